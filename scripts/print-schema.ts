@@ -1,0 +1,7 @@
+// npm run schema:print: writes the sorted SDL to schema/schema.graphql (a test fails when it is stale).
+import { writeFileSync } from 'node:fs';
+import { printSchema } from 'graphql';
+import { schema } from '../src/graphql/schema.js';
+
+writeFileSync(new URL('../schema/schema.graphql', import.meta.url), printSchema(schema));
+console.log('wrote schema/schema.graphql');

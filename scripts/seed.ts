@@ -1,0 +1,22 @@
+// npm run db:seed: migrates, then loads the demo data into an empty database (embedded or DATABASE_URL).
+import { isEmpty } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { seedDemoData } from '../src/seed/demo-data.js';
+
+const config = loadConfig();
+const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+try {
+  await database.migrate();
+  if (!(await isEmpty(database))) {
+    console.log('the database already has data; demo data not loaded');
+  } else {
+    const counts = await database.db.transaction((tx) => seedDemoData(tx));
+    console.log(`demo data loaded (${database.driver}): ${JSON.stringify(counts)}`);
+  }
+} catch (error) {
+  console.error(`db:seed failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await database.close();
+}

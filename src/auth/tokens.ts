@@ -1,0 +1,95 @@
+// Access tokens: signing by the built-in issuer, and verification with pinned algorithms and required claims.
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { ISSUER_ALGORITHM, type IssuerKeys } from './keys.js';
+import { tokenRoles, type TokenRole } from './viewer.js';
+
+export interface AccessClaims {
+  sub: string;
+  role: TokenRole;
+  /** Unified social credit code of the viewer's organization (firm and listed_company roles). */
+  org?: string;
+}
+
+const TTL_FORMAT = /^([1-9]\d{0,6})([smhd])$/;
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+export const MAX_TTL_SECONDS = 7 * 86400;
+
+/** "90s", "15m", "1h", "2d" → seconds; null when malformed or longer than a week. */
+export function parseTtl(ttl: string): number | null {
+  const match = TTL_FORMAT.exec(ttl);
+  if (!match) return null;
+  const seconds = Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
+  return seconds <= MAX_TTL_SECONDS ? seconds : null;
+}
+
+export interface IssuerSettings {
+  issuer: string;
+  audience: string;
+}
+
+export async function signAccessToken(
+  keys: IssuerKeys,
+  settings: IssuerSettings,
+  claims: AccessClaims,
+  ttlSeconds: number,
+): Promise<string> {
+  const payload: Record<string, unknown> = { role: claims.role };
+  if (claims.org) payload.org = claims.org;
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: ISSUER_ALGORITHM, kid: keys.kid, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(keys.privateKey);
+}
+
+/** Why a presented token was refused: the token's fault (401) or the key set's (503). */
+export class TokenError extends Error {
+  constructor(readonly reason: 'invalid' | 'unavailable') {
+    super(reason === 'invalid' ? 'Invalid or expired token' : 'Token keys unavailable');
+    this.name = 'TokenError';
+  }
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<AccessClaims>;
+}
+
+/** Verifies with the built-in issuer's key, or with an external issuer's JWKS when `jwksUrl` is set. */
+export function createTokenVerifier(
+  settings: IssuerSettings & { jwksUrl?: string; keys: IssuerKeys },
+): TokenVerifier {
+  const keySet: JWTVerifyGetKey = settings.jwksUrl
+    ? createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 })
+    : createLocalJWKSet({ keys: [{ ...settings.keys.publicJwk, alg: ISSUER_ALGORITHM }] });
+  const algorithms = settings.jwksUrl ? ['ES256', 'RS256', 'EdDSA'] : [ISSUER_ALGORITHM];
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keySet, {
+          issuer: settings.issuer,
+          audience: settings.audience,
+          algorithms,
+          requiredClaims: ['exp', 'iss', 'aud', 'sub'],
+          clockTolerance: 30,
+        });
+        const role = payload.role;
+        if (typeof role !== 'string' || !(tokenRoles as readonly string[]).includes(role)) {
+          throw new TokenError('invalid');
+        }
+        const org = payload.org;
+        if (org !== undefined && typeof org !== 'string') throw new TokenError('invalid');
+        if ((role === 'firm' || role === 'listed_company') && !org) throw new TokenError('invalid');
+        return { sub: payload.sub!, role: role as TokenRole, org };
+      } catch (error) {
+        if (error instanceof TokenError) throw error;
+        if (error instanceof errors.JWKSTimeout || (error instanceof Error && /fetch|network|ECONN/i.test(error.message) && !(error instanceof errors.JOSEError))) {
+          throw new TokenError('unavailable');
+        }
+        throw new TokenError('invalid');
+      }
+    },
+  };
+}

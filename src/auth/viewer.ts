@@ -1,0 +1,25 @@
+// Who is asking: the viewer built once per request from the verified token (or its absence).
+
+export const viewerRoles = ['ANONYMOUS', 'FIRM', 'LISTED_COMPANY', 'ASSOCIATION', 'REGULATOR'] as const;
+export type ViewerRole = (typeof viewerRoles)[number];
+
+/** The `role` claim's spelling in tokens (and in `npm run token -- --role`). */
+export const tokenRoles = ['firm', 'listed_company', 'association', 'regulator'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
+export function roleFromClaim(claim: TokenRole): ViewerRole {
+  return claim.toUpperCase() as ViewerRole;
+}
+
+export interface Viewer {
+  role: ViewerRole;
+  /** Token subject; "anonymous" for no token. */
+  subject: string;
+  /** The viewer's own organization (firms and listed companies only). */
+  organizationId: number | null;
+}
+
+export const anonymousViewer: Viewer = Object.freeze({ role: 'ANONYMOUS', subject: 'anonymous', organizationId: null });
+
+export const isStaff = (v: Viewer) => v.role === 'ASSOCIATION' || v.role === 'REGULATOR';
+export const isMember = (v: Viewer) => v.role === 'FIRM' || v.role === 'LISTED_COMPANY';

@@ -1,0 +1,28 @@
+// Shared start-up steps for the server and the scripts: open and migrate the database, seed an empty embedded one.
+import { count } from 'drizzle-orm';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import type { Logger } from './logger.js';
+import { organizationsTable } from './members/members.table.js';
+import { seedDemoData } from './seed/demo-data.js';
+
+export async function isEmpty(database: Database): Promise<boolean> {
+  const [row] = await database.db.select({ n: count() }).from(organizationsTable);
+  return (row?.n ?? 0) === 0;
+}
+
+/** Opens the configured database and applies migrations; on a fresh embedded database, loads the demo data. */
+export async function prepareDatabase(config: Config, logger: Logger): Promise<Database> {
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE });
+  try {
+    await database.migrate();
+    if (database.driver === 'pglite' && (await isEmpty(database))) {
+      const counts = await database.db.transaction((tx) => seedDemoData(tx));
+      logger.info(counts, 'loaded the demo data into the fresh embedded database');
+    }
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

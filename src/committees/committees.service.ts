@@ -1,0 +1,345 @@
+// Business rules of the professional committees: terms (换届) and seats.
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit.service.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
+import { organizationsTable } from '../members/members.table.js';
+import { cleanText } from '../text.js';
+import { committeeSeatsTable, committeesTable, committeeTermsTable, type CommitteeRow, type CommitteeSeatRow, type CommitteeTermRow } from './committees.table.js';
+
+export async function listCommittees(db: DbOrTx): Promise<CommitteeRow[]> {
+  return db.select().from(committeesTable).orderBy(asc(committeesTable.id));
+}
+
+export async function loadCommitteesByIds(db: DbOrTx, ids: readonly number[]): Promise<CommitteeRow[]> {
+  return db.select().from(committeesTable).where(inArray(committeesTable.id, [...ids]));
+}
+
+/** Terms of many committees, newest first. */
+export async function loadTermsByCommitteeIds(db: DbOrTx, committeeIds: readonly number[]): Promise<CommitteeTermRow[]> {
+  return db
+    .select()
+    .from(committeeTermsTable)
+    .where(inArray(committeeTermsTable.committeeId, [...committeeIds]))
+    .orderBy(desc(committeeTermsTable.number));
+}
+
+/** The current term: the newest one that has started and has not ended, as of `today`. */
+export function currentTerm(terms: CommitteeTermRow[], today: string): CommitteeTermRow | null {
+  return terms.find((t) => t.startsOn <= today && (t.endsOn === null || t.endsOn >= today)) ?? null;
+}
+
+/** Seats of many terms that are still held, chair first. */
+export async function loadActiveSeatsByTermIds(db: DbOrTx, termIds: readonly number[]): Promise<CommitteeSeatRow[]> {
+  return db
+    .select()
+    .from(committeeSeatsTable)
+    .where(and(inArray(committeeSeatsTable.termId, [...termIds]), isNull(committeeSeatsTable.endedOn)))
+    .orderBy(asc(committeeSeatsTable.role), asc(committeeSeatsTable.id));
+}
+
+export async function findCommitteeById(db: DbOrTx, id: number): Promise<CommitteeRow | null> {
+  const [row] = await db.select().from(committeesTable).where(eq(committeesTable.id, id));
+  return row ?? null;
+}
+
+// ---------------------------------------------------------------- edits by the association
+
+export type CommitteeRole = CommitteeSeatRow['role'];
+export type CommitteeSeatEndReason = NonNullable<CommitteeSeatRow['endReason']>;
+
+export const MAX_VICE_CHAIRS_PER_TERM = 7;
+export const MAX_PERSON_NAME_LENGTH = 50;
+
+const NOT_FOUND_COMMITTEE = { zh: '专业委员会不存在', en: 'Committee not found' };
+const NOT_FOUND_TERM = { zh: '委员会届次不存在', en: 'Committee term not found' };
+const NOT_FOUND_SEAT = { zh: '委员会席位不存在', en: 'Committee seat not found' };
+const NOT_FOUND_ORG = { zh: '机构不存在', en: 'Organization not found' };
+
+/** Namespace of the transaction-level advisory locks that serialize appointments of one person across committees. */
+const PERSON_LOCK_NAMESPACE = 0x636d7400; // "cmt\0"
+
+/** The calendar day before an ISO date (YYYY-MM-DD). */
+function dayBefore(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export interface OpenCommitteeTermInput {
+  committeeId: number | null;
+  startsOn: string;
+  endsOn?: string | null;
+}
+
+/**
+ * Opens the next term of a committee (换届): number = previous + 1. The previous term ends the day
+ * before the new one starts (if it had not ended already) and every seat still held in it ends with it.
+ */
+export async function openCommitteeTerm(db: Db, actor: Viewer, input: OpenCommitteeTermInput): Promise<CommitteeTermRow> {
+  const endsOn = input.endsOn ?? null;
+  if (endsOn !== null && endsOn < input.startsOn) {
+    throw new DomainError('INVALID', ['input', 'endsOn'], { zh: '计划结束日期不能早于开始日期', en: 'endsOn cannot be before startsOn' });
+  }
+  try {
+    return await db.transaction(async (tx) => {
+      // Locking the committee serializes 换届, so two calls cannot both take the same number.
+      const [committee] =
+        input.committeeId === null
+          ? []
+          : await tx.select().from(committeesTable).where(eq(committeesTable.id, input.committeeId)).for('update');
+      if (!committee) throw new DomainError('NOT_FOUND', ['input', 'committeeId'], NOT_FOUND_COMMITTEE);
+
+      const [previous] = await tx
+        .select()
+        .from(committeeTermsTable)
+        .where(eq(committeeTermsTable.committeeId, committee.id))
+        .orderBy(desc(committeeTermsTable.number))
+        .limit(1)
+        .for('update');
+      let previousAfter: CommitteeTermRow | null = null;
+      let endedSeats: CommitteeSeatRow[] = [];
+      if (previous) {
+        if (input.startsOn <= previous.startsOn) {
+          throw new DomainError('INVALID', ['input', 'startsOn'], {
+            zh: `新一届的开始日期必须晚于上一届（第 ${previous.number} 届）的开始日期 ${previous.startsOn}`,
+            en: `startsOn must be after the start of the previous term (term ${previous.number}, ${previous.startsOn})`,
+          });
+        }
+        const stillRunning = previous.endsOn === null || previous.endsOn >= input.startsOn;
+        const closedOn = stillRunning ? dayBefore(input.startsOn) : previous.endsOn!;
+        const held = and(eq(committeeSeatsTable.termId, previous.id), isNull(committeeSeatsTable.endedOn));
+        const [late] = await tx
+          .select({ appointedOn: committeeSeatsTable.appointedOn })
+          .from(committeeSeatsTable)
+          .where(and(held, gt(committeeSeatsTable.appointedOn, closedOn)))
+          .orderBy(desc(committeeSeatsTable.appointedOn))
+          .limit(1);
+        if (late) {
+          throw new DomainError('INVALID', ['input', 'startsOn'], {
+            zh: `上一届有席位任职日期为 ${late.appointedOn}，新一届的开始日期须晚于该日期`,
+            en: `A seat of the previous term was appointed on ${late.appointedOn}; startsOn must be after that date`,
+          });
+        }
+        if (stillRunning) {
+          [previousAfter] = await tx
+            .update(committeeTermsTable)
+            .set({ endsOn: closedOn })
+            .where(eq(committeeTermsTable.id, previous.id))
+            .returning();
+        }
+        // Seats never outlive their term: whatever is still held in the previous term ends with it.
+        endedSeats = await tx.update(committeeSeatsTable).set({ endedOn: closedOn, endReason: 'TERM_EXPIRED' }).where(held).returning();
+      }
+
+      const [term] = await tx
+        .insert(committeeTermsTable)
+        .values({ committeeId: committee.id, number: (previous?.number ?? 0) + 1, startsOn: input.startsOn, endsOn })
+        .returning();
+      await recordAudit(tx, actor, {
+        action: 'committeeTerm.open',
+        entityType: 'CommitteeTerm',
+        entityId: term!.id,
+        before: previous ? { previousTerm: previous } : null,
+        after: {
+          term,
+          previousTerm: previousAfter ?? previous ?? null,
+          endedSeats: endedSeats.map((s) => ({ id: s.id, endedOn: s.endedOn, endReason: s.endReason })),
+        },
+      });
+      return term!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'committee_terms_number_key')) {
+      throw new DomainError('INVALID_STATE', ['input', 'committeeId'], {
+        zh: '该委员会同时有另一次换届，请刷新后重试',
+        en: 'Another term of this committee was opened at the same time; reload and try again',
+      });
+    }
+    throw error;
+  }
+}
+
+export interface AppointCommitteeSeatInput {
+  termId: number | null;
+  organizationId: number | null;
+  personName: string;
+  role: CommitteeRole;
+  appointedOn: string;
+}
+
+function mapSeatConflict(error: unknown): never {
+  if (isUniqueViolation(error, 'committee_seats_one_chair')) {
+    throw new DomainError('LIMIT_EXCEEDED', ['input', 'role'], {
+      zh: '本届已有在任主任委员，每届只能有一名主任委员',
+      en: 'This term already has a chair; a term has one chair at a time',
+    });
+  }
+  if (isUniqueViolation(error, 'committee_seats_one_per_person')) {
+    throw new DomainError('DUPLICATE', ['input', 'personName'], {
+      zh: '该人员在本届已有在任席位',
+      en: 'This person already holds a seat in this term',
+    });
+  }
+  throw error;
+}
+
+/**
+ * Appoints a person to a seat in a term. The term row is locked first, so the per-term rules
+ * (one chair, at most 7 vice chairs, one seat per person and per organization) hold under concurrency;
+ * an advisory lock on the person's name does the same for "one committee per person".
+ */
+export async function appointCommitteeSeat(db: Db, actor: Viewer, input: AppointCommitteeSeatInput): Promise<CommitteeSeatRow> {
+  const errors = new ErrorCollector();
+  const personName = cleanText(errors, input.personName, {
+    field: ['input', 'personName'],
+    max: MAX_PERSON_NAME_LENGTH,
+    required: true,
+    labelZh: '姓名',
+    labelEn: 'personName',
+  });
+  errors.throwIfAny();
+  const name = personName!;
+  try {
+    return await db.transaction(async (tx) => {
+      const [term] =
+        input.termId === null ? [] : await tx.select().from(committeeTermsTable).where(eq(committeeTermsTable.id, input.termId)).for('update');
+      if (!term) throw new DomainError('NOT_FOUND', ['input', 'termId'], NOT_FOUND_TERM);
+      if (term.endsOn !== null && term.endsOn < input.appointedOn) {
+        throw new DomainError('INVALID_STATE', ['input', 'termId'], {
+          zh: `第 ${term.number} 届已于 ${term.endsOn} 结束，不能再任命`,
+          en: `Term ${term.number} ended on ${term.endsOn}; no more appointments`,
+        });
+      }
+      // After 换届 the old term is closed for good: a seat added to it would stay "held" forever.
+      const [successor] = await tx
+        .select({ number: committeeTermsTable.number })
+        .from(committeeTermsTable)
+        .where(and(eq(committeeTermsTable.committeeId, term.committeeId), gt(committeeTermsTable.number, term.number)))
+        .limit(1);
+      if (successor) {
+        throw new DomainError('INVALID_STATE', ['input', 'termId'], {
+          zh: `第 ${term.number} 届已换届（已有第 ${successor.number} 届），不能再任命`,
+          en: `Term ${term.number} has been succeeded by term ${successor.number}; no more appointments`,
+        });
+      }
+      if (input.appointedOn < term.startsOn) {
+        throw new DomainError('INVALID', ['input', 'appointedOn'], {
+          zh: `任职日期不能早于本届开始日期 ${term.startsOn}`,
+          en: `appointedOn cannot be before the term starts (${term.startsOn})`,
+        });
+      }
+      const [org] =
+        input.organizationId === null
+          ? []
+          : await tx.select({ id: organizationsTable.id }).from(organizationsTable).where(eq(organizationsTable.id, input.organizationId));
+      if (!org) throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
+
+      await tx.execute(sql`select pg_advisory_xact_lock(${PERSON_LOCK_NAMESPACE}::int4, hashtext(${name}))`);
+      // A seat held in any term that has not ended by appointedOn overlaps the new one.
+      const [other] = await tx
+        .select({ termId: committeeTermsTable.id, number: committeeTermsTable.number, committeeName: committeesTable.name })
+        .from(committeeSeatsTable)
+        .innerJoin(committeeTermsTable, eq(committeeTermsTable.id, committeeSeatsTable.termId))
+        .innerJoin(committeesTable, eq(committeesTable.id, committeeTermsTable.committeeId))
+        .where(
+          and(
+            eq(committeeSeatsTable.personName, name),
+            isNull(committeeSeatsTable.endedOn),
+            or(isNull(committeeTermsTable.endsOn), gte(committeeTermsTable.endsOn, input.appointedOn)),
+          ),
+        )
+        .orderBy(sql`${committeeTermsTable.id} = ${term.id} desc`)
+        .limit(1);
+      if (other?.termId === term.id) {
+        throw new DomainError('DUPLICATE', ['input', 'personName'], { zh: '该人员在本届已有在任席位', en: 'This person already holds a seat in this term' });
+      }
+      if (other) {
+        throw new DomainError('DUPLICATE', ['input', 'personName'], {
+          zh: `该人员已在“${other.committeeName}”第 ${other.number} 届任职；一人不得同时在两个以上专业委员会任职`,
+          en: `This person already sits on ${other.committeeName} (term ${other.number}); a person sits on one committee at a time`,
+        });
+      }
+
+      const [sameOrg] = await tx
+        .select({ id: committeeSeatsTable.id })
+        .from(committeeSeatsTable)
+        .where(and(eq(committeeSeatsTable.termId, term.id), eq(committeeSeatsTable.organizationId, org.id), isNull(committeeSeatsTable.endedOn)))
+        .limit(1);
+      if (sameOrg) {
+        throw new DomainError('DUPLICATE', ['input', 'organizationId'], {
+          zh: '该会员单位在本届已有在任席位；每个会员单位每届只能有一个席位',
+          en: 'This organization already holds a seat in this term; one seat per organization per term',
+        });
+      }
+
+      if (input.role === 'VICE_CHAIR') {
+        const [{ n }] = (await tx
+          .select({ n: count() })
+          .from(committeeSeatsTable)
+          .where(and(eq(committeeSeatsTable.termId, term.id), eq(committeeSeatsTable.role, 'VICE_CHAIR'), isNull(committeeSeatsTable.endedOn)))) as [
+          { n: number },
+        ];
+        if (n >= MAX_VICE_CHAIRS_PER_TERM) {
+          throw new DomainError('LIMIT_EXCEEDED', ['input', 'role'], {
+            zh: `每届最多 ${MAX_VICE_CHAIRS_PER_TERM} 名在任副主任委员`,
+            en: `A term has at most ${MAX_VICE_CHAIRS_PER_TERM} vice chairs at a time`,
+          });
+        }
+      }
+
+      const [seat] = await tx
+        .insert(committeeSeatsTable)
+        .values({ termId: term.id, organizationId: org.id, personName: name, role: input.role, appointedOn: input.appointedOn })
+        .returning();
+      await recordAudit(tx, actor, { action: 'committeeSeat.appoint', entityType: 'CommitteeSeat', entityId: seat!.id, after: seat });
+      return seat!;
+    });
+  } catch (error) {
+    mapSeatConflict(error);
+  }
+}
+
+export interface EndCommitteeSeatInput {
+  seatId: number | null;
+  endedOn: string;
+  reason: CommitteeSeatEndReason;
+}
+
+/** Ends a held seat, recording why. */
+export async function endCommitteeSeat(db: Db, actor: Viewer, input: EndCommitteeSeatInput): Promise<CommitteeSeatRow> {
+  return db.transaction(async (tx) => {
+    const [before] =
+      input.seatId === null ? [] : await tx.select().from(committeeSeatsTable).where(eq(committeeSeatsTable.id, input.seatId)).for('update');
+    if (!before) throw new DomainError('NOT_FOUND', ['input', 'seatId'], NOT_FOUND_SEAT);
+    if (before.endedOn !== null) {
+      throw new DomainError('INVALID_STATE', ['input', 'seatId'], {
+        zh: `该席位已于 ${before.endedOn} 结束`,
+        en: `This seat already ended on ${before.endedOn}`,
+      });
+    }
+    if (input.endedOn < before.appointedOn) {
+      throw new DomainError('INVALID', ['input', 'endedOn'], {
+        zh: `离任日期不能早于任职日期 ${before.appointedOn}`,
+        en: `endedOn cannot be before appointedOn (${before.appointedOn})`,
+      });
+    }
+    const [term] = await tx.select({ endsOn: committeeTermsTable.endsOn }).from(committeeTermsTable).where(eq(committeeTermsTable.id, before.termId));
+    if (term?.endsOn && input.endedOn > term.endsOn) {
+      throw new DomainError('INVALID', ['input', 'endedOn'], {
+        zh: `离任日期不能晚于本届结束日期 ${term.endsOn}`,
+        en: `endedOn cannot be after the term ends (${term.endsOn})`,
+      });
+    }
+    const [after] = await tx.update(committeeSeatsTable).set({ endedOn: input.endedOn, endReason: input.reason }).where(eq(committeeSeatsTable.id, before.id)).returning();
+    await recordAudit(tx, actor, {
+      action: 'committeeSeat.end',
+      entityType: 'CommitteeSeat',
+      entityId: before.id,
+      before,
+      after,
+    });
+    return after!;
+  });
+}

@@ -1,0 +1,84 @@
+// The Pothos builder and its plugins: configuration only, no types.
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
+import { isStaff } from '../auth/viewer.js';
+import type { Context } from './context.js';
+import { decodeGlobalId, encodeGlobalId } from './global-id.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    ID: { Input: string; Output: string | number };
+    Date: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
+  };
+  AuthScopes: {
+    /** Association staff (协会). */
+    association: boolean;
+    /** The securities regulator's local bureau (证监局). */
+    regulator: boolean;
+    /** Association or regulator. */
+    staff: boolean;
+    /** A firm or listed company, acting for its own organization. */
+    member: boolean;
+    /** Acting for this organization id. */
+    memberOf: number;
+  };
+  DefaultFieldNullability: false;
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin, ComplexityPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      association: ctx.viewer.role === 'ASSOCIATION',
+      regulator: ctx.viewer.role === 'REGULATOR',
+      staff: isStaff(ctx.viewer),
+      member: ctx.viewer.role === 'FIRM' || ctx.viewer.role === 'LISTED_COMPANY',
+      memberOf: (organizationId) => ctx.viewer.organizationId === organizationId,
+    }),
+    // Default is an internal error; partners get a stable FORBIDDEN code instead.
+    unauthorizedError: () =>
+      new GraphQLError('Forbidden', { extensions: { code: 'FORBIDDEN' } }),
+  },
+  validation: {
+    validationError: (failure) =>
+      new GraphQLError(failure.issues.map((i) => i.message).join('; '), {
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+  },
+  relay: {
+    cursorType: 'String',
+    clientMutationId: 'omit',
+    // node/nodes are defined in src/graphql/node.ts, so every lookup applies the viewer's row filter.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: (id) => decodeGlobalId(id) ?? { typename: '', id: '' },
+    nodeTypeOptions: { description: '可按全局 ID 获取的对象 / An object with a global ID' },
+    pageInfoTypeOptions: { description: '分页信息 / Pagination information' },
+    idFieldOptions: { description: '全局 ID（不透明字符串） / Global ID (an opaque string)' },
+    edgesFieldOptions: { description: '本页的边 / Edges of this page' },
+    pageInfoFieldOptions: { description: '分页信息 / Pagination information' },
+    cursorFieldOptions: { description: '此边的游标 / Cursor of this edge' },
+    nodeFieldOptions: { description: '此边的对象 / The object of this edge' },
+    hasNextPageFieldOptions: { description: '是否还有下一页 / Whether more rows follow' },
+    hasPreviousPageFieldOptions: { description: '是否有上一页（以 after 分页时为真） / Whether rows precede this page' },
+    startCursorFieldOptions: { description: '本页第一条的游标 / Cursor of the first edge' },
+    endCursorFieldOptions: { description: '本页最后一条的游标，作为下一页的 after / Cursor of the last edge; pass it as after' },
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: { complexity: 20_000, depth: 12, breadth: 300 },
+    complexityError: (kind, result) =>
+      new GraphQLError(`Query exceeds the ${kind.toLowerCase()} limit`, {
+        extensions: { code: 'BAD_USER_INPUT', limit: kind, cost: result.complexity },
+      }),
+  },
+});

@@ -1,0 +1,14 @@
+// What every resolver receives: the viewer, the database handle and the request's language.
+import type { Viewer } from '../auth/viewer.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+
+export type Locale = 'zh' | 'en';
+
+export interface Context {
+  viewer: Viewer;
+  db: Db;
+  locale: Locale;
+  logger: Logger;
+  requestId: string;
+}

@@ -1,0 +1,48 @@
+// node(id) and nodes(ids): every lookup goes through the type's own loader, which applies the viewer's row filter.
+import { brandWithType } from '@pothos/core';
+import { GraphQLError } from 'graphql';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { decodeGlobalId } from './global-id.js';
+
+export const MAX_NODES = 100;
+
+type NodeLoader = (ctx: Context, id: number) => Promise<object | null>;
+const nodeLoaders = new Map<string, NodeLoader>();
+
+/** Each node type registers how to load one row for a viewer; hidden rows load as null. */
+export function registerNodeType(typename: string, load: NodeLoader) {
+  nodeLoaders.set(typename, load);
+}
+
+async function resolveNode(ctx: Context, globalId: string): Promise<object | null> {
+  const decoded = decodeGlobalId(globalId);
+  const load = decoded && nodeLoaders.get(decoded.typename);
+  if (!decoded || !load) return null;
+  const row = await load(ctx, Number(decoded.id));
+  if (!row) return null;
+  brandWithType(row, decoded.typename as never);
+  return row;
+}
+
+builder.queryFields((t) => ({
+  node: t.field({
+    type: builder.nodeInterfaceRef(),
+    nullable: true,
+    description: '按全局 ID 获取对象；不存在与无权查看同样返回 null / Fetch an object by global ID; missing and hidden both answer null',
+    args: { id: t.arg.id({ required: true, description: '全局 ID / Global ID' }) },
+    resolve: (_root, args, ctx) => resolveNode(ctx, String(args.id)) as never,
+  }),
+  nodes: t.field({
+    type: [builder.nodeInterfaceRef()],
+    nullable: { list: false, items: true },
+    description: `按全局 ID 批量获取对象（最多 ${MAX_NODES} 个） / Fetch up to ${MAX_NODES} objects by global ID`,
+    args: { ids: t.arg.idList({ required: true, description: '全局 ID 列表 / Global IDs' }) },
+    resolve: (_root, args, ctx) => {
+      if (args.ids.length > MAX_NODES) {
+        throw new GraphQLError(`nodes accepts at most ${MAX_NODES} ids`, { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      return Promise.all(args.ids.map((id) => resolveNode(ctx, String(id)))) as never;
+    },
+  }),
+}));

@@ -1,0 +1,13 @@
+// The schema entry: imports every domain's types, then builds. Nothing else.
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import './node.js';
+import '../members/members.schema.js';
+import '../committees/committees.schema.js';
+
+builder.queryType({ description: '查询入口 / Query root' });
+builder.mutationType({ description: '变更入口 / Mutation root' });
+
+export const schema = lexicographicSortSchema(builder.toSchema());

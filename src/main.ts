@@ -1,0 +1,62 @@
+// Composition root: config, logger, database, issuer keys, HTTP server. Nothing else is constructed here.
+import { loadOrCreateIssuerKeys } from './auth/keys.js';
+import { createTokenVerifier } from './auth/tokens.js';
+import { prepareDatabase } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
+import { schema } from './graphql/schema.js';
+import { createLogger } from './logger.js';
+import { createApp } from './server/app.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const issuerKeys = await loadOrCreateIssuerKeys(config.DATA_DIR);
+  const verifier = createTokenVerifier({
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    jwksUrl: config.AUTH_JWKS_URL,
+    keys: issuerKeys,
+  });
+  const database = await prepareDatabase(config, logger);
+  const app = await createApp({
+    config,
+    logger,
+    database,
+    schema,
+    verifier,
+    issuerKeys: config.AUTH_JWKS_URL ? undefined : issuerKeys,
+  });
+  app.server.listen(config.PORT, config.HOST, () => {
+    logger.info({ port: config.PORT, driver: database.driver }, `member-graph listening on http://localhost:${config.PORT}/graphql`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    app.shutdown().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`member-graph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

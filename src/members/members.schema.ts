@@ -1,0 +1,410 @@
+// GraphQL shape of the member directory: organizations, branches, contacts, the viewer, and the edits.
+import { isStaff } from '../auth/viewer.js';
+import { builder } from '../graphql/builder.js';
+import { mutationPayload, userErrorsField } from '../graphql/errors.js';
+import { parseGlobalIdOf } from '../graphql/global-id.js';
+import { registerNodeType } from '../graphql/node.js';
+import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
+import { formatStockCode } from './identifiers.js';
+import type { BranchRow, ContactRow, OrganizationRow } from './members.table.js';
+import * as members from './members.service.js';
+
+export const OrganizationKindEnum = builder.enumType('OrganizationKind', {
+  description: '机构类型 / Kind of organization',
+  values: {
+    SECURITIES_FIRM: { description: '证券公司 / Securities firm' },
+    FUTURES_FIRM: { description: '期货公司 / Futures firm' },
+    FUND_MANAGER: { description: '基金管理公司 / Fund manager' },
+    INVESTMENT_ADVISORY: { description: '证券投资咨询机构 / Investment advisory firm' },
+    LISTED_COMPANY: { description: '上市公司 / Listed company' },
+    OTHER: { description: '其他 / Other' },
+  } as const,
+});
+
+export const DistrictEnum = builder.enumType('District', {
+  description: '深圳行政区（"10+1"） / Shenzhen district',
+  values: {
+    FUTIAN: { description: '福田区 / Futian' },
+    LUOHU: { description: '罗湖区 / Luohu' },
+    NANSHAN: { description: '南山区 / Nanshan' },
+    BAOAN: { description: '宝安区 / Bao\'an' },
+    LONGGANG: { description: '龙岗区 / Longgang' },
+    YANTIAN: { description: '盐田区 / Yantian' },
+    LONGHUA: { description: '龙华区 / Longhua' },
+    PINGSHAN: { description: '坪山区 / Pingshan' },
+    GUANGMING: { description: '光明区 / Guangming' },
+    DAPENG: { description: '大鹏新区 / Dapeng New Area' },
+    SHENSHAN: { description: '深汕特别合作区 / Shenzhen–Shanwei Special Cooperation Zone' },
+  } as const,
+});
+
+export const BranchKindEnum = builder.enumType('BranchKind', {
+  description: '分支机构类型 / Kind of branch office',
+  values: {
+    BRANCH_COMPANY: { description: '分公司 / Branch company' },
+    SALES_DEPARTMENT: { description: '证券营业部 / Securities sales department' },
+  } as const,
+});
+
+const MembershipStatusEnum = builder.enumType('MembershipStatus', {
+  description: '会员状态 / Membership status',
+  values: {
+    ACTIVE: { description: '正常 / Active' },
+    SUSPENDED: { description: '暂停 / Suspended' },
+    WITHDRAWN: { description: '已退会 / Withdrawn' },
+  } as const,
+});
+
+const MembershipCategoryEnum = builder.enumType('MembershipCategory', {
+  description: '会员类别 / Membership category',
+  values: {
+    VICE_PRESIDENT_UNIT: { description: '副会长单位 / Vice-president unit' },
+    COUNCIL_UNIT: { description: '理事单位 / Council unit' },
+    ORDINARY: { description: '普通会员 / Ordinary member' },
+    SPECIAL: { description: '特别会员 / Special member' },
+    OBSERVER: { description: '观察员 / Observer' },
+  } as const,
+});
+
+const MembershipChangeEnum = builder.enumType('MembershipChange', {
+  description: '会员变更 / A change of membership',
+  values: {
+    JOIN: { description: '入会（含重新入会） / Join (or rejoin)' },
+    SUSPEND: { description: '暂停会员资格 / Suspend' },
+    REINSTATE: { description: '恢复会员资格 / Reinstate' },
+    WITHDRAW: { description: '退会 / Withdraw' },
+  } as const,
+});
+
+export const ViewerRoleEnum = builder.enumType('ViewerRole', {
+  description: '访问者角色 / Role of the viewer',
+  values: {
+    ANONYMOUS: { description: '匿名访客 / Anonymous visitor' },
+    FIRM: { description: '会员机构（证券、期货、基金等） / Member firm' },
+    LISTED_COMPANY: { description: '上市公司 / Listed company' },
+    ASSOCIATION: { description: '协会工作人员 / Association staff' },
+    REGULATOR: { description: '证监局 / The securities regulator\'s bureau' },
+  } as const,
+});
+
+export const ContactRef = builder.objectRef<ContactRow>('Contact').implement({
+  description: '机构联系人（仅机构本身、协会和证监局可见） / Contact person (visible to the organization itself, the association and the regulator)',
+  fields: (t) => ({
+    id: t.globalID({ description: '全局 ID / Global ID', resolve: (c) => ({ type: 'Contact', id: c.id }) }),
+    name: t.exposeString('name', { description: '姓名 / Name' }),
+    title: t.exposeString('title', { nullable: true, description: '职务 / Title' }),
+    phone: t.exposeString('phone', { nullable: true, description: '电话 / Phone' }),
+    email: t.exposeString('email', { nullable: true, description: '电子邮箱 / Email' }),
+  }),
+});
+
+export const OrganizationRef = builder.loadableNode('Organization', {
+  description: '会员机构或上市公司 / A member organization or listed company',
+  id: { resolve: (o: OrganizationRow) => o.id },
+  load: (ids: number[], ctx) => members.loadOrganizationsByIds(ctx.db, ids),
+  sort: (o) => o.id,
+  fields: (t) => ({
+    kind: t.expose('kind', { type: OrganizationKindEnum, description: '机构类型 / Kind' }),
+    name: t.exposeString('name', { description: '全称 / Full name' }),
+    shortName: t.exposeString('shortName', { nullable: true, description: '简称 / Short name' }),
+    nameEn: t.exposeString('nameEn', { nullable: true, description: '英文名称 / English name' }),
+    creditCode: t.exposeString('creditCode', { description: '统一社会信用代码（18 位） / Unified social credit code (18 characters)' }),
+    stockCode: t.string({
+      nullable: true,
+      description: '证券代码，如 000001.SZ / Stock code with exchange, e.g. 000001.SZ',
+      resolve: (o) => formatStockCode(o.stockCode, o.stockExchange),
+    }),
+    district: t.expose('district', { type: DistrictEnum, nullable: true, description: '所在区 / District' }),
+    address: t.exposeString('address', { nullable: true, description: '地址 / Address' }),
+    memberSince: t.expose('memberSince', { type: 'Date', nullable: true, description: '入会日期 / Member since' }),
+    membershipStatus: t.expose('membershipStatus', { type: MembershipStatusEnum, description: '会员状态 / Membership status' }),
+    membershipCategory: t.expose('membershipCategory', { type: MembershipCategoryEnum, description: '会员类别 / Membership category' }),
+    contacts: t.loadableList({
+      type: ContactRef,
+      nullable: true,
+      description: '联系人；无权查看时为 null / Contacts; null when the viewer may not see them',
+      load: async (orgIds: number[], ctx) => {
+        const rows = await members.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
+        return orgIds.map((id) => rows.filter((r) => r.organizationId === id));
+      },
+      resolve: (o, _args, ctx) => (canSeeContacts(ctx.viewer, o.id) ? o.id : (null as never)),
+    }),
+  }),
+});
+
+function canSeeContacts(viewer: { role: string; organizationId: number | null }, organizationId: number) {
+  return isStaff(viewer as never) || viewer.organizationId === organizationId;
+}
+
+export const BranchRef = builder.loadableNode('Branch', {
+  description: '证券公司分支机构（分公司、营业部） / Branch office of a securities firm',
+  id: { resolve: (b: BranchRow) => b.id },
+  load: (ids: number[], ctx) => members.loadBranchesByIds(ctx.db, ids),
+  sort: (b) => b.id,
+  fields: (t) => ({
+    name: t.exposeString('name', { description: '名称 / Name' }),
+    kind: t.expose('kind', { type: BranchKindEnum, description: '类型 / Kind' }),
+    creditCode: t.exposeString('creditCode', { nullable: true, description: '统一社会信用代码 / Unified social credit code' }),
+    district: t.expose('district', { type: DistrictEnum, nullable: true, description: '所在区 / District' }),
+    address: t.exposeString('address', { nullable: true, description: '地址 / Address' }),
+    openedOn: t.expose('openedOn', { type: 'Date', nullable: true, description: '设立日期 / Opened on' }),
+    closedOn: t.expose('closedOn', { type: 'Date', nullable: true, description: '撤销日期 / Closed on' }),
+    firm: t.field({
+      type: OrganizationRef,
+      description: '所属证券公司 / The parent firm',
+      resolve: (b) => b.firmId,
+    }),
+  }),
+});
+
+const OrganizationConnection = defineConnection(OrganizationRef, 'OrganizationConnection', '机构', 'Organizations');
+const BranchConnection = defineConnection(BranchRef, 'BranchConnection', '分支机构', 'Branches');
+
+registerNodeType('Organization', (ctx, id) => OrganizationRef.getDataloader(ctx).load(id));
+registerNodeType('Branch', (ctx, id) => BranchRef.getDataloader(ctx).load(id));
+
+builder.objectField(OrganizationRef, 'branches', (t) =>
+  t.loadable({
+    type: BranchConnection,
+    description: '分支机构（分页） / Branch offices (paginated)',
+    args: connectionArgs(t.arg),
+    byPath: true,
+    load: async (firmIds: number[], ctx, args) => {
+      const page = pageRequest(args);
+      const rows = await members.listBranchesOfFirms(ctx.db, firmIds, page);
+      let counts: Promise<Map<number, number>> | undefined;
+      const countFor = (firmId: number) => async () => {
+        counts ??= members.countBranchesOfFirms(ctx.db, firmIds);
+        return (await counts).get(firmId) ?? 0;
+      };
+      return firmIds.map((firmId) =>
+        toConnection(
+          rows.filter((r) => r.firmId === firmId),
+          page,
+          (r) => r.id,
+          countFor(firmId),
+        ),
+      ) as never;
+    },
+    resolve: (o) => o.id,
+  }),
+);
+
+const OrganizationFilterInput = builder.inputType('OrganizationFilter', {
+  description: '机构筛选条件 / Filter for organizations',
+  fields: (t) => ({
+    kind: t.field({ type: OrganizationKindEnum, description: '机构类型 / Kind' }),
+    district: t.field({ type: DistrictEnum, description: '所在区 / District' }),
+    search: t.string({
+      description: `按中英文名称、简称、信用代码或证券代码搜索（最多 ${members.MAX_SEARCH_LENGTH} 字） / Search names (Chinese or English), short name, credit code or stock code`,
+    }),
+  }),
+});
+
+const ViewerRef = builder.objectRef<{ role: string; organizationId: number | null }>('Viewer').implement({
+  description: '当前访问者 / The current viewer',
+  fields: (t) => ({
+    role: t.field({ type: ViewerRoleEnum, description: '角色 / Role', resolve: (v) => v.role as never }),
+    organization: t.field({
+      type: OrganizationRef,
+      nullable: true,
+      description: '访问者所属机构（会员机构、上市公司） / The viewer\'s own organization (firms and listed companies)',
+      resolve: (v) => v.organizationId,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: ViewerRef,
+    description: '当前访问者 / Who is asking',
+    resolve: (_root, _args, ctx) => ctx.viewer,
+  }),
+  organizations: t.field({
+    type: OrganizationConnection,
+    description: '机构名录（按 ID 稳定排序） / The member directory, in a stable order',
+    args: {
+      ...connectionArgs(t.arg),
+      filter: t.arg({ type: OrganizationFilterInput, description: '筛选条件 / Filter' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const page = pageRequest(args);
+      const filter = args.filter ?? {};
+      const rows = await members.listOrganizations(ctx.db, filter, page);
+      return toConnection(rows, page, (o) => o.id, () => members.countOrganizations(ctx.db, filter)) as never;
+    },
+  }),
+  organization: t.field({
+    type: OrganizationRef,
+    nullable: true,
+    description: '按统一社会信用代码查找机构 / Find an organization by its unified social credit code',
+    args: { creditCode: t.arg.string({ required: true, description: '统一社会信用代码 / Unified social credit code' }) },
+    resolve: (_root, args, ctx) => members.findOrganizationByCreditCode(ctx.db, args.creditCode),
+  }),
+}));
+
+// ---------------------------------------------------------------- mutations
+
+const orgFieldsInput = (t: PothosSchemaTypes.InputFieldBuilder<any, 'InputObject'>, creating: boolean) => ({
+  kind: t.field({ type: OrganizationKindEnum, required: creating, description: '机构类型 / Kind' }),
+  name: t.string({ required: creating, description: '全称（最多 100 字） / Full name (at most 100 characters)' }),
+  shortName: t.string({ description: '简称 / Short name' }),
+  nameEn: t.string({ description: '英文名称 / English name' }),
+  creditCode: t.string({ required: creating, description: '统一社会信用代码 / Unified social credit code' }),
+  stockCode: t.string({ description: '证券代码，如 000001.SZ；空字符串清除 / Stock code such as 000001.SZ; empty clears it' }),
+  district: t.field({ type: DistrictEnum, description: '所在区 / District' }),
+  address: t.string({ description: '地址 / Address' }),
+  memberSince: t.field({ type: 'Date', description: '入会日期 / Member since' }),
+  membershipCategory: t.field({ type: MembershipCategoryEnum, description: '会员类别 / Membership category' }),
+});
+
+const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
+  description: '新增机构 / A new organization',
+  fields: (t) => orgFieldsInput(t, true),
+});
+const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
+  description: '修改机构；未给出的字段不变 / Changes to an organization; omitted fields stay as they are',
+  fields: (t) => ({ id: t.id({ required: true, description: '机构全局 ID / Organization global ID' }), ...orgFieldsInput(t, false) }),
+});
+const RecordMembershipChangeInput = builder.inputType('RecordMembershipChangeInput', {
+  description: '会员变更 / A membership change',
+  fields: (t) => ({
+    organizationId: t.id({ required: true, description: '机构全局 ID / Organization global ID' }),
+    change: t.field({ type: MembershipChangeEnum, required: true, description: '变更类型 / The change' }),
+    effectiveOn: t.field({ type: 'Date', required: true, description: '生效日期 / Effective date' }),
+    note: t.string({ description: '备注 / Note' }),
+  }),
+});
+
+const branchFieldsInput = (t: PothosSchemaTypes.InputFieldBuilder<any, 'InputObject'>, creating: boolean) => ({
+  kind: t.field({ type: BranchKindEnum, required: creating, description: '类型 / Kind' }),
+  name: t.string({ required: creating, description: '名称，以母公司全称开头 / Name, starting with the firm\'s full name' }),
+  creditCode: t.string({ description: '分支机构自己的统一社会信用代码 / The branch\'s own credit code' }),
+  district: t.field({ type: DistrictEnum, description: '所在区 / District' }),
+  address: t.string({ description: '地址 / Address' }),
+  openedOn: t.field({ type: 'Date', description: '设立日期 / Opened on' }),
+  closedOn: t.field({ type: 'Date', description: '撤销日期 / Closed on' }),
+});
+const CreateBranchInput = builder.inputType('CreateBranchInput', {
+  description: '新增分支机构 / A new branch',
+  fields: (t) => ({ firmId: t.id({ required: true, description: '证券公司全局 ID / Firm global ID' }), ...branchFieldsInput(t, true) }),
+});
+const UpdateBranchInput = builder.inputType('UpdateBranchInput', {
+  description: '修改分支机构 / Changes to a branch',
+  fields: (t) => ({ id: t.id({ required: true, description: '分支机构全局 ID / Branch global ID' }), ...branchFieldsInput(t, false) }),
+});
+
+const contactFieldsInput = (t: PothosSchemaTypes.InputFieldBuilder<any, 'InputObject'>, creating: boolean) => ({
+  name: t.string({ required: creating, description: '姓名 / Name' }),
+  title: t.string({ description: '职务 / Title' }),
+  phone: t.string({ description: '电话 / Phone' }),
+  email: t.string({ description: '电子邮箱 / Email' }),
+});
+const AddContactInput = builder.inputType('AddContactInput', {
+  description: '新增联系人 / A new contact',
+  fields: (t) => ({ organizationId: t.id({ required: true, description: '机构全局 ID / Organization global ID' }), ...contactFieldsInput(t, true) }),
+});
+const UpdateContactInput = builder.inputType('UpdateContactInput', {
+  description: '修改联系人 / Changes to a contact',
+  fields: (t) => ({ id: t.id({ required: true, description: '联系人全局 ID / Contact global ID' }), ...contactFieldsInput(t, false) }),
+});
+const ContactIdInput = builder.inputType('ContactIdInput', {
+  description: '联系人 / A contact',
+  fields: (t) => ({ id: t.id({ required: true, description: '联系人全局 ID / Contact global ID' }) }),
+});
+
+const OrganizationPayload = builder.objectRef<{ organization: OrganizationRow | null; userErrors: never[] }>('OrganizationPayload').implement({
+  description: '机构变更结果 / Result of an organization change',
+  fields: (t) => ({
+    organization: t.field({ type: OrganizationRef, nullable: true, description: '变更后的机构 / The organization', resolve: (p) => p.organization }),
+    userErrors: userErrorsField(t),
+  }),
+});
+const BranchPayload = builder.objectRef<{ branch: BranchRow | null; userErrors: never[] }>('BranchPayload').implement({
+  description: '分支机构变更结果 / Result of a branch change',
+  fields: (t) => ({
+    branch: t.field({ type: BranchRef, nullable: true, description: '变更后的分支机构 / The branch', resolve: (p) => p.branch }),
+    userErrors: userErrorsField(t),
+  }),
+});
+const ContactPayload = builder.objectRef<{ contact: ContactRow | null; userErrors: never[] }>('ContactPayload').implement({
+  description: '联系人变更结果 / Result of a contact change',
+  fields: (t) => ({
+    contact: t.field({ type: ContactRef, nullable: true, description: '变更后的联系人（删除时为删除前） / The contact (as it was, when removed)', resolve: (p) => p.contact }),
+    userErrors: userErrorsField(t),
+  }),
+});
+
+const orgId = (id: string | number) => parseGlobalIdOf(String(id), 'Organization');
+
+builder.mutationFields((t) => ({
+  createOrganization: t.field({
+    type: OrganizationPayload,
+    authScopes: { association: true },
+    description: '新增机构（协会） / Add an organization (association)',
+    args: { input: t.arg({ type: CreateOrganizationInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input }, ctx) =>
+      mutationPayload(ctx, () => members.createOrganization(ctx.db, ctx.viewer, input as never), (organization) => ({ organization }), { organization: null }) as never,
+  }),
+  updateOrganization: t.field({
+    type: OrganizationPayload,
+    authScopes: { association: true },
+    description: '修改机构（协会） / Edit an organization (association)',
+    args: { input: t.arg({ type: UpdateOrganizationInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input: { id, ...fields } }, ctx) =>
+      mutationPayload(ctx, () => members.updateOrganization(ctx.db, ctx.viewer, orgId(id), fields as never), (organization) => ({ organization }), { organization: null }) as never,
+  }),
+  recordMembershipChange: t.field({
+    type: OrganizationPayload,
+    authScopes: { association: true },
+    description: '记录入会、暂停、恢复、退会（协会） / Record a membership change (association)',
+    args: { input: t.arg({ type: RecordMembershipChangeInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input }, ctx) =>
+      mutationPayload(
+        ctx,
+        () => members.recordMembershipChange(ctx.db, ctx.viewer, { ...input, organizationId: orgId(input.organizationId) }),
+        (organization) => ({ organization }),
+        { organization: null },
+      ) as never,
+  }),
+  createBranch: t.field({
+    type: BranchPayload,
+    authScopes: { association: true },
+    description: '新增分支机构（协会） / Add a branch (association)',
+    args: { input: t.arg({ type: CreateBranchInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input: { firmId, ...fields } }, ctx) =>
+      mutationPayload(ctx, () => members.createBranch(ctx.db, ctx.viewer, { ...fields, firmId: orgId(firmId) } as never), (branch) => ({ branch }), { branch: null }) as never,
+  }),
+  updateBranch: t.field({
+    type: BranchPayload,
+    authScopes: { association: true },
+    description: '修改分支机构（协会） / Edit a branch (association)',
+    args: { input: t.arg({ type: UpdateBranchInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input: { id, ...fields } }, ctx) =>
+      mutationPayload(ctx, () => members.updateBranch(ctx.db, ctx.viewer, parseGlobalIdOf(String(id), 'Branch'), fields as never), (branch) => ({ branch }), { branch: null }) as never,
+  }),
+  addContact: t.field({
+    type: ContactPayload,
+    authScopes: { association: true, member: true },
+    description: '新增本机构联系人（机构本身或协会） / Add a contact to your own organization (or as the association)',
+    args: { input: t.arg({ type: AddContactInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input: { organizationId, ...fields } }, ctx) =>
+      mutationPayload(ctx, () => members.addContact(ctx.db, ctx.viewer, orgId(organizationId), fields as never), (contact) => ({ contact }), { contact: null }) as never,
+  }),
+  updateContact: t.field({
+    type: ContactPayload,
+    authScopes: { association: true, member: true },
+    description: '修改本机构联系人 / Edit a contact of your own organization',
+    args: { input: t.arg({ type: UpdateContactInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input: { id, ...fields } }, ctx) =>
+      mutationPayload(ctx, () => members.updateContact(ctx.db, ctx.viewer, parseGlobalIdOf(String(id), 'Contact'), fields as never), (contact) => ({ contact }), { contact: null }) as never,
+  }),
+  removeContact: t.field({
+    type: ContactPayload,
+    authScopes: { association: true, member: true },
+    description: '删除本机构联系人 / Remove a contact of your own organization',
+    args: { input: t.arg({ type: ContactIdInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input }, ctx) =>
+      mutationPayload(ctx, () => members.removeContact(ctx.db, ctx.viewer, parseGlobalIdOf(String(input.id), 'Contact')), (contact) => ({ contact }), { contact: null }) as never,
+  }),
+}));

@@ -1,0 +1,511 @@
+// Business rules of the member directory: reading organizations and branches, and the association's edits.
+import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit.service.js';
+import { contactScope, type OrgScope } from '../auth/policy.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
+import type { PageRequest } from '../graphql/pagination.js';
+import { cleanText, escapeLike } from '../text.js';
+import { isValidCreditCode, normalizeCreditCode, parseStockCode } from './identifiers.js';
+import {
+  branchesTable,
+  contactsTable,
+  membershipEventsTable,
+  organizationsTable,
+  type BranchRow,
+  type ContactRow,
+  type OrganizationRow,
+} from './members.table.js';
+
+export type OrganizationKind = OrganizationRow['kind'];
+export type District = NonNullable<OrganizationRow['district']>;
+
+export interface OrganizationFilter {
+  kind?: OrganizationKind | null;
+  district?: District | null;
+  search?: string | null;
+}
+
+export const MAX_SEARCH_LENGTH = 100;
+
+function organizationConditions(filter: OrganizationFilter): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.kind) conditions.push(eq(organizationsTable.kind, filter.kind));
+  if (filter.district) conditions.push(eq(organizationsTable.district, filter.district));
+  // Search text is only ever a bound LIKE pattern: wildcards escaped, control characters dropped, length capped.
+  const search = filter.search
+    ?.replace(/[\u0000-\u001F\u007F]/g, '')
+    .trim()
+    .slice(0, MAX_SEARCH_LENGTH);
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    conditions.push(
+      or(
+        sql`${organizationsTable.name} ilike ${pattern} escape '\\'`,
+        sql`${organizationsTable.shortName} ilike ${pattern} escape '\\'`,
+        sql`${organizationsTable.nameEn} ilike ${pattern} escape '\\'`,
+        eq(organizationsTable.creditCode, search.toUpperCase()),
+        eq(organizationsTable.stockCode, search.replace(/\.(SZ|SH|BJ)$/i, '')),
+      ),
+    );
+  }
+  return and(...conditions);
+}
+
+export async function listOrganizations(db: DbOrTx, filter: OrganizationFilter, page: PageRequest): Promise<OrganizationRow[]> {
+  return db
+    .select()
+    .from(organizationsTable)
+    .where(and(organizationConditions(filter), page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey)))
+    .orderBy(asc(organizationsTable.id))
+    .limit(page.limit + 1);
+}
+
+export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(organizationsTable).where(organizationConditions(filter));
+  return row?.n ?? 0;
+}
+
+export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationRow[]> {
+  return db.select().from(organizationsTable).where(inArray(organizationsTable.id, [...ids]));
+}
+
+export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationRow | null> {
+  const code = normalizeCreditCode(creditCode);
+  if (!isValidCreditCode(code)) return null;
+  const [row] = await db.select().from(organizationsTable).where(eq(organizationsTable.creditCode, code)).limit(1);
+  return row ?? null;
+}
+
+export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchRow[]> {
+  return db.select().from(branchesTable).where(inArray(branchesTable.id, [...ids]));
+}
+
+/** One page of branches for each of many firms, in one statement (row_number per firm). */
+export async function listBranchesOfFirms(db: DbOrTx, firmIds: readonly number[], page: PageRequest): Promise<BranchRow[]> {
+  const ranked = db
+    .select({
+      id: branchesTable.id,
+      rank: sql<number>`row_number() over (partition by ${branchesTable.firmId} order by ${branchesTable.id})`.as('rank'),
+    })
+    .from(branchesTable)
+    .where(
+      and(
+        inArray(branchesTable.firmId, [...firmIds]),
+        page.afterKey === null ? undefined : gt(branchesTable.id, page.afterKey),
+      ),
+    )
+    .as('ranked');
+  const rows = await db
+    .select({ branch: branchesTable })
+    .from(branchesTable)
+    .innerJoin(ranked, eq(ranked.id, branchesTable.id))
+    .where(sql`${ranked.rank} <= ${page.limit + 1}`)
+    .orderBy(asc(branchesTable.id));
+  return rows.map((r) => r.branch);
+}
+
+export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[]): Promise<Map<number, number>> {
+  const rows = await db
+    .select({ firmId: branchesTable.firmId, n: count() })
+    .from(branchesTable)
+    .where(inArray(branchesTable.firmId, [...firmIds]))
+    .groupBy(branchesTable.firmId);
+  return new Map(rows.map((r) => [r.firmId, r.n]));
+}
+
+function scopeCondition(scope: OrgScope, column: typeof contactsTable.organizationId): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'none') return sql`false`;
+  return inArray(column, scope.organizationIds);
+}
+
+/** Contacts of the given organizations that the viewer may see (hidden ones are never fetched). */
+export async function loadContactsByOrganizationIds(
+  db: DbOrTx,
+  viewer: Viewer,
+  organizationIds: readonly number[],
+): Promise<ContactRow[]> {
+  const scope = contactScope(viewer);
+  if (scope.kind === 'none') return [];
+  return db
+    .select()
+    .from(contactsTable)
+    .where(and(inArray(contactsTable.organizationId, [...organizationIds]), scopeCondition(scope, contactsTable.organizationId)))
+    .orderBy(asc(contactsTable.id));
+}
+
+// ---------------------------------------------------------------- edits by the association
+
+const NOT_FOUND_ORG = { zh: '机构不存在', en: 'Organization not found' };
+const NOT_FOUND_BRANCH = { zh: '分支机构不存在', en: 'Branch not found' };
+
+export interface OrganizationFields {
+  kind?: OrganizationKind;
+  name?: string;
+  shortName?: string | null;
+  nameEn?: string | null;
+  creditCode?: string;
+  stockCode?: string | null;
+  district?: District | null;
+  address?: string | null;
+  memberSince?: string | null;
+  membershipCategory?: OrganizationRow['membershipCategory'];
+}
+
+/** Cleans and checks organization fields; `creating` makes the identity fields required. */
+function checkOrganizationFields(input: OrganizationFields, creating: boolean) {
+  const errors = new ErrorCollector();
+  const values: Partial<typeof organizationsTable.$inferInsert> = {};
+  if (creating && !input.kind) errors.add('REQUIRED', ['input', 'kind'], { zh: '机构类型不能为空', en: 'kind is required' });
+  if (input.kind) values.kind = input.kind;
+  const name = cleanText(errors, input.name, { field: ['input', 'name'], max: 100, required: creating || input.name !== undefined, labelZh: '机构名称', labelEn: 'name' });
+  if (name) values.name = name;
+  const shortName = cleanText(errors, input.shortName, { field: ['input', 'shortName'], max: 30, labelZh: '简称', labelEn: 'shortName' });
+  if (shortName !== undefined) values.shortName = shortName;
+  const nameEn = cleanText(errors, input.nameEn, { field: ['input', 'nameEn'], max: 200, labelZh: '英文名称', labelEn: 'nameEn' });
+  if (nameEn !== undefined) values.nameEn = nameEn;
+  const address = cleanText(errors, input.address, { field: ['input', 'address'], max: 200, labelZh: '地址', labelEn: 'address' });
+  if (address !== undefined) values.address = address;
+  if (creating && input.creditCode === undefined) {
+    errors.add('REQUIRED', ['input', 'creditCode'], { zh: '统一社会信用代码不能为空', en: 'creditCode is required' });
+  }
+  if (input.creditCode !== undefined) {
+    const code = normalizeCreditCode(input.creditCode);
+    if (!isValidCreditCode(code)) {
+      errors.add('INVALID', ['input', 'creditCode'], {
+        zh: '统一社会信用代码无效（格式或校验位错误）',
+        en: 'creditCode is not a valid unified social credit code (format or check character)',
+      });
+    } else values.creditCode = code;
+  }
+  if (input.stockCode !== undefined) {
+    if (input.stockCode === null || input.stockCode.trim() === '') {
+      values.stockCode = null;
+      values.stockExchange = null;
+    } else {
+      const parsed = parseStockCode(input.stockCode);
+      if (!parsed) {
+        errors.add('INVALID', ['input', 'stockCode'], {
+          zh: '证券代码无效，应为 6 位代码加交易所后缀，如 000001.SZ、600036.SH、920185.BJ',
+          en: 'stockCode must be 6 digits in the exchange\'s range with its suffix, e.g. 000001.SZ, 600036.SH, 920185.BJ',
+        });
+      } else {
+        values.stockCode = parsed.code;
+        values.stockExchange = parsed.exchange;
+      }
+    }
+  }
+  if (input.district !== undefined) values.district = input.district;
+  if (input.memberSince !== undefined) values.memberSince = input.memberSince;
+  if (input.membershipCategory) values.membershipCategory = input.membershipCategory;
+  errors.throwIfAny();
+  return values;
+}
+
+function mapOrganizationConflict(error: unknown): never {
+  if (isUniqueViolation(error, 'organizations_credit_code_key')) {
+    throw new DomainError('DUPLICATE', ['input', 'creditCode'], { zh: '该统一社会信用代码已被其他机构使用', en: 'Another organization already has this creditCode' });
+  }
+  if (isUniqueViolation(error, 'organizations_stock_key')) {
+    throw new DomainError('DUPLICATE', ['input', 'stockCode'], { zh: '该证券代码已被其他机构使用', en: 'Another organization already has this stockCode' });
+  }
+  if (isUniqueViolation(error, 'organizations_name_key')) {
+    throw new DomainError('DUPLICATE', ['input', 'name'], { zh: '已有同名机构', en: 'Another organization already has this name' });
+  }
+  throw error;
+}
+
+export async function createOrganization(db: Db, actor: Viewer, input: OrganizationFields): Promise<OrganizationRow> {
+  const values = checkOrganizationFields(input, true);
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx.insert(organizationsTable).values(values as typeof organizationsTable.$inferInsert).returning();
+      if (row!.memberSince) {
+        await tx.insert(membershipEventsTable).values({ organizationId: row!.id, kind: 'JOIN', effectiveOn: row!.memberSince });
+      }
+      await recordAudit(tx, actor, { action: 'organization.create', entityType: 'Organization', entityId: row!.id, after: row });
+      return row!;
+    });
+  } catch (error) {
+    mapOrganizationConflict(error);
+  }
+}
+
+export async function updateOrganization(db: Db, actor: Viewer, id: number | null, input: OrganizationFields): Promise<OrganizationRow> {
+  const values = checkOrganizationFields(input, false);
+  try {
+    return await db.transaction(async (tx) => {
+      const [before] = id === null ? [] : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, id)).for('update');
+      if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_ORG);
+      if (Object.keys(values).length === 0) return before;
+      const [after] = await tx
+        .update(organizationsTable)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(eq(organizationsTable.id, before.id))
+        .returning();
+      await recordAudit(tx, actor, { action: 'organization.update', entityType: 'Organization', entityId: before.id, before, after });
+      return after!;
+    });
+  } catch (error) {
+    mapOrganizationConflict(error);
+  }
+}
+
+export type MembershipChange = 'JOIN' | 'SUSPEND' | 'REINSTATE' | 'WITHDRAW';
+type MembershipStatus = OrganizationRow['membershipStatus'];
+
+/** Allowed membership moves: which statuses each change starts from, and where it leads. */
+const membershipMoves: Record<MembershipChange, { from: MembershipStatus[]; to: MembershipStatus }> = {
+  JOIN: { from: ['WITHDRAWN'], to: 'ACTIVE' },
+  SUSPEND: { from: ['ACTIVE'], to: 'SUSPENDED' },
+  REINSTATE: { from: ['SUSPENDED'], to: 'ACTIVE' },
+  WITHDRAW: { from: ['ACTIVE', 'SUSPENDED'], to: 'WITHDRAWN' },
+};
+
+export async function recordMembershipChange(
+  db: Db,
+  actor: Viewer,
+  input: { organizationId: number | null; change: MembershipChange; effectiveOn: string; note?: string | null },
+): Promise<OrganizationRow> {
+  const errors = new ErrorCollector();
+  const note = cleanText(errors, input.note, { field: ['input', 'note'], max: 500, multiline: true, labelZh: '备注', labelEn: 'note' });
+  errors.throwIfAny();
+  return db.transaction(async (tx) => {
+    const [before] =
+      input.organizationId === null
+        ? []
+        : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, input.organizationId)).for('update');
+    if (!before) throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
+    const move = membershipMoves[input.change];
+    if (!move.from.includes(before.membershipStatus)) {
+      throw new DomainError('INVALID_STATE', ['input', 'change'], {
+        zh: `会员状态为 ${before.membershipStatus}，不能执行 ${input.change}`,
+        en: `Membership is ${before.membershipStatus}; ${input.change} is not allowed`,
+      });
+    }
+    const [last] = await tx
+      .select({ effectiveOn: membershipEventsTable.effectiveOn })
+      .from(membershipEventsTable)
+      .where(eq(membershipEventsTable.organizationId, before.id))
+      .orderBy(sql`${membershipEventsTable.effectiveOn} desc`)
+      .limit(1);
+    if (last && input.effectiveOn < last.effectiveOn) {
+      throw new DomainError('INVALID', ['input', 'effectiveOn'], {
+        zh: `生效日期不能早于上一次会员变更（${last.effectiveOn}）`,
+        en: `effectiveOn cannot be before the previous membership change (${last.effectiveOn})`,
+      });
+    }
+    await tx.insert(membershipEventsTable).values({ organizationId: before.id, kind: input.change, effectiveOn: input.effectiveOn, note });
+    const [after] = await tx
+      .update(organizationsTable)
+      .set({
+        membershipStatus: move.to,
+        memberSince: input.change === 'JOIN' ? input.effectiveOn : before.memberSince,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(organizationsTable.id, before.id))
+      .returning();
+    await recordAudit(tx, actor, { action: `membership.${input.change.toLowerCase()}`, entityType: 'Organization', entityId: before.id, before, after });
+    return after!;
+  });
+}
+
+export interface BranchFields {
+  firmId?: number | null;
+  kind?: BranchRow['kind'];
+  name?: string;
+  creditCode?: string | null;
+  district?: District | null;
+  address?: string | null;
+  openedOn?: string | null;
+  closedOn?: string | null;
+}
+
+function mapBranchConflict(error: unknown): never {
+  if (isUniqueViolation(error, 'branches_name_key')) {
+    throw new DomainError('DUPLICATE', ['input', 'name'], { zh: '已有同名分支机构', en: 'Another branch already has this name' });
+  }
+  if (isUniqueViolation(error, 'branches_credit_code_key')) {
+    throw new DomainError('DUPLICATE', ['input', 'creditCode'], { zh: '该统一社会信用代码已被其他分支机构使用', en: 'Another branch already has this creditCode' });
+  }
+  throw error;
+}
+
+function checkBranchFields(input: BranchFields, creating: boolean, errors: ErrorCollector) {
+  const values: Partial<typeof branchesTable.$inferInsert> = {};
+  if (creating && !input.kind) errors.add('REQUIRED', ['input', 'kind'], { zh: '分支机构类型不能为空', en: 'kind is required' });
+  if (input.kind) values.kind = input.kind;
+  const name = cleanText(errors, input.name, { field: ['input', 'name'], max: 120, required: creating || input.name !== undefined, labelZh: '分支机构名称', labelEn: 'name' });
+  if (name) values.name = name;
+  const address = cleanText(errors, input.address, { field: ['input', 'address'], max: 200, labelZh: '地址', labelEn: 'address' });
+  if (address !== undefined) values.address = address;
+  if (input.creditCode !== undefined) {
+    if (input.creditCode === null || input.creditCode.trim() === '') values.creditCode = null;
+    else {
+      const code = normalizeCreditCode(input.creditCode);
+      if (!isValidCreditCode(code)) {
+        errors.add('INVALID', ['input', 'creditCode'], { zh: '统一社会信用代码无效（格式或校验位错误）', en: 'creditCode is not a valid unified social credit code' });
+      } else values.creditCode = code;
+    }
+  }
+  if (input.district !== undefined) values.district = input.district;
+  if (input.openedOn !== undefined) values.openedOn = input.openedOn;
+  if (input.closedOn !== undefined) values.closedOn = input.closedOn;
+  return values;
+}
+
+function checkBranchDates(errors: ErrorCollector, openedOn: string | null | undefined, closedOn: string | null | undefined) {
+  if (openedOn && closedOn && closedOn < openedOn) {
+    errors.add('INVALID', ['input', 'closedOn'], { zh: '撤销日期不能早于设立日期', en: 'closedOn cannot be before openedOn' });
+  }
+}
+
+export async function createBranch(db: Db, actor: Viewer, input: BranchFields): Promise<BranchRow> {
+  const errors = new ErrorCollector();
+  const values = checkBranchFields(input, true, errors);
+  checkBranchDates(errors, values.openedOn, values.closedOn);
+  errors.throwIfAny();
+  try {
+    return await db.transaction(async (tx) => {
+      const [firm] = input.firmId == null ? [] : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, input.firmId));
+      if (!firm) throw new DomainError('NOT_FOUND', ['input', 'firmId'], NOT_FOUND_ORG);
+      if (firm.kind !== 'SECURITIES_FIRM') {
+        throw new DomainError('INVALID', ['input', 'firmId'], { zh: '只有证券公司可以设立分支机构', en: 'Only securities firms have branches' });
+      }
+      if (!values.name!.startsWith(firm.name)) {
+        throw new DomainError('INVALID', ['input', 'name'], {
+          zh: `分支机构名称应以母公司全称“${firm.name}”开头`,
+          en: `A branch name must start with its firm's full name (${firm.name})`,
+        });
+      }
+      if (values.creditCode && values.creditCode === firm.creditCode) {
+        throw new DomainError('INVALID', ['input', 'creditCode'], { zh: '分支机构应有自己的统一社会信用代码', en: 'A branch has its own creditCode, distinct from its firm\'s' });
+      }
+      const [row] = await tx.insert(branchesTable).values({ ...values, firmId: firm.id } as typeof branchesTable.$inferInsert).returning();
+      await recordAudit(tx, actor, { action: 'branch.create', entityType: 'Branch', entityId: row!.id, after: row });
+      return row!;
+    });
+  } catch (error) {
+    mapBranchConflict(error);
+  }
+}
+
+export async function updateBranch(db: Db, actor: Viewer, id: number | null, input: BranchFields): Promise<BranchRow> {
+  const errors = new ErrorCollector();
+  const values = checkBranchFields({ ...input, kind: input.kind ?? undefined }, false, errors);
+  errors.throwIfAny();
+  try {
+    return await db.transaction(async (tx) => {
+      const [before] = id === null ? [] : await tx.select().from(branchesTable).where(eq(branchesTable.id, id)).for('update');
+      if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_BRANCH);
+      const dateErrors = new ErrorCollector();
+      checkBranchDates(dateErrors, values.openedOn !== undefined ? values.openedOn : before.openedOn, values.closedOn !== undefined ? values.closedOn : before.closedOn);
+      dateErrors.throwIfAny();
+      if (values.name) {
+        const [firm] = await tx.select({ name: organizationsTable.name }).from(organizationsTable).where(eq(organizationsTable.id, before.firmId));
+        if (!values.name.startsWith(firm!.name)) {
+          throw new DomainError('INVALID', ['input', 'name'], {
+            zh: `分支机构名称应以母公司全称“${firm!.name}”开头`,
+            en: `A branch name must start with its firm's full name (${firm!.name})`,
+          });
+        }
+      }
+      if (Object.keys(values).length === 0) return before;
+      const [after] = await tx.update(branchesTable).set({ ...values, updatedAt: sql`now()` }).where(eq(branchesTable.id, before.id)).returning();
+      await recordAudit(tx, actor, { action: 'branch.update', entityType: 'Branch', entityId: before.id, before, after });
+      return after!;
+    });
+  } catch (error) {
+    mapBranchConflict(error);
+  }
+}
+
+// ---------------------------------------------------------------- contacts, edited by the organization itself
+
+export interface ContactFields {
+  name?: string;
+  title?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,185}\.[^\s@]{2,}$/;
+const PHONE = /^[0-9+()\- ]{5,30}$/;
+
+function checkContactFields(input: ContactFields, creating: boolean) {
+  const errors = new ErrorCollector();
+  const values: Partial<typeof contactsTable.$inferInsert> = {};
+  const name = cleanText(errors, input.name, { field: ['input', 'name'], max: 50, required: creating || input.name !== undefined, labelZh: '联系人姓名', labelEn: 'name' });
+  if (name) values.name = name;
+  const title = cleanText(errors, input.title, { field: ['input', 'title'], max: 50, labelZh: '职务', labelEn: 'title' });
+  if (title !== undefined) values.title = title;
+  const phone = cleanText(errors, input.phone, { field: ['input', 'phone'], max: 30, labelZh: '电话', labelEn: 'phone' });
+  if (phone && !PHONE.test(phone)) errors.add('INVALID', ['input', 'phone'], { zh: '电话号码格式无效', en: 'phone is not a valid phone number' });
+  if (phone !== undefined) values.phone = phone;
+  const email = cleanText(errors, input.email, { field: ['input', 'email'], max: 254, labelZh: '电子邮箱', labelEn: 'email' });
+  if (email && !EMAIL.test(email)) errors.add('INVALID', ['input', 'email'], { zh: '电子邮箱格式无效', en: 'email is not a valid address' });
+  if (email !== undefined) values.email = email;
+  errors.throwIfAny();
+  return values;
+}
+
+export const MAX_CONTACTS_PER_ORGANIZATION = 20;
+
+/** Whether the actor may edit this organization's contacts: the organization itself or the association. */
+function mayEditContacts(actor: Viewer, organizationId: number): boolean {
+  return actor.role === 'ASSOCIATION' || ((actor.role === 'FIRM' || actor.role === 'LISTED_COMPANY') && actor.organizationId === organizationId);
+}
+
+export async function addContact(db: Db, actor: Viewer, organizationId: number | null, input: ContactFields): Promise<ContactRow> {
+  const values = checkContactFields(input, true);
+  return db.transaction(async (tx) => {
+    // Locking the organization row serializes additions, so the cap holds under concurrency.
+    const [org] =
+      organizationId === null || !mayEditContacts(actor, organizationId)
+        ? []
+        : await tx.select({ id: organizationsTable.id }).from(organizationsTable).where(eq(organizationsTable.id, organizationId)).for('update');
+    if (!org) throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
+    const [{ n }] = (await tx.select({ n: count() }).from(contactsTable).where(eq(contactsTable.organizationId, org.id))) as [{ n: number }];
+    if (n >= MAX_CONTACTS_PER_ORGANIZATION) {
+      throw new DomainError('LIMIT_EXCEEDED', ['input'], {
+        zh: `每个机构最多 ${MAX_CONTACTS_PER_ORGANIZATION} 位联系人`,
+        en: `An organization has at most ${MAX_CONTACTS_PER_ORGANIZATION} contacts`,
+      });
+    }
+    const [row] = await tx.insert(contactsTable).values({ ...values, organizationId: org.id } as typeof contactsTable.$inferInsert).returning();
+    await recordAudit(tx, actor, { action: 'contact.create', entityType: 'Contact', entityId: row!.id, after: row });
+    return row!;
+  });
+}
+
+const NOT_FOUND_CONTACT = { zh: '联系人不存在', en: 'Contact not found' };
+
+async function lockEditableContact(tx: DbOrTx, actor: Viewer, id: number | null): Promise<ContactRow> {
+  const [row] = id === null ? [] : await tx.select().from(contactsTable).where(eq(contactsTable.id, id)).for('update');
+  // Someone else's contact looks exactly like a missing one.
+  if (!row || !mayEditContacts(actor, row.organizationId)) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_CONTACT);
+  return row;
+}
+
+export async function updateContact(db: Db, actor: Viewer, id: number | null, input: ContactFields): Promise<ContactRow> {
+  const values = checkContactFields(input, false);
+  return db.transaction(async (tx) => {
+    const before = await lockEditableContact(tx, actor, id);
+    if (Object.keys(values).length === 0) return before;
+    const [after] = await tx.update(contactsTable).set({ ...values, updatedAt: sql`now()` }).where(eq(contactsTable.id, before.id)).returning();
+    await recordAudit(tx, actor, { action: 'contact.update', entityType: 'Contact', entityId: before.id, before, after });
+    return after!;
+  });
+}
+
+export async function removeContact(db: Db, actor: Viewer, id: number | null): Promise<ContactRow> {
+  return db.transaction(async (tx) => {
+    const before = await lockEditableContact(tx, actor, id);
+    await tx.delete(contactsTable).where(eq(contactsTable.id, before.id));
+    await recordAudit(tx, actor, { action: 'contact.delete', entityType: 'Contact', entityId: before.id, before });
+    return before;
+  });
+}
+

@@ -1,0 +1,146 @@
+// Tables of the member directory: organizations, their branches, contacts and membership history.
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const organizationKindEnum = pgEnum('organization_kind', [
+  'SECURITIES_FIRM',
+  'FUTURES_FIRM',
+  'FUND_MANAGER',
+  'INVESTMENT_ADVISORY',
+  'LISTED_COMPANY',
+  'OTHER',
+]);
+export const districtEnum = pgEnum('district', [
+  'FUTIAN',
+  'LUOHU',
+  'NANSHAN',
+  'BAOAN',
+  'LONGGANG',
+  'YANTIAN',
+  'LONGHUA',
+  'PINGSHAN',
+  'GUANGMING',
+  'DAPENG',
+  'SHENSHAN',
+]);
+export const stockExchangeEnum = pgEnum('stock_exchange', ['SZ', 'SH', 'BJ']);
+export const membershipStatusEnum = pgEnum('membership_status', ['ACTIVE', 'SUSPENDED', 'WITHDRAWN']);
+export const membershipCategoryEnum = pgEnum('membership_category', [
+  'VICE_PRESIDENT_UNIT',
+  'COUNCIL_UNIT',
+  'ORDINARY',
+  'SPECIAL',
+  'OBSERVER',
+]);
+export const membershipEventKindEnum = pgEnum('membership_event_kind', [
+  'JOIN',
+  'SUSPEND',
+  'REINSTATE',
+  'WITHDRAW',
+]);
+export const branchKindEnum = pgEnum('branch_kind', ['BRANCH_COMPANY', 'SALES_DEPARTMENT']);
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const organizationsTable = pgTable(
+  'organizations',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    kind: organizationKindEnum('kind').notNull(),
+    name: text('name').notNull(),
+    shortName: text('short_name'),
+    nameEn: text('name_en'),
+    creditCode: text('credit_code').notNull(),
+    stockCode: text('stock_code'),
+    stockExchange: stockExchangeEnum('stock_exchange'),
+    district: districtEnum('district'),
+    address: text('address'),
+    memberSince: date('member_since', { mode: 'string' }),
+    membershipStatus: membershipStatusEnum('membership_status').notNull().default('ACTIVE'),
+    membershipCategory: membershipCategoryEnum('membership_category').notNull().default('ORDINARY'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('organizations_credit_code_key').on(t.creditCode),
+    uniqueIndex('organizations_name_key').on(t.name),
+    uniqueIndex('organizations_stock_key').on(t.stockExchange, t.stockCode),
+    index('organizations_kind_idx').on(t.kind, t.id),
+    index('organizations_district_idx').on(t.district, t.id),
+    check('organizations_stock_pair', sql`(${t.stockCode} is null) = (${t.stockExchange} is null)`),
+    check('organizations_stock_code_format', sql`${t.stockCode} ~ '^[0-9]{6}$'`),
+    check('organizations_credit_code_format', sql`${t.creditCode} ~ '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$'`),
+  ],
+);
+
+export const membershipEventsTable = pgTable(
+  'membership_events',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizationsTable.id, { onDelete: 'cascade' }),
+    kind: membershipEventKindEnum('kind').notNull(),
+    effectiveOn: date('effective_on', { mode: 'string' }).notNull(),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('membership_events_org_idx').on(t.organizationId, t.id)],
+);
+
+export const branchesTable = pgTable(
+  'branches',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    firmId: integer('firm_id')
+      .notNull()
+      .references(() => organizationsTable.id, { onDelete: 'restrict' }),
+    kind: branchKindEnum('kind').notNull(),
+    name: text('name').notNull(),
+    creditCode: text('credit_code'),
+    district: districtEnum('district'),
+    address: text('address'),
+    openedOn: date('opened_on', { mode: 'string' }),
+    closedOn: date('closed_on', { mode: 'string' }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('branches_name_key').on(t.name),
+    uniqueIndex('branches_credit_code_key').on(t.creditCode),
+    index('branches_firm_idx').on(t.firmId, t.id),
+    check('branches_dates', sql`${t.closedOn} is null or ${t.openedOn} is null or ${t.closedOn} >= ${t.openedOn}`),
+  ],
+);
+
+export const contactsTable = pgTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizationsTable.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    title: text('title'),
+    phone: text('phone'),
+    email: text('email'),
+    ...timestamps,
+  },
+  (t) => [index('contacts_org_idx').on(t.organizationId, t.id)],
+);
+
+export type OrganizationRow = typeof organizationsTable.$inferSelect;
+export type BranchRow = typeof branchesTable.$inferSelect;
+export type ContactRow = typeof contactsTable.$inferSelect;
+export type MembershipEventRow = typeof membershipEventsTable.$inferSelect;

@@ -1,0 +1,99 @@
+// The demo data set: fictitious but valid identifiers, the promised mix of members, sane committees, deterministic.
+import { PGlite } from '@electric-sql/pglite';
+import { asc } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../src/committees/committees.table.js';
+import { openDatabase } from '../src/db/client.js';
+import { isValidCreditCode, parseStockCode } from '../src/members/identifiers.js';
+import { branchesTable, organizationsTable } from '../src/members/members.table.js';
+import { seedDemoData } from '../src/seed/demo-data.js';
+
+async function seededDatabase() {
+  const pg = new PGlite();
+  const database = await openDatabase({ dataDir: 'unused', pglite: pg });
+  await database.migrate();
+  const counts = await seedDemoData(database.db);
+  return { database, counts };
+}
+
+describe('seedDemoData', () => {
+  it('loads a valid, realistic and deterministic data set', async () => {
+    const { database, counts } = await seededDatabase();
+    const { db } = database;
+    try {
+      const orgs = await db.select().from(organizationsTable).orderBy(asc(organizationsTable.id));
+      const branches = await db.select().from(branchesTable).orderBy(asc(branchesTable.id));
+      expect(counts).toEqual({ organizations: orgs.length, branches: branches.length });
+
+      const ofKind = (kind: string) => orgs.filter((o) => o.kind === kind);
+      expect(ofKind('SECURITIES_FIRM').length).toBeGreaterThanOrEqual(12);
+      expect(ofKind('FUTURES_FIRM').length + ofKind('FUND_MANAGER').length).toBeGreaterThanOrEqual(4);
+      const listed = ofKind('LISTED_COMPANY');
+      expect(listed.length).toBeGreaterThanOrEqual(10);
+      expect(new Set(listed.map((o) => o.stockExchange))).toEqual(new Set(['SZ', 'SH']));
+
+      // Identifiers
+      for (const code of [...orgs.map((o) => o.creditCode), ...branches.map((b) => b.creditCode)]) {
+        expect(code !== null && isValidCreditCode(code), `credit code ${code}`).toBe(true);
+      }
+      const allCodes = [...orgs.map((o) => o.creditCode), ...branches.map((b) => b.creditCode)];
+      expect(new Set(allCodes).size).toBe(allCodes.length);
+      for (const o of orgs.filter((o) => o.stockCode !== null)) {
+        expect(parseStockCode(`${o.stockCode}.${o.stockExchange}`), `${o.name} ${o.stockCode}.${o.stockExchange}`).not.toBeNull();
+      }
+
+      // Branches
+      expect(branches.length).toBeGreaterThanOrEqual(60);
+      const core = branches.filter((b) => b.district === 'FUTIAN' || b.district === 'LUOHU' || b.district === 'NANSHAN');
+      expect(core.length / branches.length).toBeGreaterThanOrEqual(0.6);
+      const firmName = new Map(orgs.map((o) => [o.id, o.name]));
+      for (const b of branches) {
+        expect(b.name.startsWith(firmName.get(b.firmId)!), b.name).toBe(true);
+        expect(orgs.find((o) => o.id === b.firmId)?.kind).toBe('SECURITIES_FIRM');
+        if (b.closedOn) expect(b.closedOn > b.openedOn!).toBe(true);
+      }
+      const branchCompanies = branches.filter((b) => b.kind === 'BRANCH_COMPANY').map((b) => b.firmId);
+      expect(new Set(branchCompanies).size).toBe(branchCompanies.length);
+      // A firm registered outside Shenzhen has Shenzhen branches.
+      const outside = ofKind('SECURITIES_FIRM').filter((o) => o.district === null);
+      expect(outside.length).toBeGreaterThanOrEqual(1);
+      for (const firm of outside) expect(branches.some((b) => b.firmId === firm.id)).toBe(true);
+
+      // Committees: four, each with a current term with one chair and at most seven vice chairs
+      const committees = await db.select().from(committeesTable);
+      expect(committees.map((c) => c.code).sort()).toEqual(['BROKERAGE_WEALTH', 'COMPLIANCE', 'FINTECH', 'INVESTMENT_BANKING']);
+      const terms = await db.select().from(committeeTermsTable);
+      const seats = await db.select().from(committeeSeatsTable);
+      const currentPeople: string[] = [];
+      for (const committee of committees) {
+        const current = terms.filter((t) => t.committeeId === committee.id && t.endsOn === null);
+        expect(current).toHaveLength(1);
+        const held = seats.filter((s) => s.termId === current[0]!.id && s.endedOn === null);
+        expect(held.filter((s) => s.role === 'CHAIR')).toHaveLength(1);
+        expect(held.filter((s) => s.role === 'VICE_CHAIR').length).toBeLessThanOrEqual(7);
+        expect(new Set(held.map((s) => s.organizationId)).size).toBe(held.length);
+        currentPeople.push(...held.map((s) => s.personName));
+      }
+      // One committee per person among the current terms.
+      expect(new Set(currentPeople).size).toBe(currentPeople.length);
+
+      // Not on a database that already has data
+      await expect(seedDemoData(db)).rejects.toThrow('database already has data');
+
+      // Deterministic: a second fresh database gets the same organizations.
+      const second = await seededDatabase();
+      try {
+        const again = await second.database.db.select().from(organizationsTable).orderBy(asc(organizationsTable.id));
+        const key = (rows: typeof orgs) => rows.map((o) => `${o.name}|${o.creditCode}`);
+        expect(key(again)).toEqual(key(orgs));
+        const againBranches = await second.database.db.select().from(branchesTable).orderBy(asc(branchesTable.id));
+        const branchKey = (rows: typeof branches) => rows.map((b) => `${b.name}|${b.creditCode}|${b.openedOn}|${b.closedOn}`);
+        expect(branchKey(againBranches)).toEqual(branchKey(branches));
+      } finally {
+        await second.database.close();
+      }
+    } finally {
+      await database.close();
+    }
+  });
+});
