@@ -2,7 +2,7 @@
 import { isEmpty } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
-import { seedDemoData } from '../src/seed/demo-data.js';
+import { seedAll } from '../src/seed/seed-all.js';
 
 const config = loadConfig();
 const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
@@ -11,7 +11,7 @@ try {
   if (!(await isEmpty(database))) {
     console.log('the database already has data; demo data not loaded');
   } else {
-    const counts = await database.db.transaction((tx) => seedDemoData(tx));
+    const counts = await database.db.transaction((tx) => seedAll(tx));
     console.log(`demo data loaded (${database.driver}): ${JSON.stringify(counts)}`);
   }
 } catch (error) {

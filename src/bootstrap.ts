@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import type { Logger } from './logger.js';
 import { organizationsTable } from './members/members.table.js';
-import { seedDemoData } from './seed/demo-data.js';
+import { seedAll } from './seed/seed-all.js';
 
 export async function isEmpty(database: Database): Promise<boolean> {
   const [row] = await database.db.select({ n: count() }).from(organizationsTable);
@@ -17,7 +17,7 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<D
   try {
     await database.migrate();
     if (database.driver === 'pglite' && (await isEmpty(database))) {
-      const counts = await database.db.transaction((tx) => seedDemoData(tx));
+      const counts = await database.db.transaction((tx) => seedAll(tx));
       logger.info(counts, 'loaded the demo data into the fresh embedded database');
     }
     return database;

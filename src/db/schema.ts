@@ -2,3 +2,4 @@
 export * from '../members/members.table.js';
 export * from '../committees/committees.table.js';
 export * from '../audit/audit.table.js';
+export * from '../outbox/outbox.table.js';

@@ -6,6 +6,7 @@ import './errors.js';
 import './node.js';
 import '../members/members.schema.js';
 import '../committees/committees.schema.js';
+import '../reports/reports.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 builder.mutationType({ description: '变更入口 / Mutation root' });

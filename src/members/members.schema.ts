@@ -46,7 +46,7 @@ export const BranchKindEnum = builder.enumType('BranchKind', {
   } as const,
 });
 
-const MembershipStatusEnum = builder.enumType('MembershipStatus', {
+export const MembershipStatusEnum = builder.enumType('MembershipStatus', {
   description: '会员状态 / Membership status',
   values: {
     ACTIVE: { description: '正常 / Active' },

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/client.js';
-import { seedDemoData } from '../../src/seed/demo-data.js';
+import { seedAll } from '../../src/seed/seed-all.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,13 +34,13 @@ export default async function setup(project: TestProject) {
     await admin.end();
     const database = await openDatabase({ databaseUrl: adminUrl(databaseUrl, template), dataDir: dir, poolSize: 2 });
     await database.migrate();
-    await database.db.transaction((tx) => seedDemoData(tx));
+    await database.db.transaction((tx) => seedAll(tx));
     await database.close();
   } else {
     const pglite = await PGlite.create();
     const database = await openDatabase({ dataDir: dir, pglite });
     await database.migrate();
-    await database.db.transaction((tx) => seedDemoData(tx));
+    await database.db.transaction((tx) => seedAll(tx));
     const dump = await pglite.dumpDataDir('none');
     writeFileSync(join(dir, 'template.tar'), Buffer.from(await dump.arrayBuffer()));
     await database.close();

@@ -1,0 +1,21 @@
+// The transactional outbox: domain events written in the same transaction as the change, delivered later (webhooks).
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const outboxEventsTable = pgTable(
+  'outbox_events',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** Stable event id, sent to receivers so they can deduplicate. */
+    eventId: uuid('event_id').notNull().default(sql`gen_random_uuid()`),
+    type: text('type').notNull(),
+    /** The aggregate the event is about, e.g. ("Suggestion", 42). */
+    entityType: text('entity_type').notNull(),
+    entityId: integer('entity_id'),
+    payload: jsonb('payload').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('outbox_events_type_idx').on(t.type, t.id)],
+);
+
+export type OutboxEventRow = typeof outboxEventsTable.$inferSelect;

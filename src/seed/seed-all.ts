@@ -1,0 +1,9 @@
+// The whole demo data set: the directory first, then each domain's demo rows. Runs inside the caller's transaction.
+import type { DbOrTx } from '../db/client.js';
+import { seedDemoData } from './demo-data.js';
+
+export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
+  const counts: Record<string, number> = { ...(await seedDemoData(tx)) };
+  // Domain seeds register below, in dependency order.
+  return counts;
+}
