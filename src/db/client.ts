@@ -72,6 +72,12 @@ async function journalEntryCount(): Promise<number> {
   return journal.entries.length as number;
 }
 
+/** Closing twice (shutdown after a failed start, tests) is harmless. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= fn());
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const expected = await journalEntryCount();
   if (options.databaseUrl) {
@@ -97,7 +103,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           return false;
         }
       },
-      close: () => pool.end(),
+      close: once(() => pool.end()),
     };
   }
   let client = options.pglite;
@@ -119,8 +125,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         return false;
       }
     },
-    close: async () => {
+    close: once(async () => {
       if (!pglite.closed) await pglite.close();
-    },
+    }),
   };
 }

@@ -240,7 +240,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         graphqlError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       }
     } finally {
-      logger.debug(
+      logger.info(
         { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
         'request',
       );
