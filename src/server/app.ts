@@ -14,6 +14,7 @@ import type { Database } from '../db/client.js';
 import type { Context, Locale } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { createFormatError } from './format-error.js';
+import { defaultDocumentLimits, documentLimitRules } from './limits.js';
 import { AuthenticationError, viewerFromAuthorization } from './viewer.js';
 
 export const MAX_QUERY_TOKENS = 5000;
@@ -106,6 +107,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     csrfPrevention: true,
     hideSchemaDetailsFromClientErrors: true,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    validationRules: documentLimitRules(defaultDocumentLimits),
     formatError: createFormatError(logger),
     plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
   });
