@@ -27,6 +27,22 @@ const schema = z
     GRAPHQL_INTROSPECTION: bool.optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Lifetime of tokens issued at POST /oauth/token (RFC 6749 client credentials); at most one hour. */
+    OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
+    /** Query-cost budget per principal (token subject, or client IP when anonymous) and window; 0 turns limits off. */
+    RATE_LIMIT_POINTS: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** redis:// or rediss:// — budgets shared by every instance; in memory when unset. */
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, 'must start with redis:// or rediss://')
+      .optional(),
+    /** The webhook delivery worker: on by default; turn it off on instances that should not deliver. */
+    WEBHOOK_WORKER: bool.default(true),
+    WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
+    WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   })
   .transform((c) => ({
     ...c,

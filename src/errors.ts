@@ -9,6 +9,10 @@ export const userErrorCodes = [
   'IDEMPOTENCY_KEY_REUSED',
   'DUPLICATE',
   'LIMIT_EXCEEDED',
+  'OUT_OF_RANGE',
+  'UNKNOWN_INDICATOR',
+  'NOT_OWN_BRANCH',
+  'ALREADY_PUBLISHED',
 ] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { schema } from './graphql/schema.js';
 import { createLogger } from './logger.js';
 import { createApp } from './server/app.js';
+import { startWebhookWorker } from './webhooks/webhooks.worker.js';
 
 async function main() {
   let config;
@@ -35,6 +36,16 @@ async function main() {
     verifier,
     issuerKeys: config.AUTH_JWKS_URL ? undefined : issuerKeys,
   });
+  const webhookWorker = config.WEBHOOK_WORKER
+    ? startWebhookWorker({
+        db: database.db,
+        logger,
+        pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        retryBaseSeconds: config.WEBHOOK_RETRY_BASE_SECONDS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      })
+    : undefined;
   app.server.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, driver: database.driver }, `member-graph listening on http://localhost:${config.PORT}/graphql`);
   });
@@ -44,7 +55,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    app.shutdown().then(
+    // Attempts in flight finish and are recorded before the database closes.
+    Promise.resolve(webhookWorker?.stop()).then(() => app.shutdown()).then(
       () => process.exit(0),
       (error) => {
         logger.error({ err: error }, 'shutdown failed');

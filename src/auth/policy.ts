@@ -20,6 +20,26 @@ export function contactScope(viewer: Viewer): OrgScope {
   return none;
 }
 
+/** Suggestions: a firm or listed company sees its own organization's; the association and the regulator see all. */
+export function suggestionScope(viewer: Viewer): OrgScope {
+  if (isStaff(viewer)) return all;
+  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return own(viewer);
+  return none;
+}
+
+/**
+ * Suggestion campaigns (征集通知): staff see all; a firm or listed company sees the issued campaigns
+ * addressed to its organization's kind; anonymous viewers none.
+ */
+export type CampaignScope = { kind: 'all' } | { kind: 'invited'; organizationId: number } | { kind: 'none' };
+export function suggestionCampaignScope(viewer: Viewer): CampaignScope {
+  if (isStaff(viewer)) return { kind: 'all' };
+  if ((viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') && viewer.organizationId !== null) {
+    return { kind: 'invited', organizationId: viewer.organizationId };
+  }
+  return { kind: 'none' };
+}
+
 /** The directory (organizations, branches, committees, seats) is public. */
 export function directoryScope(_viewer: Viewer): OrgScope {
   return all;
@@ -29,4 +49,58 @@ export function scopeAllows(scope: OrgScope, organizationId: number): boolean {
   if (scope.kind === 'all') return true;
   if (scope.kind === 'none') return false;
   return scope.organizationIds.includes(organizationId);
+}
+
+/**
+ * Branch ratings: which firms' branches, and whether ratings of cycles not yet published are included.
+ * The association and the regulator see every rating; a firm sees its own branches' ratings of published
+ * cycles; listed companies and anonymous viewers see none.
+ */
+export interface RatingScope {
+  firms: OrgScope;
+  unpublishedCycles: boolean;
+}
+
+export function branchRatingScope(viewer: Viewer): RatingScope {
+  if (isStaff(viewer)) return { firms: all, unpublishedCycles: true };
+  if (viewer.role === 'FIRM') return { firms: own(viewer), unpublishedCycles: false };
+  return { firms: none, unpublishedCycles: false };
+}
+
+/** Service accounts and the read audit: association staff signed in as people (a service account never manages credentials). */
+export function serviceAccountScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
+  return viewer.role === 'ASSOCIATION' && !viewer.serviceAccount ? { kind: 'all' } : { kind: 'none' };
+}
+
+/** The read audit (who read ratings): the association, in person or through its own service account. */
+export function dataAccessLogScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
+  return viewer.role === 'ASSOCIATION' ? { kind: 'all' } : { kind: 'none' };
+}
+
+/**
+ * Webhook subscriptions and their deliveries: association staff (in person) see all; a service account
+ * holding webhooks:manage sees the ones it created; everyone else none.
+ */
+export type WebhookScope = { kind: 'all' } | { kind: 'account'; serviceAccountId: number } | { kind: 'none' };
+export function webhookScope(viewer: Viewer): WebhookScope {
+  if (viewer.serviceAccount) {
+    return viewer.serviceAccount.scopes.includes('webhooks:manage')
+      ? { kind: 'account', serviceAccountId: viewer.serviceAccount.id }
+      : { kind: 'none' };
+  }
+  return viewer.role === 'ASSOCIATION' ? { kind: 'all' } : { kind: 'none' };
+}
+
+/**
+ * Policy interpretations: the association and the regulator read every one (drafts, archived ones and revision
+ * history included); firms and listed companies read published PUBLIC and MEMBERS ones; anyone else published
+ * PUBLIC ones. Archived interpretations stay readable (their page keeps working) but leave every list.
+ */
+export type PolicyInterpretationScope =
+  | { kind: 'all' }
+  | { kind: 'published'; audiences: ('PUBLIC' | 'MEMBERS')[] };
+export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationScope {
+  if (isStaff(viewer)) return { kind: 'all' };
+  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
+  return { kind: 'published', audiences: ['PUBLIC'] };
 }

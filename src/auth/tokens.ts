@@ -8,6 +8,8 @@ export interface AccessClaims {
   role: TokenRole;
   /** Unified social credit code of the viewer's organization (firm and listed_company roles). */
   org?: string;
+  /** Space-separated OAuth scopes (service accounts' tokens): narrowed further by the account's current scopes. */
+  scope?: string;
 }
 
 const TTL_FORMAT = /^([1-9]\d{0,6})([smhd])$/;
@@ -35,6 +37,7 @@ export async function signAccessToken(
 ): Promise<string> {
   const payload: Record<string, unknown> = { role: claims.role };
   if (claims.org) payload.org = claims.org;
+  if (claims.scope) payload.scope = claims.scope;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ISSUER_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub)
@@ -82,7 +85,8 @@ export function createTokenVerifier(
         const org = payload.org;
         if (org !== undefined && typeof org !== 'string') throw new TokenError('invalid');
         if ((role === 'firm' || role === 'listed_company') && !org) throw new TokenError('invalid');
-        return { sub: payload.sub!, role: role as TokenRole, org };
+        const scope = typeof payload.scope === 'string' ? payload.scope : undefined;
+        return { sub: payload.sub!, role: role as TokenRole, org, scope };
       } catch (error) {
         if (error instanceof TokenError) throw error;
         if (error instanceof errors.JWKSTimeout || (error instanceof Error && /fetch|network|ECONN/i.test(error.message) && !(error instanceof errors.JOSEError))) {

@@ -17,6 +17,8 @@ export interface Viewer {
   subject: string;
   /** The viewer's own organization (firms and listed companies only). */
   organizationId: number | null;
+  /** Set when the token belongs to an enabled service account (sub "client:<clientId>"), with its current scopes. */
+  serviceAccount?: { id: number; clientId: string; scopes: readonly string[] };
 }
 
 export const anonymousViewer: Viewer = Object.freeze({ role: 'ANONYMOUS', subject: 'anonymous', organizationId: null });

@@ -11,4 +11,6 @@ export interface Context {
   locale: Locale;
   logger: Logger;
   requestId: string;
+  /** Who pays for this request's cost under the rate limits ("sub:…" or "ip:…"); absent for in-process execution. */
+  principal?: string;
 }

@@ -12,6 +12,10 @@ const codeDescriptions: Record<UserErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: '幂等键已用于不同的输入 / The idempotency key was already used with different input',
   DUPLICATE: '与已有记录重复 / The value is already used by another record',
   LIMIT_EXCEEDED: '超出规则上限 / A rule limit would be exceeded',
+  OUT_OF_RANGE: '数值超出允许范围 / A value is outside its allowed range',
+  UNKNOWN_INDICATOR: '评价指标不属于该周期的指引版本 / The indicator is not part of the cycle\'s guideline version',
+  NOT_OWN_BRANCH: '分支机构不属于本机构 / The branch belongs to another firm',
+  ALREADY_PUBLISHED: '已发布，不能再次发布或修改 / Already published: cannot be published again or changed',
 };
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {

@@ -7,6 +7,12 @@ import './node.js';
 import '../members/members.schema.js';
 import '../committees/committees.schema.js';
 import '../reports/reports.schema.js';
+import '../clients/clients.schema.js';
+import '../webhooks/webhooks.schema.js';
+import '../data-access/data-access.schema.js';
+import '../ratings/ratings.schema.js';
+import '../policies/policies.schema.js';
+import '../suggestions/suggestions.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 builder.mutationType({ description: '变更入口 / Mutation root' });

@@ -1,9 +1,15 @@
 // The whole demo data set: the directory first, then each domain's demo rows. Runs inside the caller's transaction.
 import type { DbOrTx } from '../db/client.js';
+import { seedPolicyInterpretations } from '../policies/policies.seed.js';
+import { seedRatings } from '../ratings/ratings.seed.js';
+import { seedSuggestions } from '../suggestions/suggestions.seed.js';
 import { seedDemoData } from './demo-data.js';
 
 export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   const counts: Record<string, number> = { ...(await seedDemoData(tx)) };
   // Domain seeds register below, in dependency order.
+  Object.assign(counts, await seedRatings(tx));
+  Object.assign(counts, await seedSuggestions(tx));
+  Object.assign(counts, await seedPolicyInterpretations(tx));
   return counts;
 }

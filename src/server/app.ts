@@ -15,6 +15,9 @@ import type { Context, Locale } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { createFormatError } from './format-error.js';
 import { defaultDocumentLimits, documentLimitRules } from './limits.js';
+import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limiter.js';
+import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
+import { handleTokenRequest } from './oauth.js';
 import { AuthenticationError, viewerFromAuthorization } from './viewer.js';
 
 export const MAX_QUERY_TOKENS = 5000;
@@ -28,6 +31,8 @@ export interface AppDeps {
   verifier: TokenVerifier;
   /** The built-in issuer's keys, published at /.well-known/jwks.json (absent with an external issuer). */
   issuerKeys?: IssuerKeys;
+  /** Per-principal cost budgets; built from config (in memory, or Redis with REDIS_URL) when not given. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface App {
@@ -98,6 +103,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const sdl = printSchema(schema);
   const explorerHtml = ruruHTML({ endpoint: '/graphql', staticPath: RURU_STATIC });
   let shuttingDown = false;
+  const rateLimiter = deps.rateLimiter ?? rateLimiterFromConfig(config, logger);
+  /** Anonymous callers are charged by IP, everyone else by token subject. */
+  const ipPrincipal = (req: IncomingMessage) => `ip:${req.socket.remoteAddress ?? 'unknown'}`;
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -109,7 +117,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: documentLimitRules(defaultDocumentLimits),
     formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), rateLimitPlugin(rateLimiter)],
   });
   await apollo.start();
 
@@ -162,6 +170,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       locale: localeFrom(req.headers['accept-language']),
       logger: logger.child({ requestId }),
       requestId,
+      principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req) : `sub:${viewer.subject}`,
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
     const outHeaders: Record<string, string> = { ...cors };
@@ -211,6 +220,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
           res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', ...cors });
           res.end(sdl);
           return;
+        case '/oauth/token': {
+          if (!deps.issuerKeys) break;
+          const out = await handleTokenRequest(
+            {
+              method: (req.method ?? 'GET').toUpperCase(),
+              contentType: req.headers['content-type'],
+              authorization: req.headers.authorization,
+              readBody: (limit) => readBody(req, Math.min(limit, config.BODY_LIMIT_BYTES)),
+              principal: ipPrincipal(req),
+            },
+            { db: database.db, config, logger: logger.child({ requestId }), issuerKeys: deps.issuerKeys, limiter: rateLimiter },
+          );
+          sendJson(res, out.status, out.body, { ...out.headers, ...cors });
+          return;
+        }
         case '/.well-known/jwks.json':
           if (!deps.issuerKeys) break;
           sendJson(res, 200, { keys: [deps.issuerKeys.publicJwk] }, { 'cache-control': 'public, max-age=300', ...cors });
@@ -264,6 +288,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await closed;
       clearTimeout(deadline);
       await apollo.stop();
+      if (!deps.rateLimiter) await rateLimiter.close();
       await database.close();
     },
   };

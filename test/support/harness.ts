@@ -79,7 +79,8 @@ async function openTemplateCopy(dataDir: string): Promise<{ database: Database; 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mg-test-'));
   const { database, databaseUrl, drop } = await openTemplateCopy(dataDir);
-  const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
+  // Tests share a few principals (one token subject, one IP) for many requests: a budget no suite reaches, unless a test sets its own.
+  const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_POINTS: '1000000', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const logger = createLogger(config.LOG_LEVEL);
   const keys = await loadOrCreateIssuerKeys(dataDir);
   const verifier = createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL, keys });

@@ -1,0 +1,136 @@
+// npm run -s client -- create --name NAME --role association|regulator [--scopes a,b] [--owner X]
+// Registers a service account and prints {"client_id": "…", "client_secret": "…"} as one line on stdout, nothing else.
+// An embedded database admits one process: when a server answers on 127.0.0.1:$PORT it goes through that server
+// (signing a short-lived association token with the issuer key files under DATA_DIR); otherwise it opens the database.
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';
+import { signAccessToken } from '../src/auth/tokens.js';
+import type { Viewer } from '../src/auth/viewer.js';
+import { prepareDatabase } from '../src/bootstrap.js';
+import { createServiceAccount, serviceAccountRoles } from '../src/clients/clients.service.js';
+import { serviceAccountScopes } from '../src/clients/scopes.js';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { DomainError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
+
+const USAGE = `usage: npm run -s client -- create --name NAME --role ${serviceAccountRoles.join('|')} [--scopes ${serviceAccountScopes.join(',')}] [--owner OWNER]`;
+
+// Only the final line belongs on stdout: anything a library prints goes to stderr instead.
+const writeStdout = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+console.log = console.error;
+console.info = console.error;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`client: ${message}\n`);
+  process.exit(code);
+}
+
+interface CreateInput {
+  name: string;
+  role: string;
+  scopes: string[] | null;
+  owner: string | null;
+}
+
+/** "up": a server answers on the port; "down": nothing listens. A server that is starting is waited for. */
+async function serverState(port: number): Promise<'up' | 'down'> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.ok) return 'up';
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (code === 'ECONNREFUSED' || code === 'EADDRNOTAVAIL') return 'down';
+    }
+    // Answering but not ready (migrating, or PGlite still starting): it holds the database, so wait for it.
+    if (Date.now() > deadline) fail(`a server on port ${port} is not ready; try again when /readyz answers 200`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const MUTATION = `mutation($input: CreateServiceAccountInput!) {
+  createServiceAccount(input: $input) { clientSecret serviceAccount { clientId } userErrors { field message code } }
+}`;
+
+async function createThroughServer(config: Config, input: CreateInput): Promise<{ clientId: string; clientSecret: string }> {
+  const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
+  const token = await signAccessToken(
+    keys,
+    { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
+    { sub: `association:cli:${userInfo().username}`, role: 'association' },
+    60,
+  );
+  const res = await fetch(`http://127.0.0.1:${config.PORT}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'accept-language': 'en' },
+    body: JSON.stringify({
+      query: MUTATION,
+      variables: { input: { name: input.name, role: input.role.toUpperCase(), scopes: input.scopes, owner: input.owner } },
+    }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    data?: { createServiceAccount?: { clientSecret: string | null; serviceAccount: { clientId: string } | null; userErrors: { message: string }[] } };
+    errors?: { message: string }[];
+  };
+  if (res.status === 401) fail(`the server on port ${config.PORT} refused the token: is it running with the same DATA_DIR (${config.DATA_DIR})?`);
+  const payload = body.data?.createServiceAccount;
+  if (!payload) fail(`the server answered ${res.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+  if (payload.userErrors.length > 0) fail(payload.userErrors.map((e) => e.message).join('; '));
+  return { clientId: payload.serviceAccount!.clientId, clientSecret: payload.clientSecret! };
+}
+
+async function createDirectly(config: Config, input: CreateInput): Promise<{ clientId: string; clientSecret: string }> {
+  const database = await prepareDatabase(config, createLogger('silent'));
+  try {
+    const actor: Viewer = { role: 'ASSOCIATION', subject: `association:cli:${userInfo().username}`, organizationId: null };
+    const issued = await createServiceAccount(database.db, actor, input);
+    return { clientId: issued.serviceAccount.clientId, clientSecret: issued.clientSecret };
+  } catch (error) {
+    if (error instanceof DomainError) fail(error.errors.map((e) => e.message.en).join('; '));
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+async function main() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { name: { type: 'string' }, role: { type: 'string' }, scopes: { type: 'string' }, owner: { type: 'string' } },
+      strict: true,
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1 || positionals[0] !== 'create') fail(USAGE, 2);
+  if (!values.name) fail(`--name is required\n${USAGE}`, 2);
+  if (!values.role || !(serviceAccountRoles as readonly string[]).includes(values.role)) fail(`--role must be one of ${serviceAccountRoles.join(', ')}`, 2);
+  const scopes = values.scopes === undefined ? null : values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = (scopes ?? []).filter((s) => !(serviceAccountScopes as readonly string[]).includes(s));
+  if (unknown.length > 0) fail(`unknown scopes: ${unknown.join(', ')} (known: ${serviceAccountScopes.join(', ')})`, 2);
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    fail(error instanceof ConfigError ? error.message : String(error), 2);
+  }
+  const input: CreateInput = { name: values.name, role: values.role, scopes, owner: values.owner ?? null };
+  // PostgreSQL admits many processes: go direct. The embedded database: through the server when one holds it.
+  const viaServer = !config.DATABASE_URL && (await serverState(config.PORT)) === 'up';
+  const created = viaServer ? await createThroughServer(config, input) : await createDirectly(config, input);
+  const line = `{"client_id": ${JSON.stringify(created.clientId)}, "client_secret": ${JSON.stringify(created.clientSecret)}}\n`;
+  await new Promise<void>((resolve) => writeStdout(line, () => resolve()));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => fail(error instanceof Error ? error.message : String(error)),
+);

@@ -1,0 +1,60 @@
+// The read audit: records reads of protected data by the regulator and by service accounts, and lists them for the association.
+import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
+import type { Viewer } from '../auth/viewer.js';
+import type { DbOrTx } from '../db/client.js';
+import type { PageRequest } from '../graphql/pagination.js';
+import { dataAccessLogTable, type DataAccessLogRow } from './data-access.table.js';
+
+export interface DataAccess {
+  /** What was read: the root field or export, e.g. "branchRatings", "supervisionList", "BranchRating", "branch-ratings.csv". */
+  resource: string;
+  /** The parameters that say which rows: year, filter, ids, number of rows returned. Small and JSON-serializable. */
+  details?: Record<string, unknown>;
+}
+
+/** Reads by the regulator (people or systems) and by any service account are recorded; others are not. */
+export function isRecordedReader(viewer: Viewer): boolean {
+  return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
+}
+
+/**
+ * Records one read (who, what, when) when the viewer is the regulator or a service account; otherwise does nothing
+ * and runs no statement. Call it once per resolved root field or export, not per row.
+ */
+export async function recordDataAccess(db: DbOrTx, viewer: Viewer, access: DataAccess): Promise<void> {
+  if (!isRecordedReader(viewer)) return;
+  await db.insert(dataAccessLogTable).values({
+    actorSub: viewer.subject,
+    actorRole: viewer.role,
+    clientId: viewer.serviceAccount?.clientId ?? null,
+    resource: access.resource.slice(0, 200),
+    details: access.details ?? null,
+  });
+}
+
+export interface DataAccessFilter {
+  resource?: string | null;
+  actorSubject?: string | null;
+}
+
+function conditions(filter: DataAccessFilter): SQL | undefined {
+  return and(
+    filter.resource ? eq(dataAccessLogTable.resource, filter.resource) : undefined,
+    filter.actorSubject ? eq(dataAccessLogTable.actorSub, filter.actorSubject) : undefined,
+  );
+}
+
+/** Newest first; the cursor is the entry id, so pages stay stable while new reads are recorded. */
+export async function listDataAccess(db: DbOrTx, filter: DataAccessFilter, page: PageRequest): Promise<DataAccessLogRow[]> {
+  return db
+    .select()
+    .from(dataAccessLogTable)
+    .where(and(conditions(filter), page.afterKey === null ? undefined : lt(dataAccessLogTable.id, page.afterKey)))
+    .orderBy(desc(dataAccessLogTable.id))
+    .limit(page.limit + 1);
+}
+
+export async function countDataAccess(db: DbOrTx, filter: DataAccessFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(dataAccessLogTable).where(conditions(filter));
+  return row?.n ?? 0;
+}

@@ -1,0 +1,171 @@
+// Tables of the dual-zone suggestions: collection campaigns (征集通知), suggestions and their status history,
+// forwarding batches to government bodies and the per-year counter that numbers them.
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+import { organizationKindEnum, organizationsTable } from '../members/members.table.js';
+
+export const suggestionTopicEnum = pgEnum('suggestion_topic', [
+  'GBA_CROSS_BORDER',
+  'PILOT_ZONE_REFORM',
+  'QIANHAI',
+  'HETAO',
+  'CAPITAL_MARKET_REFORM',
+  'FINTECH',
+  'TALENT',
+  'TAX_POLICY',
+  'REGULATORY_POLICY',
+  'OTHER',
+]);
+export const suggestionStatusEnum = pgEnum('suggestion_status', [
+  'SUBMITTED',
+  'UNDER_REVIEW',
+  'ACCEPTED',
+  'REJECTED',
+  'FORWARDED',
+  'RESPONDED',
+  'WITHDRAWN',
+]);
+export const governmentRecipientEnum = pgEnum('government_recipient', [
+  'CSRC_SZ_BUREAU',
+  'SAC',
+  'SZ_FINANCIAL_REGULATOR',
+  'SZSE',
+  'OTHER',
+]);
+export const responseOutcomeEnum = pgEnum('response_outcome', ['ADOPTED', 'PARTIALLY_ADOPTED', 'NOT_ADOPTED', 'NO_FEEDBACK']);
+
+export const MAX_TITLE_LENGTH = 120;
+export const MAX_BODY_LENGTH = 10_000;
+
+export const suggestionCampaignsTable = pgTable(
+  'suggestion_campaigns',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    title: text('title').notNull(),
+    description: text('description'),
+    /** The 征集通知's own document number, e.g. 深证协函〔2026〕8号. */
+    documentNumber: text('document_number').notNull(),
+    topics: suggestionTopicEnum('topics').array().notNull(),
+    invitedKinds: organizationKindEnum('invited_kinds').array().notNull(),
+    issuedOn: date('issued_on', { mode: 'string' }).notNull(),
+    /** Last day (Asia/Shanghai) on which submissions are accepted. */
+    deadline: date('deadline', { mode: 'string' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suggestion_campaigns_document_number_key').on(t.documentNumber),
+    index('suggestion_campaigns_deadline_idx').on(t.deadline, t.id),
+    check('suggestion_campaigns_dates', sql`${t.deadline} >= ${t.issuedOn}`),
+    check('suggestion_campaigns_topics', sql`cardinality(${t.topics}) > 0`),
+    check('suggestion_campaigns_kinds', sql`cardinality(${t.invitedKinds}) > 0`),
+  ],
+);
+
+export const suggestionForwardBatchesTable = pgTable(
+  'suggestion_forward_batches',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    year: integer('year').notNull(),
+    number: integer('number').notNull(),
+    /** 深证协〔2026〕12号 */
+    referenceNumber: text('reference_number').notNull(),
+    recipient: governmentRecipientEnum('recipient').notNull(),
+    note: text('note'),
+    forwardedAt: timestamp('forwarded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suggestion_forward_batches_year_number_key').on(t.year, t.number),
+    uniqueIndex('suggestion_forward_batches_reference_key').on(t.referenceNumber),
+  ],
+);
+
+/**
+ * One row per year: the last reference number issued. Forwarding increments it inside its transaction,
+ * so the row lock serializes concurrent forwards and a rolled-back forward gives its number back.
+ */
+export const suggestionReferenceCountersTable = pgTable('suggestion_reference_counters', {
+  year: integer('year').primaryKey(),
+  lastNumber: integer('last_number').notNull(),
+});
+
+export const suggestionsTable = pgTable(
+  'suggestions',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** Always the submitting viewer's organization, never one named in the input. */
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizationsTable.id, { onDelete: 'restrict' }),
+    campaignId: integer('campaign_id').references(() => suggestionCampaignsTable.id, { onDelete: 'restrict' }),
+    topic: suggestionTopicEnum('topic').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    status: suggestionStatusEnum('status').notNull().default('SUBMITTED'),
+    /** Client-chosen key, unique per organization; kept with the row (so for at least 24 hours). */
+    idempotencyKey: text('idempotency_key'),
+    /** sha256 of the normalized input that first used the key. */
+    inputFingerprint: text('input_fingerprint'),
+    duplicateOfId: integer('duplicate_of_id').references((): AnyPgColumn => suggestionsTable.id, { onDelete: 'restrict' }),
+    reviewNote: text('review_note'),
+    forwardBatchId: integer('forward_batch_id').references(() => suggestionForwardBatchesTable.id, { onDelete: 'restrict' }),
+    response: text('response'),
+    responseOutcome: responseOutcomeEnum('response_outcome'),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suggestions_org_idempotency_key').on(t.organizationId, t.idempotencyKey),
+    index('suggestions_org_idx').on(t.organizationId, t.id),
+    index('suggestions_status_idx').on(t.status, t.id),
+    index('suggestions_campaign_idx').on(t.campaignId, t.id),
+    index('suggestions_batch_idx').on(t.forwardBatchId),
+    index('suggestions_submitted_at_idx').on(t.submittedAt),
+    check('suggestions_title_length', sql`char_length(${t.title}) between 1 and ${sql.raw(String(MAX_TITLE_LENGTH))}`),
+    check('suggestions_body_length', sql`char_length(${t.body}) between 1 and ${sql.raw(String(MAX_BODY_LENGTH))}`),
+    check('suggestions_key_fingerprint', sql`(${t.idempotencyKey} is null) = (${t.inputFingerprint} is null)`),
+    // A duplicate points at an earlier suggestion, so duplicate chains cannot loop.
+    check('suggestions_duplicate_of_earlier', sql`${t.duplicateOfId} is null or ${t.duplicateOfId} < ${t.id}`),
+    check(
+      'suggestions_forwarded_has_batch',
+      sql`(${t.status} in ('FORWARDED', 'RESPONDED')) = (${t.forwardBatchId} is not null)`,
+    ),
+    check('suggestions_responded_has_outcome', sql`(${t.status} = 'RESPONDED') = (${t.responseOutcome} is not null)`),
+  ],
+);
+
+export const suggestionEventsTable = pgTable(
+  'suggestion_events',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    suggestionId: integer('suggestion_id')
+      .notNull()
+      .references(() => suggestionsTable.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    fromStatus: suggestionStatusEnum('from_status'),
+    toStatus: suggestionStatusEnum('to_status').notNull(),
+    note: text('note'),
+    actorRole: text('actor_role').notNull(),
+  },
+  (t) => [index('suggestion_events_suggestion_idx').on(t.suggestionId, t.id)],
+);
+
+export type SuggestionCampaignRow = typeof suggestionCampaignsTable.$inferSelect;
+export type SuggestionRow = typeof suggestionsTable.$inferSelect;
+export type SuggestionEventRow = typeof suggestionEventsTable.$inferSelect;
+export type SuggestionForwardBatchRow = typeof suggestionForwardBatchesTable.$inferSelect;
+export type SuggestionTopic = SuggestionRow['topic'];
+export type SuggestionStatus = SuggestionRow['status'];
+export type GovernmentRecipient = SuggestionForwardBatchRow['recipient'];
+export type ResponseOutcome = NonNullable<SuggestionRow['responseOutcome']>;

@@ -1,0 +1,235 @@
+// Business rules of webhook subscriptions and the delivery log; delivery itself is in webhooks.worker.ts.
+import { randomBytes } from 'node:crypto';
+import { and, asc, count, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit.service.js';
+import { webhookScope, type WebhookScope } from '../auth/policy.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { DomainError, ErrorCollector } from '../errors.js';
+import type { PageRequest } from '../graphql/pagination.js';
+import type { OutboxEventType } from '../outbox/outbox.service.js';
+import { cleanText } from '../text.js';
+import {
+  webhookDeliveriesTable,
+  webhookDeliveryAttemptsTable,
+  webhookSubscriptionsTable,
+  type WebhookDeliveryAttemptRow,
+  type WebhookDeliveryRow,
+  type WebhookSubscriptionRow,
+} from './webhooks.table.js';
+
+export const webhookEventTypes = [
+  'rating_cycle.published',
+  'suggestion.submitted',
+  'suggestion.forwarded',
+  'suggestion.responded',
+] as const satisfies readonly OutboxEventType[];
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export const MAX_URL_LENGTH = 2000;
+export const MAX_SUBSCRIPTIONS_PER_ACCOUNT = 25;
+
+const NOT_FOUND = { zh: '订阅不存在', en: 'Webhook subscription not found' };
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Only absolute http(s) URLs without credentials: the secret travels in the signature, never in the URL. */
+export function checkWebhookUrl(errors: ErrorCollector, value: string | undefined): string | undefined {
+  const field = ['input', 'url'];
+  const text = value?.trim() ?? '';
+  if (!text) {
+    errors.add('REQUIRED', field, { zh: 'URL 不能为空', en: 'url is required' });
+    return undefined;
+  }
+  if (text.length > MAX_URL_LENGTH) {
+    errors.add('TOO_LONG', field, { zh: `URL 不能超过 ${MAX_URL_LENGTH} 个字符`, en: `url must be at most ${MAX_URL_LENGTH} characters` });
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    errors.add('INVALID', field, { zh: 'URL 格式无效', en: 'url is not a valid absolute URL' });
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    errors.add('INVALID', field, { zh: 'URL 必须以 http:// 或 https:// 开头', en: 'url must use http or https' });
+    return undefined;
+  }
+  if (url.username || url.password) {
+    errors.add('INVALID', field, { zh: 'URL 不能包含用户名或密码', en: 'url must not contain credentials' });
+    return undefined;
+  }
+  return url.toString();
+}
+
+function scopeCondition(scope: WebhookScope): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'none') return sql`false`;
+  return eq(webhookSubscriptionsTable.serviceAccountId, scope.serviceAccountId);
+}
+
+export interface CreateWebhookSubscriptionInput {
+  url: string;
+  eventTypes: readonly string[];
+  description?: string | null;
+}
+
+/** Subscribes a URL; the HMAC secret is returned here once. The subscriber receives events that occur from now on. */
+export async function createWebhookSubscription(
+  db: Db,
+  actor: Viewer,
+  input: CreateWebhookSubscriptionInput,
+): Promise<{ subscription: WebhookSubscriptionRow; secret: string }> {
+  const scope = webhookScope(actor);
+  if (scope.kind === 'none') throw new DomainError('INVALID_STATE', null, { zh: '无权管理 Webhook', en: 'Not allowed to manage webhooks' });
+  const errors = new ErrorCollector();
+  const url = checkWebhookUrl(errors, input.url);
+  const description = cleanText(errors, input.description, { field: ['input', 'description'], max: 200, labelZh: '说明', labelEn: 'description' });
+  const eventTypes = [...new Set(input.eventTypes)];
+  if (eventTypes.length === 0) {
+    errors.add('REQUIRED', ['input', 'eventTypes'], { zh: '至少选择一种事件', en: 'Choose at least one event type' });
+  }
+  const unknown = eventTypes.filter((t) => !(webhookEventTypes as readonly string[]).includes(t));
+  if (unknown.length > 0) {
+    errors.add('INVALID', ['input', 'eventTypes'], { zh: `未知事件类型：${unknown.join(', ')}`, en: `Unknown event types: ${unknown.join(', ')}` });
+  }
+  errors.throwIfAny();
+  const secret = newWebhookSecret();
+  const serviceAccountId = scope.kind === 'account' ? scope.serviceAccountId : null;
+  const subscription = await db.transaction(async (tx) => {
+    if (serviceAccountId !== null) {
+      // Serializes one account's subscribing, so the cap holds under concurrency.
+      await tx.execute(sql`select pg_advisory_xact_lock(${0x77656268}, ${serviceAccountId})`);
+      const [row] = await tx
+        .select({ n: count() })
+        .from(webhookSubscriptionsTable)
+        .where(and(eq(webhookSubscriptionsTable.serviceAccountId, serviceAccountId), isNull(webhookSubscriptionsTable.disabledAt)));
+      if ((row?.n ?? 0) >= MAX_SUBSCRIPTIONS_PER_ACCOUNT) {
+        throw new DomainError('LIMIT_EXCEEDED', null, {
+          zh: `每个服务账号最多 ${MAX_SUBSCRIPTIONS_PER_ACCOUNT} 个有效订阅`,
+          en: `A service account may hold at most ${MAX_SUBSCRIPTIONS_PER_ACCOUNT} active subscriptions`,
+        });
+      }
+    }
+    const [row] = await tx
+      .insert(webhookSubscriptionsTable)
+      .values({ url: url!, eventTypes, description: description ?? null, secret, serviceAccountId, createdBySub: actor.subject })
+      .returning();
+    const { secret: _secret, ...safe } = row!;
+    await recordAudit(tx, actor, { action: 'webhook_subscription.create', entityType: 'WebhookSubscription', entityId: row!.id, after: safe });
+    return row!;
+  });
+  return { subscription, secret };
+}
+
+/** Stops deliveries to the URL; the subscription and its delivery log stay readable. */
+export async function disableWebhookSubscription(db: Db, actor: Viewer, id: number | null): Promise<WebhookSubscriptionRow> {
+  const scope = webhookScope(actor);
+  return db.transaction(async (tx) => {
+    const [before] =
+      id === null
+        ? []
+        : await tx
+            .select()
+            .from(webhookSubscriptionsTable)
+            .where(and(eq(webhookSubscriptionsTable.id, id), scopeCondition(scope)))
+            .for('update');
+    if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
+    if (before.disabledAt) throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '订阅已停用', en: 'The subscription is already disabled' });
+    const [after] = await tx
+      .update(webhookSubscriptionsTable)
+      .set({ disabledAt: sql`now()` })
+      .where(eq(webhookSubscriptionsTable.id, before.id))
+      .returning();
+    const { secret: _a, ...safeBefore } = before;
+    const { secret: _b, ...safeAfter } = after!;
+    await recordAudit(tx, actor, { action: 'webhook_subscription.disable', entityType: 'WebhookSubscription', entityId: before.id, before: safeBefore, after: safeAfter });
+    return after!;
+  });
+}
+
+// ---------------------------------------------------------------- reads, filtered by the viewer's webhook scope
+
+export async function listWebhookSubscriptions(db: DbOrTx, viewer: Viewer, page: PageRequest): Promise<WebhookSubscriptionRow[]> {
+  return db
+    .select()
+    .from(webhookSubscriptionsTable)
+    .where(and(scopeCondition(webhookScope(viewer)), page.afterKey === null ? undefined : sql`${webhookSubscriptionsTable.id} > ${page.afterKey}`))
+    .orderBy(asc(webhookSubscriptionsTable.id))
+    .limit(page.limit + 1);
+}
+
+export async function countWebhookSubscriptions(db: DbOrTx, viewer: Viewer): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(webhookSubscriptionsTable).where(scopeCondition(webhookScope(viewer)));
+  return row?.n ?? 0;
+}
+
+export async function loadWebhookSubscriptionsByIds(db: DbOrTx, viewer: Viewer, ids: readonly number[]): Promise<WebhookSubscriptionRow[]> {
+  const scope = webhookScope(viewer);
+  if (scope.kind === 'none') return [];
+  return db
+    .select()
+    .from(webhookSubscriptionsTable)
+    .where(and(inArray(webhookSubscriptionsTable.id, [...ids]), scopeCondition(scope)));
+}
+
+export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export interface DeliveryFilter {
+  subscriptionId?: number | null;
+  status?: DeliveryStatus | null;
+  eventId?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function deliveryConditions(viewer: Viewer, filter: DeliveryFilter): SQL | undefined {
+  const scope = webhookScope(viewer);
+  return and(
+    scope.kind === 'all'
+      ? undefined
+      : scope.kind === 'none'
+        ? sql`false`
+        : inArray(
+            webhookDeliveriesTable.subscriptionId,
+            sql`(select ${webhookSubscriptionsTable.id} from ${webhookSubscriptionsTable} where ${webhookSubscriptionsTable.serviceAccountId} = ${scope.serviceAccountId})`,
+          ),
+    filter.subscriptionId != null ? eq(webhookDeliveriesTable.subscriptionId, filter.subscriptionId) : undefined,
+    filter.status ? eq(webhookDeliveriesTable.status, filter.status) : undefined,
+    filter.eventId != null ? (UUID.test(filter.eventId) ? eq(webhookDeliveriesTable.eventId, filter.eventId) : sql`false`) : undefined,
+  );
+}
+
+/** The delivery log, newest first. */
+export async function listWebhookDeliveries(db: DbOrTx, viewer: Viewer, filter: DeliveryFilter, page: PageRequest): Promise<WebhookDeliveryRow[]> {
+  return db
+    .select()
+    .from(webhookDeliveriesTable)
+    .where(and(deliveryConditions(viewer, filter), page.afterKey === null ? undefined : lt(webhookDeliveriesTable.id, page.afterKey)))
+    .orderBy(desc(webhookDeliveriesTable.id))
+    .limit(page.limit + 1);
+}
+
+export async function countWebhookDeliveries(db: DbOrTx, viewer: Viewer, filter: DeliveryFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(webhookDeliveriesTable).where(deliveryConditions(viewer, filter));
+  return row?.n ?? 0;
+}
+
+export async function loadWebhookDeliveriesByIds(db: DbOrTx, viewer: Viewer, ids: readonly number[]): Promise<WebhookDeliveryRow[]> {
+  return db
+    .select()
+    .from(webhookDeliveriesTable)
+    .where(and(inArray(webhookDeliveriesTable.id, [...ids]), deliveryConditions(viewer, {})));
+}
+
+/** Attempts of deliveries the caller already may see (the parent delivery was loaded through the scope). */
+export async function loadAttemptsByDeliveryIds(db: DbOrTx, ids: readonly number[]): Promise<WebhookDeliveryAttemptRow[]> {
+  return db
+    .select()
+    .from(webhookDeliveryAttemptsTable)
+    .where(inArray(webhookDeliveryAttemptsTable.deliveryId, [...ids]))
+    .orderBy(asc(webhookDeliveryAttemptsTable.attempt));
+}

@@ -1,0 +1,302 @@
+// The webhook delivery worker: fans outbox events out into deliveries, claims due deliveries, POSTs them signed,
+// and schedules retries with exponential backoff. Safe to run in several API instances at once.
+//
+// - Fan-out is idempotent: one delivery per (event, subscription) by a unique key, and a marker per event.
+// - A worker claims an attempt by incrementing `attempts` in the same statement that selects due rows
+//   FOR UPDATE SKIP LOCKED, and pushes `next_attempt_at` to the end of a lease, so no other worker can take the
+//   same attempt. If the worker dies mid-attempt, the lease expires and the next attempt (n+1) is made:
+//   deliveries are at least once, with the same event id in every attempt.
+// - The HTTP call happens outside any transaction; its result is written only if the claim is still ours.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { encodeGlobalId } from '../graphql/global-id.js';
+import type { Logger } from '../logger.js';
+import { outboxEventsTable } from '../outbox/outbox.table.js';
+import { serviceAccountsTable } from '../clients/clients.table.js';
+import { signWebhook, WEBHOOK_HEADERS } from './webhooks.signature.js';
+import {
+  webhookDeliveriesTable,
+  webhookDeliveryAttemptsTable,
+  webhookFanoutCursorTable,
+  webhookFanoutsTable,
+  webhookSubscriptionsTable,
+} from './webhooks.table.js';
+
+export interface WebhookWorkerOptions {
+  db: Db;
+  logger: Logger;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  /** Delay before attempt n+1 is retryBaseSeconds × 2^(n-1). */
+  retryBaseSeconds: number;
+  timeoutMs: number;
+  /** Deliveries claimed per round (default 20) and sent at once (default 4). */
+  batchSize?: number;
+  concurrency?: number;
+  workerId?: string;
+}
+
+export interface WebhookWorker {
+  readonly workerId: string;
+  /** One round: fan out new events, then deliver what is due. Resolves to the number of attempts made. */
+  runOnce(): Promise<number>;
+  /** Stops polling and waits for the attempts in flight. */
+  stop(): Promise<void>;
+}
+
+/** Events committed out of id order are still fanned out: the cursor only passes events older than this. */
+const CURSOR_SAFETY = '1 hour';
+const CURSOR_ADVANCE_EVERY_MS = 60_000;
+const MAX_ERROR_LENGTH = 300;
+
+export function retryDelaySeconds(attempt: number, baseSeconds: number): number {
+  return baseSeconds * 2 ** Math.max(0, attempt - 1);
+}
+
+interface Claimed {
+  id: number;
+  attempt: number;
+  url: string;
+  secret: string;
+  eventId: string;
+  type: string;
+  entityType: string;
+  entityId: number | null;
+  payload: unknown;
+  occurredAt: Date;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+const cursorReady = new WeakSet<Db>();
+
+/** Creates the deliveries of events not yet fanned out; returns how many events it handled. */
+export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
+  if (!cursorReady.has(db)) {
+    await db.insert(webhookFanoutCursorTable).values({ id: 1, throughEventId: 0 }).onConflictDoNothing();
+    cursorReady.add(db);
+  }
+  const candidates = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      select e.id from ${outboxEventsTable} e
+      where e.id > (select through_event_id from ${webhookFanoutCursorTable} where id = 1)
+        and not exists (select 1 from ${webhookFanoutsTable} f where f.outbox_event_id = e.id)
+      order by e.id
+      limit ${limit}`),
+  );
+  if (candidates.length === 0) return 0;
+  const ids = candidates.map((c) => Number(c.id));
+  await db.transaction(async (tx) => {
+    // A subscriber receives the events that occur after it subscribed; disabled subscriptions and accounts receive nothing.
+    await tx.execute(sql`
+      insert into ${webhookDeliveriesTable} (subscription_id, outbox_event_id, event_id, event_type)
+      select s.id, e.id, e.event_id, e.type
+      from ${outboxEventsTable} e
+      join ${webhookSubscriptionsTable} s on e.type = any(s.event_types) and s.disabled_at is null and s.created_at <= e.occurred_at
+      left join ${serviceAccountsTable} a on a.id = s.service_account_id
+      where e.id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and a.disabled_at is null
+      on conflict do nothing`);
+    await tx
+      .insert(webhookFanoutsTable)
+      .values(ids.map((outboxEventId) => ({ outboxEventId })))
+      .onConflictDoNothing();
+  });
+  return ids.length;
+}
+
+/** Moves the cursor past events that are fanned out and old enough that no earlier id can still commit. */
+export async function advanceFanoutCursor(db: Db): Promise<void> {
+  await db.execute(sql`
+    update ${webhookFanoutCursorTable} c set through_event_id = greatest(c.through_event_id, least(
+      coalesce((select min(e.id) - 1 from ${outboxEventsTable} e
+                where e.id > c.through_event_id
+                  and not exists (select 1 from ${webhookFanoutsTable} f where f.outbox_event_id = e.id)), 2147483647),
+      coalesce((select max(e.id) from ${outboxEventsTable} e
+                where e.id > c.through_event_id and e.occurred_at < now() - ${sql.raw(`interval '${CURSOR_SAFETY}'`)}), c.through_event_id)
+    ))
+    where c.id = 1`);
+}
+
+/** Claims up to `limit` due deliveries for this worker: each claim is the next attempt number, leased for `leaseSeconds`. */
+export async function claimDueDeliveries(db: Db, limit: number, leaseSeconds: number): Promise<Claimed[]> {
+  const claimed = rowsOf<{ id: number; attempts: number }>(
+    await db.execute(sql`
+      with due as (
+        select d.id from ${webhookDeliveriesTable} d
+        join ${webhookSubscriptionsTable} s on s.id = d.subscription_id
+        left join ${serviceAccountsTable} a on a.id = s.service_account_id
+        where d.status = 'PENDING' and d.next_attempt_at <= now()
+          and s.disabled_at is null and a.disabled_at is null
+        order by d.next_attempt_at, d.id
+        limit ${limit}
+        for update of d skip locked
+      )
+      update ${webhookDeliveriesTable} d
+      set attempts = d.attempts + 1,
+          last_attempt_at = now(),
+          next_attempt_at = now() + make_interval(secs => ${leaseSeconds})
+      from due where d.id = due.id
+      returning d.id, d.attempts`),
+  );
+  if (claimed.length === 0) return [];
+  const attemptOf = new Map(claimed.map((c) => [Number(c.id), Number(c.attempts)]));
+  const rows = await db
+    .select({
+      id: webhookDeliveriesTable.id,
+      url: webhookSubscriptionsTable.url,
+      secret: webhookSubscriptionsTable.secret,
+      eventId: outboxEventsTable.eventId,
+      type: outboxEventsTable.type,
+      entityType: outboxEventsTable.entityType,
+      entityId: outboxEventsTable.entityId,
+      payload: outboxEventsTable.payload,
+      occurredAt: outboxEventsTable.occurredAt,
+    })
+    .from(webhookDeliveriesTable)
+    .innerJoin(webhookSubscriptionsTable, eq(webhookSubscriptionsTable.id, webhookDeliveriesTable.subscriptionId))
+    .innerJoin(outboxEventsTable, eq(outboxEventsTable.id, webhookDeliveriesTable.outboxEventId))
+    .where(inArray(webhookDeliveriesTable.id, [...attemptOf.keys()]));
+  return rows.map((r) => ({ ...r, attempt: attemptOf.get(r.id)! }));
+}
+
+/** The request body: the same bytes in every attempt of an event (the event id is stable; only the timestamp header changes). */
+export function webhookBody(event: Pick<Claimed, 'eventId' | 'type' | 'entityType' | 'entityId' | 'payload' | 'occurredAt'>): string {
+  return JSON.stringify({
+    id: event.eventId,
+    type: event.type,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    entity: { type: event.entityType, id: event.entityId === null ? null : encodeGlobalId(event.entityType, event.entityId) },
+    data: event.payload,
+  });
+}
+
+function describeFailure(error: unknown): string {
+  const e = error as { name?: string; code?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
+  const code = e?.cause?.code ?? e?.code;
+  return (code ? `network error: ${code}` : `network error: ${e?.cause?.message ?? (error as Error)?.message ?? 'unknown'}`).slice(0, MAX_ERROR_LENGTH);
+}
+
+export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
+  const { db, logger } = options;
+  const batchSize = options.batchSize ?? 20;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 30;
+  const log = logger.child({ component: 'webhooks', workerId });
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<number> | undefined;
+  let cursorAdvancedAt = 0;
+
+  async function attempt(d: Claimed): Promise<void> {
+    const body = webhookBody(d);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const startedAt = new Date();
+    let responseStatus: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'member-graph-webhooks/1',
+          [WEBHOOK_HEADERS.eventId]: d.eventId,
+          [WEBHOOK_HEADERS.eventType]: d.type,
+          [WEBHOOK_HEADERS.timestamp]: timestamp,
+          [WEBHOOK_HEADERS.signature]: signWebhook(d.secret, timestamp, d.eventId, body),
+          [WEBHOOK_HEADERS.delivery]: `${d.id}.${d.attempt}`,
+        },
+        body,
+      });
+      responseStatus = res.status;
+      await res.body?.cancel().catch(() => {});
+      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = describeFailure(e);
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    const succeeded = error === null;
+    const exhausted = !succeeded && d.attempt >= options.maxAttempts;
+    const delay = retryDelaySeconds(d.attempt, options.retryBaseSeconds);
+    await db.transaction(async (tx) => {
+      await tx
+        .insert(webhookDeliveryAttemptsTable)
+        .values({ deliveryId: d.id, attempt: d.attempt, startedAt, durationMs, responseStatus, error, workerId })
+        .onConflictDoNothing();
+      await tx
+        .update(webhookDeliveriesTable)
+        .set({
+          status: succeeded ? 'SUCCEEDED' : exhausted ? 'FAILED' : 'PENDING',
+          lastResponseStatus: responseStatus,
+          lastError: error,
+          deliveredAt: succeeded ? sql`now()` : null,
+          nextAttemptAt: succeeded || exhausted ? sql`now()` : sql`now() + make_interval(secs => ${delay})`,
+        })
+        // Only while the claim is still ours: a lease that ran out has been handed to a later attempt.
+        .where(and(eq(webhookDeliveriesTable.id, d.id), eq(webhookDeliveriesTable.attempts, d.attempt), eq(webhookDeliveriesTable.status, 'PENDING')));
+    });
+    if (succeeded) log.debug({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt }, 'webhook delivered');
+    else log.warn({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt, error, exhausted }, 'webhook attempt failed');
+  }
+
+  async function round(): Promise<number> {
+    await fanOutEvents(db);
+    if (Date.now() - cursorAdvancedAt > CURSOR_ADVANCE_EVERY_MS) {
+      cursorAdvancedAt = Date.now();
+      await advanceFanoutCursor(db);
+    }
+    const due = await claimDueDeliveries(db, batchSize, leaseSeconds);
+    const queue = [...due];
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let d = queue.shift(); d; d = queue.shift()) {
+          try {
+            await attempt(d);
+          } catch (error) {
+            // Recording failed (database away): the lease runs out and a later attempt retries.
+            log.error({ err: error, deliveryId: d.id }, 'could not record a webhook attempt');
+          }
+        }
+      }),
+    );
+    return due.length;
+  }
+
+  function runOnce(): Promise<number> {
+    const run = (current ?? Promise.resolve(0)).catch(() => 0).then(() => round());
+    current = run;
+    return run;
+  }
+
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      let made = 0;
+      try {
+        made = await runOnce();
+      } catch (error) {
+        log.error({ err: error }, 'webhook round failed');
+      }
+      // A full batch means more are due: go again at once.
+      schedule(made >= batchSize ? 0 : options.pollIntervalMs);
+    }, delayMs);
+  }
+
+  schedule(0);
+  return {
+    workerId,
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLogTable } from '../src/audit/audit.table.js';
+import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
+import { clientToken, newServiceAccount, requestToken } from './support/integration.js';
+
+let t: TestApp;
+let association: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  association = await t.token('association');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const CREATE = `mutation($input: CreateServiceAccountInput!) {
+  createServiceAccount(input: $input) {
+    clientSecret
+    serviceAccount { id clientId name role scopes owner disabled activeSecrets { createdAt expiresAt } }
+    userErrors { field code message }
+  }
+}`;
+const ROTATE = `mutation($input: RotateServiceAccountSecretInput!) {
+  rotateServiceAccountSecret(input: $input) { clientSecret previousSecretExpiresAt serviceAccount { activeSecrets { expiresAt } } userErrors { field code } }
+}`;
+const DISABLE = `mutation($id: ID!) { disableServiceAccount(input: { id: $id }) { serviceAccount { disabled disabledAt } userErrors { field code } } }`;
+const LIST = `query($first: Int, $after: String) { serviceAccounts(first: $first, after: $after) { totalCount edges { node { clientId name } } pageInfo { hasNextPage endCursor } } }`;
+
+async function auditActions(entityId: number) {
+  const rows = await t.database.db
+    .select({ action: auditLogTable.action, after: auditLogTable.after })
+    .from(auditLogTable)
+    .where(and(eq(auditLogTable.entityType, 'ServiceAccount'), eq(auditLogTable.entityId, entityId)))
+    .orderBy(auditLogTable.id);
+  return rows;
+}
+
+describe('service accounts, managed by association staff', () => {
+  it('createServiceAccount returns the secret once; the secret works at /oauth/token; the change is audited', async () => {
+    const res = await t.gql(CREATE, { input: { name: ' 证监局非现场监管系统 ', role: 'REGULATOR', scopes: ['reports:read', 'webhooks:manage'], owner: '信息中心' } }, { token: association });
+    const payload = res.body.data.createServiceAccount;
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.clientSecret).toMatch(/^mgs_[A-Za-z0-9_-]{43}$/);
+    expect(payload.serviceAccount).toMatchObject({
+      name: '证监局非现场监管系统',
+      role: 'REGULATOR',
+      scopes: ['reports:read', 'webhooks:manage'],
+      owner: '信息中心',
+      disabled: false,
+    });
+    expect(payload.serviceAccount.clientId).toMatch(/^mgc_[0-9a-f]{24}$/);
+    expect(payload.serviceAccount.activeSecrets).toHaveLength(1);
+    expect(payload.serviceAccount.activeSecrets[0].expiresAt).toBeNull();
+    const token = await requestToken(t, { grant_type: 'client_credentials', client_id: payload.serviceAccount.clientId, client_secret: payload.clientSecret });
+    expect(token.status).toBe(200);
+
+    const id = Number(Buffer.from(payload.serviceAccount.id, 'base64url').toString().split(':')[1]);
+    const audit = await auditActions(id);
+    expect(audit.map((a) => a.action)).toEqual(['service_account.create']);
+    expect(JSON.stringify(audit)).not.toContain(payload.clientSecret);
+    // The secret cannot be read back through the schema.
+    const list = await t.gql(LIST, { first: 100 }, { token: association });
+    expect(JSON.stringify(list.body)).not.toContain(payload.clientSecret);
+  });
+
+  it('defaults to the read scopes when none are named', async () => {
+    const res = await t.gql(CREATE, { input: { name: 'Reporting', role: 'ASSOCIATION' } }, { token: association });
+    expect(res.body.data.createServiceAccount.serviceAccount.scopes).toEqual(['reports:read', 'ratings:read', 'suggestions:read']);
+  });
+
+  it('reports bad input in userErrors and writes nothing', async () => {
+    const before = (await t.gql(LIST, { first: 1 }, { token: association })).body.data.serviceAccounts.totalCount;
+    const res = await t.gql(CREATE, { input: { name: '  ', role: 'REGULATOR', scopes: ['reports:read', 'admin:all'], owner: 'x'.repeat(101) } }, { token: association, headers: { 'accept-language': 'en' } });
+    const errors = res.body.data.createServiceAccount.userErrors;
+    expect(errors.map((e: any) => [e.field.join('.'), e.code]).sort()).toEqual([
+      ['input.name', 'REQUIRED'],
+      ['input.owner', 'TOO_LONG'],
+      ['input.scopes', 'INVALID'],
+    ]);
+    expect(res.body.data.createServiceAccount.clientSecret).toBeNull();
+    expect((await t.gql(LIST, { first: 1 }, { token: association })).body.data.serviceAccounts.totalCount).toBe(before);
+  });
+
+  it('rotateServiceAccountSecret issues a new secret; the old one works until the overlap ends; audited', async () => {
+    const account = await newServiceAccount(t);
+    const id = Buffer.from(`ServiceAccount:${account.id}`).toString('base64url');
+    const res = await t.gql(ROTATE, { input: { id, overlapSeconds: 3600 } }, { token: association });
+    const payload = res.body.data.rotateServiceAccountSecret;
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.clientSecret).not.toBe(account.clientSecret);
+    const overlap = new Date(payload.previousSecretExpiresAt).getTime() - Date.now();
+    expect(overlap).toBeGreaterThan(3500 * 1000);
+    expect(overlap).toBeLessThanOrEqual(3600 * 1000);
+    expect(payload.serviceAccount.activeSecrets.map((s: any) => s.expiresAt === null)).toEqual([false, true]);
+    expect((await requestToken(t, { grant_type: 'client_credentials', client_id: account.clientId, client_secret: account.clientSecret })).status).toBe(200);
+    expect((await requestToken(t, { grant_type: 'client_credentials', client_id: account.clientId, client_secret: payload.clientSecret })).status).toBe(200);
+    const bad = await t.gql(ROTATE, { input: { id, overlapSeconds: -1 } }, { token: association });
+    expect(bad.body.data.rotateServiceAccountSecret.userErrors[0]).toMatchObject({ field: ['input', 'overlapSeconds'], code: 'INVALID' });
+    expect((await auditActions(account.id)).map((a) => a.action)).toEqual(['service_account.create', 'service_account.rotate_secret']);
+  });
+
+  it('disableServiceAccount stops the account; disabling twice is INVALID_STATE; an unknown id is NOT_FOUND', async () => {
+    const account = await newServiceAccount(t);
+    const id = Buffer.from(`ServiceAccount:${account.id}`).toString('base64url');
+    const res = await t.gql(DISABLE, { id }, { token: association });
+    expect(res.body.data.disableServiceAccount.serviceAccount.disabled).toBe(true);
+    expect(res.body.data.disableServiceAccount.serviceAccount.disabledAt).toBeTruthy();
+    expect((await t.gql(DISABLE, { id }, { token: association })).body.data.disableServiceAccount.userErrors[0].code).toBe('INVALID_STATE');
+    expect((await t.gql(DISABLE, { id: 'garbage' }, { token: association })).body.data.disableServiceAccount.userErrors[0].code).toBe('NOT_FOUND');
+    expect((await t.gql(ROTATE, { input: { id } }, { token: association })).body.data.rotateServiceAccountSecret.userErrors[0].code).toBe('INVALID_STATE');
+    expect((await auditActions(account.id)).map((a) => a.action)).toEqual(['service_account.create', 'service_account.disable']);
+  });
+
+  it('serviceAccounts pages in id order without repeats', async () => {
+    for (let i = 0; i < 3; i++) await newServiceAccount(t, { name: `Paging ${i}` });
+    const seen: string[] = [];
+    let after: string | null = null;
+    let total = 0;
+    for (let guard = 0; guard < 50; guard++) {
+      const page: any = (await t.gql(LIST, { first: 2, after }, { token: association })).body.data.serviceAccounts;
+      total = page.totalCount;
+      seen.push(...page.edges.map((e: any) => e.node.clientId));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('no other role may list, read through node(), create, rotate or disable service accounts', async () => {
+    const account = await newServiceAccount(t, { role: 'association' });
+    const id = Buffer.from(`ServiceAccount:${account.id}`).toString('base64url');
+    const firm = await t.token('firm', await creditCodeOf(t, 'SECURITIES_FIRM'));
+    const asClient = await clientToken(t, account.clientId, account.clientSecret);
+    for (const token of [undefined, await t.token('regulator'), firm, asClient]) {
+      const list = await t.gql(LIST, {}, { token });
+      expect(list.body.data.serviceAccounts).toBeNull();
+      expect(list.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+      const node = await t.gql(`query($id: ID!) { node(id: $id) { id ... on ServiceAccount { clientId } } }`, { id }, { token });
+      expect(node.body.data.node).toBeNull();
+      for (const [query, variables] of [
+        [CREATE, { input: { name: 'x', role: 'REGULATOR' } }],
+        [ROTATE, { input: { id } }],
+        [DISABLE, { id }],
+      ] as const) {
+        const res = await t.gql(query, variables, { token });
+        expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+        expect(res.body.data).toBeNull();
+      }
+    }
+    expect((await auditActions(account.id)).map((a) => a.action)).toEqual(['service_account.create']);
+  });
+});

@@ -1,0 +1,305 @@
+import { createHmac } from 'node:crypto';
+import { eq, isNull, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueEvent, type OutboxEventType } from '../src/outbox/outbox.service.js';
+import { createLogger } from '../src/logger.js';
+import { verifyWebhook } from '../src/webhooks/webhooks.signature.js';
+import { webhookDeliveriesTable, webhookDeliveryAttemptsTable, webhookSubscriptionsTable } from '../src/webhooks/webhooks.table.js';
+import { claimDueDeliveries, fanOutEvents, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../src/webhooks/webhooks.worker.js';
+import { createTestApp, type TestApp } from './support/harness.js';
+import { clientToken, newServiceAccount, startReceiver, waitFor } from './support/integration.js';
+
+let t: TestApp;
+let association: string;
+const workers: WebhookWorker[] = [];
+const receivers: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  association = await t.token('association');
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  // Each test's subscriptions end with it, so later tests' events reach only their own receivers.
+  await t.database.db.update(webhookSubscriptionsTable).set({ disabledAt: sql`now()` }).where(isNull(webhookSubscriptionsTable.disabledAt));
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const SUBSCRIBE = `mutation($input: CreateWebhookSubscriptionInput!) {
+  createWebhookSubscription(input: $input) { secret webhookSubscription { id url eventTypes ownerClientId disabled } userErrors { field code } }
+}`;
+const DELIVERIES = `query($filter: WebhookDeliveryFilter, $first: Int) {
+  webhookDeliveries(first: $first, filter: $filter) {
+    totalCount
+    edges { node { eventId eventType status attempts lastResponseStatus lastError deliveredAt subscription { url } attemptLog { attempt responseStatus error } } }
+  }
+}`;
+
+function worker(options: Partial<WebhookWorkerOptions> = {}) {
+  const w = startWebhookWorker({
+    db: t.database.db,
+    logger: createLogger('silent'),
+    pollIntervalMs: 20,
+    maxAttempts: 12,
+    retryBaseSeconds: 0.05,
+    timeoutMs: 2000,
+    ...options,
+  });
+  workers.push(w);
+  return w;
+}
+
+async function receiver(respond?: Parameters<typeof startReceiver>[0]) {
+  const r = await startReceiver(respond);
+  receivers.push(r);
+  return r;
+}
+
+async function subscribe(url: string, eventTypes: string[] = ['SUGGESTION_SUBMITTED'], token = association) {
+  const res = await t.gql(SUBSCRIBE, { input: { url, eventTypes, description: '测试接收端' } }, { token });
+  const payload = res.body.data.createWebhookSubscription;
+  expect(payload.userErrors).toEqual([]);
+  return { id: payload.webhookSubscription.id as string, secret: payload.secret as string, subscription: payload.webhookSubscription };
+}
+
+async function emit(type: OutboxEventType = 'suggestion.submitted', entityId = 7, payload: Record<string, unknown> = { title: '关于前海跨境理财通的建议', status: 'SUBMITTED' }) {
+  await enqueueEvent(t.database.db, { type, entityType: 'Suggestion', entityId, payload });
+}
+
+describe('webhook delivery', () => {
+  it('delivers an outbox event to a local receiver, signed over timestamp, event id and body', async () => {
+    const r = await receiver();
+    const { secret } = await subscribe(r.url);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    await emit('suggestion.submitted', 7, { title: '关于前海跨境理财通的建议, "引号"\n换行', status: 'SUBMITTED' });
+    worker();
+    await waitFor(() => r.received.length >= 1, 10_000, 'a delivery');
+    const [req] = r.received;
+    expect(req!.headers['content-type']).toBe('application/json');
+    const eventId = req!.headers['x-member-graph-event-id'] as string;
+    const timestamp = req!.headers['x-member-graph-timestamp'] as string;
+    const signature = req!.headers['x-member-graph-signature'] as string;
+    expect(req!.headers['x-member-graph-event-type']).toBe('suggestion.submitted');
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(30);
+    // The documented scheme, computed independently of the server's code.
+    const expected = `v1=${createHmac('sha256', secret).update(`${timestamp}.${eventId}.${req!.body}`).digest('hex')}`;
+    expect(signature).toBe(expected);
+    expect(verifyWebhook(secret, { timestamp, eventId, signature }, req!.body)).toBe(true);
+    expect(verifyWebhook(secret, { timestamp, eventId, signature }, req!.body.replace('SUBMITTED', 'ACCEPTED'))).toBe(false);
+    expect(verifyWebhook('whsec_wrong', { timestamp, eventId, signature }, req!.body)).toBe(false);
+    expect(verifyWebhook(secret, { timestamp: String(Number(timestamp) - 3600), eventId, signature }, req!.body)).toBe(false);
+    const body = JSON.parse(req!.body);
+    expect(body).toMatchObject({
+      id: eventId,
+      type: 'suggestion.submitted',
+      entity: { type: 'Suggestion', id: Buffer.from('Suggestion:7').toString('base64url') },
+      data: { title: '关于前海跨境理财通的建议, "引号"\n换行', status: 'SUBMITTED' },
+    });
+    expect(new Date(body.occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    const log = await t.gql(DELIVERIES, { filter: { eventId } }, { token: association });
+    const [delivery] = log.body.data.webhookDeliveries.edges.map((e: any) => e.node);
+    expect(delivery).toMatchObject({ eventId, eventType: 'SUGGESTION_SUBMITTED', status: 'SUCCEEDED', attempts: 1, lastResponseStatus: 200, lastError: null, subscription: { url: r.url } });
+    expect(delivery.attemptLog).toEqual([{ attempt: 1, responseStatus: 200, error: null }]);
+  });
+
+  it('retries with backoff after the receiver fails, with the same event id and body', async () => {
+    const r = await receiver((_req, index) => (index < 2 ? 503 : 200));
+    await subscribe(r.url);
+    await emit();
+    worker();
+    await waitFor(() => r.received.length >= 3, 10_000, 'three attempts');
+    const ids = new Set(r.received.map((q) => q.headers['x-member-graph-event-id']));
+    expect(ids.size).toBe(1);
+    expect(new Set(r.received.map((q) => q.body)).size).toBe(1);
+    const eventId = [...ids][0];
+    const log = await waitFor(async () => {
+      const d = (await t.gql(DELIVERIES, { filter: { eventId } }, { token: association })).body.data.webhookDeliveries.edges[0]?.node;
+      return d?.status === 'SUCCEEDED' ? d : null;
+    });
+    expect(log.attempts).toBe(3);
+    expect(log.attemptLog).toEqual([
+      { attempt: 1, responseStatus: 503, error: 'HTTP 503' },
+      { attempt: 2, responseStatus: 503, error: 'HTTP 503' },
+      { attempt: 3, responseStatus: 200, error: null },
+    ]);
+  });
+
+  it('schedules each retry after base × 2^(n-1): 30 s, 60 s, 120 s …', async () => {
+    const r = await receiver(() => 500);
+    await subscribe(r.url);
+    await emit();
+    const w = worker({ retryBaseSeconds: 30 });
+    await w.stop();
+    const schedule: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await w.runOnce();
+      const [d] = await t.database.db
+        .select({ gap: sql<number>`extract(epoch from ${webhookDeliveriesTable.nextAttemptAt} - ${webhookDeliveriesTable.lastAttemptAt})::float8`, attempts: webhookDeliveriesTable.attempts })
+        .from(webhookDeliveriesTable)
+        .innerJoin(webhookSubscriptionsTable, eq(webhookSubscriptionsTable.id, webhookDeliveriesTable.subscriptionId))
+        .where(eq(webhookSubscriptionsTable.url, r.url));
+      expect(d!.attempts).toBe(attempt);
+      schedule.push(Math.floor(Number(d!.gap) / 30) * 30);
+      // Not waited for: the retry is made due now.
+      await t.database.db.update(webhookDeliveriesTable).set({ nextAttemptAt: sql`now()` }).where(eq(webhookDeliveriesTable.status, 'PENDING'));
+    }
+    expect(schedule).toEqual([30, 60, 120]);
+    expect(r.received).toHaveLength(3);
+  });
+
+  it('retries a receiver that is down, and gives up after the last attempt', async () => {
+    const r = await receiver();
+    const { url } = r;
+    await r.close();
+    receivers.splice(receivers.indexOf(r), 1);
+    await subscribe(url);
+    await emit();
+    worker({ maxAttempts: 3 });
+    const delivery = await waitFor(async () => {
+      const d = (await t.gql(DELIVERIES, { filter: { status: 'FAILED' } }, { token: association })).body.data.webhookDeliveries.edges[0]?.node;
+      return d ?? null;
+    });
+    expect(delivery.attempts).toBe(3);
+    expect(delivery.attemptLog.map((a: any) => a.error)).toEqual(['network error: ECONNREFUSED', 'network error: ECONNREFUSED', 'network error: ECONNREFUSED']);
+    expect(delivery.deliveredAt).toBeNull();
+  });
+
+  it('delivers nothing twice after the worker restarts', async () => {
+    const r = await receiver();
+    await subscribe(r.url);
+    await emit('suggestion.submitted', 1);
+    const first = worker();
+    await waitFor(() => r.received.length >= 1);
+    await first.stop();
+    const second = worker();
+    await emit('suggestion.submitted', 2);
+    await waitFor(() => r.received.length >= 2);
+    // Several more rounds: nothing already delivered goes out again.
+    for (let i = 0; i < 5; i++) await second.runOnce();
+    await second.stop();
+    const third = worker();
+    for (let i = 0; i < 3; i++) await third.runOnce();
+    expect(r.received).toHaveLength(2);
+    expect(new Set(r.received.map((q) => q.headers['x-member-graph-event-id'])).size).toBe(2);
+    expect(r.received.map((q) => JSON.parse(q.body).entity.id)).toEqual([Buffer.from('Suggestion:1').toString('base64url'), Buffer.from('Suggestion:2').toString('base64url')]);
+  });
+
+  it('two workers never deliver the same attempt twice', async () => {
+    const r = await receiver(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return 200;
+    });
+    await subscribe(r.url);
+    const events = 30;
+    for (let i = 1; i <= events; i++) await emit('suggestion.submitted', i);
+    const a = worker({ batchSize: 5, concurrency: 3 });
+    const b = worker({ batchSize: 5, concurrency: 3 });
+    await waitFor(() => r.received.length >= events, 20_000, 'all deliveries');
+    for (let i = 0; i < 3; i++) await Promise.all([a.runOnce(), b.runOnce()]);
+    const deliveries = r.received.map((q) => q.headers['x-member-graph-delivery'] as string);
+    expect(r.received).toHaveLength(events);
+    expect(new Set(deliveries).size).toBe(events);
+    expect(new Set(r.received.map((q) => q.headers['x-member-graph-event-id'])).size).toBe(events);
+    const attempts = await t.database.db
+      .select({ workerId: webhookDeliveryAttemptsTable.workerId, attempt: webhookDeliveryAttemptsTable.attempt })
+      .from(webhookDeliveryAttemptsTable)
+      .innerJoin(webhookDeliveriesTable, eq(webhookDeliveriesTable.id, webhookDeliveryAttemptsTable.deliveryId))
+      .where(sql`${webhookDeliveriesTable.eventId}::text in ${r.received.map((q) => q.headers['x-member-graph-event-id'] as string)}`);
+    expect(attempts).toHaveLength(events);
+    expect(attempts.every((x) => x.attempt === 1)).toBe(true);
+  });
+
+  it('concurrent claims take disjoint deliveries; a claim whose lease ran out is retaken as the next attempt', async () => {
+    await subscribe('http://127.0.0.1:9/never-called');
+    for (let i = 1; i <= 10; i++) await emit('suggestion.submitted', 500 + i);
+    await fanOutEvents(t.database.db);
+    const [first, second] = await Promise.all([claimDueDeliveries(t.database.db, 10, 60), claimDueDeliveries(t.database.db, 10, 60)]);
+    const ids = [...first!, ...second!].map((d) => d.id);
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
+    expect(await claimDueDeliveries(t.database.db, 10, 60)).toEqual([]);
+    // A worker that died mid-attempt: once its lease is over, the delivery is claimed again as attempt 2.
+    await t.database.db.update(webhookDeliveriesTable).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(webhookDeliveriesTable.id, ids[0]!));
+    const retaken = await claimDueDeliveries(t.database.db, 10, 60);
+    expect(retaken.map((d) => [d.id, d.attempt])).toEqual([[ids[0], 2]]);
+  });
+
+  it('sends only subscribed event types, nothing to disabled subscriptions, and no events from before subscribing', async () => {
+    await emit('suggestion.submitted', 99);
+    const r = await receiver();
+    await subscribe(r.url, ['RATING_CYCLE_PUBLISHED', 'SUGGESTION_FORWARDED']);
+    const off = await receiver();
+    const disabled = await subscribe(off.url, ['RATING_CYCLE_PUBLISHED']);
+    const res = await t.gql(`mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { webhookSubscription { disabled } userErrors { code } } }`, { id: disabled.id }, { token: association });
+    expect(res.body.data.disableWebhookSubscription.webhookSubscription.disabled).toBe(true);
+    await emit('suggestion.submitted', 100);
+    await enqueueEvent(t.database.db, { type: 'rating_cycle.published', entityType: 'RatingCycle', entityId: 2025, payload: { year: 2025 } });
+    await emit('suggestion.forwarded', 101);
+    const w = worker();
+    await waitFor(() => r.received.length >= 2);
+    for (let i = 0; i < 3; i++) await w.runOnce();
+    expect(r.received.map((q) => q.headers['x-member-graph-event-type']).sort()).toEqual(['rating_cycle.published', 'suggestion.forwarded']);
+    expect(off.received).toHaveLength(0);
+  });
+});
+
+describe('webhook subscriptions', () => {
+  it('a service account with webhooks:manage subscribes and sees only its own subscriptions and deliveries', async () => {
+    const r = await receiver();
+    const mine = await newServiceAccount(t, { scopes: ['webhooks:manage'] });
+    const token = await clientToken(t, mine.clientId, mine.clientSecret);
+    const own = await subscribe(r.url, ['SUGGESTION_SUBMITTED'], token);
+    expect(own.subscription.ownerClientId).toBe(mine.clientId);
+    const staffR = await receiver();
+    await subscribe(staffR.url);
+    await emit();
+    const w = worker();
+    await waitFor(() => r.received.length >= 1 && staffR.received.length >= 1);
+    await w.stop();
+    const list = await t.gql(`{ webhookSubscriptions(first: 100) { totalCount edges { node { id url } } } }`, {}, { token });
+    expect(list.body.data.webhookSubscriptions.edges.map((e: any) => e.node.id)).toEqual([own.id]);
+    const deliveries = await t.gql(DELIVERIES, { first: 100 }, { token });
+    expect(deliveries.body.data.webhookDeliveries.edges.every((e: any) => e.node.subscription.url === r.url)).toBe(true);
+    expect(deliveries.body.data.webhookDeliveries.totalCount).toBe(1);
+    // Association staff see every subscription.
+    const all = await t.gql(`{ webhookSubscriptions(first: 100) { totalCount } }`, {}, { token: association });
+    expect(all.body.data.webhookSubscriptions.totalCount).toBeGreaterThan(1);
+    // Another account's subscription is hidden from node() and cannot be disabled.
+    const other = await newServiceAccount(t, { scopes: ['webhooks:manage'] });
+    const otherToken = await clientToken(t, other.clientId, other.clientSecret);
+    const node = await t.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: own.id }, { token: otherToken });
+    expect(node.body.data.node).toBeNull();
+    const disable = await t.gql(`mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { userErrors { code } } }`, { id: own.id }, { token: otherToken });
+    expect(disable.body.data.disableWebhookSubscription.userErrors[0].code).toBe('NOT_FOUND');
+  });
+
+  it('refuses callers without webhooks:manage, and other roles', async () => {
+    const readOnly = await newServiceAccount(t, { scopes: ['reports:read'] });
+    for (const token of [undefined, await t.token('regulator'), await clientToken(t, readOnly.clientId, readOnly.clientSecret)]) {
+      const res = await t.gql(SUBSCRIBE, { input: { url: 'https://example.test/hook', eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token });
+      expect(res.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+      const list = await t.gql(`{ webhookSubscriptions { totalCount } webhookDeliveries { totalCount } }`, {}, { token });
+      expect(list.body.data).toEqual({ webhookSubscriptions: null, webhookDeliveries: null });
+    }
+  });
+
+  it('accepts only http(s) URLs without credentials and known event types', async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ url: 'ftp://example.test/x', eventTypes: ['SUGGESTION_SUBMITTED'] }, 'input.url', 'INVALID'],
+      [{ url: 'https://user:pw@example.test/x', eventTypes: ['SUGGESTION_SUBMITTED'] }, 'input.url', 'INVALID'],
+      [{ url: 'not a url', eventTypes: ['SUGGESTION_SUBMITTED'] }, 'input.url', 'INVALID'],
+      [{ url: `https://example.test/${'x'.repeat(2001)}`, eventTypes: ['SUGGESTION_SUBMITTED'] }, 'input.url', 'TOO_LONG'],
+      [{ url: 'https://example.test/x', eventTypes: [] }, 'input.eventTypes', 'REQUIRED'],
+    ];
+    for (const [input, field, code] of cases) {
+      const res = await t.gql(SUBSCRIBE, { input }, { token: association });
+      const payload = res.body.data.createWebhookSubscription;
+      expect(payload.userErrors.map((e: any) => [e.field.join('.'), e.code])).toEqual([[field, code]]);
+      expect(payload.secret).toBeNull();
+    }
+  });
+});
