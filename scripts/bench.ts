@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { countStatements, type Db } from '../src/db/client.js';
 import { schema } from '../src/graphql/schema.js';
 import { createLogger } from '../src/logger.js';
+import { findOrganizationByCreditCode } from '../src/members/members.service.js';
 import { createApp } from '../src/server/app.js';
 import { benchScenarios, type Scenario } from './bench-scenarios.js';
 
@@ -65,14 +66,27 @@ function baselineServer(db: Db, scenarios: Scenario[]) {
     const scenario = scenarios.find((s) => req.url === `/${s.id}`)!;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.stringify(await scenario.baseline(db));
+    const { n } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { n?: number };
+    const body = JSON.stringify(await scenario.baseline(db, n ?? 0));
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
 }
 
+async function organizationIdOf(db: Db, creditCode: string): Promise<number> {
+  const org = await findOrganizationByCreditCode(db, creditCode);
+  return org!.id;
+}
+
 async function main() {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATA_DIR: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mg-bench-')) });
+  // The cost estimator runs as in production, with a budget large enough never to throttle the benchmark.
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_POINTS: '100000000',
+    WEBHOOK_WORKER: 'false',
+    DATA_DIR: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mg-bench-')),
+  });
   const logger = createLogger('silent');
   const database = await prepareDatabase(config, logger);
   const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
@@ -80,7 +94,11 @@ async function main() {
   const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys });
   await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
   const apiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
-  const regulatorToken = await signAccessToken(keys, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, { sub: 'bench', role: 'regulator' }, 3600);
+  const issuer = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
+  const tokens = {
+    regulator: await signAccessToken(keys, issuer, { sub: 'bench', role: 'regulator' }, 3600),
+    association: await signAccessToken(keys, issuer, { sub: 'bench', role: 'association' }, 3600),
+  };
 
   const wanted = args.scenario?.split(',');
   const scenarios = (await benchScenarios(database.db)).filter((s) => !wanted || wanted.includes(s.id));
@@ -91,18 +109,27 @@ async function main() {
 
   console.log(`driver ${database.driver}, ${ROUNDS} rounds × ${REQUESTS} requests, concurrency ${CONCURRENCY}`);
   for (const scenario of scenarios) {
-    const headers: Record<string, string> = scenario.token === 'regulator' ? { authorization: `Bearer ${regulatorToken}` } : {};
+    const token =
+      scenario.token === 'firm'
+        ? await signAccessToken(keys, issuer, { sub: 'bench-firm', role: 'firm', org: scenario.firmCreditCode }, 3600)
+        : scenario.token
+          ? tokens[scenario.token]
+          : undefined;
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    let sequence = 0;
     const api = () =>
-      postJson(apiUrl, { query: scenario.query, variables: scenario.variables }, headers).then((r) => ({
+      postJson(apiUrl, { query: scenario.query, variables: scenario.variablesFor?.(sequence++) ?? scenario.variables }, headers).then((r) => ({
         errors: r.status !== 200 || r.text.includes('"errors"') ? 1 : 0,
       }));
     const floor = scenario.versusAnonymous
       ? () => postJson(apiUrl, { query: scenario.query, variables: scenario.variables }).then(() => ({ errors: 0 }))
-      : () => postJson(`${baseUrl}/${scenario.id}`, {}).then(() => ({ errors: 0 }));
+      : () => postJson(`${baseUrl}/${scenario.id}`, { n: sequence++ }).then(() => ({ errors: 0 }));
     // Statement counts, in-process and deterministic.
-    const viewer = scenario.token === 'regulator' ? { role: 'REGULATOR' as const, subject: 'bench', organizationId: null } : { role: 'ANONYMOUS' as const, subject: 'anonymous', organizationId: null };
+    const role = scenario.token === 'regulator' ? 'REGULATOR' : scenario.token === 'association' ? 'ASSOCIATION' : scenario.token === 'firm' ? 'FIRM' : 'ANONYMOUS';
+    const firmId = scenario.token === 'firm' ? await organizationIdOf(database.db, scenario.firmCreditCode!) : null;
+    const viewer = { role, subject: role === 'ANONYMOUS' ? 'anonymous' : 'bench', organizationId: firmId } as const;
     const { count } = await countStatements(() =>
-      app.apollo.executeOperation({ query: scenario.query, variables: scenario.variables }, { contextValue: { viewer, db: database.db, locale: 'zh', logger, requestId: 'bench' } }),
+      app.apollo.executeOperation({ query: scenario.query, variables: scenario.variablesFor?.(-1) ?? scenario.variables }, { contextValue: { viewer, db: database.db, locale: 'zh', logger, requestId: 'bench' } }),
     );
     for (let i = 0; i < 2; i++) await round(api), await round(floor); // warm-up
     const heapBefore = (globalThis.gc?.(), process.memoryUsage().heapUsed);

@@ -82,28 +82,15 @@ export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Pro
   return db.select().from(branchesTable).where(inArray(branchesTable.id, [...ids]));
 }
 
-/** One page of branches for each of many firms, in one statement (row_number per firm). */
+/**
+ * One page of branches for each of many firms, in one statement: a LATERAL index range scan per firm on
+ * (firm_id, id), so a firm with thousands of branches costs no more than its page.
+ */
 export async function listBranchesOfFirms(db: DbOrTx, firmIds: readonly number[], page: PageRequest): Promise<BranchRow[]> {
-  const ranked = db
-    .select({
-      id: branchesTable.id,
-      rank: sql<number>`row_number() over (partition by ${branchesTable.firmId} order by ${branchesTable.id})`.as('rank'),
-    })
-    .from(branchesTable)
-    .where(
-      and(
-        inArray(branchesTable.firmId, [...firmIds]),
-        page.afterKey === null ? undefined : gt(branchesTable.id, page.afterKey),
-      ),
-    )
-    .as('ranked');
-  const rows = await db
-    .select({ branch: branchesTable })
-    .from(branchesTable)
-    .innerJoin(ranked, eq(ranked.id, branchesTable.id))
-    .where(sql`${ranked.rank} <= ${page.limit + 1}`)
-    .orderBy(asc(branchesTable.id));
-  return rows.map((r) => r.branch);
+  const after = page.afterKey ?? 0;
+  const pageIds = sql`(select b.id from unnest(${`{${firmIds.join(',')}}`}::int[]) as f(id)
+    cross join lateral (select id from branches where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as b)`;
+  return db.select().from(branchesTable).where(inArray(branchesTable.id, pageIds)).orderBy(asc(branchesTable.id));
 }
 
 export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[]): Promise<Map<number, number>> {
