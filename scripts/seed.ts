@@ -1,11 +1,11 @@
 // npm run db:seed: migrates, then loads the demo data into an empty database (embedded or DATABASE_URL).
 import { isEmpty } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
+import { databaseOptionsFromConfig, openDatabase } from '../src/db/client.js';
 import { seedAll } from '../src/seed/seed-all.js';
 
 const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+const database = await openDatabase(databaseOptionsFromConfig(config));
 try {
   await database.migrate();
   if (!(await isEmpty(database))) {

@@ -1,7 +1,7 @@
 // Shared start-up steps for the server and the scripts: open and migrate the database, seed an empty embedded one.
 import { count } from 'drizzle-orm';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { databaseOptionsFromConfig, openDatabase, type Database } from './db/client.js';
 import type { Logger } from './logger.js';
 import { organizationsTable } from './members/members.table.js';
 import { seedAll } from './seed/seed-all.js';
@@ -13,7 +13,7 @@ export async function isEmpty(database: Database): Promise<boolean> {
 
 /** Opens the configured database and applies migrations; on a fresh embedded database, loads the demo data. */
 export async function prepareDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE });
+  const database = await openDatabase(databaseOptionsFromConfig(config));
   try {
     await database.migrate();
     if (database.driver === 'pglite' && (await isEmpty(database))) {

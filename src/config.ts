@@ -1,6 +1,9 @@
 // The only reader of process.env: parsed once with zod, every problem reported at once.
 import { z } from 'zod';
 
+/** Defaults of the database timeouts (also used where a database is opened without a Config). */
+export const databaseTimeoutDefaults = { statementMs: 15_000, lockMs: 5_000, idleInTransactionMs: 10_000, connectMs: 5_000 } as const;
+
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -27,6 +30,16 @@ const schema = z
     GRAPHQL_INTROSPECTION: bool.optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Server-side caps per connection (PostgreSQL; 0 turns one off). See docs/OPERATIONS.md, "Database timeouts". */
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(databaseTimeoutDefaults.statementMs),
+    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(databaseTimeoutDefaults.lockMs),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(databaseTimeoutDefaults.idleInTransactionMs),
+    /** How long a request waits for a connection (new or from the busy pool) before answering 503. */
+    DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(databaseTimeoutDefaults.connectMs),
+    /** On SIGTERM: readiness turns 503 at once; the server keeps serving this long (load balancers notice), then drains. */
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+    /** Deadline from SIGTERM: connections still open then are cut and the process exits 1 (at most 1 s later). */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
     /** Lifetime of tokens issued at POST /oauth/token (RFC 6749 client credentials); at most one hour. */
     OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
     /** Query-cost budget per principal (token subject, or client IP when anonymous) and window; 0 turns limits off. */
@@ -43,6 +56,26 @@ const schema = z
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
     WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    // Document limits (docs/SECURITY.md): checked before anything executes; over a limit is HTTP 400.
+    QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+    QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
+    QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(20),
+    /** Fields selected, counted after fragments are expanded (a fragment spread twice counts twice). */
+    QUERY_MAX_BREADTH: z.coerce.number().int().min(10).max(100_000).default(300),
+    QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5000),
+    /** Pothos complexity: each field 1, each list × 10 (or its own estimate). */
+    QUERY_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(10_000_000).default(20_000),
+    // Node's HTTP server against slow or oversized clients.
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
+    /** Proxies (load balancers) in front of the server whose X-Forwarded-For is trusted; anonymous budgets are per client IP. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  })
+  .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
   })
   .transform((c) => ({
     ...c,

@@ -1,4 +1,5 @@
 // Composition root: config, logger, database, issuer keys, HTTP server. Nothing else is constructed here.
+import type { AddressInfo } from 'node:net';
 import { loadOrCreateIssuerKeys } from './auth/keys.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { prepareDatabase } from './bootstrap.js';
@@ -47,17 +48,28 @@ async function main() {
       })
     : undefined;
   app.server.listen(config.PORT, config.HOST, () => {
-    logger.info({ port: config.PORT, driver: database.driver }, `member-graph listening on http://localhost:${config.PORT}/graphql`);
+    // The bound port, not the configured one: PORT=0 picks a free port (tests read it from this line).
+    const port = (app.server.address() as AddressInfo).port;
+    logger.info({ port, driver: database.driver }, `member-graph listening on http://localhost:${port}/graphql`);
   });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    // Attempts in flight finish and are recorded before the database closes.
-    Promise.resolve(webhookWorker?.stop()).then(() => app.shutdown()).then(
-      () => process.exit(0),
+    logger.info({ signal }, 'shutting down: readiness 503, finishing in-flight requests');
+    // Past the deadline the app has cut the connections left; if closing the database still hangs, leave anyway.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown deadline passed: exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 1_000).unref();
+    // The worker stops polling at once; its attempts in flight finish and are recorded before the database closes.
+    app.shutdown({ alsoFinish: webhookWorker?.stop() }).then(
+      ({ forced }) => {
+        if (forced) logger.error({ signal }, 'shutdown deadline passed: in-flight requests were cut');
+        else logger.info({ signal }, 'shut down cleanly');
+        process.exit(forced ? 1 : 0);
+      },
       (error) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

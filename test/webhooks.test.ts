@@ -250,7 +250,7 @@ describe('webhook delivery', () => {
 describe('webhook subscriptions', () => {
   it('a service account with webhooks:manage subscribes and sees only its own subscriptions and deliveries', async () => {
     const r = await receiver();
-    const mine = await newServiceAccount(t, { scopes: ['webhooks:manage'] });
+    const mine = await newServiceAccount(t, { scopes: ['webhooks:manage', 'suggestions:read'] });
     const token = await clientToken(t, mine.clientId, mine.clientSecret);
     const own = await subscribe(r.url, ['SUGGESTION_SUBMITTED'], token);
     expect(own.subscription.ownerClientId).toBe(mine.clientId);

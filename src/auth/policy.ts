@@ -1,4 +1,5 @@
 // The one place that decides which rows a viewer may see. Loaders, lists and counts all derive their filters from here.
+import { viewerHasScope } from '../clients/scopes.js';
 import type { Viewer } from './viewer.js';
 import { isStaff } from './viewer.js';
 
@@ -20,8 +21,12 @@ export function contactScope(viewer: Viewer): OrgScope {
   return none;
 }
 
-/** Suggestions: a firm or listed company sees its own organization's; the association and the regulator see all. */
+/**
+ * Suggestions: a firm or listed company sees its own organization's; the association and the regulator see all
+ * (a service account only with suggestions:read).
+ */
 export function suggestionScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'suggestions:read')) return none;
   if (isStaff(viewer)) return all;
   if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return own(viewer);
   return none;
@@ -53,8 +58,8 @@ export function scopeAllows(scope: OrgScope, organizationId: number): boolean {
 
 /**
  * Branch ratings: which firms' branches, and whether ratings of cycles not yet published are included.
- * The association and the regulator see every rating; a firm sees its own branches' ratings of published
- * cycles; listed companies and anonymous viewers see none.
+ * The association and the regulator see every rating (a service account only with ratings:read); a firm sees its
+ * own branches' ratings of published cycles; listed companies and anonymous viewers see none.
  */
 export interface RatingScope {
   firms: OrgScope;
@@ -62,9 +67,18 @@ export interface RatingScope {
 }
 
 export function branchRatingScope(viewer: Viewer): RatingScope {
+  if (!viewerHasScope(viewer, 'ratings:read')) return { firms: none, unpublishedCycles: false };
   if (isStaff(viewer)) return { firms: all, unpublishedCycles: true };
   if (viewer.role === 'FIRM') return { firms: own(viewer), unpublishedCycles: false };
   return { firms: none, unpublishedCycles: false };
+}
+
+/**
+ * The reports root (and the CSV exports under /reports/): the association and the regulator; a service account only
+ * with reports:read. What a report counts is further bounded by the row scope of its rows (ratings, suggestions).
+ */
+export function reportsScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
+  return isStaff(viewer) && viewerHasScope(viewer, 'reports:read') ? { kind: 'all' } : { kind: 'none' };
 }
 
 /** Service accounts and the read audit: association staff signed in as people (a service account never manages credentials). */

@@ -66,7 +66,7 @@ export function createTokenVerifier(
 ): TokenVerifier {
   const keySet: JWTVerifyGetKey = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 })
-    : createLocalJWKSet({ keys: [{ ...settings.keys.publicJwk, alg: ISSUER_ALGORITHM }] });
+    : createLocalJWKSet({ keys: (settings.keys.verificationJwks ?? [settings.keys.publicJwk]).map((k) => ({ ...k, alg: ISSUER_ALGORITHM })) });
   const algorithms = settings.jwksUrl ? ['ES256', 'RS256', 'EdDSA'] : [ISSUER_ALGORITHM];
   return {
     async verify(token) {

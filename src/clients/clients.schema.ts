@@ -5,7 +5,7 @@ import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { groupedLoader } from '../graphql/loader.js';
+import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import * as clients from './clients.service.js';
@@ -42,6 +42,7 @@ const activeSecrets = groupedLoader<number, Omit<ServiceAccountSecretRow, 'hash'
 export const ServiceAccountRef = builder.loadableNode('ServiceAccount', {
   description: '机器客户端（如证监局系统）的服务账号（仅协会可见） / A service account for a machine client such as the regulator\'s systems (association only)',
   id: { resolve: (a: ServiceAccountRow) => a.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: async (ids: number[], ctx: Context) => (mayManage(ctx.viewer) ? clients.loadServiceAccountsByIds(ctx.db, ids) : []),
   sort: (a) => a.id,
   fields: (t) => ({

@@ -2,7 +2,7 @@
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { groupedLoader } from '../graphql/loader.js';
+import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { OrganizationRef } from '../members/members.schema.js';
 import { todayInShanghai } from '../time.js';
@@ -52,6 +52,7 @@ export const CommitteeTermRef = builder.objectRef<CommitteeTermRow>('CommitteeTe
     seats: t.loadableList({
       type: CommitteeSeatRef,
       description: '在任席位（主任委员在前） / Seats currently held, chair first',
+      loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
       load: async (termIds: number[], ctx) => {
         const rows = await committees.loadActiveSeatsByTermIds(ctx.db, termIds);
         return termIds.map((id) => rows.filter((s) => s.termId === id));
@@ -69,6 +70,7 @@ const termsByCommittee = groupedLoader(
 export const CommitteeRef = builder.loadableNode('Committee', {
   description: '专业委员会 / Professional committee',
   id: { resolve: (c: CommitteeRow) => c.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => committees.loadCommitteesByIds(ctx.db, ids),
   sort: (c) => c.id,
   fields: (t) => ({

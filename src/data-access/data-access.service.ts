@@ -1,5 +1,5 @@
 // The read audit: records reads of protected data by the regulator and by service accounts, and lists them for the association.
-import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import type { PageRequest } from '../graphql/pagination.js';
@@ -38,6 +38,8 @@ export interface DataAccessFilter {
 }
 
 function conditions(filter: DataAccessFilter): SQL | undefined {
+  // PostgreSQL text cannot hold NUL: such a filter matches nothing rather than failing the query.
+  if ([filter.resource, filter.actorSubject].some((v) => v?.includes('\u0000'))) return sql`false`;
   return and(
     filter.resource ? eq(dataAccessLogTable.resource, filter.resource) : undefined,
     filter.actorSubject ? eq(dataAccessLogTable.actorSub, filter.actorSubject) : undefined,

@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { databaseTimeoutDefaults, type Config } from '../config.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -48,15 +49,45 @@ export interface Database {
   migrate(): Promise<void>;
   /** True when the database answers and every committed migration is applied. */
   isReady(): Promise<boolean>;
+  /** Connections of the node-postgres pool (absent for PGlite): tests prove nothing leaks after faults. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
+}
+
+/** Server-side caps applied to every connection; 0 turns one off. */
+export interface DatabaseTimeouts {
+  /** statement_timeout: a statement running longer is cancelled (SQLSTATE 57014). */
+  statementMs: number;
+  /** lock_timeout: a statement waiting longer for a lock is cancelled (55P03). */
+  lockMs: number;
+  /** idle_in_transaction_session_timeout: a session idle inside a transaction longer is terminated (25P03). */
+  idleInTransactionMs: number;
+  /** Waiting for a connection, new or from a busy pool, longer fails the request (503). */
+  connectMs: number;
 }
 
 export interface DatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** Defaults: `databaseTimeoutDefaults` in config.ts. */
+  timeouts?: Partial<DatabaseTimeouts>;
   /** An already-open PGlite (tests clone a migrated template). */
   pglite?: PGlite;
+}
+
+export function databaseOptionsFromConfig(config: Config): DatabaseOptions {
+  return {
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    timeouts: {
+      statementMs: config.DB_STATEMENT_TIMEOUT_MS,
+      lockMs: config.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      connectMs: config.DB_CONNECT_TIMEOUT_MS,
+    },
+  };
 }
 
 async function appliedMigrationCount(db: Db): Promise<number> {
@@ -80,22 +111,46 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const expected = await journalEntryCount();
+  const timeouts: DatabaseTimeouts = { ...databaseTimeoutDefaults, ...options.timeouts };
   if (options.databaseUrl) {
+    const databaseUrl = options.databaseUrl;
+    // The timeouts travel in the startup packet, so every connection has them before its first statement.
     const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
+      connectionString: databaseUrl,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: timeouts.connectMs,
       idleTimeoutMillis: 30_000,
-      statement_timeout: 15_000,
+      statement_timeout: timeouts.statementMs,
+      lock_timeout: timeouts.lockMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+      keepAlive: true,
       application_name: 'member-graph',
     });
-    // An idle client killed by the server must not crash the process; the pool replaces it.
+    // An idle client killed by the server (restart, pg_terminate_backend) must not crash the process: the pool
+    // drops it and opens a new one on the next request.
     pool.on('error', () => {});
+    // A checked-out client killed between statements (inside a transaction) emits 'error' with no pool listener
+    // attached, which would crash the process; its next query fails instead and the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzleNodePg({ client: pool, schema, logger: countingLogger }) as unknown as Db;
     return {
       db,
       driver: 'postgres',
-      migrate: () => migrateNodePg(db as never, { migrationsFolder }),
+      // Migrations may rewrite large tables: one connection of their own, without the statement timeout.
+      migrate: async () => {
+        const client = new pg.Client({
+          connectionString: databaseUrl,
+          connectionTimeoutMillis: timeouts.connectMs,
+          lock_timeout: timeouts.lockMs,
+          application_name: 'member-graph-migrate',
+        });
+        await client.connect();
+        try {
+          await migrateNodePg(drizzleNodePg({ client, schema }) as never, { migrationsFolder });
+        } finally {
+          await client.end();
+        }
+      },
       isReady: async () => {
         try {
           return (await appliedMigrationCount(db)) >= expected;
@@ -103,6 +158,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           return false;
         }
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: once(() => pool.end()),
     };
   }
@@ -113,6 +169,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     client = await PGlite.create({ dataDir: dir });
   }
   const pglite = client;
+  // One in-process connection: no lock waits, and the WASM build has no timer signals, so the statement timeout is
+  // recorded (SHOW answers it) but not enforced. idle_in_transaction_session_timeout is never set: when it fires it
+  // wedges the embedded engine.
+  await pglite.exec(`set statement_timeout = ${Math.trunc(timeouts.statementMs)}; set lock_timeout = ${Math.trunc(timeouts.lockMs)}`);
   const db = drizzlePglite({ client: pglite, schema, logger: countingLogger }) as unknown as Db;
   return {
     db,

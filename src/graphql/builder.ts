@@ -8,6 +8,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import { isStaff } from '../auth/viewer.js';
+import { defaultDocumentLimits } from '../server/limits.js';
 import type { Context } from './context.js';
 import { decodeGlobalId, encodeGlobalId } from './global-id.js';
 
@@ -75,7 +76,8 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: { complexity: 20_000, depth: 12, breadth: 300 },
+    limit: (ctx) =>
+      ctx.complexityLimit ?? { complexity: defaultDocumentLimits.maxComplexity, depth: defaultDocumentLimits.maxDepth, breadth: defaultDocumentLimits.maxBreadth },
     complexityError: (kind, result) =>
       new GraphQLError(`Query exceeds the ${kind.toLowerCase()} limit`, {
         extensions: { code: 'BAD_USER_INPUT', limit: kind, cost: result.complexity },

@@ -13,4 +13,6 @@ export interface Context {
   requestId: string;
   /** Who pays for this request's cost under the rate limits ("sub:…" or "ip:…"); absent for in-process execution. */
   principal?: string;
+  /** The complexity plugin's limits from config; the defaults of src/server/limits.ts when absent (in-process execution). */
+  complexityLimit?: { complexity: number; depth: number; breadth: number };
 }

@@ -6,6 +6,7 @@ import type { Context } from './context.js';
 import { decodeGlobalId } from './global-id.js';
 
 export const MAX_NODES = 100;
+const MAX_KEY = 2_147_483_647;
 
 type NodeLoader = (ctx: Context, id: number) => Promise<object | null>;
 const nodeLoaders = new Map<string, NodeLoader>();
@@ -18,8 +19,10 @@ export function registerNodeType(typename: string, load: NodeLoader) {
 async function resolveNode(ctx: Context, globalId: string): Promise<object | null> {
   const decoded = decodeGlobalId(globalId);
   const load = decoded && nodeLoaders.get(decoded.typename);
-  if (!decoded || !load) return null;
-  const row = await load(ctx, Number(decoded.id));
+  // Keys are PostgreSQL integers: a larger number would fail the whole batched query, so it is simply not found.
+  const key = decoded ? Number(decoded.id) : NaN;
+  if (!decoded || !load || !(key <= MAX_KEY)) return null;
+  const row = await load(ctx, key);
   if (!row) return null;
   brandWithType(row, decoded.typename as never);
   return row;

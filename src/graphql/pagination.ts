@@ -27,7 +27,8 @@ export function decodeCursor(cursor: string): number {
     /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '',
   );
   const key = match ? Number(match[1]) : NaN;
-  if (!Number.isSafeInteger(key)) throw badInput('Invalid cursor');
+  // Keys are PostgreSQL integers; a forged larger one would fail in SQL instead of answering BAD_USER_INPUT.
+  if (!Number.isSafeInteger(key) || key > 2_147_483_647) throw badInput('Invalid cursor');
   return key;
 }
 

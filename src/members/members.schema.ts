@@ -3,6 +3,7 @@ import { isStaff } from '../auth/viewer.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
+import { MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import { formatStockCode } from './identifiers.js';
@@ -101,6 +102,7 @@ export const ContactRef = builder.objectRef<ContactRow>('Contact').implement({
 export const OrganizationRef = builder.loadableNode('Organization', {
   description: '会员机构或上市公司 / A member organization or listed company',
   id: { resolve: (o: OrganizationRow) => o.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => members.loadOrganizationsByIds(ctx.db, ids),
   sort: (o) => o.id,
   fields: (t) => ({
@@ -123,11 +125,13 @@ export const OrganizationRef = builder.loadableNode('Organization', {
       type: ContactRef,
       nullable: true,
       description: '联系人；无权查看时为 null / Contacts; null when the viewer may not see them',
+      loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+      // Hidden contacts load as null (loadableList cannot take a null key: resolving to null would be an internal error).
       load: async (orgIds: number[], ctx) => {
         const rows = await members.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
-        return orgIds.map((id) => rows.filter((r) => r.organizationId === id));
+        return orgIds.map((id) => (canSeeContacts(ctx.viewer, id) ? rows.filter((r) => r.organizationId === id) : null)) as never;
       },
-      resolve: (o, _args, ctx) => (canSeeContacts(ctx.viewer, o.id) ? o.id : (null as never)),
+      resolve: (o) => o.id,
     }),
   }),
 });
@@ -139,6 +143,7 @@ function canSeeContacts(viewer: { role: string; organizationId: number | null },
 export const BranchRef = builder.loadableNode('Branch', {
   description: '证券公司分支机构（分公司、营业部） / Branch office of a securities firm',
   id: { resolve: (b: BranchRow) => b.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => members.loadBranchesByIds(ctx.db, ids),
   sort: (b) => b.id,
   fields: (t) => ({
@@ -169,6 +174,7 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
     description: '分支机构（分页） / Branch offices (paginated)',
     args: connectionArgs(t.arg),
     byPath: true,
+    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
     load: async (firmIds: number[], ctx, args) => {
       const page = pageRequest(args);
       const rows = await members.listBranchesOfFirms(ctx.db, firmIds, page);

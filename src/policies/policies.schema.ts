@@ -2,7 +2,7 @@
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { groupedLoader } from '../graphql/loader.js';
+import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import { ViewerRoleEnum } from '../members/members.schema.js';
@@ -140,6 +140,7 @@ function excerptOf(hit: policies.PolicyInterpretationHit): Excerpt | null {
 export const PolicyInterpretationRef = builder.loadableNode('PolicyInterpretation', {
   description: '政策解读 / A policy interpretation',
   id: { resolve: (p: policies.PolicyInterpretationHit) => p.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => policies.loadPolicyInterpretationsByIds(ctx.db, ctx.viewer, ids),
   sort: (p) => p.id,
   fields: (t) => ({
@@ -169,7 +170,7 @@ export const PolicyInterpretationRef = builder.loadableNode('PolicyInterpretatio
     revisions: t.field({
       type: [PolicyRevisionRef],
       nullable: true,
-      description: '修订历史（最新在前），仅协会与证监局可见，其他角色为 null / Revision history, newest first; association and regulator only, null for others',
+      description: `修订历史（最新在前，最多 ${policies.MAX_REVISIONS_LISTED} 个），仅协会与证监局可见，其他角色为 null / Revision history, newest first (at most ${policies.MAX_REVISIONS_LISTED}); association and regulator only, null for others`,
       resolve: (p, _args, ctx) => (policies.canReadRevisions(ctx.viewer) ? revisionsByInterpretation(ctx).load(p.id) : null),
     }),
     highlight: t.field({

@@ -187,14 +187,28 @@ export async function loadSourcesByInterpretationIds(db: DbOrTx, interpretationI
     .orderBy(asc(policySourcesTable.interpretationId), asc(policySourcesTable.position));
 }
 
-/** Revisions of many interpretations, newest first; none for viewers who may not read drafts. */
+/** The newest revisions listed per interpretation: a nested list is capped like every list (older ones stay stored). */
+export const MAX_REVISIONS_LISTED = 50;
+
+/** Revisions of many interpretations, newest first (at most MAX_REVISIONS_LISTED each); none for viewers who may not read drafts. */
 export async function loadRevisionsByInterpretationIds(db: DbOrTx, viewer: Viewer, interpretationIds: readonly number[]): Promise<PolicyRevisionRow[]> {
   if (!canReadRevisions(viewer)) return [];
-  return db
-    .select()
-    .from(policyRevisionsTable)
-    .where(inArray(policyRevisionsTable.interpretationId, [...interpretationIds]))
-    .orderBy(asc(policyRevisionsTable.interpretationId), desc(policyRevisionsTable.revision));
+  const r = policyRevisionsTable;
+  const ranked = db
+    .select({
+      id: r.id,
+      rank: sql<number>`row_number() over (partition by ${r.interpretationId} order by ${r.revision} desc)`.as('rank'),
+    })
+    .from(r)
+    .where(inArray(r.interpretationId, [...interpretationIds]))
+    .as('ranked');
+  const rows = await db
+    .select({ revision: r })
+    .from(r)
+    .innerJoin(ranked, eq(ranked.id, r.id))
+    .where(sql`${ranked.rank} <= ${MAX_REVISIONS_LISTED}`)
+    .orderBy(asc(r.interpretationId), desc(r.revision));
+  return rows.map((row) => row.revision);
 }
 
 // ---------------------------------------------------------------------------------------------------- content checks

@@ -1,14 +1,18 @@
 // GraphQL shape of the branch classification ratings: guidelines, cycles, ratings (filtered by the viewer on every
 // path), the supervision list, Branch.ratings, the distribution report, and the workflow's mutations.
+import { branchRatingScope } from '../auth/policy.js';
 import { isStaff } from '../auth/viewer.js';
+import { recordDataAccess } from '../data-access/data-access.service.js';
 import { builder } from '../graphql/builder.js';
+import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { groupedLoader } from '../graphql/loader.js';
+import { encodeGlobalId, parseGlobalIdOf } from '../graphql/global-id.js';
+import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
-import { BranchRef, DistrictEnum, ViewerRoleEnum } from '../members/members.schema.js';
+import { BranchRef, DistrictEnum, OrganizationRef, ViewerRoleEnum } from '../members/members.schema.js';
 import { ReportsRef } from '../reports/reports.schema.js';
+import { todayInShanghai } from '../time.js';
 import { effectiveOverrides, GRADES, indicatorBreakdown, MAX_OCCURRENCES, type Grade } from './ratings.grading.js';
 import * as ratings from './ratings.service.js';
 import type {
@@ -87,7 +91,7 @@ const RatingStageEnum = builder.enumType('RatingStage', {
   } as const,
 });
 
-const FollowUpTypeEnum = builder.enumType('SupervisoryFollowUpType', {
+export const FollowUpTypeEnum = builder.enumType('SupervisoryFollowUpType', {
   description: '评价结果的后续监管措施 / Supervisory follow-up of a published grade',
   values: {
     WARNING_TALK_BRANCH_HEAD: { description: '约谈分支机构负责人进行警示性谈话 / Warning talk with the branch head' },
@@ -106,6 +110,28 @@ const FollowUpOwnerEnum = builder.enumType('SupervisoryFollowUpOwner', {
     BRANCH: { description: '分支机构 / The branch' },
   } as const,
 });
+
+export const FollowUpStatusEnum = builder.enumType('SupervisoryFollowUpStatus', {
+  description: '监管措施进度：OPEN → IN_PROGRESS → DONE，只能向前 / Progress of a follow-up: OPEN → IN_PROGRESS → DONE, forward only',
+  values: {
+    OPEN: { description: '未开始 / Not started' },
+    IN_PROGRESS: { description: '进行中 / Under way' },
+    DONE: { description: '已完成 / Done' },
+  } as const,
+});
+
+// ---------------------------------------------------------------- the read audit
+
+/**
+ * Records one read of ratings (who, what, when) for the regulator and service accounts: once per root field or loader
+ * batch, never per row. Nothing is recorded (and no statement runs) for a viewer who may see no rating at all.
+ */
+async function recordRatingsRead(ctx: Context, resource: string, details: Record<string, unknown>): Promise<void> {
+  if (branchRatingScope(ctx.viewer).firms.kind === 'none') return;
+  await recordDataAccess(ctx.db, ctx.viewer, { resource, details });
+}
+
+const MAX_RECORDED_IDS = 100;
 
 // ---------------------------------------------------------------- per-request loaders
 
@@ -168,6 +194,7 @@ const GradeThresholdsRef = builder.objectRef<RatingGuidelineRow>('GradeThreshold
 export const RatingGuidelineRef = builder.loadableNode('RatingGuideline', {
   description: '分类评价指引的一个版本（修订即新版本，已有周期不受影响） / A version of the rating guideline (a revision is a new version; earlier cycles keep theirs)',
   id: { resolve: (g: RatingGuidelineRow) => g.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => ratings.loadGuidelinesByIds(ctx.db, ids),
   sort: (g) => g.id,
   fields: (t) => ({
@@ -195,6 +222,7 @@ export const RatingGuidelineRef = builder.loadableNode('RatingGuideline', {
 export const RatingCycleRef = builder.loadableNode('RatingCycle', {
   description: '年度分类评价周期 / A yearly rating cycle',
   id: { resolve: (c: RatingCycleRow) => c.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => ratings.loadCyclesByIds(ctx.db, ids),
   sort: (c) => c.id,
   fields: (t) => ({
@@ -274,16 +302,35 @@ const GradeAdjustmentRef = builder.objectRef<{ grade: Grade; reason: string }>('
 const FollowUpRef = builder.objectRef<SupervisoryFollowUpRow>('SupervisoryFollowUp').implement({
   description: 'C、D 类结果发布后的监管措施 / A supervisory follow-up created when a C or D grade is published',
   fields: (t) => ({
+    id: t.id({
+      description: '全局 ID（用于 updateSupervisoryFollowUp） / Global ID (for updateSupervisoryFollowUp)',
+      resolve: (f) => encodeGlobalId('SupervisoryFollowUp', f.id),
+    }),
     type: t.expose('type', { type: FollowUpTypeEnum, description: '措施 / Follow-up' }),
     owner: t.expose('owner', { type: FollowUpOwnerEnum, description: '责任方 / Who carries it out' }),
     dueOn: t.expose('dueOn', { type: 'Date', nullable: true, description: '完成期限 / Due date' }),
+    status: t.expose('status', { type: FollowUpStatusEnum, description: '进度 / Progress' }),
+    completedOn: t.expose('completedOn', { type: 'Date', nullable: true, description: '完成日期 / Completed on' }),
+    overdue: t.boolean({
+      description: '未完成且已过期限（北京时间） / Not done and past its due date (Asia/Shanghai)',
+      resolve: (f) => f.status !== 'DONE' && f.dueOn !== null && f.dueOn < todayInShanghai(),
+    }),
+    note: t.exposeString('note', { nullable: true, description: '进度说明 / Note on the progress' }),
   }),
 });
 
 export const BranchRatingRef = builder.loadableNode('BranchRating', {
   description: '分支机构某年度的分类评价结果（仅对有权查看者可见） / A branch\'s rating for a year (visible only to those allowed)',
   id: { resolve: (r: ratings.BranchRatingView) => r.id },
-  load: (ids: number[], ctx) => ratings.loadBranchRatingsByIds(ctx.db, ctx.viewer, ids),
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+  load: async (ids: number[], ctx: Context) => {
+    const rows = await ratings.loadBranchRatingsByIds(ctx.db, ctx.viewer, ids);
+    await recordRatingsRead(ctx, 'BranchRating', {
+      ids: rows.slice(0, MAX_RECORDED_IDS).map((r) => encodeGlobalId('BranchRating', r.id)),
+      rows: rows.length,
+    });
+    return rows;
+  },
   sort: (r) => r.id,
   fields: (t) => ({
     branch: t.field({ type: BranchRef, description: '分支机构 / Branch', resolve: (r) => r.branchId }),
@@ -362,8 +409,10 @@ builder.objectField(BranchRef, 'ratings', (t) =>
   t.loadableList({
     type: BranchRatingRef,
     description: '该分支机构的评价结果（仅含有权查看的，最新年度在前） / The branch\'s ratings the viewer may see, newest year first',
-    load: async (branchIds: number[], ctx) => {
+    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+    load: async (branchIds: number[], ctx: Context) => {
       const rows = await ratings.loadBranchRatingsOfBranches(ctx.db, ctx.viewer, branchIds);
+      await recordRatingsRead(ctx, 'Branch.ratings', { branches: branchIds.length, rows: rows.length });
       return branchIds.map((id) => rows.filter((r) => r.branchId === id));
     },
     resolve: (b) => b.id,
@@ -408,6 +457,13 @@ builder.queryFields((t) => ({
       const page = pageRequest(args);
       const filter = args.filter ?? {};
       const rows = await ratings.listBranchRatings(ctx.db, ctx.viewer, args.year, filter, page);
+      await recordRatingsRead(ctx, 'branchRatings', {
+        year: args.year,
+        filter: { grade: filter.grade ?? null, district: filter.district ?? null },
+        first: page.limit,
+        after: args.after ?? null,
+        rows: Math.min(rows.length, page.limit),
+      });
       return toConnection(rows, page, (r) => r.id, () => ratings.countBranchRatings(ctx.db, ctx.viewer, args.year, filter)) as never;
     },
   }),
@@ -417,26 +473,83 @@ builder.queryFields((t) => ({
     authScopes: { staff: true },
     description: '纳入日常监管的分支机构（已发布周期中的 C、D 类）；其他角色得到 null 与 FORBIDDEN / Branches under daily supervision (C and D of a published cycle); other roles get null and FORBIDDEN',
     args: { year: t.arg.int({ required: true, description: '评价年度 / Year' }) },
-    resolve: (_root, args, ctx) => ratings.listSupervision(ctx.db, ctx.viewer, args.year),
+    resolve: async (_root, args, ctx) => {
+      const rows = await ratings.listSupervision(ctx.db, ctx.viewer, args.year);
+      await recordRatingsRead(ctx, 'supervisionList', { year: args.year, rows: rows.length });
+      return rows;
+    },
   }),
 }));
 
-const GradeCountRef = builder.objectRef<{ grade: Grade; count: number }>('GradeCount').implement({
-  description: '某等级的分支机构数 / Number of branches with a grade',
+const GradeCountRef = builder.objectRef<ratings.RatingDistributionRow>('GradeCount').implement({
+  description: '某等级的分支机构数（按区或机构分组时为该组的） / Number of branches with a grade (of one group, when grouped by district or firm)',
   fields: (t) => ({
     grade: t.field({ type: BranchGradeEnum, description: '等级 / Grade', resolve: (g) => g.grade }),
     count: t.exposeInt('count', { description: '分支机构数 / Number of branches' }),
+    district: t.field({
+      type: DistrictEnum,
+      nullable: true,
+      description: '按区分组时为分支机构所在区（深圳以外为 null）；未按区分组时为 null / With by: DISTRICT, the branches\' district (null outside Shenzhen); otherwise null',
+      resolve: (g) => g.district,
+    }),
+    firm: t.field({
+      type: OrganizationRef,
+      nullable: true,
+      description: '按机构分组时为所属证券公司；否则为 null / With by: FIRM, the branches\' firm; otherwise null',
+      resolve: (g) => g.firmId,
+    }),
   }),
+});
+
+const RatingDistributionGroupingEnum = builder.enumType('RatingDistributionGrouping', {
+  description: '评价分布的分组方式 / How a rating distribution is grouped besides the grade',
+  values: {
+    DISTRICT: { description: '按分支机构所在区 / By the branch\'s district' },
+    FIRM: { description: '按所属证券公司 / By the branch\'s firm' },
+  } as const,
 });
 
 builder.objectField(ReportsRef, 'ratingDistribution', (t) =>
   t.field({
     type: [GradeCountRef],
-    description: '某年度各等级分支机构数（A 至 D，含 0） / Branches per grade in a year (A to D, zeros included)',
+    description:
+      '某年度各等级分支机构数：不分组时为 A 至 D 四行（含 0）；按区或机构分组时为各组非零的等级（按组、等级排序）。只计有权查看的评价（服务账号需 ratings:read） / Branches per grade in a year: without by, four rows A to D (zeros included); grouped by district or firm, the non-zero grades of each group, ordered by group and grade. Counts only ratings the viewer may read (a service account needs ratings:read)',
+    args: {
+      year: t.arg.int({ required: true, description: '评价年度 / Year' }),
+      by: t.arg({ type: RatingDistributionGroupingEnum, description: '另按区或机构分组（默认只按等级） / Also group by district or firm (default: by grade only)' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const by = args.by ?? null;
+      const rows = await ratings.ratingDistributionReport(ctx.db, ctx.viewer, args.year, by);
+      await recordRatingsRead(ctx, 'reports.ratingDistribution', { year: args.year, by });
+      if (by !== null) return rows;
+      const counts = new Map(rows.map((r) => [r.grade, r.count]));
+      return GRADES.map((grade) => ({ grade, count: counts.get(grade) ?? 0, district: null, firmId: null }));
+    },
+  }),
+);
+
+const FollowUpStatusCountRef = builder.objectRef<ratings.FollowUpStatusRow>('SupervisoryFollowUpCount').implement({
+  description: '按措施类型和进度的监管措施数 / Supervisory follow-ups counted by type and progress',
+  fields: (t) => ({
+    type: t.expose('type', { type: FollowUpTypeEnum, description: '措施 / Follow-up' }),
+    status: t.expose('status', { type: FollowUpStatusEnum, description: '进度 / Progress' }),
+    count: t.exposeInt('count', { description: '措施数 / Number of follow-ups' }),
+    overdueCount: t.exposeInt('overdue', { description: '其中未完成且已过期限的（北京时间今天） / Of which not done and past their due date (today in Asia/Shanghai)' }),
+    branchCount: t.exposeInt('branches', { description: '涉及的分支机构数 / Branches concerned' }),
+  }),
+});
+
+builder.objectField(ReportsRef, 'supervisoryFollowUpSummary', (t) =>
+  t.field({
+    type: [FollowUpStatusCountRef],
+    description:
+      '某年度受监管分支机构（C、D 类）的后续监管措施：按类型和进度计数，含逾期数（只计有权查看的评价） / Follow-ups of a year\'s supervised (C and D) branches by type and progress, with overdue counts (ratings the viewer may read only)',
     args: { year: t.arg.int({ required: true, description: '评价年度 / Year' }) },
     resolve: async (_root, args, ctx) => {
-      const counts = new Map((await ratings.ratingDistribution(ctx.db, args.year)).map((r) => [r.grade, r.count]));
-      return GRADES.map((grade) => ({ grade, count: counts.get(grade) ?? 0 }));
+      const rows = await ratings.followUpStatusReport(ctx.db, ctx.viewer, args.year, todayInShanghai());
+      await recordRatingsRead(ctx, 'reports.supervisoryFollowUpSummary', { year: args.year });
+      return rows;
     },
   }),
 );
@@ -686,3 +799,40 @@ builder.mutationFields((t) => ({
       ) as never,
   }),
 }));
+
+// ---------------------------------------------------------------- follow-up progress
+
+const UpdateSupervisoryFollowUpInput = builder.inputType('UpdateSupervisoryFollowUpInput', {
+  description: '记录监管措施进度（协会、证监局） / Record the progress of a follow-up (association, regulator)',
+  fields: (t) => ({
+    id: t.id({ required: true, description: '监管措施全局 ID / Follow-up global ID' }),
+    status: t.field({ type: FollowUpStatusEnum, required: true, description: '新进度（只能向前） / New progress (forward only)' }),
+    note: t.string({ description: `进度说明（最多 ${ratings.MAX_FOLLOW_UP_NOTE_LENGTH} 字） / Note (at most ${ratings.MAX_FOLLOW_UP_NOTE_LENGTH} characters)` }),
+  }),
+});
+
+const SupervisoryFollowUpPayload = builder
+  .objectRef<{ followUp: SupervisoryFollowUpRow | null; userErrors: never[] }>('SupervisoryFollowUpPayload')
+  .implement({
+    description: '监管措施进度变更结果 / Result of a follow-up progress change',
+    fields: (t) => ({
+      followUp: t.field({ type: FollowUpRef, nullable: true, description: '变更后的监管措施 / The follow-up', resolve: (p) => p.followUp }),
+      userErrors: userErrorsField(t),
+    }),
+  });
+
+builder.mutationField('updateSupervisoryFollowUp', (t) =>
+  t.field({
+    type: SupervisoryFollowUpPayload,
+    authScopes: { staff: true },
+    description: '记录监管措施进度：OPEN → IN_PROGRESS → DONE（协会、证监局） / Record a follow-up\'s progress: OPEN → IN_PROGRESS → DONE (association, regulator)',
+    args: { input: t.arg({ type: UpdateSupervisoryFollowUpInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input }, ctx) =>
+      mutationPayload(
+        ctx,
+        () => ratings.updateFollowUpStatus(ctx.db, ctx.viewer, { id: parseGlobalIdOf(String(input.id), 'SupervisoryFollowUp'), status: input.status, note: input.note }),
+        (followUp) => ({ followUp }),
+        { followUp: null },
+      ) as never,
+  }),
+);

@@ -2,7 +2,7 @@
 // and D with their follow-ups) and the 2026 cycle in BUREAU_REVIEW. Deterministic (fixed PRNG, no clock) and
 // set-based: the scores are computed in memory with the same pure function the API uses, then written in a few
 // batched statements, because this runs at first start and for every test run.
-import { asc } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { branchesTable } from '../members/members.table.js';
 import { computeRating, STAGES, type Grade, type GradingGuideline, type Stage } from './ratings.grading.js';
@@ -292,5 +292,16 @@ export async function seedRatings(tx: DbOrTx): Promise<Record<string, number>> {
   for (const spec of CYCLES) {
     if (spec.publishedOn) followUps += await insertFollowUps(tx, cycles.find((c) => c.year === spec.year)!, spec.publishedOn);
   }
+  // Demo progress of the published follow-ups (deterministic by id): the talks held, most rectification reports in,
+  // some inspections under way; the rest stay OPEN (and turn overdue after their due day).
+  await tx.execute(sql`
+    update supervisory_follow_ups f set
+      status = (case
+        when f.type in ('WARNING_TALK_BRANCH_HEAD', 'TALK_HQ_BROKERAGE_EXEC_AND_CCO') or (f.type = 'RECTIFICATION_REPORT' and f.id % 3 <> 0) then 'DONE'
+        when f.type = 'KEY_INSPECTION_TARGET' and f.id % 2 = 0 then 'IN_PROGRESS'
+        else 'OPEN' end)::supervisory_follow_up_status,
+      completed_on = case
+        when f.type in ('WARNING_TALK_BRANCH_HEAD', 'TALK_HQ_BROKERAGE_EXEC_AND_CCO') or (f.type = 'RECTIFICATION_REPORT' and f.id % 3 <> 0)
+        then f.due_on - (f.id % 7)::integer end`);
   return { ratingGuidelines: guidelines.length, ratingCycles: cycles.length, branchRatings: ratings.length, ratingScoreLines: lineRows.length, supervisoryFollowUps: followUps };
 }

@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
-import { branchesTable, type BranchRow } from '../members/members.table.js';
+import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
 import { enqueueEvent } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
@@ -39,6 +39,7 @@ import {
   type RatingOverrideRuleRow,
   type RatingScoreLineRow,
   type SupervisoryFollowUpRow,
+  type SupervisoryFollowUpStatus,
 } from './ratings.table.js';
 
 type District = NonNullable<BranchRow['district']>;
@@ -267,6 +268,186 @@ export async function ratingDistribution(db: DbOrTx, year: number): Promise<{ gr
     .where(eq(ratingCyclesTable.year, year))
     .groupBy(branchRatingsTable.grade)
     .orderBy(asc(branchRatingsTable.grade));
+}
+
+export type RatingDistributionGrouping = 'DISTRICT' | 'FIRM';
+
+export interface RatingDistributionRow {
+  grade: BranchGrade;
+  count: number;
+  /** Set when grouped by district (null: a branch outside Shenzhen). */
+  district: District | null;
+  /** Set when grouped by firm. */
+  firmId: number | null;
+}
+
+/**
+ * The reports' distribution: ratings of a year the viewer may see, counted by grade, optionally also by the branch's
+ * district or firm. One grouped statement (none when the viewer may see no rating).
+ */
+export async function ratingDistributionReport(
+  db: DbOrTx,
+  viewer: Viewer,
+  year: number,
+  by: RatingDistributionGrouping | null,
+): Promise<RatingDistributionRow[]> {
+  const visible = ratingVisibility(viewer);
+  if (visible === null) return [];
+  const where = and(visible, eq(ratingCyclesTable.year, year));
+  const from = () =>
+    db
+      .select({
+        grade: branchRatingsTable.grade,
+        count: count(),
+        district: by === 'DISTRICT' ? branchesTable.district : sql<null>`null`.mapWith((v) => v as null),
+        firmId: by === 'FIRM' ? branchesTable.firmId : sql<null>`null::integer`.mapWith((v) => v as null),
+      })
+      .from(branchRatingsTable)
+      .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
+      .innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId))
+      .where(where);
+  if (by === 'DISTRICT') {
+    return from()
+      .groupBy(branchesTable.district, branchRatingsTable.grade)
+      .orderBy(sql`${branchesTable.district} asc nulls last`, asc(branchRatingsTable.grade)) as Promise<RatingDistributionRow[]>;
+  }
+  if (by === 'FIRM') {
+    return from()
+      .groupBy(branchesTable.firmId, branchRatingsTable.grade)
+      .orderBy(asc(branchesTable.firmId), asc(branchRatingsTable.grade)) as Promise<RatingDistributionRow[]>;
+  }
+  return from().groupBy(branchRatingsTable.grade).orderBy(asc(branchRatingsTable.grade)) as Promise<RatingDistributionRow[]>;
+}
+
+export interface FollowUpStatusRow {
+  type: SupervisoryFollowUpRow['type'];
+  status: SupervisoryFollowUpStatus;
+  count: number;
+  /** Not DONE and due before `today`. */
+  overdue: number;
+  /** Distinct branches concerned. */
+  branches: number;
+}
+
+/**
+ * The follow-ups of a year's supervised branches (the viewer's visible ratings), counted by type and status with the
+ * overdue ones among them: one grouped statement.
+ */
+export async function followUpStatusReport(db: DbOrTx, viewer: Viewer, year: number, today: string): Promise<FollowUpStatusRow[]> {
+  const visible = ratingVisibility(viewer);
+  if (visible === null) return [];
+  const f = supervisoryFollowUpsTable;
+  return db
+    .select({
+      type: f.type,
+      status: f.status,
+      count: count(),
+      overdue: sql<number>`count(*) filter (where ${f.status} <> 'DONE' and ${f.dueOn} < ${today}::date)`.mapWith(Number),
+      branches: sql<number>`count(distinct ${branchRatingsTable.branchId})`.mapWith(Number),
+    })
+    .from(f)
+    .innerJoin(branchRatingsTable, eq(branchRatingsTable.id, f.ratingId))
+    .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
+    .innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId))
+    .where(and(visible, eq(ratingCyclesTable.year, year)))
+    .groupBy(f.type, f.status)
+    .orderBy(asc(f.type), asc(f.status));
+}
+
+/** One row of the branch-ratings CSV export. */
+export type BranchRatingExportRow = Awaited<ReturnType<typeof exportBranchRatingBatch>>[number];
+
+/**
+ * One keyset batch of the CSV export: the viewer's visible ratings of a year with id > afterId, in id order, with
+ * their branch and firm. The export repeats it until a batch comes back short, so memory stays one batch.
+ */
+export async function exportBranchRatingBatch(db: DbOrTx, viewer: Viewer, year: number, afterId: number, limit: number) {
+  const visible = ratingVisibility(viewer);
+  if (visible === null) return [];
+  return db
+    .select({
+      id: branchRatingsTable.id,
+      year: ratingCyclesTable.year,
+      cycleStatus: ratingCyclesTable.status,
+      firmId: branchesTable.firmId,
+      firmName: organizationsTable.name,
+      firmCreditCode: organizationsTable.creditCode,
+      branchId: branchesTable.id,
+      branchName: branchesTable.name,
+      branchKind: branchesTable.kind,
+      district: branchesTable.district,
+      selfScore: branchRatingsTable.selfScore,
+      associationScore: branchRatingsTable.associationScore,
+      bureauScore: branchRatingsTable.bureauScore,
+      totalScore: branchRatingsTable.totalScore,
+      computedGrade: branchRatingsTable.computedGrade,
+      grade: branchRatingsTable.grade,
+      adjustedGrade: branchRatingsTable.adjustedGrade,
+      adjustmentReason: branchRatingsTable.adjustmentReason,
+      version: branchRatingsTable.version,
+      updatedAt: branchRatingsTable.updatedAt,
+    })
+    .from(branchRatingsTable)
+    .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
+    .innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId))
+    .innerJoin(organizationsTable, eq(organizationsTable.id, branchesTable.firmId))
+    .where(and(visible, eq(ratingCyclesTable.year, year), gt(branchRatingsTable.id, afterId)))
+    .orderBy(asc(branchRatingsTable.id))
+    .limit(limit);
+}
+
+// ---------------------------------------------------------------- follow-up progress (association, bureau)
+
+const FOLLOW_UP_ORDER: readonly SupervisoryFollowUpStatus[] = ['OPEN', 'IN_PROGRESS', 'DONE'];
+const followUpStatusZh: Record<SupervisoryFollowUpStatus, string> = { OPEN: '未开始', IN_PROGRESS: '进行中', DONE: '已完成' };
+export const MAX_FOLLOW_UP_NOTE_LENGTH = 500;
+
+/**
+ * Records the progress of a supervisory follow-up: OPEN → IN_PROGRESS → DONE, forward only (DONE is final). Only a
+ * follow-up of a rating the actor may see can be found; the change is audited.
+ */
+export async function updateFollowUpStatus(
+  db: Db,
+  actor: Viewer,
+  input: { id: number | null; status: SupervisoryFollowUpStatus; note?: string | null },
+): Promise<SupervisoryFollowUpRow> {
+  const errors = new ErrorCollector();
+  const note = cleanText(errors, input.note, { field: ['input', 'note'], max: MAX_FOLLOW_UP_NOTE_LENGTH, multiline: true, labelZh: '说明', labelEn: 'note' });
+  errors.throwIfAny();
+  const notFound = new DomainError('NOT_FOUND', ['input', 'id'], { zh: '监管措施不存在', en: 'Follow-up not found' });
+  const visible = ratingVisibility(actor);
+  const id = input.id;
+  if (visible === null || id === null) throw notFound;
+  return db.transaction(async (tx) => {
+    const [found] = await tx
+      .select({ followUp: supervisoryFollowUpsTable })
+      .from(supervisoryFollowUpsTable)
+      .innerJoin(branchRatingsTable, eq(branchRatingsTable.id, supervisoryFollowUpsTable.ratingId))
+      .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
+      .innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId))
+      .where(and(visible, eq(supervisoryFollowUpsTable.id, id)))
+      .for('update', { of: supervisoryFollowUpsTable });
+    if (!found) throw notFound;
+    const before = found.followUp;
+    if (FOLLOW_UP_ORDER.indexOf(input.status) <= FOLLOW_UP_ORDER.indexOf(before.status)) {
+      throw new DomainError('INVALID_STATE', ['input', 'status'], {
+        zh: `监管措施当前为“${followUpStatusZh[before.status]}”，不能变为“${followUpStatusZh[input.status]}”`,
+        en: `The follow-up is ${before.status}; it cannot move to ${input.status}`,
+      });
+    }
+    const [after] = await tx
+      .update(supervisoryFollowUpsTable)
+      .set({
+        status: input.status,
+        completedOn: input.status === 'DONE' ? todayInShanghai() : null,
+        ...(note !== undefined ? { note } : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(supervisoryFollowUpsTable.id, before.id))
+      .returning();
+    await recordAudit(tx, actor, { action: 'supervisory_follow_up.update', entityType: 'SupervisoryFollowUp', entityId: before.id, before, after });
+    return after!;
+  });
 }
 
 // ---------------------------------------------------------------- guideline versions (association)

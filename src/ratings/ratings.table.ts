@@ -49,6 +49,7 @@ export const supervisoryFollowUpTypeEnum = pgEnum('supervisory_follow_up_type', 
   'TALK_HQ_BROKERAGE_EXEC_AND_CCO',
 ]);
 export const followUpOwnerEnum = pgEnum('follow_up_owner', ['BUREAU', 'ASSOCIATION', 'FIRM_HQ', 'BRANCH']);
+export const supervisoryFollowUpStatusEnum = pgEnum('supervisory_follow_up_status', ['OPEN', 'IN_PROGRESS', 'DONE']);
 
 /** Scores and points: two decimals, read as JavaScript numbers. */
 const points = (name: string) => numeric(name, { precision: 7, scale: 2, mode: 'number' });
@@ -236,9 +237,18 @@ export const supervisoryFollowUpsTable = pgTable(
     type: supervisoryFollowUpTypeEnum('type').notNull(),
     owner: followUpOwnerEnum('owner').notNull(),
     dueOn: date('due_on', { mode: 'string' }),
+    /** Progress, recorded by the association or the bureau; OPEN → IN_PROGRESS → DONE (DONE is final). */
+    status: supervisoryFollowUpStatusEnum('status').notNull().default('OPEN'),
+    /** The Shanghai day it was recorded DONE. */
+    completedOn: date('completed_on', { mode: 'string' }),
+    note: text('note'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('supervisory_follow_ups_key').on(t.ratingId, t.type, t.owner)],
+  (t) => [
+    uniqueIndex('supervisory_follow_ups_key').on(t.ratingId, t.type, t.owner),
+    check('supervisory_follow_ups_completed', sql`(${t.status} = 'DONE') = (${t.completedOn} is not null)`),
+  ],
 );
 
 export type RatingGuidelineRow = typeof ratingGuidelinesTable.$inferSelect;
@@ -252,3 +262,4 @@ export type SupervisoryFollowUpRow = typeof supervisoryFollowUpsTable.$inferSele
 export type RatingCycleStatus = RatingCycleRow['status'];
 export type BranchGrade = BranchRatingRow['grade'];
 export type RatingStage = RatingScoreLineRow['stage'];
+export type SupervisoryFollowUpStatus = SupervisoryFollowUpRow['status'];

@@ -1,4 +1,6 @@
-// The Reports root: association and regulator only. Each domain adds its report fields to ReportsRef.
+// The Reports root: association and regulator only (service accounts with reports:read). Each domain adds its report
+// fields to ReportsRef; each report counts only the rows its domain's visibility function lets the viewer read.
+import { reportsScope } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { DistrictEnum, MembershipStatusEnum, OrganizationKindEnum } from '../members/members.schema.js';
 import * as reports from './reports.service.js';
@@ -33,8 +35,9 @@ builder.queryField('reports', (t) =>
   t.field({
     type: ReportsRef,
     nullable: true,
-    authScopes: { staff: true },
-    description: '统计报表；其他角色得到 null 与 FORBIDDEN / Reports; other roles get null and FORBIDDEN',
+    authScopes: (_parent, _args, ctx) => reportsScope(ctx.viewer).kind === 'all',
+    description:
+      '统计报表（协会与证监局；服务账号需 reports:read）；其他角色得到 null 与 FORBIDDEN / Reports (association and regulator; a service account needs reports:read); other roles get null and FORBIDDEN',
     resolve: () => ({ kind: 'reports' as const }),
   }),
 );

@@ -13,14 +13,15 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Context, Locale } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
-import { createFormatError } from './format-error.js';
-import { defaultDocumentLimits, documentLimitRules } from './limits.js';
+import { createFormatError, databaseUnavailablePlugin, RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from './format-error.js';
+import { isTransientDatabaseError } from '../db/errors.js';
+import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
 import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
 import { handleTokenRequest } from './oauth.js';
+import { handleCsvExport } from '../reports/reports.csv.js';
 import { AuthenticationError, viewerFromAuthorization } from './viewer.js';
 
-export const MAX_QUERY_TOKENS = 5000;
 const RURU_STATIC = '/ruru-static/';
 
 export interface AppDeps {
@@ -38,8 +39,12 @@ export interface AppDeps {
 export interface App {
   server: Server;
   apollo: ApolloServer<Context>;
-  /** Stop accepting, let in-flight requests finish, then close the database. */
-  shutdown(): Promise<void>;
+  /**
+   * Graceful stop: /readyz answers 503 at once; the server keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so load balancers
+   * notice), then stops accepting and lets in-flight requests finish. Connections still open SHUTDOWN_TIMEOUT_MS after
+   * the call are cut (`forced`). `alsoFinish` (the webhook worker stopping) settles before the database closes.
+   */
+  shutdown(options?: { alsoFinish?: Promise<unknown> }): Promise<{ forced: boolean }>;
 }
 
 class HttpError extends Error {
@@ -72,8 +77,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Discard the rest (bounded by the request timeout) so the 413 reaches the client; the answer closes the connection.
+        req.removeAllListeners('data');
+        req.resume();
         reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -81,6 +88,21 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * The client's address. Behind `hops` trusted proxies (load balancers) it is the address the outermost trusted proxy
+ * saw: the hops-th entry from the right of X-Forwarded-For. Entries further left are the client's own claim and are
+ * never used; with no trusted proxy (the default) the header is ignored.
+ */
+export function clientAddress(req: IncomingMessage, hops: number): string | undefined {
+  if (hops > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const chain = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((a) => a.trim()).filter(Boolean);
+    const seen = chain[chain.length - hops];
+    if (seen && /^[\da-fA-F.:]{2,45}$/.test(seen)) return seen;
+  }
+  return req.socket.remoteAddress;
 }
 
 /** English only when the client prefers it over Chinese; Chinese is the default. */
@@ -104,20 +126,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const explorerHtml = ruruHTML({ endpoint: '/graphql', staticPath: RURU_STATIC });
   let shuttingDown = false;
   const rateLimiter = deps.rateLimiter ?? rateLimiterFromConfig(config, logger);
+  const limits = documentLimitsFromConfig(config);
+  const complexityLimit = { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth };
   /** Anonymous callers are charged by IP, everyone else by token subject. */
-  const ipPrincipal = (req: IncomingMessage) => `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+  const ipPrincipal = (req: IncomingMessage) => `ip:${clientAddress(req, config.TRUST_PROXY_HOPS) ?? 'unknown'}`;
 
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns shutdown (drain, then stop); Apollo's own SIGTERM handler would stop it while requests still arrive.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     hideSchemaDetailsFromClientErrors: true,
-    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: documentLimitRules(defaultDocumentLimits),
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [supportedOperationRule, ...documentLimitRules(limits)],
     formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), rateLimitPlugin(rateLimiter)],
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), rateLimitPlugin(rateLimiter), databaseUnavailablePlugin()],
   });
   await apollo.start();
 
@@ -171,6 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ requestId }),
       requestId,
       principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req) : `sub:${viewer.subject}`,
+      complexityLimit,
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
     const outHeaders: Record<string, string> = { ...cors };
@@ -190,6 +217,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const requestId = typeof incomingId === 'string' && /^[\w.-]{1,64}$/.test(incomingId) ? incomingId : randomUUID();
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
+    // While draining, clients reconnect (to another instance) instead of reusing this connection.
+    if (shuttingDown) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const cors = corsHeaders(req);
     const started = process.hrtime.bigint();
@@ -235,9 +264,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
           sendJson(res, out.status, out.body, { ...out.headers, ...cors });
           return;
         }
+        case '/reports/branch-ratings.csv':
+        case '/reports/suggestions.csv':
+          await handleCsvExport(req, res, url, { db: database.db, verifier: deps.verifier, logger: logger.child({ requestId }), limiter: rateLimiter, headers: cors });
+          return;
         case '/.well-known/jwks.json':
           if (!deps.issuerKeys) break;
-          sendJson(res, 200, { keys: [deps.issuerKeys.publicJwk] }, { 'cache-control': 'public, max-age=300', ...cors });
+          sendJson(res, 200, { keys: deps.issuerKeys.verificationJwks ?? [deps.issuerKeys.publicJwk] }, { 'cache-control': 'public, max-age=300', ...cors });
           return;
       }
       if (url.pathname.startsWith(RURU_STATIC) && config.introspection) {
@@ -260,7 +293,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
           error.status === 401 ? 'Invalid or expired token' : 'Authentication is temporarily unavailable',
         );
       } else if (error instanceof HttpError) {
+        if (error.status === 413) res.setHeader('connection', 'close');
         graphqlError(res, error.status, error.code, error.message);
+      } else if (isTransientDatabaseError(error)) {
+        // The database is away or busy before GraphQL even ran (e.g. the viewer's organization lookup).
+        logger.warn({ err: error, requestId }, 'database unavailable');
+        res.setHeader('retry-after', RETRY_AFTER_SECONDS);
+        graphqlError(res, 503, 'SERVICE_UNAVAILABLE', SERVICE_UNAVAILABLE_MESSAGE);
       } else {
         logger.error({ err: error, requestId }, 'request failed');
         graphqlError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
@@ -273,23 +312,42 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   }
 
-  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    void handle(req, res);
-  });
+  // Slow clients: headers must arrive within HTTP_HEADERS_TIMEOUT_MS and the whole request within HTTP_REQUEST_TIMEOUT_MS
+  // (Node answers 408 and closes); Node checks those deadlines every connectionsCheckingInterval. Larger headers get 431.
+  const server = createServer(
+    {
+      maxHeaderSize: config.MAX_HEADER_BYTES,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.HTTP_HEADERS_TIMEOUT_MS / 4))),
+    },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
 
   return {
     server,
     apollo,
-    async shutdown() {
+    async shutdown(options = {}) {
+      const deadlineAt = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
       shuttingDown = true;
+      if (config.SHUTDOWN_DRAIN_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(config.SHUTDOWN_DRAIN_DELAY_MS, config.SHUTDOWN_TIMEOUT_MS)));
+      let forced = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const deadline = setTimeout(() => server.closeAllConnections(), 20_000);
+      const deadline = setTimeout(() => {
+        forced = true;
+        server.closeAllConnections();
+      }, Math.max(0, deadlineAt - Date.now()));
       await closed;
       clearTimeout(deadline);
+      await options.alsoFinish?.catch(() => {});
       await apollo.stop();
       if (!deps.rateLimiter) await rateLimiter.close();
       await database.close();
+      return { forced };
     },
   };
 }

@@ -1,5 +1,7 @@
 // The one place errors leave the server: known codes keep their message (minus schema hints), the rest are masked.
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import { isTransientDatabaseError } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 
 const CLIENT_CODES = new Set([
@@ -37,11 +39,40 @@ export function createFormatError(logger: Logger) {
         extensions,
       };
     }
+    if (isTransientDatabaseError(error)) {
+      // The database is away, busy or cut the statement short: nothing was committed; the client may retry.
+      logger.warn({ err: (error as { originalError?: unknown })?.originalError ?? error, path: formatted.path }, 'database unavailable');
+      return {
+        message: SERVICE_UNAVAILABLE_MESSAGE,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
+    }
     logger.error({ err: (error as { originalError?: unknown })?.originalError ?? error, path: formatted.path }, 'unexpected error');
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
+  };
+}
+
+export const SERVICE_UNAVAILABLE_MESSAGE = 'Service temporarily unavailable, please retry';
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = '1';
+
+/** A request that failed because the database was unavailable answers HTTP 503 with Retry-After (see isTransientDatabaseError). */
+export function databaseUnavailablePlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors(ctx) {
+          if (ctx.errors.some((e) => isTransientDatabaseError(e))) {
+            ctx.response.http.status = 503;
+            ctx.response.http.headers.set('retry-after', RETRY_AFTER_SECONDS);
+          }
+        },
+      };
+    },
   };
 }

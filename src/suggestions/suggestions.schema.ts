@@ -6,7 +6,7 @@ import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { groupedLoader } from '../graphql/loader.js';
+import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import { OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
@@ -101,6 +101,7 @@ const SuggestionForwardingRef = builder.objectRef<SuggestionForwardBatchRow>('Su
 export const SuggestionCampaignRef = builder.loadableNode('SuggestionCampaign', {
   description: '建议征集通知（协会发布，面向指定类型的机构） / A call for suggestions issued by the association to given kinds of organization',
   id: { resolve: (c: SuggestionCampaignRow) => c.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => suggestions.loadCampaignsByIds(ctx.db, ctx.viewer, ids),
   sort: (c) => c.id,
   fields: (t) => ({
@@ -123,6 +124,7 @@ const eventsBySuggestion = groupedLoader(
 export const SuggestionRef = builder.loadableNode('Suggestion', {
   description: '“双区”建议：会员机构或上市公司提交，协会审核并报送政府部门 / A dual-zone suggestion, submitted by a firm or listed company, reviewed and forwarded by the association',
   id: { resolve: (s: SuggestionRow) => s.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => suggestions.loadSuggestionsByIds(ctx.db, ctx.viewer, ids),
   sort: (s) => s.id,
   fields: (t) => ({
@@ -245,6 +247,7 @@ builder.objectField(OrganizationRef, 'suggestions', (t) =>
       filter: t.arg({ type: SuggestionFilterInput, description: '筛选条件 / Filter' }),
     },
     byPath: true,
+    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
     load: async (orgIds: number[], ctx, args) => {
       const page = pageRequest(args);
       const filter = serviceFilter(args.filter);
@@ -283,12 +286,13 @@ const SuggestionCountRef = builder
 builder.objectField(ReportsRef, 'suggestionSummary', (t) =>
   t.field({
     type: [SuggestionCountRef],
-    description: '建议统计：按议题和状态计数，可按提交日期（北京时间，含首尾）筛选 / Suggestions by topic and status, optionally for a range of submission days (Asia/Shanghai, inclusive)',
+    description:
+      '建议统计：按议题和状态计数，可按提交日期（北京时间，含首尾）筛选；只计有权查看的建议（服务账号需 suggestions:read） / Suggestions by topic and status, optionally for a range of submission days (Asia/Shanghai, inclusive); counts only suggestions the viewer may read (a service account needs suggestions:read)',
     args: {
       from: t.arg({ type: 'Date', description: '起始日期（含） / First day (inclusive)' }),
       to: t.arg({ type: 'Date', description: '结束日期（含） / Last day (inclusive)' }),
     },
-    resolve: (_root, args, ctx) => suggestions.suggestionSummary(ctx.db, { from: args.from, to: args.to }),
+    resolve: (_root, args, ctx) => suggestions.suggestionSummary(ctx.db, ctx.viewer, { from: args.from, to: args.to }),
   }),
 );
 

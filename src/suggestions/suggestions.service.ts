@@ -207,20 +207,73 @@ export async function loadForwardBatchesByIds(db: DbOrTx, ids: readonly number[]
   return db.select().from(suggestionForwardBatchesTable).where(inArray(suggestionForwardBatchesTable.id, [...ids]));
 }
 
-/** Counts by topic and status of suggestions submitted between two Shanghai calendar days (inclusive), in SQL. */
-export async function suggestionSummary(db: DbOrTx, range: { from?: string | null; to?: string | null }) {
-  const day = sql`(${suggestionsTable.submittedAt} at time zone 'Asia/Shanghai')::date`;
+const submittedDay = sql`(${suggestionsTable.submittedAt} at time zone 'Asia/Shanghai')::date`;
+
+/**
+ * Counts by topic and status of the suggestions the viewer may see submitted between two Shanghai calendar days
+ * (inclusive), in SQL.
+ */
+export async function suggestionSummary(db: DbOrTx, viewer: Viewer, range: { from?: string | null; to?: string | null }) {
+  const day = submittedDay;
   return db
     .select({ topic: suggestionsTable.topic, status: suggestionsTable.status, count: count() })
     .from(suggestionsTable)
     .where(
       and(
+        visibleSuggestions(viewer),
         range.from ? sql`${day} >= ${range.from}::date` : undefined,
         range.to ? sql`${day} <= ${range.to}::date` : undefined,
       ),
     )
     .groupBy(suggestionsTable.topic, suggestionsTable.status)
     .orderBy(asc(suggestionsTable.topic), asc(suggestionsTable.status));
+}
+
+/** One row of the suggestions CSV export. */
+export type SuggestionExportRow = Awaited<ReturnType<typeof exportSuggestionBatch>>[number];
+
+/**
+ * One keyset batch of the CSV export: the suggestions the viewer may see submitted between two Shanghai days
+ * (inclusive, the same days as suggestionSummary) with id > afterId, in id order, with organization, campaign and
+ * forwarding batch. The export repeats it until a batch comes back short, so memory stays one batch.
+ */
+export async function exportSuggestionBatch(db: DbOrTx, viewer: Viewer, range: { from: string; to: string }, afterId: number, limit: number) {
+  return db
+    .select({
+      id: suggestionsTable.id,
+      submittedAt: suggestionsTable.submittedAt,
+      organizationId: suggestionsTable.organizationId,
+      organizationName: organizationsTable.name,
+      organizationCreditCode: organizationsTable.creditCode,
+      organizationKind: organizationsTable.kind,
+      topic: suggestionsTable.topic,
+      status: suggestionsTable.status,
+      title: suggestionsTable.title,
+      body: suggestionsTable.body,
+      campaignDocumentNumber: suggestionCampaignsTable.documentNumber,
+      reviewNote: suggestionsTable.reviewNote,
+      referenceNumber: suggestionForwardBatchesTable.referenceNumber,
+      recipient: suggestionForwardBatchesTable.recipient,
+      forwardedAt: suggestionForwardBatchesTable.forwardedAt,
+      responseOutcome: suggestionsTable.responseOutcome,
+      respondedAt: suggestionsTable.respondedAt,
+      response: suggestionsTable.response,
+      updatedAt: suggestionsTable.updatedAt,
+    })
+    .from(suggestionsTable)
+    .innerJoin(organizationsTable, eq(organizationsTable.id, suggestionsTable.organizationId))
+    .leftJoin(suggestionCampaignsTable, eq(suggestionCampaignsTable.id, suggestionsTable.campaignId))
+    .leftJoin(suggestionForwardBatchesTable, eq(suggestionForwardBatchesTable.id, suggestionsTable.forwardBatchId))
+    .where(
+      and(
+        visibleSuggestions(viewer),
+        sql`${submittedDay} >= ${range.from}::date`,
+        sql`${submittedDay} <= ${range.to}::date`,
+        gt(suggestionsTable.id, afterId),
+      ),
+    )
+    .orderBy(asc(suggestionsTable.id))
+    .limit(limit);
 }
 
 // ---------------------------------------------------------------- campaigns

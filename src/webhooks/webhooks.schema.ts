@@ -6,7 +6,7 @@ import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { groupedLoader } from '../graphql/loader.js';
+import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import * as webhooks from './webhooks.service.js';
@@ -41,6 +41,7 @@ const accountClientIds = groupedLoader<number, { id: number; clientId: string }>
 export const WebhookSubscriptionRef = builder.loadableNode('WebhookSubscription', {
   description: 'Webhook 订阅（协会工作人员或拥有 webhooks:manage 的服务账号） / A webhook subscription (association staff, or a service account with webhooks:manage)',
   id: { resolve: (s: WebhookSubscriptionRow) => s.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => webhooks.loadWebhookSubscriptionsByIds(ctx.db, ctx.viewer, ids),
   sort: (s) => s.id,
   fields: (t) => ({
@@ -80,6 +81,7 @@ const attemptsOf = groupedLoader<number, WebhookDeliveryAttemptRow>(
 export const WebhookDeliveryRef = builder.loadableNode('WebhookDelivery', {
   description: '一个事件向一个订阅的投递 / The delivery of one event to one subscription',
   id: { resolve: (d: WebhookDeliveryRow) => d.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => webhooks.loadWebhookDeliveriesByIds(ctx.db, ctx.viewer, ids),
   sort: (d) => d.id,
   fields: (t) => ({

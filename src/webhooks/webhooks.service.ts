@@ -4,6 +4,7 @@ import { and, asc, count, desc, eq, inArray, isNull, lt, sql, type SQL } from 'd
 import { recordAudit } from '../audit/audit.service.js';
 import { webhookScope, type WebhookScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
+import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
@@ -25,6 +26,18 @@ export const webhookEventTypes = [
   'suggestion.responded',
 ] as const satisfies readonly OutboxEventType[];
 export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/**
+ * The read scope an event's payload needs: a service account subscribes to, and is delivered, only the events whose
+ * data it could read in the graph (ratings:read for the published grades, suggestions:read for suggestion titles).
+ * Association staff subscribing in person are bounded by their role, which reads all of it.
+ */
+export const webhookEventScopes: Record<WebhookEventType, ServiceAccountScope> = {
+  'rating_cycle.published': 'ratings:read',
+  'suggestion.submitted': 'suggestions:read',
+  'suggestion.forwarded': 'suggestions:read',
+  'suggestion.responded': 'suggestions:read',
+};
 
 export const MAX_URL_LENGTH = 2000;
 export const MAX_SUBSCRIPTIONS_PER_ACCOUNT = 25;
@@ -95,6 +108,16 @@ export async function createWebhookSubscription(
   const unknown = eventTypes.filter((t) => !(webhookEventTypes as readonly string[]).includes(t));
   if (unknown.length > 0) {
     errors.add('INVALID', ['input', 'eventTypes'], { zh: `未知事件类型：${unknown.join(', ')}`, en: `Unknown event types: ${unknown.join(', ')}` });
+  }
+  const unreadable = eventTypes.filter(
+    (t): t is WebhookEventType => t in webhookEventScopes && !viewerHasScope(actor, webhookEventScopes[t as WebhookEventType]),
+  );
+  if (unreadable.length > 0) {
+    const needs = unreadable.map((t) => `${t} (${webhookEventScopes[t]})`).join(', ');
+    errors.add('INVALID', ['input', 'eventTypes'], {
+      zh: `服务账号缺少读取这些事件内容的权限：${needs}`,
+      en: `The service account may not read the data of these events: ${needs}`,
+    });
   }
   errors.throwIfAny();
   const secret = newWebhookSecret();

@@ -15,6 +15,7 @@ import { encodeGlobalId } from '../graphql/global-id.js';
 import type { Logger } from '../logger.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 import { serviceAccountsTable } from '../clients/clients.table.js';
+import { webhookEventScopes } from './webhooks.service.js';
 import { signWebhook, WEBHOOK_HEADERS } from './webhooks.signature.js';
 import {
   webhookDeliveriesTable,
@@ -74,6 +75,12 @@ function rowsOf<T>(result: unknown): T[] {
 
 const cursorReady = new WeakSet<Db>();
 
+/** The scope each event type needs, as SQL over the event's type (null for a type no account may receive). */
+const requiredScope = sql`(case e.type ${sql.join(
+  Object.entries(webhookEventScopes).map(([type, scope]) => sql`when ${type}::text then ${scope}::text`),
+  sql` `,
+)} end)`;
+
 /** Creates the deliveries of events not yet fanned out; returns how many events it handled. */
 export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
   if (!cursorReady.has(db)) {
@@ -91,7 +98,8 @@ export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
   if (candidates.length === 0) return 0;
   const ids = candidates.map((c) => Number(c.id));
   await db.transaction(async (tx) => {
-    // A subscriber receives the events that occur after it subscribed; disabled subscriptions and accounts receive nothing.
+    // A subscriber receives the events that occur after it subscribed; disabled subscriptions and accounts receive nothing,
+    // and a service account receives only events whose data it holds the scope to read (webhookEventScopes).
     await tx.execute(sql`
       insert into ${webhookDeliveriesTable} (subscription_id, outbox_event_id, event_id, event_type)
       select s.id, e.id, e.event_id, e.type
@@ -99,6 +107,7 @@ export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
       join ${webhookSubscriptionsTable} s on e.type = any(s.event_types) and s.disabled_at is null and s.created_at <= e.occurred_at
       left join ${serviceAccountsTable} a on a.id = s.service_account_id
       where e.id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and a.disabled_at is null
+        and (s.service_account_id is null or ${requiredScope} = any(a.scopes))
       on conflict do nothing`);
     await tx
       .insert(webhookFanoutsTable)

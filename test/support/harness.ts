@@ -13,7 +13,7 @@ import { loadOrCreateIssuerKeys, type IssuerKeys } from '../../src/auth/keys.js'
 import { createTokenVerifier, signAccessToken, type AccessClaims } from '../../src/auth/tokens.js';
 import type { Viewer } from '../../src/auth/viewer.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { countStatements, openDatabase, type Database } from '../../src/db/client.js';
+import { countStatements, databaseOptionsFromConfig, openDatabase, type Database } from '../../src/db/client.js';
 import type { Context } from '../../src/graphql/context.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/logger.js';
@@ -45,8 +45,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Copies the run's template: a PGlite restored from its dump, or a PostgreSQL database created from the template. */
-async function openTemplateCopy(dataDir: string): Promise<{ database: Database; databaseUrl?: string; drop?: () => Promise<void> }> {
+/**
+ * Copies the run's template: a PGlite restored from its dump, or a PostgreSQL database created from the template.
+ * Pool size (5 unless DB_POOL_SIZE) and timeouts follow `env`; with `env.DATABASE_URL` that database is opened as it
+ * is (no copy, not dropped): a second instance on a shared database, or a cluster a fault test made.
+ */
+async function openTemplateCopy(dataDir: string, env: Record<string, string>): Promise<{ database: Database; databaseUrl?: string; drop?: () => Promise<void> }> {
+  const options = databaseOptionsFromConfig(loadConfig({ DB_POOL_SIZE: '5', ...env, DATA_DIR: dataDir }));
+  if (env.DATABASE_URL) return { database: await openDatabase(options), databaseUrl: env.DATABASE_URL };
   const baseUrl = process.env.DATABASE_URL;
   const template = inject('postgresTemplate');
   if (baseUrl && template) {
@@ -59,7 +65,7 @@ async function openTemplateCopy(dataDir: string): Promise<{ database: Database; 
     await client.end();
     const url = new URL(baseUrl);
     url.pathname = `/${name}`;
-    const database = await openDatabase({ databaseUrl: url.toString(), dataDir, poolSize: 5 });
+    const database = await openDatabase({ ...options, databaseUrl: url.toString() });
     return {
       database,
       databaseUrl: url.toString(),
@@ -73,12 +79,12 @@ async function openTemplateCopy(dataDir: string): Promise<{ database: Database; 
   }
   const dump = readFileSync(inject('pgliteTemplate'));
   const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
-  return { database: await openDatabase({ dataDir, pglite }) };
+  return { database: await openDatabase({ ...options, databaseUrl: undefined, pglite }) };
 }
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mg-test-'));
-  const { database, databaseUrl, drop } = await openTemplateCopy(dataDir);
+  const { database, databaseUrl, drop } = await openTemplateCopy(dataDir, env);
   // Tests share a few principals (one token subject, one IP) for many requests: a budget no suite reaches, unless a test sets its own.
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_POINTS: '1000000', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const logger = createLogger(config.LOG_LEVEL);

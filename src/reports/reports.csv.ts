@@ -1,0 +1,308 @@
+// The CSV exports under /reports/: RFC 4180 files streamed from the database in keyset batches with backpressure,
+// so a server's memory holds one batch whatever the size of the export.
+//
+// Same rules as GraphQL: the viewer comes from the Authorization header, the rows from the domains' visibility
+// functions (src/auth/policy.ts), the read is recorded in the data-access log and charged to the caller's budget.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { branchRatingScope, reportsScope, suggestionScope } from '../auth/policy.js';
+import type { TokenVerifier } from '../auth/tokens.js';
+import type { Viewer } from '../auth/viewer.js';
+import { recordDataAccess } from '../data-access/data-access.service.js';
+import type { Db } from '../db/client.js';
+import { encodeGlobalId } from '../graphql/global-id.js';
+import type { Logger } from '../logger.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import * as ratings from '../ratings/ratings.service.js';
+import * as suggestions from '../suggestions/suggestions.service.js';
+import { viewerFromAuthorization } from '../server/viewer.js';
+
+/** Rows fetched per statement: one batch is all an export holds in memory. */
+export const CSV_BATCH_SIZE = 500;
+/** What one export costs against the caller's rate-limit budget: the price of one full GraphQL page. */
+export const CSV_EXPORT_COST = 100;
+export const CSV_PATHS = ['/reports/branch-ratings.csv', '/reports/suggestions.csv'] as const;
+
+const BOM = '\uFEFF';
+const CRLF = '\r\n';
+
+// ---------------------------------------------------------------- RFC 4180 writing
+
+/**
+ * Cells a spreadsheet would run as a formula (=, +, -, @, or a leading tab / carriage return) get a leading
+ * apostrophe, as OWASP advises for CSV files opened in Excel or WPS. Applied to free text only, never to numbers.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: unknown, text = false): string {
+  if (value === null || value === undefined) return '';
+  let s = value instanceof Date ? shanghaiDateTime(value) : String(value);
+  if (text && FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** ISO 8601 with the +08:00 offset: what the association's staff read as local time, and still unambiguous. */
+export function shanghaiDateTime(value: Date | string): string {
+  const d = value instanceof Date ? value : new Date(value);
+  return `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
+}
+
+interface Column<R> {
+  header: string;
+  value: (row: R) => unknown;
+  /** Free text from users: guarded against formula injection. */
+  text?: boolean;
+}
+
+function csvRow<R>(columns: readonly Column<R>[], row: R): string {
+  return columns.map((c) => csvCell(c.value(row), c.text)).join(',') + CRLF;
+}
+
+function headerRow(columns: readonly Column<unknown>[]): string {
+  return columns.map((c) => c.header).join(',') + CRLF;
+}
+
+// ---------------------------------------------------------------- the two exports
+
+export const branchRatingColumns: readonly Column<ratings.BranchRatingExportRow>[] = [
+  { header: 'rating_id', value: (r) => encodeGlobalId('BranchRating', r.id) },
+  { header: 'year', value: (r) => r.year },
+  { header: 'cycle_status', value: (r) => r.cycleStatus },
+  { header: 'firm_id', value: (r) => encodeGlobalId('Organization', r.firmId) },
+  { header: 'firm_credit_code', value: (r) => r.firmCreditCode },
+  { header: 'firm_name', value: (r) => r.firmName, text: true },
+  { header: 'branch_id', value: (r) => encodeGlobalId('Branch', r.branchId) },
+  { header: 'branch_name', value: (r) => r.branchName, text: true },
+  { header: 'branch_kind', value: (r) => r.branchKind },
+  { header: 'district', value: (r) => r.district },
+  { header: 'self_score', value: (r) => r.selfScore },
+  { header: 'association_score', value: (r) => r.associationScore },
+  { header: 'bureau_score', value: (r) => r.bureauScore },
+  { header: 'total_score', value: (r) => r.totalScore },
+  { header: 'computed_grade', value: (r) => r.computedGrade },
+  { header: 'grade', value: (r) => r.grade },
+  { header: 'adjusted_grade', value: (r) => r.adjustedGrade },
+  { header: 'adjustment_reason', value: (r) => r.adjustmentReason, text: true },
+  { header: 'under_daily_supervision', value: (r) => ratings.isUnderDailySupervision(r) },
+  { header: 'version', value: (r) => r.version },
+  { header: 'updated_at', value: (r) => r.updatedAt },
+];
+
+export const suggestionColumns: readonly Column<suggestions.SuggestionExportRow>[] = [
+  { header: 'suggestion_id', value: (s) => encodeGlobalId('Suggestion', s.id) },
+  { header: 'submitted_at', value: (s) => s.submittedAt },
+  { header: 'organization_id', value: (s) => encodeGlobalId('Organization', s.organizationId) },
+  { header: 'organization_credit_code', value: (s) => s.organizationCreditCode },
+  { header: 'organization_name', value: (s) => s.organizationName, text: true },
+  { header: 'organization_kind', value: (s) => s.organizationKind },
+  { header: 'topic', value: (s) => s.topic },
+  { header: 'status', value: (s) => s.status },
+  { header: 'title', value: (s) => s.title, text: true },
+  { header: 'body', value: (s) => s.body, text: true },
+  { header: 'campaign_document_number', value: (s) => s.campaignDocumentNumber, text: true },
+  { header: 'review_note', value: (s) => s.reviewNote, text: true },
+  { header: 'reference_number', value: (s) => s.referenceNumber, text: true },
+  { header: 'recipient', value: (s) => s.recipient },
+  { header: 'forwarded_at', value: (s) => s.forwardedAt },
+  { header: 'response_outcome', value: (s) => s.responseOutcome },
+  { header: 'responded_at', value: (s) => s.respondedAt },
+  { header: 'response', value: (s) => s.response, text: true },
+  { header: 'updated_at', value: (s) => s.updatedAt },
+];
+
+// ---------------------------------------------------------------- requests
+
+export interface CsvExportDeps {
+  db: Db;
+  verifier: TokenVerifier;
+  logger: Logger;
+  /** Charged CSV_EXPORT_COST per export when enabled. */
+  limiter?: RateLimiter;
+  /** CORS headers the app computed for this request. */
+  headers?: Record<string, string>;
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+const YEAR = /^\d{4}$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MIN_YEAR = 2019;
+const MAX_YEAR = 2100;
+
+/** The single value of a query parameter, or undefined when it is missing or repeated. */
+function single(url: URL, name: string): string | undefined {
+  const values = url.searchParams.getAll(name);
+  return values.length === 1 ? values[0] : undefined;
+}
+
+function isCalendarDay(text: string | undefined): text is string {
+  const m = text === undefined ? null : DAY.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === text && Number(m[1]) >= 1900;
+}
+
+interface Export {
+  /** What the data-access log calls it, with the parameters. */
+  resource: string;
+  details: Record<string, unknown>;
+  fileName: string;
+  /** The Chinese file name offered through filename* (browsers); curl -J uses the ASCII one. */
+  fileNameZh: string;
+  header: string;
+  /** Writes every row, batch by batch, through `write`. */
+  rows(write: (chunk: string) => Promise<boolean>): Promise<void>;
+}
+
+type Plan = Export | { status: number; code: string; message: string };
+
+function planBranchRatings(db: Db, viewer: Viewer, url: URL): Plan {
+  if (reportsScope(viewer).kind === 'none' || branchRatingScope(viewer).firms.kind === 'none') {
+    return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and ratings:read)' };
+  }
+  const yearText = single(url, 'year');
+  const year = yearText !== undefined && YEAR.test(yearText) ? Number(yearText) : NaN;
+  if (!(year >= MIN_YEAR && year <= MAX_YEAR)) {
+    return { status: 400, code: 'BAD_USER_INPUT', message: `year is required once, as four digits between ${MIN_YEAR} and ${MAX_YEAR}` };
+  }
+  return {
+    resource: 'branch-ratings.csv',
+    details: { year },
+    fileName: `branch-ratings-${year}.csv`,
+    fileNameZh: `分支机构分类评价结果-${year}.csv`,
+    header: headerRow(branchRatingColumns as readonly Column<unknown>[]),
+    rows: (write) =>
+      streamBatches(
+        (after) => ratings.exportBranchRatingBatch(db, viewer, year, after, CSV_BATCH_SIZE),
+        (r) => r.id,
+        (r) => csvRow(branchRatingColumns, r),
+        write,
+      ),
+  };
+}
+
+function planSuggestions(db: Db, viewer: Viewer, url: URL): Plan {
+  if (reportsScope(viewer).kind === 'none' || suggestionScope(viewer).kind !== 'all') {
+    return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and suggestions:read)' };
+  }
+  const from = single(url, 'from');
+  const to = single(url, 'to');
+  if (!isCalendarDay(from) || !isCalendarDay(to)) {
+    return { status: 400, code: 'BAD_USER_INPUT', message: 'from and to are required once each, as calendar days YYYY-MM-DD' };
+  }
+  if (from > to) return { status: 400, code: 'BAD_USER_INPUT', message: 'from must not be after to' };
+  return {
+    resource: 'suggestions.csv',
+    details: { from, to },
+    fileName: `suggestions-${from}_${to}.csv`,
+    fileNameZh: `双区建议-${from}_${to}.csv`,
+    header: headerRow(suggestionColumns as readonly Column<unknown>[]),
+    rows: (write) =>
+      streamBatches(
+        (after) => suggestions.exportSuggestionBatch(db, viewer, { from, to }, after, CSV_BATCH_SIZE),
+        (s) => s.id,
+        (s) => csvRow(suggestionColumns, s),
+        write,
+      ),
+  };
+}
+
+/** Keyset batches (id > last, in id order) until one comes back short; each batch is written as one chunk. */
+async function streamBatches<R>(
+  fetchAfter: (afterId: number) => Promise<R[]>,
+  idOf: (row: R) => number,
+  line: (row: R) => string,
+  write: (chunk: string) => Promise<boolean>,
+): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const batch = await fetchAfter(after);
+    if (batch.length === 0) return;
+    let chunk = '';
+    for (const row of batch) chunk += line(row);
+    if (!(await write(chunk))) return;
+    if (batch.length < CSV_BATCH_SIZE) return;
+    after = idOf(batch[batch.length - 1]!);
+  }
+}
+
+/** `attachment` with an ASCII file name and its UTF-8 form (RFC 6266 / RFC 8187). */
+function contentDisposition(fileName: string, fileNameZh: string): string {
+  return `attachment; filename="${fileName}"; filename*=UTF-8''${encodeURIComponent(fileNameZh)}`;
+}
+
+/**
+ * Resolves true once the response can take more, false when the client has gone away: waiting for 'drain' is
+ * what keeps a slow reader from making the server buffer the whole export.
+ */
+function writer(res: ServerResponse): (chunk: string) => Promise<boolean> {
+  return (chunk) => {
+    if (res.destroyed) return Promise.resolve(false);
+    if (res.write(chunk)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve(!res.destroyed);
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  };
+}
+
+/**
+ * GET /reports/branch-ratings.csv?year=YYYY and GET /reports/suggestions.csv?from=YYYY-MM-DD&to=YYYY-MM-DD.
+ * 401 without a token (a bad token throws AuthenticationError for the app to answer), 403 for viewers who may not
+ * read the export, 400 for bad parameters, 429 over budget; otherwise 200 and the file.
+ */
+export async function handleCsvExport(req: IncomingMessage, res: ServerResponse, url: URL, deps: CsvExportDeps): Promise<void> {
+  const cors = deps.headers ?? {};
+  if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
+    sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET', ...cors });
+    return;
+  }
+  const viewer = await viewerFromAuthorization(req.headers.authorization, deps.verifier, deps.db);
+  if (viewer.role === 'ANONYMOUS') {
+    sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer', ...cors });
+    return;
+  }
+  const plan = url.pathname === '/reports/suggestions.csv' ? planSuggestions(deps.db, viewer, url) : planBranchRatings(deps.db, viewer, url);
+  if ('status' in plan) {
+    sendError(res, plan.status, plan.code, plan.message, cors);
+    return;
+  }
+  const limiter = deps.limiter;
+  if (limiter?.enabled) {
+    const charge = await limiter.charge(`sub:${viewer.subject}`, Math.min(CSV_EXPORT_COST, limiter.limit));
+    if (!charge.allowed) {
+      sendError(res, 429, 'RATE_LIMITED', `Rate limit exceeded: an export costs ${CSV_EXPORT_COST} points; retry in ${charge.retryAfterSeconds} s`, {
+        'retry-after': String(charge.retryAfterSeconds),
+        ...cors,
+      });
+      return;
+    }
+  }
+  // Recorded before the first row leaves, so an export cut short is on the record too.
+  await recordDataAccess(deps.db, viewer, { resource: plan.resource, details: plan.details });
+
+  res.writeHead(200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': contentDisposition(plan.fileName, plan.fileNameZh),
+    'cache-control': 'no-store',
+    ...(Object.keys(cors).length > 0 ? { 'access-control-expose-headers': 'content-disposition', ...cors } : {}),
+  });
+  const write = writer(res);
+  try {
+    if (!(await write(BOM + plan.header))) return;
+    await plan.rows(write);
+    if (!res.destroyed) res.end();
+  } catch (error) {
+    // Headers are gone: the client sees a truncated (not a complete-looking) file, because the chunked body never ends.
+    deps.logger.error({ err: error, export: plan.resource }, 'CSV export failed midway');
+    res.destroy();
+  }
+}
