@@ -146,6 +146,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         });
         await client.connect();
         try {
+          // Instances starting together take turns: the first migrates, the others then find nothing to do.
+          // Waiting for another instance's migration is not a lock timeout.
+          await client.query(`set lock_timeout = 0`);
+          await client.query(`select pg_advisory_lock(hashtext('member-graph:migrate'))`);
+          await client.query(`set lock_timeout = ${Math.trunc(timeouts.lockMs)}`);
           await migrateNodePg(drizzleNodePg({ client, schema }) as never, { migrationsFolder });
         } finally {
           await client.end();

@@ -30,6 +30,8 @@ export const builder = new SchemaBuilder<{
     member: boolean;
     /** Acting for this organization id. */
     memberOf: number;
+    /** A person's token, not a service account's (service accounts read; they change nothing but their webhooks). */
+    person: boolean;
   };
   DefaultFieldNullability: false;
 }>({
@@ -42,6 +44,7 @@ export const builder = new SchemaBuilder<{
       staff: isStaff(ctx.viewer),
       member: ctx.viewer.role === 'FIRM' || ctx.viewer.role === 'LISTED_COMPANY',
       memberOf: (organizationId) => ctx.viewer.organizationId === organizationId,
+      person: !ctx.viewer.serviceAccount,
     }),
     // Default is an internal error; partners get a stable FORBIDDEN code instead.
     unauthorizedError: () =>

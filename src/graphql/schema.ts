@@ -15,6 +15,7 @@ import '../policies/policies.schema.js';
 import '../suggestions/suggestions.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
-builder.mutationType({ description: '变更入口 / Mutation root' });
+// Every mutation is for people; the webhook mutations opt out (skipTypeScopes) for service accounts.
+builder.mutationType({ description: '变更入口 / Mutation root', authScopes: { person: true } });
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -132,6 +132,7 @@ builder.queryFields((t) => ({
   webhookSubscriptions: t.field({
     type: WebhookSubscriptionConnection,
     nullable: true,
+    skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
     description: 'Webhook 订阅（协会看全部，服务账号看自己的）；其他角色得到 null 与 FORBIDDEN / Webhook subscriptions (the association sees all, a service account its own); other roles get null and FORBIDDEN',
     args: connectionArgs(t.arg),
@@ -144,6 +145,7 @@ builder.queryFields((t) => ({
   webhookDeliveries: t.field({
     type: WebhookDeliveryConnection,
     nullable: true,
+    skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
     description: 'Webhook 投递记录，最新在前（协会看全部，服务账号看自己订阅的） / The webhook delivery log, newest first (the association sees all, a service account its own subscriptions\')',
     args: {
@@ -202,6 +204,7 @@ const WebhookSubscriptionPayload = builder
 builder.mutationFields((t) => ({
   createWebhookSubscription: t.field({
     type: CreateWebhookSubscriptionPayload,
+    skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
     description: '订阅事件，签名密钥只返回一次（协会工作人员或拥有 webhooks:manage 的服务账号） / Subscribe a URL to events; the signing secret is returned once (association staff, or a service account with webhooks:manage)',
     args: { input: t.arg({ type: CreateWebhookSubscriptionInput, required: true, description: '输入 / Input' }) },
@@ -215,6 +218,7 @@ builder.mutationFields((t) => ({
   }),
   disableWebhookSubscription: t.field({
     type: WebhookSubscriptionPayload,
+    skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
     description: '停用订阅：不再投递，记录保留 / Disable a subscription: no more deliveries; its log is kept',
     args: { input: t.arg({ type: WebhookSubscriptionIdInput, required: true, description: '输入 / Input' }) },

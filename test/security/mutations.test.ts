@@ -28,7 +28,8 @@ interface Ids {
 
 /**
  * Who may call each mutation (by role; SERVICE_ACCOUNT is a regulator system holding the read scopes but not
- * webhooks:manage), and a type-correct document to call it with. Everyone else must get FORBIDDEN.
+ * webhooks:manage: service accounts never change the association's data, whatever their role), and a
+ * type-correct document to call it with. Everyone else must get FORBIDDEN.
  */
 const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }> = {
   addContact: { allowed: ['FIRM', 'LISTED_COMPANY', 'ASSOCIATION'], doc: (i) => `addContact(input: { organizationId: "${i.org}", name: "越权联系人" }) { contact { id } userErrors { code } }` },
@@ -55,9 +56,9 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
       `createRatingCycle(input: { year: 2031, guidelineVersion: 1, selfAssessmentDueOn: "2031-09-30", associationScoringDueOn: "2031-11-15", bureauReviewDueOn: "2031-12-15", publicationDueOn: "2031-12-31" }) { ratingCycle { id } userErrors { code } }`,
   },
   advanceRatingCycle: { allowed: ['ASSOCIATION'], doc: () => `advanceRatingCycle(input: { year: 2026, to: PUBLISHED }) { ratingCycle { id } userErrors { code } }` },
-  publishRatingCycle: { allowed: ['REGULATOR', 'SERVICE_ACCOUNT'], doc: () => `publishRatingCycle(input: { year: 2026 }) { ratingCycle { id } userErrors { code } }` },
+  publishRatingCycle: { allowed: ['REGULATOR'], doc: () => `publishRatingCycle(input: { year: 2026 }) { ratingCycle { id } userErrors { code } }` },
   scoreBranchRating: {
-    allowed: ['FIRM', 'ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'],
+    allowed: ['FIRM', 'ASSOCIATION', 'REGULATOR'],
     doc: (i) => `scoreBranchRating(input: { year: 2026, branchId: "${i.branch}", scores: [{ indicator: "X1", value: 1 }] }) { branchRating { id } userErrors { code } }`,
   },
   importBranchScores: {
@@ -65,7 +66,7 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
     doc: (i) => `importBranchScores(input: { year: 2026, rows: [{ branchId: "${i.branch}", indicator: "X1", value: 1 }] }) { importedRows userErrors { code } }`,
   },
   updateSupervisoryFollowUp: {
-    allowed: ['ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'],
+    allowed: ['ASSOCIATION', 'REGULATOR'],
     doc: (i) => `updateSupervisoryFollowUp(input: { id: "${i.followUp}", status: DONE }) { userErrors { code } }`,
   },
   submitSuggestion: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `submitSuggestion(input: { topic: OTHER, title: "越权建议", body: "正文" }) { suggestion { id } userErrors { code } }` },
@@ -80,19 +81,19 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
     doc: () => `createSuggestionCampaign(input: { title: "越权征集", documentNumber: "深证协函〔2030〕1号", topics: [OTHER], invitedKinds: [OTHER], deadline: "2030-12-31" }) { suggestionCampaign { id } userErrors { code } }`,
   },
   createPolicyInterpretation: {
-    allowed: ['ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'],
+    allowed: ['ASSOCIATION', 'REGULATOR'],
     doc: () => `createPolicyInterpretation(input: { title: "越权解读", summary: "摘要", body: "正文", audience: PUBLIC }) { policyInterpretation { id } userErrors { code } }`,
   },
   updatePolicyInterpretation: {
-    allowed: ['ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'],
+    allowed: ['ASSOCIATION', 'REGULATOR'],
     doc: (i) => `updatePolicyInterpretation(input: { id: "${i.policy}", title: "改标题" }) { policyInterpretation { id } userErrors { code } }`,
   },
   publishPolicyInterpretation: {
-    allowed: ['ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'],
+    allowed: ['ASSOCIATION', 'REGULATOR'],
     doc: (i) => `publishPolicyInterpretation(input: { id: "${i.policy}" }) { policyInterpretation { id } userErrors { code } }`,
   },
   archivePolicyInterpretation: {
-    allowed: ['ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'],
+    allowed: ['ASSOCIATION', 'REGULATOR'],
     doc: (i) => `archivePolicyInterpretation(input: { id: "${i.policy}" }) { policyInterpretation { id } userErrors { code } }`,
   },
   createServiceAccount: { allowed: ['ASSOCIATION'], doc: () => `createServiceAccount(input: { name: "越权账号", role: REGULATOR }) { clientSecret userErrors { code } }` },
