@@ -2,6 +2,7 @@
 // and D with their follow-ups) and the 2026 cycle in BUREAU_REVIEW. Deterministic (fixed PRNG, no clock) and
 // set-based: the scores are computed in memory with the same pure function the API uses, then written in a few
 // batched statements, because this runs at first start and for every test run.
+import { mulberry32 } from '../seed/prng.js';
 import { asc, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { branchesTable } from '../members/members.table.js';
@@ -19,17 +20,7 @@ import {
 type IndicatorSeed = Omit<typeof ratingIndicatorsTable.$inferInsert, 'guidelineId' | 'position'>;
 type RuleSeed = Omit<typeof ratingOverrideRulesTable.$inferInsert, 'guidelineId'>;
 
-/** mulberry32: a tiny 32-bit PRNG, identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 // The ten basic items add up to the base score of 100; deductions follow the measure table of DOMAIN.md §1.4.
 const INDICATORS_V1: IndicatorSeed[] = [

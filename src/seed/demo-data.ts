@@ -1,6 +1,7 @@
 // The demo data set: fictitious securities firms, their Shenzhen branches, other members, listed companies and the
 // four professional committees. Every name is invented (no real firm may appear: ratings get attached later);
 // identifiers are made-up but valid (GB 32100 credit codes, in-range stock codes). Deterministic: a seeded PRNG, no clock.
+import { mulberry32 } from './prng.js';
 import { count } from 'drizzle-orm';
 import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../committees/committees.table.js';
 import type { DbOrTx } from '../db/client.js';
@@ -25,18 +26,6 @@ type CommitteeCode = (typeof committeesTable.$inferInsert)['code'];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic randomness
-
-/** mulberry32: a tiny 32-bit PRNG, good enough for demo variety and identical on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;
