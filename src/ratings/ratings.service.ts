@@ -294,8 +294,10 @@ export async function ratingDistributionReport(
   const visible = ratingVisibility(viewer);
   if (visible === null) return [];
   const where = and(visible, eq(ratingCyclesTable.year, year));
-  const from = () =>
-    db
+  // The branches join is only paid for when grouping by branch or filtering by a member's firms.
+  const needsBranches = by !== null || branchRatingScope(viewer).firms.kind === 'orgs';
+  const from = () => {
+    const query = db
       .select({
         grade: branchRatingsTable.grade,
         count: count(),
@@ -304,8 +306,9 @@ export async function ratingDistributionReport(
       })
       .from(branchRatingsTable)
       .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
-      .innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId))
-      .where(where);
+      .$dynamic();
+    return (needsBranches ? query.innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId)) : query).where(where);
+  };
   if (by === 'DISTRICT') {
     return from()
       .groupBy(branchesTable.district, branchRatingsTable.grade)
