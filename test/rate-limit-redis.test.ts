@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../src/auth/tokens.js';
-import { RespClient } from '../src/rate-limit/resp-client.js';
 import { createTestApp, type TestApp } from './support/harness.js';
+import { REDIS_URL, redisAnswers } from './support/redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const client = new RespClient(REDIS_URL, 500);
-  try {
-    return (await client.command(['PING'])) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
-}
 
 const reachable = await redisAnswers();
 if (!reachable) console.warn(`Redis is not reachable at ${REDIS_URL}: skipping the shared-budget tests (set REDIS_URL to run them)`);

@@ -4,6 +4,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { organizationsTable } from '../members/members.table.js';
 import {
+  suggestionTopicEnum,
   suggestionCampaignsTable,
   suggestionEventsTable,
   suggestionForwardBatchesTable,
@@ -32,18 +33,7 @@ const CAMPAIGNS: Record<CampaignKey, typeof suggestionCampaignsTable.$inferInser
     description:
       '为深入推进粤港澳大湾区和中国特色社会主义先行示范区建设，现向会员单位和辖区上市公司征集资本市场改革相关意见建议，请于截止日期前通过平台提交。',
     documentNumber: '深证协函〔2026〕8号',
-    topics: [
-      'GBA_CROSS_BORDER',
-      'PILOT_ZONE_REFORM',
-      'QIANHAI',
-      'HETAO',
-      'CAPITAL_MARKET_REFORM',
-      'FINTECH',
-      'TALENT',
-      'TAX_POLICY',
-      'REGULATORY_POLICY',
-      'OTHER',
-    ],
+    topics: [...suggestionTopicEnum.enumValues],
     invitedKinds: ['SECURITIES_FIRM', 'FUTURES_FIRM', 'FUND_MANAGER', 'INVESTMENT_ADVISORY', 'LISTED_COMPANY'],
     issuedOn: '2026-09-01',
     deadline: '2026-12-31',

@@ -4,22 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../src/auth/tokens.js';
-import { RespClient } from '../../src/rate-limit/resp-client.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { createDatabaseFromTemplate, DATABASE_URL, NEEDS_POSTGRES } from '../support/faults.js';
 import { keyOf, newInput, sqlRows, SUBMIT, writes } from '../support/suggestions.js';
+import { REDIS_URL, redisAnswers } from '../support/redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-async function redisAnswers(): Promise<boolean> {
-  const client = new RespClient(REDIS_URL, 500);
-  try {
-    return (await client.command(['PING'])) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
-}
 const redis = DATABASE_URL ? await redisAnswers() : false;
 if (!DATABASE_URL) console.warn(`test/faults/instances.test.ts skipped: ${NEEDS_POSTGRES}`);
 else if (!redis) console.warn(`test/faults/instances.test.ts: Redis is not reachable at ${REDIS_URL}: the shared rate-limit case is skipped (.ci/run starts it)`);
