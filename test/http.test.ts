@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/harness.js';
+import { LEAK } from './security/support.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,7 +10,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const LEAK = /(\bat [\w.<>]+ \(|node_modules|Failed query|select .* from|syntax error at or near|Did you mean|stacktrace|drizzle|PGlite)/i;
 
 describe('HTTP endpoints', () => {
   it('/healthz and /readyz answer 200', async () => {

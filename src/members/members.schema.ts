@@ -1,5 +1,5 @@
 // GraphQL shape of the member directory: organizations, branches, contacts, the viewer, and the edits.
-import { isStaff } from '../auth/viewer.js';
+import { contactScope, scopeAllows } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
@@ -129,16 +129,13 @@ export const OrganizationRef = builder.loadableNode('Organization', {
       // Hidden contacts load as null (loadableList cannot take a null key: resolving to null would be an internal error).
       load: async (orgIds: number[], ctx) => {
         const rows = await members.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
-        return orgIds.map((id) => (canSeeContacts(ctx.viewer, id) ? rows.filter((r) => r.organizationId === id) : null)) as never;
+        const scope = contactScope(ctx.viewer);
+        return orgIds.map((id) => (scopeAllows(scope, id) ? rows.filter((r) => r.organizationId === id) : null)) as never;
       },
       resolve: (o) => o.id,
     }),
   }),
 });
-
-function canSeeContacts(viewer: { role: string; organizationId: number | null }, organizationId: number) {
-  return isStaff(viewer as never) || viewer.organizationId === organizationId;
-}
 
 export const BranchRef = builder.loadableNode('Branch', {
   description: '证券公司分支机构（分公司、营业部） / Branch office of a securities firm',
