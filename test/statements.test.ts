@@ -36,9 +36,43 @@ describe('SQL statements per request do not grow with the page size', () => {
     expect(res.count).toBe(4);
   });
 
-  it('organizations(first: 50) with totalCount is two statements', async () => {
+  it('organizations(first: 50) with totalCount is one statement: the first page counts with a window function', async () => {
     const res = await t.countedExecute('{ organizations(first: 50) { totalCount edges { node { id name } } } }', {}, anonymousViewer);
-    expect(res.count).toBe(2);
+    expect(res.count).toBe(1);
+    expect(res.body.data.organizations.totalCount).toBeGreaterThan(res.body.data.organizations.edges.length - 1);
+  });
+
+  it('a later page, a filter or a fragment-only totalCount still count every match', async () => {
+    const query = `query($after: String, $kind: OrganizationKind) {
+      organizations(first: 5, after: $after, filter: { kind: $kind }) { ...Total edges { node { id kind } } pageInfo { endCursor } }
+    } fragment Total on OrganizationConnection { totalCount }`;
+    const first = await t.countedExecute(query, {}, anonymousViewer);
+    const second = await t.countedExecute(query, { after: first.body.data.organizations.pageInfo.endCursor }, anonymousViewer);
+    expect(first.count).toBe(1);
+    expect(second.count).toBe(2);
+    expect(second.body.data.organizations.totalCount).toBe(first.body.data.organizations.totalCount);
+    const all = await t.countedExecute('{ organizations(first: 100) { edges { node { id kind } } } }', {}, anonymousViewer);
+    expect(first.body.data.organizations.totalCount).toBe(all.body.data.organizations.edges.length);
+    const firms = await t.countedExecute(query, { kind: 'SECURITIES_FIRM' }, anonymousViewer);
+    const firmCount = all.body.data.organizations.edges.filter((e: any) => e.node.kind === 'SECURITIES_FIRM').length;
+    expect(firms.body.data.organizations.totalCount).toBe(firmCount);
+  });
+
+  it('a list fetches only the columns its fields show, and every field still answers', async () => {
+    const few = await t.countedExecute('{ organizations(first: 3) { edges { node { id name } } } }', {}, anonymousViewer);
+    expect(few.statements[0]).not.toContain('"address"');
+    const every = await t.countedExecute(
+      `{ organizations(first: 100) { edges { node { ...on Organization { id kind name shortName nameEn creditCode stockCode district address memberSince membershipStatus membershipCategory } } } } }`,
+      {},
+      anonymousViewer,
+    );
+    const byNode = await Promise.all(
+      every.body.data.organizations.edges.slice(0, 5).map((e: any) =>
+        t.countedExecute('query($id: ID!) { node(id: $id) { ...on Organization { id kind name shortName nameEn creditCode stockCode district address memberSince membershipStatus membershipCategory } } }', { id: e.node.id }, anonymousViewer),
+      ),
+    );
+    expect(byNode.map((r) => r.body.data.node)).toEqual(every.body.data.organizations.edges.slice(0, 5).map((e: any) => e.node));
+    expect(every.body.data.organizations.edges.some((e: any) => e.node.stockCode)).toBe(true);
   });
 
   it('one organization by id is one statement', async () => {

@@ -4,7 +4,7 @@
 // text of each row, so a database that computed or stored hashes wrongly is caught too.
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
+import { rowsOf, type DbOrTx } from '../db/client.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const BATCH = 2_000;
@@ -28,10 +28,6 @@ export interface AuditChainReport {
 
 export function chainHash(prevHash: string, canonical: string): string {
   return createHash('sha256').update(prevHash + canonical, 'utf8').digest('hex');
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
 }
 
 export async function verifyAuditChain(db: DbOrTx): Promise<AuditChainReport> {

@@ -4,11 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn, PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
@@ -24,23 +24,50 @@ export type DbOrTx = Db | Tx;
 export const migrationsFolder = resolve(fileURLToPath(new URL('../../drizzle', import.meta.url)));
 
 /** Counts SQL statements per async context: tests and the benchmark read it, nothing else depends on it. */
-const statementCounter = new AsyncLocalStorage<{ count: number; statements: string[] }>();
-export function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; count: number; statements: string[] }> {
-  const store = { count: 0, statements: [] as string[] };
+const statementCounter = new AsyncLocalStorage<{ count: number; statements: string[]; params: unknown[][] }>();
+/** `params[i]` are the parameters of `statements[i]` (a test EXPLAINs the statements as they ran). */
+export function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; count: number; statements: string[]; params: unknown[][] }> {
+  const store = { count: 0, statements: [] as string[], params: [] as unknown[][] };
   return statementCounter.run(store, async () => {
     const result = await fn();
-    return { result, count: store.count, statements: store.statements };
+    return { result, count: store.count, statements: store.statements, params: store.params };
   });
 }
 const countingLogger: DrizzleLogger = {
-  logQuery(query) {
+  logQuery(query, params) {
     const store = statementCounter.getStore();
     if (store) {
       store.count += 1;
       store.statements.push(query);
+      store.params.push(params);
     }
   },
 };
+
+/** The rows of `db.execute` (hand-written SQL), typed by the caller; dates and timestamps stay strings on both drivers. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+/**
+ * `"table"."column" as "key", …` for a set of builder columns. Hot reads select with it through `db.execute`, so rows
+ * come back already keyed like the builder's (the builder's per-row mapping costs more than the SQL on small answers).
+ * Only for columns both drivers return alike: integers, text, enums, booleans, dates (strings), numeric in number mode.
+ */
+export function selectList(columns: Record<string, AnyPgColumn>): SQL {
+  return sql.join(
+    Object.entries(columns).map(([key, column]) =>
+      // numeric in number mode: node-postgres answers numeric as a string, so the cast makes both drivers give a number.
+      column.columnType === 'PgNumericNumber' ? sql`${column}::float8 as ${sql.identifier(key)}` : sql`${column} as ${sql.identifier(key)}`,
+    ),
+    sql`, `,
+  );
+}
+
+/** One `int[]` parameter for a list of keys: the statement text stays the same whatever the list's length. */
+export function intArray(ids: readonly number[]): SQL {
+  return sql`${`{${ids.join(',')}}`}::int[]`;
+}
 
 export interface Database {
   db: Db;

@@ -1,6 +1,6 @@
 // The one pagination helper: first 1..100 (default 20), opaque keyset cursors over a stable integer key.
 import type { ArgBuilder, SchemaTypes } from '@pothos/core';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { builder } from './builder.js';
 
 type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
@@ -45,6 +45,23 @@ export interface Connection<T> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   /** Counted only when the field is asked for. */
   totalCount: () => Promise<number>;
+}
+
+/**
+ * Whether the connection's `totalCount` is asked for (directly or through fragments). A first page that wants it can
+ * count with a window function in the same statement instead of a second one (later pages still count apart: the
+ * cursor condition would shrink the window).
+ */
+export function wantsTotalCount(info: GraphQLResolveInfo): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) =>
+      s.kind === 'Field'
+        ? s.name.value === 'totalCount'
+        : s.kind === 'InlineFragment'
+          ? visit(s.selectionSet)
+          : visit(info.fragments[s.name.value]?.selectionSet),
+    );
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
 }
 
 /** Builds a connection from up to limit+1 rows fetched in key order. */

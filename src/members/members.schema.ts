@@ -5,10 +5,12 @@ import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
 import { MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
-import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
+import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { formatStockCode } from './identifiers.js';
-import type { BranchRow, ContactRow, OrganizationRow } from './members.table.js';
+import { columnsFor, requestedFields } from '../graphql/selection.js';
+import type { ContactRow } from './members.table.js';
 import * as members from './members.service.js';
+import type { BranchView, OrganizationView } from './members.service.js';
 
 export const OrganizationKindEnum = builder.enumType('OrganizationKind', {
   description: '机构类型 / Kind of organization',
@@ -101,7 +103,7 @@ export const ContactRef = builder.objectRef<ContactRow>('Contact').implement({
 
 export const OrganizationRef = builder.loadableNode('Organization', {
   description: '会员机构或上市公司 / A member organization or listed company',
-  id: { resolve: (o: OrganizationRow) => o.id },
+  id: { resolve: (o: OrganizationView) => o.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => members.loadOrganizationsByIds(ctx.db, ids),
   sort: (o) => o.id,
@@ -139,7 +141,7 @@ export const OrganizationRef = builder.loadableNode('Organization', {
 
 export const BranchRef = builder.loadableNode('Branch', {
   description: '证券公司分支机构（分公司、营业部） / Branch office of a securities firm',
-  id: { resolve: (b: BranchRow) => b.id },
+  id: { resolve: (b: BranchView) => b.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx) => members.loadBranchesByIds(ctx.db, ids),
   sort: (b) => b.id,
@@ -158,6 +160,25 @@ export const BranchRef = builder.loadableNode('Branch', {
     }),
   }),
 });
+
+/** The columns each Organization field reads (lists fetch only these; fields added elsewhere that read only the id belong here too). */
+const ORGANIZATION_COLUMNS: Record<string, (keyof typeof members.organizationViewColumns)[]> = {
+  id: ['id'],
+  kind: ['kind'],
+  name: ['name'],
+  shortName: ['shortName'],
+  nameEn: ['nameEn'],
+  creditCode: ['creditCode'],
+  stockCode: ['stockCode', 'stockExchange'],
+  district: ['district'],
+  address: ['address'],
+  memberSince: ['memberSince'],
+  membershipStatus: ['membershipStatus'],
+  membershipCategory: ['membershipCategory'],
+  contacts: ['id'],
+  branches: ['id'],
+  suggestions: ['id'],
+};
 
 const OrganizationConnection = defineConnection(OrganizationRef, 'OrganizationConnection', '机构', 'Organizations');
 const BranchConnection = defineConnection(BranchRef, 'BranchConnection', '分支机构', 'Branches');
@@ -230,11 +251,12 @@ builder.queryFields((t) => ({
       ...connectionArgs(t.arg),
       filter: t.arg({ type: OrganizationFilterInput, description: '筛选条件 / Filter' }),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const page = pageRequest(args);
       const filter = args.filter ?? {};
-      const rows = await members.listOrganizations(ctx.db, filter, page);
-      return toConnection(rows, page, (o) => o.id, () => members.countOrganizations(ctx.db, filter)) as never;
+      const columns = columnsFor(members.organizationViewColumns, ORGANIZATION_COLUMNS, ['id'], requestedFields(info, ['edges', 'node']));
+      const { rows, total } = await members.listOrganizations(ctx.db, filter, page, { withTotal: wantsTotalCount(info), columns });
+      return toConnection(rows, page, (o) => o.id, async () => total ?? members.countOrganizations(ctx.db, filter)) as never;
     },
   }),
   organization: t.field({
@@ -316,14 +338,14 @@ const ContactIdInput = builder.inputType('ContactIdInput', {
   fields: (t) => ({ id: t.id({ required: true, description: '联系人全局 ID / Contact global ID' }) }),
 });
 
-const OrganizationPayload = builder.objectRef<{ organization: OrganizationRow | null; userErrors: never[] }>('OrganizationPayload').implement({
+const OrganizationPayload = builder.objectRef<{ organization: OrganizationView | null; userErrors: never[] }>('OrganizationPayload').implement({
   description: '机构变更结果 / Result of an organization change',
   fields: (t) => ({
     organization: t.field({ type: OrganizationRef, nullable: true, description: '变更后的机构 / The organization', resolve: (p) => p.organization }),
     userErrors: userErrorsField(t),
   }),
 });
-const BranchPayload = builder.objectRef<{ branch: BranchRow | null; userErrors: never[] }>('BranchPayload').implement({
+const BranchPayload = builder.objectRef<{ branch: BranchView | null; userErrors: never[] }>('BranchPayload').implement({
   description: '分支机构变更结果 / Result of a branch change',
   fields: (t) => ({
     branch: t.field({ type: BranchRef, nullable: true, description: '变更后的分支机构 / The branch', resolve: (p) => p.branch }),

@@ -1,9 +1,9 @@
 // Business rules of the member directory: reading organizations and branches, and the association's edits.
-import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db, DbOrTx } from '../db/client.js';
+import { intArray, rowsOf, selectList, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -17,6 +17,13 @@ import {
   type ContactRow,
   type OrganizationRow,
 } from './members.table.js';
+
+/** An organization as the API reads it: every column but the bookkeeping timestamps, which no field shows. */
+export type OrganizationView = Omit<OrganizationRow, 'createdAt' | 'updatedAt'>;
+export const { createdAt: _orgCreated, updatedAt: _orgUpdated, ...organizationViewColumns } = getTableColumns(organizationsTable);
+/** A branch as the API reads it, likewise without the timestamps. */
+export type BranchView = Omit<BranchRow, 'createdAt' | 'updatedAt'>;
+const { createdAt: _branchCreated, updatedAt: _branchUpdated, ...branchViewColumns } = getTableColumns(branchesTable);
 
 export type OrganizationKind = OrganizationRow['kind'];
 export type District = NonNullable<OrganizationRow['district']>;
@@ -53,13 +60,26 @@ function organizationConditions(filter: OrganizationFilter): SQL | undefined {
   return and(...conditions);
 }
 
-export async function listOrganizations(db: DbOrTx, filter: OrganizationFilter, page: PageRequest): Promise<OrganizationRow[]> {
-  return db
-    .select()
-    .from(organizationsTable)
-    .where(and(organizationConditions(filter), page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey)))
-    .orderBy(asc(organizationsTable.id))
-    .limit(page.limit + 1);
+/**
+ * One page of organizations, with the given columns (a list asks only for what its fields show; rows then carry
+ * just those). With `withTotal` on a first page the number of matches comes from a window count in the same
+ * statement; otherwise `total` is null and countOrganizations answers it when asked.
+ */
+export async function listOrganizations(
+  db: DbOrTx,
+  filter: OrganizationFilter,
+  page: PageRequest,
+  options: { withTotal?: boolean; columns?: Partial<typeof organizationViewColumns> } = {},
+): Promise<{ rows: OrganizationView[]; total: number | null }> {
+  const columns = selectList((options.columns ?? organizationViewColumns) as typeof organizationViewColumns);
+  const withTotal = options.withTotal === true && page.afterKey === null;
+  const where = and(organizationConditions(filter), page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey)) ?? sql`true`;
+  const rows = rowsOf<OrganizationView & { _total?: number | string }>(
+    await db.execute(sql`select ${columns}${withTotal ? sql`, count(*) over () as "_total"` : sql``} from ${organizationsTable}
+      where ${where} order by ${organizationsTable.id} limit ${page.limit + 1}`),
+  );
+  // count(*) is a bigint: node-postgres answers it as a string.
+  return { rows, total: withTotal ? Number(rows[0]?._total ?? 0) : null };
 }
 
 export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<number> {
@@ -67,30 +87,34 @@ export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter)
   return row?.n ?? 0;
 }
 
-export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationRow[]> {
-  return db.select().from(organizationsTable).where(inArray(organizationsTable.id, [...ids]));
+export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationView[]> {
+  return rowsOf(
+    await db.execute(sql`select ${selectList(organizationViewColumns)} from ${organizationsTable} where ${organizationsTable.id} = any(${intArray(ids)})`),
+  );
 }
 
-export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationRow | null> {
+export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
   const code = normalizeCreditCode(creditCode);
   if (!isValidCreditCode(code)) return null;
-  const [row] = await db.select().from(organizationsTable).where(eq(organizationsTable.creditCode, code)).limit(1);
+  const [row] = await db.select(organizationViewColumns).from(organizationsTable).where(eq(organizationsTable.creditCode, code)).limit(1);
   return row ?? null;
 }
 
-export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchRow[]> {
-  return db.select().from(branchesTable).where(inArray(branchesTable.id, [...ids]));
+export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchView[]> {
+  return rowsOf(await db.execute(sql`select ${selectList(branchViewColumns)} from ${branchesTable} where ${branchesTable.id} = any(${intArray(ids)})`));
 }
 
 /**
  * One page of branches for each of many firms, in one statement: a LATERAL index range scan per firm on
  * (firm_id, id), so a firm with thousands of branches costs no more than its page.
  */
-export async function listBranchesOfFirms(db: DbOrTx, firmIds: readonly number[], page: PageRequest): Promise<BranchRow[]> {
+export async function listBranchesOfFirms(db: DbOrTx, firmIds: readonly number[], page: PageRequest): Promise<BranchView[]> {
   const after = page.afterKey ?? 0;
-  const pageIds = sql`(select b.id from unnest(${`{${firmIds.join(',')}}`}::int[]) as f(id)
-    cross join lateral (select id from branches where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as b)`;
-  return db.select().from(branchesTable).where(inArray(branchesTable.id, pageIds)).orderBy(asc(branchesTable.id));
+  return rowsOf(
+    await db.execute(sql`select ${selectList(branchViewColumns)} from unnest(${intArray(firmIds)}) as f(id)
+      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as ${branchesTable}
+      order by ${branchesTable.id}`),
+  );
 }
 
 export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[]): Promise<Map<number, number>> {

@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql, type
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db, DbOrTx } from '../db/client.js';
+import { intArray, rowsOf, selectList, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -63,7 +63,9 @@ export const MAX_OVERRIDE_RULES = 20;
 // ---------------------------------------------------------------- reading ratings, filtered by the viewer
 
 /** A rating as the API shows it: the row plus its cycle's year and status and the branch's firm. */
-export type BranchRatingView = BranchRatingRow & {
+export type BranchRatingView = Omit<BranchRatingRow, 'createdAt' | 'updatedAt'> & {
+  /** A Date from the query builder, the driver's text from hand-written reads: the DateTime scalar takes both. */
+  updatedAt: Date | string;
   year: number;
   cycleStatus: RatingCycleStatus;
   guidelineId: number;
@@ -75,8 +77,9 @@ export interface BranchRatingFilter {
   district?: District | null;
 }
 
+const { createdAt: _ratingCreated, ...ratingColumns } = getTableColumns(branchRatingsTable);
 const ratingViewColumns = {
-  ...getTableColumns(branchRatingsTable),
+  ...ratingColumns,
   year: ratingCyclesTable.year,
   cycleStatus: ratingCyclesTable.status,
   guidelineId: ratingCyclesTable.guidelineId,
@@ -127,12 +130,12 @@ export async function listBranchRatings(
 export async function countBranchRatings(db: DbOrTx, viewer: Viewer, year: number, filter: BranchRatingFilter): Promise<number> {
   const visible = ratingVisibility(viewer);
   if (visible === null) return 0;
-  const [row] = await db
-    .select({ n: count() })
-    .from(branchRatingsTable)
-    .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
-    .innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId))
-    .where(and(visible, listConditions(year, filter)));
+  // The branches join is only paid for when a district filter or a member's firms need it.
+  const needsBranches = Boolean(filter.district) || branchRatingScope(viewer).firms.kind === 'orgs';
+  const query = db.select({ n: count() }).from(branchRatingsTable).innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId)).$dynamic();
+  const [row] = await (needsBranches ? query.innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId)) : query).where(
+    and(visible, listConditions(year, filter)),
+  );
   return row?.n ?? 0;
 }
 
@@ -142,13 +145,20 @@ export async function loadBranchRatingsByIds(db: DbOrTx, viewer: Viewer, ids: re
   return selectRatingViews(db).where(and(visible, inArray(branchRatingsTable.id, [...ids])));
 }
 
-/** The visible ratings of many branches, newest year first. */
+/** The visible ratings of many branches, newest year first (a hot nested path: hand-written, no per-row mapping). */
 export async function loadBranchRatingsOfBranches(db: DbOrTx, viewer: Viewer, branchIds: readonly number[]): Promise<BranchRatingView[]> {
   const visible = ratingVisibility(viewer);
   if (visible === null || branchIds.length === 0) return [];
-  return selectRatingViews(db)
-    .where(and(visible, inArray(branchRatingsTable.branchId, [...branchIds])))
-    .orderBy(desc(ratingCyclesTable.year), asc(branchRatingsTable.id));
+  const ids = intArray(branchIds);
+  // The same list on both sides of the branches join lets the planner read only those branches by key instead of
+  // hashing the whole table (it cannot infer the second condition from the first).
+  return rowsOf(
+    await db.execute(sql`select ${selectList(ratingViewColumns)} from ${branchRatingsTable}
+      join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
+      join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
+      where ${branchRatingsTable.branchId} = any(${ids}) and ${branchesTable.id} = any(${ids})${visible ? sql` and ${visible}` : sql``}
+      order by ${ratingCyclesTable.year} desc, ${branchRatingsTable.id}`),
+  );
 }
 
 /** Branches under daily supervision in a year: rated C or D in a published cycle. */

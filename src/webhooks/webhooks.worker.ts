@@ -10,7 +10,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { rowsOf, type Db } from '../db/client.js';
 import { encodeGlobalId } from '../graphql/global-id.js';
 import type { Logger } from '../logger.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
@@ -67,10 +67,6 @@ interface Claimed {
   entityId: number | null;
   payload: unknown;
   occurredAt: Date;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
 }
 
 const cursorReady = new WeakSet<Db>();

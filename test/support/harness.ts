@@ -40,8 +40,8 @@ export interface TestApp {
     variables?: V,
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<GqlResult<T>>;
-  /** Executes in-process as the given viewer and counts the SQL statements it ran. */
-  countedExecute(query: string, variables: Record<string, unknown>, viewer: Viewer): Promise<{ count: number; statements: string[]; body: any }>;
+  /** Executes in-process as the given viewer and counts the SQL statements it ran (`params[i]` belong to `statements[i]`). */
+  countedExecute(query: string, variables: Record<string, unknown>, viewer: Viewer): Promise<{ count: number; statements: string[]; params: unknown[][]; body: any }>;
   close(): Promise<void>;
 }
 
@@ -118,11 +118,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
     async countedExecute(query, variables, viewer) {
       const contextValue: Context = { viewer, db: database.db, locale: 'zh', logger, requestId: 'test' };
-      const { result, count, statements } = await countStatements(() =>
+      const { result, count, statements, params } = await countStatements(() =>
         app.apollo.executeOperation({ query, variables }, { contextValue }),
       );
       const body = result.body.kind === 'single' ? result.body.singleResult : null;
-      return { count, statements, body };
+      return { count, statements, params, body };
     },
     async close() {
       await app.shutdown();
