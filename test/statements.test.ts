@@ -58,6 +58,41 @@ describe('SQL statements per request do not grow with the page size', () => {
     expect(firms.body.data.organizations.totalCount).toBe(firmCount);
   });
 
+  it('nested batch loads fetch the union of what every path asks for, and each path gets its fields', async () => {
+    const narrow = await t.countedExecute('{ organizations(first: 20) { edges { node { branches(first: 3) { edges { node { name ratings { grade } } } } } } } }', {}, regulator);
+    expect(narrow.body.errors).toBeUndefined();
+    const branchSql = narrow.statements.find((q) => q.includes('cross join lateral'))!;
+    const ratingSql = narrow.statements.find((q) => q.includes('"branch_ratings"'))!;
+    expect(branchSql).not.toContain('"address"');
+    expect(ratingSql).not.toContain('"self_score"');
+    // Two paths to the same loaders, asking for different fields: one batch each, and both get what they asked for.
+    const both = await t.countedExecute(
+      `{ a: organizations(first: 20) { edges { node { branches(first: 3) { edges { node { name ratings { grade } } } } } } }
+         b: organizations(first: 20) { edges { node { branches(first: 3) { edges { node { address ratings { selfScore totalScore underDailySupervision } } } } } } } }`,
+      {},
+      regulator,
+    );
+    expect(both.body.errors).toBeUndefined();
+    const flat = (alias: string) => both.body.data[alias].edges.flatMap((e: any) => e.node.branches.edges.map((b: any) => b.node));
+    const a = flat('a');
+    const b = flat('b');
+    expect(a.length).toBeGreaterThan(0);
+    expect(a.every((n: any) => typeof n.name === 'string')).toBe(true);
+    expect(b.some((n: any) => typeof n.address === 'string')).toBe(true);
+    const rated = b.flatMap((n: any) => n.ratings);
+    expect(rated.length).toBeGreaterThan(0);
+    expect(rated.every((r: any) => typeof r.totalScore === 'number' && typeof r.underDailySupervision === 'boolean')).toBe(true);
+    expect(rated.some((r: any) => typeof r.selfScore === 'number')).toBe(true);
+    // The same firm twice in one batch still has each branch once.
+    const list = await t.countedExecute('{ organizations(first: 20) { edges { node { id } } } }', {}, regulator);
+    const firmId = list.body.data.organizations.edges.find((_: any, i: number) => both.body.data.a.edges[i].node.branches.edges.length > 1).node.id;
+    const twice = await t.countedExecute('query($ids: [ID!]!) { nodes(ids: $ids) { ...on Organization { branches(first: 50) { edges { node { id } } } } } }', { ids: [firmId, firmId] }, regulator);
+    const [first, second] = twice.body.data.nodes.map((n: any) => n.branches.edges.map((e: any) => e.node.id));
+    expect(first.length).toBeGreaterThan(1);
+    expect(new Set(first).size).toBe(first.length);
+    expect(second).toEqual(first);
+  });
+
   it('a list fetches only the columns its fields show, and every field still answers', async () => {
     const few = await t.countedExecute('{ organizations(first: 3) { edges { node { id name } } } }', {}, anonymousViewer);
     expect(few.statements[0]).not.toContain('"address"');

@@ -22,14 +22,16 @@ export function requestedFields(info: GraphQLResolveInfo, path: readonly string[
 
 /**
  * The columns to select for the requested fields: `always` plus each field's columns from `byField`. A field missing
- * from `byField` (a new field nobody mapped yet) selects `all`, so a forgotten mapping costs speed, never correctness.
+ * from `byField` (a new field nobody mapped yet), or no field list at all, selects `all`: a forgotten mapping costs
+ * speed, never correctness.
  */
 export function columnsFor<C extends Record<string, unknown>>(
   all: C,
   byField: Readonly<Record<string, readonly (keyof C)[]>>,
   always: readonly (keyof C)[],
-  fields: ReadonlySet<string>,
+  fields: ReadonlySet<string> | null,
 ): Partial<C> {
+  if (!fields) return all;
   const keys = new Set<keyof C>(always);
   for (const field of fields) {
     if (field === '__typename') continue;
@@ -38,4 +40,25 @@ export function columnsFor<C extends Record<string, unknown>>(
     for (const c of columns) keys.add(c);
   }
   return Object.fromEntries([...keys].map((k) => [k, all[k]])) as Partial<C>;
+}
+
+const notes = new WeakMap<object, Map<string, Set<string>>>();
+
+/**
+ * Records, for the request `ctx`, the fields a nested batch-loaded field asks for (`key` names the field, e.g.
+ * 'Branch.ratings'), so its loader, which sees keys but no query, can select only their columns. Every path in the
+ * request adds to the same set, so a batch never gets fewer columns than any of its callers needs. Call it in the
+ * field's resolver, before the load.
+ */
+export function noteRequestedFields(ctx: object, key: string, info: GraphQLResolveInfo, path: readonly string[] = []): void {
+  let byKey = notes.get(ctx);
+  if (!byKey) notes.set(ctx, (byKey = new Map()));
+  const fields = byKey.get(key);
+  if (fields) for (const f of requestedFields(info, path)) fields.add(f);
+  else byKey.set(key, requestedFields(info, path));
+}
+
+/** What noteRequestedFields gathered for `key` in this request; null when nothing was noted (select every column). */
+export function notedFields(ctx: object, key: string): ReadonlySet<string> | null {
+  return notes.get(ctx)?.get(key) ?? null;
 }

@@ -7,7 +7,7 @@ import { MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { formatStockCode } from './identifiers.js';
-import { columnsFor, requestedFields } from '../graphql/selection.js';
+import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
 import type { ContactRow } from './members.table.js';
 import * as members from './members.service.js';
 import type { BranchView, OrganizationView } from './members.service.js';
@@ -179,6 +179,19 @@ const ORGANIZATION_COLUMNS: Record<string, (keyof typeof members.organizationVie
   branches: ['id'],
   suggestions: ['id'],
 };
+/** The columns each Branch field reads (fields added elsewhere included). */
+const BRANCH_COLUMNS: Record<string, (keyof typeof members.branchViewColumns)[]> = {
+  id: ['id'],
+  name: ['name'],
+  kind: ['kind'],
+  creditCode: ['creditCode'],
+  district: ['district'],
+  address: ['address'],
+  openedOn: ['openedOn'],
+  closedOn: ['closedOn'],
+  firm: ['firmId'],
+  ratings: ['id'],
+};
 
 const OrganizationConnection = defineConnection(OrganizationRef, 'OrganizationConnection', '机构', 'Organizations');
 const BranchConnection = defineConnection(BranchRef, 'BranchConnection', '分支机构', 'Branches');
@@ -192,10 +205,12 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
     description: '分支机构（分页） / Branch offices (paginated)',
     args: connectionArgs(t.arg),
     byPath: true,
-    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+    // No cache across batches: a later path may ask for more fields than the rows an earlier batch fetched.
+    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE, cache: false },
     load: async (firmIds: number[], ctx, args) => {
       const page = pageRequest(args);
-      const rows = await members.listBranchesOfFirms(ctx.db, firmIds, page);
+      const columns = columnsFor(members.branchViewColumns, BRANCH_COLUMNS, ['id', 'firmId'], notedFields(ctx, 'Organization.branches'));
+      const rows = await members.listBranchesOfFirms(ctx.db, firmIds, page, columns);
       let counts: Promise<Map<number, number>> | undefined;
       const countFor = (firmId: number) => async () => {
         counts ??= members.countBranchesOfFirms(ctx.db, firmIds);
@@ -210,7 +225,10 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
         ),
       ) as never;
     },
-    resolve: (o) => o.id,
+    resolve: (o, _args, ctx, info) => {
+      noteRequestedFields(ctx, 'Organization.branches', info, ['edges', 'node']);
+      return o.id;
+    },
   }),
 );
 

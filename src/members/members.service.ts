@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { intArray, rowsOf, selectList, type Db, type DbOrTx } from '../db/client.js';
+import { intArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -23,7 +23,7 @@ export type OrganizationView = Omit<OrganizationRow, 'createdAt' | 'updatedAt'>;
 export const { createdAt: _orgCreated, updatedAt: _orgUpdated, ...organizationViewColumns } = getTableColumns(organizationsTable);
 /** A branch as the API reads it, likewise without the timestamps. */
 export type BranchView = Omit<BranchRow, 'createdAt' | 'updatedAt'>;
-const { createdAt: _branchCreated, updatedAt: _branchUpdated, ...branchViewColumns } = getTableColumns(branchesTable);
+export const { createdAt: _branchCreated, updatedAt: _branchUpdated, ...branchViewColumns } = getTableColumns(branchesTable);
 
 export type OrganizationKind = OrganizationRow['kind'];
 export type District = NonNullable<OrganizationRow['district']>;
@@ -71,15 +71,16 @@ export async function listOrganizations(
   page: PageRequest,
   options: { withTotal?: boolean; columns?: Partial<typeof organizationViewColumns> } = {},
 ): Promise<{ rows: OrganizationView[]; total: number | null }> {
-  const columns = selectList((options.columns ?? organizationViewColumns) as typeof organizationViewColumns);
+  const columns = options.columns ?? organizationViewColumns;
   const withTotal = options.withTotal === true && page.afterKey === null;
   const where = and(organizationConditions(filter), page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey)) ?? sql`true`;
-  const rows = rowsOf<OrganizationView & { _total?: number | string }>(
-    await db.execute(sql`select ${columns}${withTotal ? sql`, count(*) over () as "_total"` : sql``} from ${organizationsTable}
-      where ${where} order by ${organizationsTable.id} limit ${page.limit + 1}`),
+  const rows = await selectRows<OrganizationView & { _total?: number }>(
+    db,
+    withTotal ? { ...columns, _total: sql`count(*) over ()` } : columns,
+    sql`from ${organizationsTable} where ${where} order by ${organizationsTable.id} limit ${page.limit + 1}`,
+    sql`q."id"`,
   );
-  // count(*) is a bigint: node-postgres answers it as a string.
-  return { rows, total: withTotal ? Number(rows[0]?._total ?? 0) : null };
+  return { rows, total: withTotal ? (rows[0]?._total ?? 0) : null };
 }
 
 export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<number> {
@@ -88,9 +89,7 @@ export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter)
 }
 
 export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationView[]> {
-  return rowsOf(
-    await db.execute(sql`select ${selectList(organizationViewColumns)} from ${organizationsTable} where ${organizationsTable.id} = any(${intArray(ids)})`),
-  );
+  return selectRows(db, organizationViewColumns, sql`from ${organizationsTable} where ${organizationsTable.id} = any(${intArray(ids)})`, sql`q."id"`);
 }
 
 export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
@@ -101,19 +100,27 @@ export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: strin
 }
 
 export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchView[]> {
-  return rowsOf(await db.execute(sql`select ${selectList(branchViewColumns)} from ${branchesTable} where ${branchesTable.id} = any(${intArray(ids)})`));
+  return selectRows(db, branchViewColumns, sql`from ${branchesTable} where ${branchesTable.id} = any(${intArray(ids)})`, sql`q."id"`);
 }
 
 /**
  * One page of branches for each of many firms, in one statement: a LATERAL index range scan per firm on
  * (firm_id, id), so a firm with thousands of branches costs no more than its page.
  */
-export async function listBranchesOfFirms(db: DbOrTx, firmIds: readonly number[], page: PageRequest): Promise<BranchView[]> {
+export async function listBranchesOfFirms(
+  db: DbOrTx,
+  firmIds: readonly number[],
+  page: PageRequest,
+  columns: Partial<typeof branchViewColumns> = branchViewColumns,
+): Promise<BranchView[]> {
   const after = page.afterKey ?? 0;
-  return rowsOf(
-    await db.execute(sql`select ${selectList(branchViewColumns)} from unnest(${intArray(firmIds)}) as f(id)
-      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as ${branchesTable}
-      order by ${branchesTable.id}`),
+  return selectRows(
+    db,
+    { ...columns, id: branchViewColumns.id, firmId: branchViewColumns.firmId },
+    // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
+    sql`from unnest(${intArray([...new Set(firmIds)])}) as f(id)
+      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as ${branchesTable}`,
+    sql`q."id"`,
   );
 }
 

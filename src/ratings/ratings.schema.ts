@@ -10,6 +10,7 @@ import { encodeGlobalId, parseGlobalIdOf } from '../graphql/global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
+import { columnsFor, notedFields, noteRequestedFields } from '../graphql/selection.js';
 import { BranchRef, DistrictEnum, OrganizationRef, ViewerRoleEnum } from '../members/members.schema.js';
 import { ReportsRef } from '../reports/reports.schema.js';
 import { todayInShanghai } from '../time.js';
@@ -399,6 +400,31 @@ export const BranchRatingRef = builder.loadableNode('BranchRating', {
   }),
 });
 
+type RatingColumn = keyof typeof ratings.ratingViewColumns;
+/** The columns each BranchRating field reads, for lists that fetch only those. */
+const RATING_COLUMNS: Record<string, RatingColumn[]> = {
+  id: ['id'],
+  branch: ['branchId'],
+  cycle: ['cycleId'],
+  year: ['year'],
+  totalScore: ['totalScore'],
+  grade: ['grade'],
+  computedGrade: ['computedGrade'],
+  underDailySupervision: ['cycleStatus', 'grade'],
+  selfScore: ['selfScore'],
+  associationScore: ['associationScore'],
+  bureauScore: ['bureauScore'],
+  gradeAdjustment: ['adjustedGrade', 'adjustmentReason'],
+  indicatorScores: ['guidelineId'],
+  overrides: ['guidelineId'],
+  followUps: [],
+  scoreLines: ['guidelineId'],
+  version: ['version'],
+  updatedAt: ['updatedAt'],
+};
+/** Keys, grouping and what visibility rules look at: always read. */
+const RATING_ALWAYS: RatingColumn[] = ['id', 'branchId', 'cycleId', 'year', 'cycleStatus', 'firmId'];
+
 const BranchRatingConnection = defineConnection(BranchRatingRef, 'BranchRatingConnection', '分支机构评价结果', 'Branch ratings');
 
 registerNodeType('RatingGuideline', (ctx, id) => RatingGuidelineRef.getDataloader(ctx).load(id));
@@ -409,13 +435,18 @@ builder.objectField(BranchRef, 'ratings', (t) =>
   t.loadableList({
     type: BranchRatingRef,
     description: '该分支机构的评价结果（仅含有权查看的，最新年度在前） / The branch\'s ratings the viewer may see, newest year first',
-    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+    // No cache across batches: a later path may ask for more fields than the rows an earlier batch fetched.
+    loaderOptions: { maxBatchSize: MAX_BATCH_SIZE, cache: false },
     load: async (branchIds: number[], ctx: Context) => {
-      const rows = await ratings.loadBranchRatingsOfBranches(ctx.db, ctx.viewer, branchIds);
+      const columns = columnsFor(ratings.ratingViewColumns, RATING_COLUMNS, RATING_ALWAYS, notedFields(ctx, 'Branch.ratings'));
+      const rows = await ratings.loadBranchRatingsOfBranches(ctx.db, ctx.viewer, branchIds, columns);
       await recordRatingsRead(ctx, 'Branch.ratings', { branches: branchIds.length, rows: rows.length });
       return branchIds.map((id) => rows.filter((r) => r.branchId === id));
     },
-    resolve: (b) => b.id,
+    resolve: (b, _args, ctx, info) => {
+      noteRequestedFields(ctx, 'Branch.ratings', info);
+      return b.id;
+    },
   }),
 );
 

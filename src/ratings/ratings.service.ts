@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql, type
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { intArray, rowsOf, selectList, type Db, type DbOrTx } from '../db/client.js';
+import { intArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -78,7 +78,7 @@ export interface BranchRatingFilter {
 }
 
 const { createdAt: _ratingCreated, ...ratingColumns } = getTableColumns(branchRatingsTable);
-const ratingViewColumns = {
+export const ratingViewColumns = {
   ...ratingColumns,
   year: ratingCyclesTable.year,
   cycleStatus: ratingCyclesTable.status,
@@ -146,18 +146,25 @@ export async function loadBranchRatingsByIds(db: DbOrTx, viewer: Viewer, ids: re
 }
 
 /** The visible ratings of many branches, newest year first (a hot nested path: hand-written, no per-row mapping). */
-export async function loadBranchRatingsOfBranches(db: DbOrTx, viewer: Viewer, branchIds: readonly number[]): Promise<BranchRatingView[]> {
+export async function loadBranchRatingsOfBranches(
+  db: DbOrTx,
+  viewer: Viewer,
+  branchIds: readonly number[],
+  columns: Partial<typeof ratingViewColumns> = ratingViewColumns,
+): Promise<BranchRatingView[]> {
   const visible = ratingVisibility(viewer);
   if (visible === null || branchIds.length === 0) return [];
   const ids = intArray(branchIds);
   // The same list on both sides of the branches join lets the planner read only those branches by key instead of
   // hashing the whole table (it cannot infer the second condition from the first).
-  return rowsOf(
-    await db.execute(sql`select ${selectList(ratingViewColumns)} from ${branchRatingsTable}
+  return selectRows(
+    db,
+    { ...columns, id: ratingViewColumns.id, year: ratingViewColumns.year },
+    sql`from ${branchRatingsTable}
       join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
       join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
-      where ${branchRatingsTable.branchId} = any(${ids}) and ${branchesTable.id} = any(${ids})${visible ? sql` and ${visible}` : sql``}
-      order by ${ratingCyclesTable.year} desc, ${branchRatingsTable.id}`),
+      where ${branchRatingsTable.branchId} = any(${ids}) and ${branchesTable.id} = any(${ids})${visible ? sql` and ${visible}` : sql``}`,
+    sql`q."year" desc, q."id"`,
   );
 }
 
