@@ -1,192 +1,239 @@
-// npm run bench [-- --rounds 7 --requests 200 --concurrency 4 --scenario 1,2]: the API against a hand-written floor.
-// Each scenario runs the API and a node:http baseline (same driver, minimal SQL, JSON.stringify) in one process,
-// alternating rounds (scenario 6 compares a token against the same query sent anonymously); it prints the ratio of medians with the baseline-vs-baseline noise band, statement counts,
-// p50/p99, heap growth per request and GraphQL error counts, and writes bench/results/<date>-<driver>.json.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --rounds 9 --requests 200 --concurrency 4]
+// The six performance scenarios (scripts/bench-scenarios.ts) on PGlite and on PostgreSQL (DATABASE_URL's server, or a
+// local one when it answers), each driver on a fresh database prepared like the app's, then scenarios 2, 3 and 5 again
+// on that database scaled up. Prints a table and writes bench/results/latest.json (and a dated copy). A measurement:
+// the exit code is 0 whether or not the gates are met; the last line says which.
+import { cpus, totalmem } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';
 import { createTokenVerifier, signAccessToken } from '../src/auth/tokens.js';
-import { prepareDatabase } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config.js';
-import { countStatements, type Db } from '../src/db/client.js';
 import { schema } from '../src/graphql/schema.js';
 import { createLogger } from '../src/logger.js';
-import { findOrganizationByCreditCode } from '../src/members/members.service.js';
 import { createApp } from '../src/server/app.js';
-import { benchScenarios, type Scenario } from './bench-scenarios.js';
+import { benchScenarios, scaleBenchDatabase, scaledBenchScenarios, type Floor, type Scenario } from './bench-scenarios.js';
+import { findPostgresServer, openBenchDatabase, type Driver } from './bench/databases.js';
+import { startFloorServer } from './bench/floor.js';
+import { startLoadGenerator, type LoadGenerator } from './bench/load.js';
+import { checkGcExposed, measureScenario, measurementOrder, type Bench, type Entry, type Settings } from './bench/measure.js';
+import { gitRevision, printTable, writeResults } from './bench/report.js';
+
+const MIN_ROUNDS = 7;
+const DRIVERS: readonly Driver[] = ['pglite', 'postgres'];
+/** The scenarios measured again on the scaled database. */
+const SCALED_IDS = [2, 3, 5];
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '7' },
-    requests: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '4' },
+    quick: { type: 'boolean', default: false },
+    driver: { type: 'string' },
     scenario: { type: 'string' },
+    rounds: { type: 'string' },
+    requests: { type: 'string' },
+    concurrency: { type: 'string' },
   },
 });
-const ROUNDS = Number(args.rounds);
-const REQUESTS = Number(args.requests);
-const CONCURRENCY = Number(args.concurrency);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-
-/** Runs `REQUESTS` requests with `CONCURRENCY` in flight; returns per-request latencies (ms) and error count. */
-async function round(send: () => Promise<{ errors: number }>) {
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < REQUESTS) {
-        const t0 = performance.now();
-        errors += (await send()).errors;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { latencies, errors };
+function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${value}`);
+  return n;
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, text };
+/**
+ * A round has `--requests` requests; by default at most 200, fewer (down to 8) where the API would take longer than
+ * 2 s to serve them. --quick keeps the method (≥ 7 rounds, both drivers, the scaled runs) with at most 20 requests per
+ * round and 0.2 s, a shorter heap run and fixed-rate runs, to finish within 3 minutes.
+ */
+function settingsFromArgs(): Settings {
+  const quick = args.quick!;
+  return {
+    rounds: positiveInteger('rounds', args.rounds, quick ? 7 : 9, MIN_ROUNDS),
+    requests: positiveInteger('requests', args.requests, quick ? 20 : 200),
+    roundSeconds: args.requests === undefined ? (quick ? 0.2 : 2) : undefined,
+    concurrency: positiveInteger('concurrency', args.concurrency, 4),
+    warmupRounds: quick ? 1 : 2,
+    heapRequests: quick ? 5_000 : 20_000,
+    heapWarmupRequests: quick ? 2_000 : 10_000,
+    latencySeconds: quick ? 1 : 5,
+    latencyMinSamples: quick ? 10 : 100,
+  };
 }
 
-function baselineServer(db: Db, scenarios: Scenario[]) {
-  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const scenario = scenarios.find((s) => req.url === `/${s.id}`)!;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const { n } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { n?: number };
-    const body = JSON.stringify(await scenario.baseline(db, n ?? 0));
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+function selectedDrivers(): Driver[] {
+  if (args.driver === undefined) return [...DRIVERS];
+  if (!DRIVERS.includes(args.driver as Driver)) throw new Error(`--driver must be one of ${DRIVERS.join(', ')}, got ${args.driver}`);
+  return [args.driver as Driver];
+}
+
+function selectedIds(): Set<number> {
+  const ids = new Set((args.scenario ?? '1,2,3,4,5,6').split(',').map(Number));
+  for (const id of ids) if (!Number.isInteger(id) || id < 1 || id > 6) throw new Error(`--scenario takes ids 1–6, comma-separated, got ${args.scenario}`);
+  return ids;
+}
+
+/** Databases still to remove when the run is interrupted. */
+const disposers = new Set<() => Promise<void>>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: removing the benchmark's databases`);
+    void Promise.allSettled([...disposers].map((dispose) => dispose())).finally(() => process.exit(130));
   });
 }
 
-async function organizationIdOf(db: Db, creditCode: string): Promise<number> {
-  const org = await findOrganizationByCreditCode(db, creditCode);
-  return org!.id;
+interface DriverRun {
+  driver: Driver;
+  entries: Entry[];
+  setupSeconds: number;
+  scale?: { label: string; counts: Record<string, number>; seconds: number };
+  seconds: number;
+}
+
+const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+
+function progress(e: Entry): void {
+  const sizes = e.statementsBySize ? ` ${JSON.stringify(e.statementsBySize)}` : '';
+  console.log(
+    `  #${e.id} ${e.name}: ${e.statements} statements${sizes} (≤${e.statementGate}), ratio ${e.ratio}× (≤${e.ratioGate}×, noise ±${e.noise}), ` +
+      `api ${e.apiMedianMs} vs ${e.baseline} ${e.floorMedianMs} ms, p50 ${e.p50Ms} p99 ${e.p99Ms} ms at ${e.offeredRatePerSecond}/s, ` +
+      `heap ${e.heapBytesPerRequest} B/req over ${e.heapRequests}, errors ${e.graphqlErrors + e.httpErrors}, ${e.seconds} s — ${e.pass ? 'ok' : `MISSED: ${e.failures.join('; ')}`}`,
+  );
+}
+
+/** The app over HTTP on loopback and the floor server beside it, on one driver's fresh database. */
+async function startBench(driver: Driver, settings: Settings, load: LoadGenerator, postgresServerUrl?: string) {
+  const logger = createLogger('silent');
+  const { config, database, dispose } = await openBenchDatabase(driver, logger, postgresServerUrl);
+  disposers.add(dispose);
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+    await dispose();
+    disposers.delete(dispose);
+  };
+  try {
+    const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
+    const issuer = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
+    const verifier = createTokenVerifier({ ...issuer, keys });
+    const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys });
+    stops.push(() => app.shutdown().then(() => undefined));
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    const floors = new Map<string, Floor>();
+    const floorServer = await startFloorServer(database.db, floors, config.HTTP_KEEP_ALIVE_TIMEOUT_MS);
+    stops.push(floorServer.close);
+    const bench: Bench = {
+      driver,
+      settings,
+      config,
+      logger,
+      database,
+      app,
+      verifier,
+      load,
+      apiUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`,
+      floorUrl: floorServer.url,
+      authorization: async (s) =>
+        s.token && `Bearer ${await signAccessToken(keys, issuer, { sub: `bench:${s.token}`, role: s.token, org: s.firmCreditCode }, 6 * 3600)}`,
+    };
+    return { bench, floors, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function runDriver(driver: Driver, ids: Set<number>, settings: Settings, load: LoadGenerator, postgresServerUrl?: string): Promise<DriverRun> {
+  const started = performance.now();
+  const { bench, floors, stop } = await startBench(driver, settings, load, postgresServerUrl);
+  const db = bench.database.db;
+  const measureAll = async (scenarios: Scenario[], scale: string | null) => {
+    const entries = new Map<Scenario, Entry>();
+    for (const scenario of measurementOrder(scenarios)) {
+      if (scenario.baseline.kind === 'floor') floors.set(scenario.key, scenario.baseline);
+      const entry = await measureScenario(bench, scenario, scale);
+      progress(entry);
+      entries.set(scenario, entry);
+    }
+    return scenarios.map((s) => entries.get(s)!);
+  };
+  try {
+    const scenarios = (await benchScenarios(db)).filter((s) => ids.has(s.id));
+    const setupSeconds = seconds(started);
+    console.log(`${driver}: fresh database ready in ${setupSeconds} s`);
+    const entries = await measureAll(scenarios, null);
+    if (!SCALED_IDS.some((id) => ids.has(id))) return { driver, entries, setupSeconds, seconds: seconds(started) };
+
+    const scaling = performance.now();
+    const scale = await scaleBenchDatabase(db);
+    const scaleSeconds = seconds(scaling);
+    console.log(`${driver}: scaled to ${scale.label} in ${scaleSeconds} s`);
+    const scaled = (await scaledBenchScenarios(db, scale)).filter((s) => ids.has(s.id));
+    entries.push(...(await measureAll(scaled, scale.label)));
+    return { driver, entries, setupSeconds, scale: { ...scale, seconds: scaleSeconds }, seconds: seconds(started) };
+  } finally {
+    await stop();
+  }
 }
 
 async function main() {
-  // The cost estimator runs as in production, with a budget large enough never to throttle the benchmark.
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_POINTS: '100000000',
-    WEBHOOK_WORKER: 'false',
-    DATA_DIR: process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mg-bench-')),
-  });
-  const logger = createLogger('silent');
-  const database = await prepareDatabase(config, logger);
-  const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
-  const verifier = createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys });
-  const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys });
-  await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
-  const apiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
-  const issuer = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
-  const tokens = {
-    regulator: await signAccessToken(keys, issuer, { sub: 'bench', role: 'regulator' }, 3600),
-    association: await signAccessToken(keys, issuer, { sub: 'bench', role: 'association' }, 3600),
-  };
-
-  const wanted = args.scenario?.split(',');
-  const scenarios = (await benchScenarios(database.db)).filter((s) => !wanted || wanted.includes(s.id));
-  const baseline = baselineServer(database.db, scenarios);
-  await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r));
-  const baseUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}`;
-  const results: Record<string, unknown>[] = [];
-
-  console.log(`driver ${database.driver}, ${ROUNDS} rounds × ${REQUESTS} requests, concurrency ${CONCURRENCY}`);
-  for (const scenario of scenarios) {
-    const token =
-      scenario.token === 'firm'
-        ? await signAccessToken(keys, issuer, { sub: 'bench-firm', role: 'firm', org: scenario.firmCreditCode }, 3600)
-        : scenario.token
-          ? tokens[scenario.token]
-          : undefined;
-    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    let sequence = 0;
-    const api = () =>
-      postJson(apiUrl, { query: scenario.query, variables: scenario.variablesFor?.(sequence++) ?? scenario.variables }, headers).then((r) => ({
-        errors: r.status !== 200 || r.text.includes('"errors"') ? 1 : 0,
-      }));
-    const floor = scenario.versusAnonymous
-      ? () => postJson(apiUrl, { query: scenario.query, variables: scenario.variables }).then(() => ({ errors: 0 }))
-      : () => postJson(`${baseUrl}/${scenario.id}`, { n: sequence++ }).then(() => ({ errors: 0 }));
-    // Statement counts, in-process and deterministic.
-    const role = scenario.token === 'regulator' ? 'REGULATOR' : scenario.token === 'association' ? 'ASSOCIATION' : scenario.token === 'firm' ? 'FIRM' : 'ANONYMOUS';
-    const firmId = scenario.token === 'firm' ? await organizationIdOf(database.db, scenario.firmCreditCode!) : null;
-    const viewer = { role, subject: role === 'ANONYMOUS' ? 'anonymous' : 'bench', organizationId: firmId } as const;
-    const { count } = await countStatements(() =>
-      app.apollo.executeOperation({ query: scenario.query, variables: scenario.variablesFor?.(-1) ?? scenario.variables }, { contextValue: { viewer, db: database.db, locale: 'zh', logger, requestId: 'bench' } }),
-    );
-    for (let i = 0; i < 2; i++) await round(api), await round(floor); // warm-up
-    const heapBefore = (globalThis.gc?.(), process.memoryUsage().heapUsed);
-    const apiMedians: number[] = [];
-    const floorMedians: number[] = [];
-    const floorMedians2: number[] = [];
-    const apiLatencies: number[] = [];
-    let errors = 0;
-    for (let r = 0; r < ROUNDS; r++) {
-      const a = await round(api);
-      const b = await round(floor);
-      const c = await round(floor);
-      apiMedians.push(median(a.latencies));
-      floorMedians.push(median(b.latencies));
-      floorMedians2.push(median(c.latencies));
-      apiLatencies.push(...a.latencies);
-      errors += a.errors;
+  const started = performance.now();
+  checkGcExposed();
+  const settings = settingsFromArgs();
+  const ids = selectedIds();
+  const drivers = selectedDrivers();
+  const skipped: { driver: Driver; reason: string }[] = [];
+  let postgresServerUrl: string | undefined;
+  if (drivers.includes('postgres')) {
+    const server = await findPostgresServer();
+    postgresServerUrl = server.url;
+    if (!server.url) {
+      if (args.driver === 'postgres') throw new Error(`--driver postgres: ${server.reason}`);
+      drivers.splice(drivers.indexOf('postgres'), 1);
+      skipped.push({ driver: 'postgres', reason: server.reason! });
+      console.log(`postgres: skipped, ${server.reason}`);
     }
-    const heapGrowthPerRequest = (process.memoryUsage().heapUsed - heapBefore) / (ROUNDS * REQUESTS * 3);
-    const ratio = median(apiMedians) / median(floorMedians);
-    const noise = median(floorMedians2) / median(floorMedians);
-    const result = {
-      id: scenario.id,
-      name: scenario.name,
-      statements: count,
-      statementGate: scenario.maxStatements,
-      ratio: Number(ratio.toFixed(2)),
-      ratioGate: scenario.maxRatio,
-      noise: Number(noise.toFixed(2)),
-      apiMedianMs: Number(median(apiMedians).toFixed(3)),
-      floorMedianMs: Number(median(floorMedians).toFixed(3)),
-      p50Ms: Number(percentile(apiLatencies, 50).toFixed(3)),
-      p99Ms: Number(percentile(apiLatencies, 99).toFixed(3)),
-      heapGrowthBytesPerRequest: Math.round(heapGrowthPerRequest),
-      graphqlErrors: errors,
-    };
-    results.push(result);
-    const verdict = count <= scenario.maxStatements && ratio <= scenario.maxRatio && errors === 0 ? 'ok' : 'OVER';
-    console.log(
-      `#${scenario.id} ${scenario.name}: ${count} statements (gate ≤${scenario.maxStatements}), ratio ${result.ratio}× (gate ≤${scenario.maxRatio}×, noise ${result.noise}×), ` +
-        `api ${result.apiMedianMs} ms vs floor ${result.floorMedianMs} ms, p50 ${result.p50Ms} p99 ${result.p99Ms} ms, heap ${result.heapGrowthBytesPerRequest} B/req, errors ${errors} — ${verdict}`,
-    );
   }
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {}
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/${new Date().toISOString().slice(0, 10)}-${database.driver}.json`;
-  writeFileSync(
-    file,
-    JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, driver: database.driver, rounds: ROUNDS, requests: REQUESTS, concurrency: CONCURRENCY, results }, null, 2),
+  console.log(
+    `${settings.rounds} rounds × ${settings.requests} requests per side, ${settings.concurrency} connections, ` +
+      `heap run ${settings.heapRequests.toLocaleString('en')} requests after ${settings.heapWarmupRequests.toLocaleString('en')}, fixed-rate runs of ${settings.latencySeconds} s${args.quick ? ' (--quick)' : ''}`,
   );
-  console.log(`wrote ${file}`);
-  baseline.close();
-  await app.shutdown();
-  await database.close();
+
+  const load = startLoadGenerator();
+  const runs: DriverRun[] = [];
+  try {
+    for (const driver of drivers) runs.push(await runDriver(driver, ids, settings, load, postgresServerUrl));
+  } finally {
+    load.close();
+  }
+
+  const entries = runs.flatMap((r) => r.entries);
+  printTable(entries, settings);
+  const gatesMissed = [
+    ...entries.filter((e) => !e.pass).map((e) => `#${e.id} ${e.name} on ${e.driver}: ${e.failures.join('; ')}`),
+    ...skipped.map((s) => `${s.driver} not measured: ${s.reason}`),
+  ];
+  const { commit, dirty } = gitRevision();
+  const cpu = cpus();
+  const paths = writeResults({
+    node: process.version,
+    commit,
+    dirty,
+    at: new Date().toISOString(),
+    quick: args.quick!,
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', totalMemoryBytes: totalmem() },
+    settings,
+    drivers: [
+      ...runs.map((r) => ({ driver: r.driver, setupSeconds: r.setupSeconds, seconds: r.seconds, ...(r.scale ? { scale: r.scale } : {}) })),
+      ...skipped.map((s) => ({ driver: s.driver, skipped: s.reason })),
+    ],
+    elapsedSeconds: seconds(started),
+    allGatesMet: gatesMissed.length === 0,
+    gatesMissed,
+    scenarios: entries,
+  });
+  console.log(`\nwrote ${paths.join(' and ')} (${seconds(started)} s)`);
+  console.log(gatesMissed.length === 0 ? 'all gates met' : `gates missed: ${gatesMissed.join(' | ')}`);
 }
 
 main().catch((error) => {
