@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { is, SQL, sql } from 'drizzle-orm';
+import { getTableName, sql, type SQL } from 'drizzle-orm';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -49,27 +49,38 @@ export function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
 
-/** `"table"."column" as "key", …`: builder columns (or SQL expressions) under the builder's property names. */
-function selectList(columns: Record<string, AnyPgColumn | SQL>): SQL {
-  return sql.join(
-    Object.entries(columns).map(([key, column]) =>
-      // numeric in number mode: the JSON number both drivers decode alike (drizzle would map the text to a number).
-      !is(column, SQL) && column.columnType === 'PgNumericNumber' ? sql`${column}::float8 as ${sql.identifier(key)}` : sql`${column} as ${sql.identifier(key)}`,
-    ),
-    sql`, `,
-  );
+const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const selectLists = new WeakMap<object, SQL>();
+
+/**
+ * `"table"."column" as "key", …`: builder columns under the builder's property names, rendered once per columns
+ * object (hot reads ask for the same few selections over and over; columnsFor hands out the same object each time).
+ */
+function selectList(columns: Record<string, AnyPgColumn>): SQL {
+  let list = selectLists.get(columns);
+  if (!list) {
+    const items = Object.entries(columns).map(([key, column]) => {
+      const ref = `${quoteIdentifier(getTableName(column.table))}.${quoteIdentifier(column.name)}`;
+      // numeric in number mode: as float8 it is a JSON number, as numeric JSON would keep every digit the same way.
+      return `${column.columnType === 'PgNumericNumber' ? `${ref}::float8` : ref} as ${quoteIdentifier(key)}`;
+    });
+    selectLists.set(columns, (list = sql.raw(items.join(', '))));
+  }
+  return list;
 }
 
 /**
  * Hot reads: `select <columns> <rest>` (rest: from, where, order, limit) answered as one JSON array built in SQL, its
  * objects keyed like the builder's rows. One field to decode instead of rows × columns and no per-row mapping: the
  * embedded driver decodes every field in JavaScript, which costs more than the SQL itself on small, wide answers.
- * `order` (over `q`, the aliased row) restates the order for the aggregate, which does not promise its input's.
- * Values come as JSON gives them: dates and timestamps as ISO strings, numeric as numbers.
+ * `order` (over `q`, the aliased row) restates the order for the aggregate, which does not promise its input's;
+ * `extra` adds expressions to the select list. Values come as JSON gives them: dates and timestamps as ISO strings.
  */
-export async function selectRows<T>(db: DbOrTx, columns: Record<string, AnyPgColumn | SQL>, rest: SQL, order: SQL): Promise<T[]> {
+export async function selectRows<T>(db: DbOrTx, columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL): Promise<T[]> {
   const [row] = rowsOf<{ rows: T[] }>(
-    await db.execute(sql`select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from (select ${selectList(columns)} ${rest}) q`),
+    await db.execute(
+      sql`select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from (select ${selectList(columns)}${extra ? sql`, ${extra}` : sql``} ${rest}) q`,
+    ),
   );
   return row!.rows;
 }

@@ -69,16 +69,17 @@ export async function listOrganizations(
   db: DbOrTx,
   filter: OrganizationFilter,
   page: PageRequest,
-  options: { withTotal?: boolean; columns?: Partial<typeof organizationViewColumns> } = {},
+  options: { withTotal?: boolean; columns?: typeof organizationViewColumns } = {},
 ): Promise<{ rows: OrganizationView[]; total: number | null }> {
   const columns = options.columns ?? organizationViewColumns;
   const withTotal = options.withTotal === true && page.afterKey === null;
   const where = and(organizationConditions(filter), page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey)) ?? sql`true`;
   const rows = await selectRows<OrganizationView & { _total?: number }>(
     db,
-    withTotal ? { ...columns, _total: sql`count(*) over ()` } : columns,
+    columns,
     sql`from ${organizationsTable} where ${where} order by ${organizationsTable.id} limit ${page.limit + 1}`,
     sql`q."id"`,
+    withTotal ? sql`count(*) over () as "_total"` : undefined,
   );
   return { rows, total: withTotal ? (rows[0]?._total ?? 0) : null };
 }
@@ -111,12 +112,12 @@ export async function listBranchesOfFirms(
   db: DbOrTx,
   firmIds: readonly number[],
   page: PageRequest,
-  columns: Partial<typeof branchViewColumns> = branchViewColumns,
+  columns: typeof branchViewColumns = branchViewColumns,
 ): Promise<BranchView[]> {
   const after = page.afterKey ?? 0;
   return selectRows(
     db,
-    { ...columns, id: branchViewColumns.id, firmId: branchViewColumns.firmId },
+    columns,
     // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
     sql`from unnest(${intArray([...new Set(firmIds)])}) as f(id)
       cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as ${branchesTable}`,

@@ -150,7 +150,7 @@ export async function loadBranchRatingsOfBranches(
   db: DbOrTx,
   viewer: Viewer,
   branchIds: readonly number[],
-  columns: Partial<typeof ratingViewColumns> = ratingViewColumns,
+  columns: typeof ratingViewColumns = ratingViewColumns,
 ): Promise<BranchRatingView[]> {
   const visible = ratingVisibility(viewer);
   if (visible === null || branchIds.length === 0) return [];
@@ -159,7 +159,7 @@ export async function loadBranchRatingsOfBranches(
   // hashing the whole table (it cannot infer the second condition from the first).
   return selectRows(
     db,
-    { ...columns, id: ratingViewColumns.id, year: ratingViewColumns.year },
+    columns,
     sql`from ${branchRatingsTable}
       join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
       join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
