@@ -133,15 +133,28 @@ function submitSuggestion(firm: { id: number; credit_code: string }): Scenario {
     maxRatio: 1.5,
     baseline: {
       kind: 'floor',
-      // Its own rows (keys of its own: the API would replay the floor's suggestion), and no audit entry or outbox event.
+      // Its own rows (keys of its own: the API would replay the floor's suggestion). The floor writes what the contract
+      // requires of a submission, in one statement: the suggestion, its first event, the audit entry (hash-chained by
+      // the same trigger) and the outbox event partners' webhooks come from. It skips the token and input checks.
       sameAnswer: false,
       answer: async (db, variables) => {
         const { title, body, idempotencyKey } = variables.input as { title: string; body: string; idempotencyKey: string };
         const [row] = await rows<any>(
           db,
-          sql`insert into suggestions (organization_id, topic, title, body, idempotency_key, input_fingerprint)
-              values (${firm.id}, 'FINTECH', ${title}, ${body}, ${`floor-${idempotencyKey}`}, 'x')
-              returning id, status, submitted_at`,
+          sql`with inserted as (
+                insert into suggestions (organization_id, topic, title, body, idempotency_key, input_fingerprint)
+                values (${firm.id}, 'FINTECH', ${title}, ${body}, ${`floor-${idempotencyKey}`}, 'x')
+                returning *),
+              event as (
+                insert into suggestion_events (suggestion_id, at, from_status, to_status, actor_role)
+                select id, submitted_at, null, 'SUBMITTED', 'FIRM' from inserted),
+              audit as (
+                insert into audit_log (actor_sub, actor_role, actor_org_id, action, entity_type, entity_id, after)
+                select 'bench-floor', 'FIRM', ${firm.id}, 'suggestion.submit', 'Suggestion', id, to_jsonb(inserted) from inserted),
+              outbox as (
+                insert into outbox_events (type, entity_type, entity_id, payload)
+                select 'suggestion.submitted', 'Suggestion', id, jsonb_build_object('topic', topic, 'title', title, 'submittedAt', submitted_at) from inserted)
+              select id, status, submitted_at from inserted`,
         );
         return { data: { submitSuggestion: { suggestion: { id: encodeGlobalId('Suggestion', row.id), status: row.status, submittedAt: row.submitted_at }, userErrors: [] } } };
       },

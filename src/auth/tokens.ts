@@ -60,7 +60,17 @@ export interface TokenVerifier {
   verify(token: string): Promise<AccessClaims>;
 }
 
-/** Verifies with the built-in issuer's key, or with an external issuer's JWKS when `jwksUrl` is set. */
+/** How long a verified token is taken on trust before its signature is checked again, and how many are kept. */
+export const VERIFIED_TOKEN_CACHE_MS = 60_000;
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * Verifies with the built-in issuer's key, or with an external issuer's JWKS when `jwksUrl` is set. A client sends
+ * the same token with every request, and checking an ES256 signature costs more than answering a small query, so a
+ * verified token (by its exact text) is remembered for VERIFIED_TOKEN_CACHE_MS, never past its expiry; a key that an
+ * external issuer withdraws therefore stops being honoured within that time. Refusals are not remembered.
+ */
 export function createTokenVerifier(
   settings: IssuerSettings & { jwksUrl?: string; keys: IssuerKeys },
 ): TokenVerifier {
@@ -68,15 +78,20 @@ export function createTokenVerifier(
     ? createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 })
     : createLocalJWKSet({ keys: (settings.keys.verificationJwks ?? [settings.keys.publicJwk]).map((k) => ({ ...k, alg: ISSUER_ALGORITHM })) });
   const algorithms = settings.jwksUrl ? ['ES256', 'RS256', 'EdDSA'] : [ISSUER_ALGORITHM];
+  const verified = new Map<string, { claims: AccessClaims; until: number }>();
   return {
     async verify(token) {
+      const now = Date.now();
+      const known = verified.get(token);
+      if (known && known.until > now) return known.claims;
+      if (known) verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, keySet, {
           issuer: settings.issuer,
           audience: settings.audience,
           algorithms,
           requiredClaims: ['exp', 'iss', 'aud', 'sub'],
-          clockTolerance: 30,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
         });
         const role = payload.role;
         if (typeof role !== 'string' || !(tokenRoles as readonly string[]).includes(role)) {
@@ -86,7 +101,11 @@ export function createTokenVerifier(
         if (org !== undefined && typeof org !== 'string') throw new TokenError('invalid');
         if ((role === 'firm' || role === 'listed_company') && !org) throw new TokenError('invalid');
         const scope = typeof payload.scope === 'string' ? payload.scope : undefined;
-        return { sub: payload.sub!, role: role as TokenRole, org, scope };
+        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope };
+        // Insertion order is age: when full, the oldest entry goes.
+        if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, { claims, until: Math.min(now + VERIFIED_TOKEN_CACHE_MS, (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000) });
+        return claims;
       } catch (error) {
         if (error instanceof TokenError) throw error;
         if (error instanceof errors.JWKSTimeout || (error instanceof Error && /fetch|network|ECONN/i.test(error.message) && !(error instanceof errors.JOSEError))) {
