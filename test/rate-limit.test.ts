@@ -3,7 +3,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../src/auth/tokens.js';
 import { schema } from '../src/graphql/schema.js';
-import { findOperation, operationCost } from '../src/rate-limit/cost.js';
+import { cachedOperationCost, findOperation, operationCost } from '../src/rate-limit/cost.js';
 import { MemoryBuckets } from '../src/rate-limit/rate-limiter.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { newServiceAccount, requestToken } from './support/integration.js';
@@ -24,6 +24,15 @@ describe('operation cost', () => {
     expect(cost('query($n: Int) { organizations(first: $n) { totalCount edges { node { name } } } }', { n: 50 })).toBe(1 + 1 + 1 + 50);
     // Nested connections multiply: 10 organizations × (1 node + 1 branches + 1 edges + 5 branch nodes).
     expect(cost('{ organizations(first: 10) { edges { node { branches(first: 5) { edges { node { name } } } } } } }')).toBe(1 + 1 + 1 + 10 * (1 + 1 + 1 + 5));
+  });
+
+  it('a remembered price follows the variables, and large variables are priced afresh', () => {
+    const document = parse('query($n: Int, $ids: [ID!]!) { organizations(first: $n) { edges { node { name } } } nodes(ids: $ids) { id } }');
+    const operation = findOperation(document, undefined)!;
+    const many = Array.from({ length: 100 }, (_, i) => `id-${i}-${'x'.repeat(10)}`);
+    for (const variables of [{ n: 5, ids: [] }, { n: 50, ids: ['a'] }, { n: 5, ids: [] }, { n: 5, ids: many }, { n: 50, ids: many }]) {
+      expect(cachedOperationCost(schema, document, operation, variables)).toBe(operationCost(schema, document, operation, variables));
+    }
   });
 
   it('prices nodes(ids) by the number of ids, and a page size beyond the maximum as the maximum', () => {

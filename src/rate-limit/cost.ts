@@ -149,6 +149,29 @@ export function findOperation(document: DocumentNode, operationName: string | nu
 }
 
 /** The estimated cost of the selected operation with its variables. */
+const MAX_CACHED_VARIABLES_LENGTH = 512;
+const MAX_CACHED_COSTS_PER_OPERATION = 64;
+const costCache = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+
+/**
+ * operationCost, remembered per operation (Apollo hands out the same parsed document for the same query text) and
+ * variables: clients repeat the same operations with the same few variables. Large or ever-changing variables (a
+ * suggestion's text, idempotency keys) are priced afresh, and each operation keeps at most a few dozen prices.
+ */
+export function cachedOperationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Variables = {}): number {
+  const key = JSON.stringify(variables);
+  if (key.length > MAX_CACHED_VARIABLES_LENGTH) return operationCost(schema, document, operation, variables);
+  let prices = costCache.get(operation);
+  if (!prices) costCache.set(operation, (prices = new Map()));
+  let cost = prices.get(key);
+  if (cost === undefined) {
+    cost = operationCost(schema, document, operation, variables);
+    if (prices.size >= MAX_CACHED_COSTS_PER_OPERATION) prices.clear();
+    prices.set(key, cost);
+  }
+  return cost;
+}
+
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Variables = {}): number {
   const root = schema.getRootType(operation.operation);
   if (!root) return OPERATION_BASE_COST;

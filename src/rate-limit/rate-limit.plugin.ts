@@ -3,7 +3,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../graphql/context.js';
-import { findOperation, operationCost } from './cost.js';
+import { cachedOperationCost, findOperation } from './cost.js';
 import type { Charge, RateLimiter } from './rate-limiter.js';
 
 export interface CostReport {
@@ -23,7 +23,7 @@ export function rateLimitPlugin(limiter: RateLimiter): ApolloServerPlugin<Contex
         async didResolveOperation(rc) {
           const operation = rc.operation ?? findOperation(rc.document, rc.operationName);
           if (!operation) return;
-          const requested = operationCost(rc.schema, rc.document, operation, rc.request.variables ?? {});
+          const requested = cachedOperationCost(rc.schema, rc.document, operation, rc.request.variables ?? {});
           report = { requested, limit: limiter.limit, remaining: null, windowSeconds: limiter.windowSeconds };
           const principal = rc.contextValue.principal;
           if (!limiter.enabled || !principal) return;
