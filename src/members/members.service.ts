@@ -20,10 +20,12 @@ import {
 
 /** An organization as the API reads it: every column but the bookkeeping timestamps, which no field shows. */
 export type OrganizationView = Omit<OrganizationRow, 'createdAt' | 'updatedAt'>;
-export const { createdAt: _orgCreated, updatedAt: _orgUpdated, ...organizationViewColumns } = getTableColumns(organizationsTable);
+const { createdAt: _orgCreated, updatedAt: _orgUpdated, ...organizationColumns } = getTableColumns(organizationsTable);
+export const organizationViewColumns = organizationColumns;
 /** A branch as the API reads it, likewise without the timestamps. */
 export type BranchView = Omit<BranchRow, 'createdAt' | 'updatedAt'>;
-export const { createdAt: _branchCreated, updatedAt: _branchUpdated, ...branchViewColumns } = getTableColumns(branchesTable);
+const { createdAt: _branchCreated, updatedAt: _branchUpdated, ...branchColumns } = getTableColumns(branchesTable);
+export const branchViewColumns = branchColumns;
 
 export type OrganizationKind = OrganizationRow['kind'];
 export type District = NonNullable<OrganizationRow['district']>;
