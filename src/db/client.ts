@@ -85,9 +85,12 @@ export async function selectRows<T>(db: DbOrTx, columns: Record<string, AnyPgCol
   return row!.rows;
 }
 
-/** One `int[]` parameter for a list of keys: the statement text stays the same whatever the list's length. */
-export function intArray(ids: readonly number[]): SQL {
-  return sql`${`{${ids.join(',')}}`}::int[]`;
+/**
+ * One array parameter for a list of keys (integers, or text without commas, quotes or braces such as credit codes):
+ * the statement text stays the same whatever the list's length.
+ */
+export function keyArray(values: readonly (number | string)[], type: 'int' | 'text' = 'int'): SQL {
+  return sql`${`{${values.join(',')}}`}::${sql.raw(type)}[]`;
 }
 
 export interface Database {

@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { intArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { keyArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -92,7 +92,7 @@ export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter)
 }
 
 export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationView[]> {
-  return selectRows(db, organizationViewColumns, sql`from ${organizationsTable} where ${organizationsTable.id} = any(${intArray(ids)})`, sql`q."id"`);
+  return selectRows(db, organizationViewColumns, sql`from ${organizationsTable} where ${organizationsTable.id} = any(${keyArray(ids)})`, sql`q."id"`);
 }
 
 export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
@@ -103,7 +103,7 @@ export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: strin
 }
 
 export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchView[]> {
-  return selectRows(db, branchViewColumns, sql`from ${branchesTable} where ${branchesTable.id} = any(${intArray(ids)})`, sql`q."id"`);
+  return selectRows(db, branchViewColumns, sql`from ${branchesTable} where ${branchesTable.id} = any(${keyArray(ids)})`, sql`q."id"`);
 }
 
 /**
@@ -121,7 +121,7 @@ export async function listBranchesOfFirms(
     db,
     columns,
     // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
-    sql`from unnest(${intArray([...new Set(firmIds)])}) as f(id)
+    sql`from unnest(${keyArray([...new Set(firmIds)])}) as f(id)
       cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as ${branchesTable}`,
     sql`q."id"`,
   );

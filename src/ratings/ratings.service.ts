@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql, type
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { intArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { keyArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -154,7 +154,7 @@ export async function loadBranchRatingsOfBranches(
 ): Promise<BranchRatingView[]> {
   const visible = ratingVisibility(viewer);
   if (visible === null || branchIds.length === 0) return [];
-  const ids = intArray(branchIds);
+  const ids = keyArray(branchIds);
   // The same list on both sides of the branches join lets the planner read only those branches by key instead of
   // hashing the whole table (it cannot infer the second condition from the first).
   return selectRows(

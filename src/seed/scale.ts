@@ -2,7 +2,7 @@
 // copies of the directory and years of published rating history, so lists and reports are measured and planned at
 // the sizes they must serve. Set-based (a dozen statements whatever the factor) and deterministic (no PRNG, no clock).
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import { keyArray, rowsOf, type Db, type DbOrTx } from '../db/client.js';
 import { creditCodeCheckCharacter } from '../members/identifiers.js';
 import { branchesTable, contactsTable, membershipEventsTable, organizationsTable } from '../members/members.table.js';
 import { insertFollowUps } from '../ratings/ratings.service.js';
@@ -33,13 +33,7 @@ const RATING_BANDS = sql.raw(`(values (45, 0, 8), (80, 11, 18), (92, 21, 28), (1
 
 /** The number a one-row, one-column query (`as n`) answers. */
 async function numberOf(db: DbOrTx, query: SQL): Promise<number> {
-  const result = (await db.execute(query)) as unknown as { rows: { n: number | string }[] };
-  return Number(result.rows[0]?.n ?? 0);
-}
-
-/** A PostgreSQL array literal of values without commas, quotes or braces (ids, credit codes). */
-function arrayLiteral(values: readonly (string | number)[]): string {
-  return `{${values.join(',')}}`;
+  return Number(rowsOf<{ n: number | string }>(await db.execute(query))[0]?.n ?? 0);
 }
 
 /** The copies' names, in SQL: 鹏城证券股份有限公司（2）, Pengcheng Securities Co., Ltd. (2). */
@@ -70,6 +64,25 @@ async function checkScalable(db: DbOrTx, factor: number): Promise<number> {
 }
 
 /**
+ * Rows to copy, copy-major like the demo repeated (ids of copy n follow those of copy n − 1): each original's id, the
+ * copy's number and a fresh credit code. "" (an empty string in the array literal) stands for no code (branches
+ * without one; the branch insert's nullif turns it back into null).
+ */
+function copyPlan(originals: { id: number; creditCode: string | null }[], factor: number, nextCode: (original: string) => string) {
+  const sources: number[] = [];
+  const copies: number[] = [];
+  const codes: string[] = [];
+  for (let copy = 2; copy <= factor; copy++) {
+    for (const o of originals) {
+      sources.push(o.id);
+      copies.push(copy);
+      codes.push(o.creditCode ? nextCode(o.creditCode) : '""');
+    }
+  }
+  return { sources, copies, codes };
+}
+
+/**
  * Copies every organization (factor − 1) times, with its contacts and membership history; the copies have no
  * stock codes (those are scarce and must stay unique). Returns how many organizations were added.
  */
@@ -78,24 +91,14 @@ async function copyOrganizations(db: DbOrTx, factor: number, nextCode: (original
     .select({ id: organizationsTable.id, creditCode: organizationsTable.creditCode })
     .from(organizationsTable)
     .orderBy(asc(organizationsTable.id));
-  const sources: number[] = [];
-  const copies: number[] = [];
-  const codes: string[] = [];
-  // Copy-major, like the demo repeated: ids of copy n follow those of copy n − 1.
-  for (let copy = 2; copy <= factor; copy++) {
-    for (const o of originals) {
-      sources.push(o.id);
-      copies.push(copy);
-      codes.push(nextCode(o.creditCode));
-    }
-  }
+  const { sources, copies, codes } = copyPlan(originals, factor, nextCode);
   const added = await numberOf(
     db,
     sql`with added as (
       insert into ${organizationsTable} (kind, name, short_name, name_en, credit_code, district, address, member_since, membership_status, membership_category)
       select o.kind, ${copyName(sql`o.name`, sql`k.copy`)}, ${copyName(sql`o.short_name`, sql`k.copy`)}, ${copyNameEn(sql`o.name_en`, sql`k.copy`)},
         k.credit_code, o.district, o.address, o.member_since, o.membership_status, o.membership_category
-      from unnest(${arrayLiteral(sources)}::int[], ${arrayLiteral(copies)}::int[], ${arrayLiteral(codes)}::text[]) as k(source_id, copy, credit_code)
+      from unnest(${keyArray(sources)}, ${keyArray(copies)}, ${keyArray(codes, 'text')}) as k(source_id, copy, credit_code)
       join ${organizationsTable} o on o.id = k.source_id
       order by k.copy, k.source_id
       returning 1)
@@ -119,23 +122,13 @@ async function copyBranches(db: DbOrTx, factor: number, nextCode: (original: str
     .select({ id: branchesTable.id, creditCode: branchesTable.creditCode })
     .from(branchesTable)
     .orderBy(asc(branchesTable.id));
-  const sources: number[] = [];
-  const copies: number[] = [];
-  const codes: string[] = [];
-  for (let copy = 2; copy <= factor; copy++) {
-    for (const b of originals) {
-      sources.push(b.id);
-      copies.push(copy);
-      // "" (an empty string in the array literal) stands for no code; nullif turns it back into null.
-      codes.push(b.creditCode ? nextCode(b.creditCode) : '""');
-    }
-  }
+  const { sources, copies, codes } = copyPlan(originals, factor, nextCode);
   return numberOf(
     db,
     sql`with added as (
       insert into ${branchesTable} (firm_id, kind, name, credit_code, district, address, opened_on, closed_on)
       select c.id, b.kind, c.name || substr(b.name, length(f.name) + 1), nullif(k.credit_code, ''), b.district, b.address, b.opened_on, b.closed_on
-      from unnest(${arrayLiteral(sources)}::int[], ${arrayLiteral(copies)}::int[], ${arrayLiteral(codes)}::text[]) as k(source_id, copy, credit_code)
+      from unnest(${keyArray(sources)}, ${keyArray(copies)}, ${keyArray(codes, 'text')}) as k(source_id, copy, credit_code)
       join ${branchesTable} b on b.id = k.source_id
       join ${organizationsTable} f on f.id = b.firm_id
       join ${organizationsTable} c on c.name = ${copyName(sql`f.name`, sql`k.copy`)}
