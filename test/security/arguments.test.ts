@@ -1,12 +1,11 @@
 // Hostile arguments: sizes, cursors, IDs, text, dates and codes out of every range answer with a clean code
 // (BAD_USER_INPUT, a validation error, a userError, or simply nothing found), write nothing, leak nothing.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/graphql/global-id.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
-import { expectCodes, expectNoLeak, expectRefused, expectStillUp, fingerprint } from './support.js';
+import { expectCodes, expectEachTestWritesNothing, expectNoLeak, expectRefused } from './support.js';
 
 let t: TestApp;
-let before: Record<string, string>;
 let tokens: { firm: string; firmB: string; association: string };
 let ids: { firmOrg: string; firmSuggestion: string; contact: string };
 
@@ -29,13 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-beforeEach(async () => {
-  before = await fingerprint(t);
-});
-afterEach(async () => {
-  expect(await fingerprint(t)).toEqual(before);
-  await expectStillUp(t);
-});
+expectEachTestWritesNothing(() => t);
 
 /** A mutation's userErrors, asserting the call itself succeeded as GraphQL. */
 async function userErrors(query: string, variables: Record<string, unknown>, token: string) {

@@ -2,7 +2,7 @@
 // anything runs; typos never earn a schema hint; production mode hides introspection and masks unexpected errors.
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { schema } from '../../src/graphql/schema.js';
@@ -10,11 +10,10 @@ import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { defaultDocumentLimits } from '../../src/server/limits.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
-import { expectNoLeak, expectRefused, expectStillUp, fingerprint, post } from './support.js';
+import { expectEachTestWritesNothing, expectNoLeak, expectRefused, post } from './support.js';
 
 let t: TestApp;
 let firmToken: string;
-let before: Record<string, string>;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -23,13 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-beforeEach(async () => {
-  before = await fingerprint(t);
-});
-afterEach(async () => {
-  expect(await fingerprint(t)).toEqual(before);
-  await expectStillUp(t);
-});
+expectEachTestWritesNothing(() => t);
 
 const gql = (query: string, variables?: Record<string, unknown>, token?: string) => t.gql(query, variables, { token });
 

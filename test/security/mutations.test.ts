@@ -2,11 +2,11 @@
 // Member mutations aimed at another organization's objects: NOT_FOUND userErrors, nothing written. And mass
 // assignment: an organization (or owner) smuggled into an input is refused, and a suggestion always belongs to the viewer.
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { clientToken, newServiceAccount } from '../support/integration.js';
-import { expectCodes, expectRefused, expectStillUp, fingerprint } from './support.js';
+import { expectCodes, expectEachTestWritesNothing, expectRefused } from './support.js';
 
 type Caller = 'ANONYMOUS' | 'FIRM' | 'LISTED_COMPANY' | 'ASSOCIATION' | 'REGULATOR' | 'SERVICE_ACCOUNT';
 const callers: Caller[] = ['ANONYMOUS', 'FIRM', 'LISTED_COMPANY', 'ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'];
@@ -109,7 +109,6 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
 let t: TestApp;
 let ids: Ids;
 let tokens: Record<Caller, string | undefined>;
-let before: Record<string, string>;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -158,13 +157,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-beforeEach(async () => {
-  before = await fingerprint(t);
-});
-afterEach(async () => {
-  expect(await fingerprint(t)).toEqual(before);
-  await expectStillUp(t);
-});
+const guard = expectEachTestWritesNothing(() => t);
 
 describe('authorization: mutations by roles that may not call them', () => {
   it('the table covers every mutation of the schema', () => {
@@ -191,7 +184,7 @@ describe("authorization: member mutations on another organization's objects", ()
 
   it("a firm withdrawing another firm's suggestion gets NOT_FOUND, as if it did not exist", async () => {
     const other = await t.token('firm', await creditCodeOf(t, 'SECURITIES_FIRM', 1));
-    before = await fingerprint(t);
+    await guard.acceptWrites();
     const payload = await userErrors(MUTATIONS.withdrawSuggestion!.doc(ids), other);
     expect(payload).toEqual({ suggestion: null, userErrors: [{ code: 'NOT_FOUND' }] });
   });
@@ -251,6 +244,6 @@ describe('authorization: mass assignment', () => {
       sql`select count(*)::int as n, count(distinct s.organization_id)::int as orgs, (select count(*)::int from audit_log a where a.entity_type = 'Suggestion' and a.entity_id = min(s.id)) as audits from suggestions s where s.title = '归属测试'`,
     )) as unknown as { rows: { n: number; orgs: number; audits: number }[] };
     expect(rows.rows[0]).toEqual({ n: 1, orgs: 1, audits: 1 });
-    before = await fingerprint(t); // this one write is the point of the test
+    await guard.acceptWrites(); // this one write is the point of the test
   });
 });

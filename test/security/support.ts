@@ -2,7 +2,7 @@
 // "the server still answers", the documented refusals, and raw HTTP for what fetch cannot send.
 import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { GqlResult, TestApp } from '../support/harness.js';
 
 /**
@@ -108,6 +108,26 @@ export async function expectStillUp(t: TestApp) {
   const res = await t.gql('{ organizations(first: 1) { totalCount } }');
   expect(res.status).toBe(200);
   expect(res.body.data?.organizations.totalCount).toBeGreaterThan(0);
+}
+
+/**
+ * The suite's invariant around every test of a file: the test wrote nothing and the server still answers.
+ * `acceptWrites()` re-takes the fingerprint after a write a test makes on purpose (its setup, or the write it checks).
+ */
+export function expectEachTestWritesNothing(app: () => TestApp): { acceptWrites(): Promise<void> } {
+  let before: Record<string, string>;
+  beforeEach(async () => {
+    before = await fingerprint(app());
+  });
+  afterEach(async () => {
+    expect(await fingerprint(app())).toEqual(before);
+    await expectStillUp(app());
+  });
+  return {
+    async acceptWrites() {
+      before = await fingerprint(app());
+    },
+  };
 }
 
 /** POST /graphql with a raw body and headers (fetch adds nothing but what is given). */

@@ -2,15 +2,14 @@
 // mutation it carried writes nothing, the answer names no library or reason, and the server keeps answering.
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableServiceAccount } from '../../src/clients/clients.service.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { associationActor, clientToken, newServiceAccount } from '../support/integration.js';
-import { b64, expectRefused, expectStillUp, fingerprint, post } from './support.js';
+import { b64, expectEachTestWritesNothing, expectRefused, expectStillUp, post } from './support.js';
 
 let t: TestApp;
 let firmCode: string;
-let before: Record<string, string>;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -19,13 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-beforeEach(async () => {
-  before = await fingerprint(t);
-});
-afterEach(async () => {
-  expect(await fingerprint(t)).toEqual(before);
-  await expectStillUp(t);
-});
+const guard = expectEachTestWritesNothing(() => t);
 
 const now = () => Math.floor(Date.now() / 1000);
 // What a forged token tries to do: write as a firm (or read as the regulator).
@@ -130,7 +123,7 @@ describe('tokens: each forgery is 401 UNAUTHENTICATED and writes nothing', () =>
     const account = await newServiceAccount(t, { scopes: ['reports:read'] });
     const token = await clientToken(t, account.clientId, account.clientSecret);
     await disableServiceAccount(t.database.db, associationActor, account.id);
-    before = await fingerprint(t);
+    await guard.acceptWrites();
     await bearer(token);
   });
 });

@@ -1,16 +1,15 @@
 // Hostile transport: every way of sending a request that is not a plain JSON POST (or a preflighted GET query) is
 // refused with its documented status and code, writes nothing, leaks nothing, and leaves the server answering.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
-import { expectNoLeak, expectRefused, expectStillUp, fingerprint, post, rawExchange } from './support.js';
+import { expectEachTestWritesNothing, expectNoLeak, expectRefused, expectStillUp, fingerprint, post, rawExchange } from './support.js';
 
 const BODY_LIMIT = 20_000;
 const HEADER_LIMIT = 8192;
 
 let t: TestApp;
 let firmToken: string;
-let before: Record<string, string>;
 
 const SUBMIT = 'mutation { submitSuggestion(input: { topic: OTHER, title: "跨站提交", body: "不应写入" }) { suggestion { id } userErrors { code } } }';
 const json = { 'content-type': 'application/json' };
@@ -22,13 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-beforeEach(async () => {
-  before = await fingerprint(t);
-});
-afterEach(async () => {
-  expect(await fingerprint(t)).toEqual(before);
-  await expectStillUp(t);
-});
+expectEachTestWritesNothing(() => t);
 
 const auth = () => ({ authorization: `Bearer ${firmToken}` });
 
