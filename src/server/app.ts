@@ -20,6 +20,7 @@ import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
 import { handleTokenRequest } from './oauth.js';
 import { handleCsvExport } from '../reports/reports.csv.js';
 import { AuthenticationError, viewerFromAuthorization } from './viewer.js';
+import { jitGateway } from '../graphql/executor.js';
 
 const RURU_STATIC = '/ruru-static/';
 
@@ -131,7 +132,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const ipPrincipal = (req: IncomingMessage) => `ip:${clientAddress(req, config.TRUST_PROXY_HOPS) ?? 'unknown'}`;
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: jitGateway(schema),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
