@@ -178,7 +178,7 @@ describe('submitSuggestion statement cost', () => {
     const res = await t.countedExecute(SUBMIT_ID, { input: newInput({ idempotencyKey: `count-${Date.now()}` }) }, firmViewer);
     expect(res.body.data.submitSuggestion.userErrors).toEqual([]);
     expect(res.count).toBe(1);
-    expect(res.statements[0]).toMatch(/^with "inserted" as \(insert into "suggestions"/);
+    expect(res.statements[0]).toMatch(/^with inserted as \(\s*insert into "suggestions"/);
     expect(await writes(t)).toMatchObject({ suggestions: (before.suggestions as number) + 1, events: (before.events as number) + 1, audit: (before.audit as number) + 1, outbox: (before.outbox as number) + 1 });
   });
 

@@ -1,7 +1,7 @@
 // The read audit: records reads of protected data by the regulator and by service accounts, and lists them for the association.
 import { and, count, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db, DbOrTx } from '../db/client.js';
+import { preparedStatement, type Db, type DbOrTx } from '../db/client.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { dataAccessLogTable, type DataAccessLogRow } from './data-access.table.js';
 
@@ -28,13 +28,23 @@ export function isRecordedReader(viewer: Viewer): boolean {
  */
 export async function recordDataAccess(db: Db, viewer: Viewer, access: DataAccess): Promise<void> {
   if (!isRecordedReader(viewer)) return;
-  const details = access.details === undefined ? null : JSON.stringify(access.details);
-  await db.execute(sql`
+  await insertDataAccess(db, {
+    actorSub: viewer.subject,
+    actorRole: viewer.role,
+    clientId: viewer.serviceAccount?.clientId ?? null,
+    resource: access.resource.slice(0, 200),
+    details: access.details === undefined ? null : JSON.stringify(access.details),
+  });
+}
+
+const insertDataAccess = preparedStatement<{ actorSub: string; actorRole: string; clientId: string | null; resource: string; details: string | null }>(
+  () => sql`
     with async_commit as (select set_config('synchronous_commit', 'off', true))
     insert into data_access_log (actor_sub, actor_role, client_id, resource, details)
-    select ${viewer.subject}, ${viewer.role}, ${viewer.serviceAccount?.clientId ?? null}, ${access.resource.slice(0, 200)}, ${details}::jsonb
-    from async_commit`);
-}
+    select ${sql.placeholder('actorSub')}::text, ${sql.placeholder('actorRole')}::text, ${sql.placeholder('clientId')}::text,
+           ${sql.placeholder('resource')}::text, ${sql.placeholder('details')}::jsonb
+    from async_commit`,
+);
 
 export interface DataAccessFilter {
   resource?: string | null;

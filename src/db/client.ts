@@ -77,6 +77,11 @@ function selectList(columns: Record<string, AnyPgColumn>): SQL {
   return list;
 }
 
+/** The statement of selectRows: its rows as one JSON array, in `order`. */
+function jsonRowsSql(columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL): SQL {
+  return sql`select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from (select ${selectList(columns)}${extra ? sql`, ${extra}` : sql``} ${rest}) q`;
+}
+
 /**
  * Hot reads: `select <columns> <rest>` (rest: from, where, order, limit) answered as one JSON array built in SQL, its
  * objects keyed like the builder's rows. One field to decode instead of rows × columns and no per-row mapping: the
@@ -85,12 +90,46 @@ function selectList(columns: Record<string, AnyPgColumn>): SQL {
  * `extra` adds expressions to the select list. Values come as JSON gives them: dates and timestamps as ISO strings.
  */
 export async function selectRows<T>(db: DbOrTx, columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL): Promise<T[]> {
-  const [row] = rowsOf<{ rows: T[] }>(
-    await db.execute(
-      sql`select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from (select ${selectList(columns)}${extra ? sql`, ${extra}` : sql``} ${rest}) q`,
-    ),
-  );
+  const [row] = rowsOf<{ rows: T[] }>(await db.execute(jsonRowsSql(columns, rest, order, extra)));
   return row!.rows;
+}
+
+/** What drizzle keeps inside every handle (database or transaction): how it renders SQL and where it sends it. */
+interface HandleInternals {
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  session: {
+    prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: undefined, isResponseInArrayMode: boolean): {
+      execute(values: Record<string, unknown>): Promise<unknown>;
+    };
+  };
+}
+
+/**
+ * A hand-written statement rendered once per handle: `build` writes it with `sql.placeholder(name)` for its values;
+ * each run binds `values` and sends the same text. For the hottest statements, where drizzle rendering the SQL tree on
+ * every call (and the driver's query config it then makes) costs more than the statement's own round trip. Counted,
+ * logged and wrapped on error like any other statement.
+ */
+export function preparedStatement<V extends Record<string, unknown>>(build: () => SQL): <T>(db: DbOrTx, values: V) => Promise<T[]> {
+  const byHandle = new WeakMap<DbOrTx, ReturnType<HandleInternals['session']['prepareQuery']>>();
+  return async <T>(db: DbOrTx, values: V) => {
+    let prepared = byHandle.get(db);
+    if (!prepared) {
+      const { dialect, session } = db as unknown as HandleInternals;
+      prepared = session.prepareQuery(dialect.sqlToQuery(build()), undefined, undefined, false);
+      byHandle.set(db, prepared);
+    }
+    return rowsOf<T>(await prepared.execute(values));
+  };
+}
+
+/** selectRows as a prepared statement: `rest` (and `extra`) take their values from placeholders. */
+export function preparedSelectRows<V extends Record<string, unknown>>(columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL) {
+  const statement = preparedStatement<V>(() => jsonRowsSql(columns, rest, order, extra));
+  return async <T>(db: DbOrTx, values: V): Promise<T[]> => {
+    const [row] = await statement<{ rows: T[] }>(db, values);
+    return row!.rows;
+  };
 }
 
 /**
@@ -98,7 +137,12 @@ export async function selectRows<T>(db: DbOrTx, columns: Record<string, AnyPgCol
  * the statement text stays the same whatever the list's length.
  */
 export function keyArray(values: readonly (number | string)[], type: 'int' | 'text' = 'int'): SQL {
-  return sql`${`{${values.join(',')}}`}::${sql.raw(type)}[]`;
+  return sql`${arrayLiteral(values)}::${sql.raw(type)}[]`;
+}
+
+/** keyArray's value, for a prepared statement's `${sql.placeholder(name)}::int[]`. */
+export function arrayLiteral(values: readonly (number | string)[]): string {
+  return `{${values.join(',')}}`;
 }
 
 export interface Database {

@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { keyArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { arrayLiteral, keyArray, preparedSelectRows, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -91,14 +91,27 @@ export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter)
   return row?.n ?? 0;
 }
 
+// Prepared: by id is the hottest read (node, nodes, every nested organization); by credit code runs on every request
+// with a member's token.
+const organizationsByIds = preparedSelectRows<{ ids: string }>(
+  organizationViewColumns,
+  sql`from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[])`,
+  sql`q."id"`,
+);
+const organizationByCreditCode = preparedSelectRows<{ code: string }>(
+  organizationViewColumns,
+  sql`from ${organizationsTable} where ${organizationsTable.creditCode} = ${sql.placeholder('code')} limit 1`,
+  sql`q."id"`,
+);
+
 export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationView[]> {
-  return selectRows(db, organizationViewColumns, sql`from ${organizationsTable} where ${organizationsTable.id} = any(${keyArray(ids)})`, sql`q."id"`);
+  return organizationsByIds<OrganizationView>(db, { ids: arrayLiteral(ids) });
 }
 
 export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
   const code = normalizeCreditCode(creditCode);
   if (!isValidCreditCode(code)) return null;
-  const [row] = await db.select(organizationViewColumns).from(organizationsTable).where(eq(organizationsTable.creditCode, code)).limit(1);
+  const [row] = await organizationByCreditCode<OrganizationView>(db, { code });
   return row ?? null;
 }
 

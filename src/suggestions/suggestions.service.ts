@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { auditLogTable } from '../audit/audit.table.js';
 import { suggestionCampaignScope, suggestionScope, type OrgScope } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
-import type { Db, DbOrTx } from '../db/client.js';
+import { preparedStatement, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
 import { encodeGlobalId } from '../graphql/global-id.js';
 import type { PageRequest } from '../graphql/pagination.js';
@@ -410,6 +410,75 @@ export interface SubmitResult {
  * fingerprint → that first suggestion, otherwise IDEMPOTENCY_KEY_REUSED. The unique index, not a
  * check-then-insert, is what makes racing duplicates produce one row.
  */
+type SubmitValues = {
+  organizationId: number;
+  organizationGid: string;
+  campaignId: number | null;
+  campaignGid: string | null;
+  topic: SuggestionTopic;
+  title: string;
+  body: string;
+  key: string | null;
+  fingerprint: string | null;
+  today: string;
+  actorSub: string;
+  actorRole: string;
+};
+
+/**
+ * A submission in one statement: the suggestion (unless the key was used before, or the campaign refuses), its first
+ * event, the audit entry and the outbox event. Prepared (rendered once), in two forms: within a campaign, which must be
+ * open, invite the organization's kind and take the topic, or outside any.
+ */
+function submitStatement(withCampaign: boolean) {
+  return preparedStatement<SubmitValues>(() => {
+    const v = (name: keyof SubmitValues) => sql.placeholder(name);
+    const s = suggestionsTable;
+    const campaignAllows = withCampaign
+      ? sql`exists (select 1 from ${suggestionCampaignsTable} c join ${organizationsTable} o on o.id = ${v('organizationId')}::integer
+          where c.id = ${v('campaignId')}::integer and c.issued_on <= ${v('today')}::date and c.deadline >= ${v('today')}::date
+            and o.kind = any(c.invited_kinds) and ${v('topic')}::suggestion_topic = any(c.topics))`
+      : sql`true`;
+    const e = suggestionEventsTable;
+    const a = auditLogTable;
+    const o = outboxEventsTable;
+    return sql`with inserted as (
+        insert into ${s} (${columnList(s.organizationId, s.campaignId, s.topic, s.title, s.body, s.idempotencyKey, s.inputFingerprint)})
+        select ${v('organizationId')}::integer, ${v('campaignId')}::integer, ${v('topic')}::suggestion_topic, ${v('title')}::text, ${v('body')}::text, ${v('key')}::text, ${v('fingerprint')}::text
+        where ${campaignAllows}
+        on conflict (${columnList(s.organizationId, s.idempotencyKey)}) do nothing
+        returning *),
+      event as (
+        insert into ${e} (${columnList(e.suggestionId, e.at, e.fromStatus, e.toStatus, e.actorRole)})
+        select id, submitted_at, null, 'SUBMITTED', ${v('actorRole')}::text from inserted),
+      audit as (
+        insert into ${a} (${columnList(a.actorSub, a.actorRole, a.actorOrgId, a.action, a.entityType, a.entityId, a.after)})
+        select ${v('actorSub')}::text, ${v('actorRole')}::text, ${v('organizationId')}::integer, 'suggestion.submit', 'Suggestion', id, ${rowAsJson(s)} from inserted),
+      outbox as (
+        insert into ${o} (${columnList(o.type, o.entityType, o.entityId, o.payload)})
+        select 'suggestion.submitted', 'Suggestion', id, jsonb_build_object(
+          'suggestion', ${sqlGlobalId('Suggestion', sql`id`)},
+          'organization', ${v('organizationGid')}::text,
+          'campaign', ${v('campaignGid')}::text,
+          'topic', topic, 'title', title, 'status', status, 'submittedAt', submitted_at)
+        from inserted)
+      select * from inserted`;
+  });
+}
+const submitToCampaign = submitStatement(true);
+const submitOutsideCampaign = submitStatement(false);
+
+const suggestionColumns = Object.entries(getTableColumns(suggestionsTable));
+/** A suggestions row as the driver returns it (column names, raw values) as the builder would map it. */
+function suggestionFromDriver(raw: Record<string, unknown>): SuggestionRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of suggestionColumns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as SuggestionRow;
+}
+
 export async function submitSuggestion(db: Db, actor: Viewer, input: SubmitSuggestionInput): Promise<SubmitResult> {
   if (!isMember(actor) || actor.organizationId === null) {
     throw new DomainError('NOT_FOUND', null, { zh: '只有会员机构和上市公司可以提交建议', en: 'Only firms and listed companies submit suggestions' });
@@ -432,42 +501,22 @@ export async function submitSuggestion(db: Db, actor: Viewer, input: SubmitSugge
   const fingerprint = key === null ? null : inputFingerprint({ topic: input.topic, title: title!, body: body!, campaignId });
   const today = todayInShanghai();
   const s = suggestionsTable;
-
-  const campaignAllows =
-    campaignId === null
-      ? sql`true`
-      : sql`exists (select 1 from ${suggestionCampaignsTable} c join ${organizationsTable} o on o.id = ${organizationId}
-          where c.id = ${campaignId} and c.issued_on <= ${today}::date and c.deadline >= ${today}::date
-            and o.kind = any(c.invited_kinds) and ${input.topic}::suggestion_topic = any(c.topics))`;
-
-  const inserted = db.$with('inserted', getTableColumns(s)).as(
-    sql`insert into ${s} (${columnList(s.organizationId, s.campaignId, s.topic, s.title, s.body, s.idempotencyKey, s.inputFingerprint)})
-        select ${organizationId}::integer, ${campaignId}::integer, ${input.topic}::suggestion_topic, ${title}::text, ${body}::text, ${key}::text, ${fingerprint}::text
-        where ${campaignAllows}
-        on conflict (${columnList(s.organizationId, s.idempotencyKey)}) do nothing
-        returning *`,
-  );
-  const e = suggestionEventsTable;
-  const event = db.$with('event', {}).as(
-    sql`insert into ${e} (${columnList(e.suggestionId, e.at, e.fromStatus, e.toStatus, e.actorRole)})
-        select id, submitted_at, null, 'SUBMITTED', ${actor.role} from inserted`,
-  );
-  const a = auditLogTable;
-  const audit = db.$with('audit', {}).as(
-    sql`insert into ${a} (${columnList(a.actorSub, a.actorRole, a.actorOrgId, a.action, a.entityType, a.entityId, a.after)})
-        select ${actor.subject}, ${actor.role}, ${organizationId}::integer, 'suggestion.submit', 'Suggestion', id, ${rowAsJson(s)} from inserted`,
-  );
-  const o = outboxEventsTable;
-  const outbox = db.$with('outbox', {}).as(
-    sql`insert into ${o} (${columnList(o.type, o.entityType, o.entityId, o.payload)})
-        select 'suggestion.submitted', 'Suggestion', id, jsonb_build_object(
-          'suggestion', ${sqlGlobalId('Suggestion', sql`id`)},
-          'organization', ${encodeGlobalId('Organization', organizationId)}::text,
-          'campaign', ${campaignId === null ? null : encodeGlobalId('SuggestionCampaign', campaignId)}::text,
-          'topic', topic, 'title', title, 'status', status, 'submittedAt', submitted_at)
-        from inserted`,
-  );
-  const [row] = await db.with(inserted, event, audit, outbox).select().from(inserted);
+  const values: SubmitValues = {
+    organizationId,
+    organizationGid: encodeGlobalId('Organization', organizationId),
+    campaignId,
+    campaignGid: campaignId === null ? null : encodeGlobalId('SuggestionCampaign', campaignId),
+    topic: input.topic,
+    title: title!,
+    body: body!,
+    key,
+    fingerprint,
+    today,
+    actorSub: actor.subject,
+    actorRole: actor.role,
+  };
+  const [inserted] = await (campaignId === null ? submitOutsideCampaign : submitToCampaign)<Record<string, unknown>>(db, values);
+  const row = inserted && suggestionFromDriver(inserted);
   if (row) return { suggestion: row, replayed: false };
 
   if (key !== null) {
