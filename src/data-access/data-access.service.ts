@@ -40,7 +40,7 @@ export async function recordDataAccess(db: Db, viewer: Viewer, access: DataAcces
 const insertDataAccess = preparedStatement<{ actorSub: string; actorRole: string; clientId: string | null; resource: string; details: string | null }>(
   () => sql`
     with async_commit as (select set_config('synchronous_commit', 'off', true))
-    insert into data_access_log (actor_sub, actor_role, client_id, resource, details)
+    insert into ${dataAccessLogTable} (actor_sub, actor_role, client_id, resource, details)
     select ${sql.placeholder('actorSub')}::text, ${sql.placeholder('actorRole')}::text, ${sql.placeholder('clientId')}::text,
            ${sql.placeholder('resource')}::text, ${sql.placeholder('details')}::jsonb
     from async_commit`,

@@ -132,6 +132,48 @@ export function preparedSelectRows<V extends Record<string, unknown>>(columns: R
   };
 }
 
+/** The parts of a selectRows statement for one shape, values as placeholders. */
+export interface SelectRowsShape {
+  columns: Record<string, AnyPgColumn>;
+  rest: SQL;
+  order: SQL;
+  extra?: SQL;
+}
+
+/**
+ * preparedStatement for a statement whose text varies with a few choices (which columns, whether a filter applies):
+ * one prepared statement per shape, named by `key` (which must determine what `build` returns). The shapes are few and
+ * fixed by the code (column sets come from columnsFor), so the statements are kept for the life of the process.
+ */
+export function preparedStatementByShape<V extends Record<string, unknown>, S>(build: (shape: S) => SQL) {
+  const statements = new Map<string, ReturnType<typeof preparedStatement<V>>>();
+  return async <T>(db: DbOrTx, key: string, shape: S, values: V): Promise<T[]> => {
+    let statement = statements.get(key);
+    if (!statement) statements.set(key, (statement = preparedStatement<V>(() => build(shape))));
+    return statement<T>(db, values);
+  };
+}
+
+/** preparedSelectRows, one statement per shape (see preparedStatementByShape). */
+export function preparedSelectRowsByShape<V extends Record<string, unknown>, S>(build: (shape: S) => SelectRowsShape) {
+  const statement = preparedStatementByShape<V, S>((shape) => {
+    const { columns, rest, order, extra } = build(shape);
+    return jsonRowsSql(columns, rest, order, extra);
+  });
+  return async <T>(db: DbOrTx, key: string, shape: S, values: V): Promise<T[]> => {
+    const [row] = await statement<{ rows: T[] }>(db, key, shape, values);
+    return row!.rows;
+  };
+}
+
+/** A stable name for a set of columns (the property names, which columnsFor picks from one fixed set per table). */
+export function columnsKey(columns: Record<string, AnyPgColumn>): string {
+  let key = columnKeys.get(columns);
+  if (key === undefined) columnKeys.set(columns, (key = Object.keys(columns).join(',')));
+  return key;
+}
+const columnKeys = new WeakMap<object, string>();
+
 /**
  * One array parameter for a list of keys (integers, or text without commas, quotes or braces such as credit codes):
  * the statement text stays the same whatever the list's length.

@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { arrayLiteral, keyArray, preparedSelectRows, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { arrayLiteral, columnsKey, keyArray, preparedSelectRows, preparedSelectRowsByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -75,16 +75,27 @@ export async function listOrganizations(
 ): Promise<{ rows: OrganizationView[]; total: number | null }> {
   const columns = options.columns ?? organizationViewColumns;
   const withTotal = options.withTotal === true && page.afterKey === null;
-  const where = and(organizationConditions(filter), page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey)) ?? sql`true`;
-  const rows = await selectRows<OrganizationView & { _total?: number }>(
-    db,
-    columns,
-    sql`from ${organizationsTable} where ${where} order by ${organizationsTable.id} limit ${page.limit + 1}`,
-    sql`q."id"`,
-    withTotal ? sql`count(*) over () as "_total"` : undefined,
-  );
+  const total = withTotal ? sql`count(*) over () as "_total"` : undefined;
+  const conditions = organizationConditions(filter);
+  const rows = conditions
+    ? await selectRows<OrganizationView & { _total?: number }>(
+        db,
+        columns,
+        sql`from ${organizationsTable} where ${and(conditions, page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey))} order by ${organizationsTable.id} limit ${page.limit + 1}`,
+        sql`q."id"`,
+        total,
+      )
+    : // The directory's plain pages (no filter): prepared per column set. Ids start at 1, so `id > 0` is the first page.
+      await organizationPages<OrganizationView & { _total?: number }>(db, `${columnsKey(columns)}|${withTotal}`, { columns, total }, { after: page.afterKey ?? 0, limit: page.limit + 1 });
   return { rows, total: withTotal ? (rows[0]?._total ?? 0) : null };
 }
+
+const organizationPages = preparedSelectRowsByShape<{ after: number; limit: number }, { columns: typeof organizationViewColumns; total?: SQL }>(({ columns, total }) => ({
+  columns,
+  rest: sql`from ${organizationsTable} where ${organizationsTable.id} > ${sql.placeholder('after')}::integer order by ${organizationsTable.id} limit ${sql.placeholder('limit')}::integer`,
+  order: sql`q."id"`,
+  extra: total,
+}));
 
 export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<number> {
   const [row] = await db.select({ n: count() }).from(organizationsTable).where(organizationConditions(filter));
@@ -129,16 +140,16 @@ export async function listBranchesOfFirms(
   page: PageRequest,
   columns: typeof branchViewColumns = branchViewColumns,
 ): Promise<BranchView[]> {
-  const after = page.afterKey ?? 0;
-  return selectRows(
-    db,
-    columns,
-    // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
-    sql`from unnest(${keyArray([...new Set(firmIds)])}) as f(id)
-      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${after} order by id limit ${page.limit + 1}) as ${branchesTable}`,
-    sql`q."id"`,
-  );
+  // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
+  return branchPagesOfFirms<BranchView>(db, columnsKey(columns), columns, { firmIds: arrayLiteral([...new Set(firmIds)]), after: page.afterKey ?? 0, limit: page.limit + 1 });
 }
+
+const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: number; limit: number }, typeof branchViewColumns>((columns) => ({
+  columns,
+  rest: sql`from unnest(${sql.placeholder('firmIds')}::int[]) as f(id)
+      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${sql.placeholder('after')}::integer order by id limit ${sql.placeholder('limit')}::integer) as ${branchesTable}`,
+  order: sql`q."id"`,
+}));
 
 export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[]): Promise<Map<number, number>> {
   const rows = await db

@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql, type
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { keyArray, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { arrayLiteral, columnsKey, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -152,21 +152,33 @@ export async function loadBranchRatingsOfBranches(
   branchIds: readonly number[],
   columns: typeof ratingViewColumns = ratingViewColumns,
 ): Promise<BranchRatingView[]> {
-  const visible = ratingVisibility(viewer);
-  if (visible === null || branchIds.length === 0) return [];
-  const ids = keyArray(branchIds);
-  // The same list on both sides of the branches join lets the planner read only those branches by key instead of
-  // hashing the whole table (it cannot infer the second condition from the first).
-  return selectRows(
-    db,
+  const scope = branchRatingScope(viewer);
+  if (scope.firms.kind === 'none' || branchIds.length === 0) return [];
+  const ofFirms = scope.firms.kind === 'orgs';
+  const publishedOnly = !scope.unpublishedCycles;
+  return ratingsOfBranches<BranchRatingView>(db, `${columnsKey(columns)}|${ofFirms}|${publishedOnly}`, { columns, ofFirms, publishedOnly }, {
+    ids: arrayLiteral(branchIds),
+    firmIds: arrayLiteral(scope.firms.kind === 'orgs' ? scope.firms.organizationIds : []),
+  });
+}
+
+/**
+ * Prepared per column set and visibility (ratingVisibility's two conditions, values as placeholders). The same key list
+ * on both sides of the branches join lets the planner read only those branches by key instead of hashing the whole
+ * table (it cannot infer the second condition from the first).
+ */
+const ratingsOfBranches = preparedSelectRowsByShape<{ ids: string; firmIds: string }, { columns: typeof ratingViewColumns; ofFirms: boolean; publishedOnly: boolean }>(
+  ({ columns, ofFirms, publishedOnly }) => ({
     columns,
-    sql`from ${branchRatingsTable}
+    rest: sql`from ${branchRatingsTable}
       join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
       join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
-      where ${branchRatingsTable.branchId} = any(${ids}) and ${branchesTable.id} = any(${ids})${visible ? sql` and ${visible}` : sql``}`,
-    sql`q."year" desc, q."id"`,
-  );
-}
+      where ${branchRatingsTable.branchId} = any(${sql.placeholder('ids')}::int[]) and ${branchesTable.id} = any(${sql.placeholder('ids')}::int[])
+        ${ofFirms ? sql`and ${branchesTable.firmId} = any(${sql.placeholder('firmIds')}::int[])` : sql``}
+        ${publishedOnly ? sql`and ${ratingCyclesTable.status} = 'PUBLISHED'` : sql``}`,
+    order: sql`q."year" desc, q."id"`,
+  }),
+);
 
 /** Branches under daily supervision in a year: rated C or D in a published cycle. */
 export async function listSupervision(db: DbOrTx, viewer: Viewer, year: number): Promise<BranchRatingView[]> {
@@ -308,36 +320,36 @@ export async function ratingDistributionReport(
   year: number,
   by: RatingDistributionGrouping | null,
 ): Promise<RatingDistributionRow[]> {
-  const visible = ratingVisibility(viewer);
-  if (visible === null) return [];
-  const where = and(visible, eq(ratingCyclesTable.year, year));
-  // The branches join is only paid for when grouping by branch or filtering by a member's firms.
-  const needsBranches = by !== null || branchRatingScope(viewer).firms.kind === 'orgs';
-  const from = () => {
-    const query = db
-      .select({
-        grade: branchRatingsTable.grade,
-        count: count(),
-        district: by === 'DISTRICT' ? branchesTable.district : sql<null>`null`.mapWith((v) => v as null),
-        firmId: by === 'FIRM' ? branchesTable.firmId : sql<null>`null::integer`.mapWith((v) => v as null),
-      })
-      .from(branchRatingsTable)
-      .innerJoin(ratingCyclesTable, eq(ratingCyclesTable.id, branchRatingsTable.cycleId))
-      .$dynamic();
-    return (needsBranches ? query.innerJoin(branchesTable, eq(branchesTable.id, branchRatingsTable.branchId)) : query).where(where);
-  };
-  if (by === 'DISTRICT') {
-    return from()
-      .groupBy(branchesTable.district, branchRatingsTable.grade)
-      .orderBy(sql`${branchesTable.district} asc nulls last`, asc(branchRatingsTable.grade)) as Promise<RatingDistributionRow[]>;
-  }
-  if (by === 'FIRM') {
-    return from()
-      .groupBy(branchesTable.firmId, branchRatingsTable.grade)
-      .orderBy(asc(branchesTable.firmId), asc(branchRatingsTable.grade)) as Promise<RatingDistributionRow[]>;
-  }
-  return from().groupBy(branchRatingsTable.grade).orderBy(asc(branchRatingsTable.grade)) as Promise<RatingDistributionRow[]>;
+  const scope = branchRatingScope(viewer);
+  if (scope.firms.kind === 'none') return [];
+  const ofFirms = scope.firms.kind === 'orgs';
+  const publishedOnly = !scope.unpublishedCycles;
+  return distributionStatement<RatingDistributionRow>(db, `${by}|${ofFirms}|${publishedOnly}`, { by, ofFirms, publishedOnly }, {
+    year,
+    firmIds: arrayLiteral(scope.firms.kind === 'orgs' ? scope.firms.organizationIds : []),
+  });
 }
+
+/**
+ * The distribution's GROUP BY, prepared per grouping and visibility (ratingVisibility's conditions, values as
+ * placeholders). The branches join is only paid for when grouping by branch or filtering by a member's firms.
+ */
+const distributionStatement = preparedStatementByShape<{ year: number; firmIds: string }, { by: RatingDistributionGrouping | null; ofFirms: boolean; publishedOnly: boolean }>(
+  ({ by, ofFirms, publishedOnly }) => {
+    const r = branchRatingsTable;
+    const b = branchesTable;
+    const groupKey = by === 'DISTRICT' ? sql`${b.district}, ` : by === 'FIRM' ? sql`${b.firmId}, ` : sql``;
+    return sql`select ${r.grade} as "grade", count(*)::int as "count",
+        ${by === 'DISTRICT' ? sql`${b.district}` : sql`null`} as "district", ${by === 'FIRM' ? sql`${b.firmId}` : sql`null::integer`} as "firmId"
+      from ${r} join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${r.cycleId}
+      ${by !== null || ofFirms ? sql`join ${b} on ${b.id} = ${r.branchId}` : sql``}
+      where ${ratingCyclesTable.year} = ${sql.placeholder('year')}::integer
+        ${ofFirms ? sql`and ${b.firmId} = any(${sql.placeholder('firmIds')}::int[])` : sql``}
+        ${publishedOnly ? sql`and ${ratingCyclesTable.status} = 'PUBLISHED'` : sql``}
+      group by ${groupKey}${r.grade}
+      order by ${by === 'DISTRICT' ? sql`${b.district} asc nulls last, ` : groupKey}${r.grade} asc`;
+  },
+);
 
 export interface FollowUpStatusRow {
   type: SupervisoryFollowUpRow['type'];
