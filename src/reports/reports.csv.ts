@@ -5,7 +5,6 @@
 // functions (src/auth/policy.ts), the read is recorded in the data-access log and charged to the caller's budget.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { branchRatingScope, reportsScope, suggestionScope } from '../auth/policy.js';
-import type { TokenVerifier } from '../auth/tokens.js';
 import type { Viewer } from '../auth/viewer.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
 import type { Db } from '../db/client.js';
@@ -14,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import * as ratings from '../ratings/ratings.service.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
-import { viewerFromAuthorization } from '../server/viewer.js';
+import type { ViewerResolver } from '../server/viewer.js';
 
 /** Rows fetched per statement: one batch is all an export holds in memory. */
 export const CSV_BATCH_SIZE = 500;
@@ -113,7 +112,7 @@ export const suggestionColumns: readonly Column<suggestions.SuggestionExportRow>
 
 export interface CsvExportDeps {
   db: Db;
-  verifier: TokenVerifier;
+  resolveViewer: ViewerResolver;
   logger: Logger;
   /** Charged CSV_EXPORT_COST per export when enabled. */
   limiter?: RateLimiter;
@@ -265,7 +264,7 @@ export async function handleCsvExport(req: IncomingMessage, res: ServerResponse,
     sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET', ...cors });
     return;
   }
-  const viewer = await viewerFromAuthorization(req.headers.authorization, deps.verifier, deps.db);
+  const viewer = await deps.resolveViewer(req.headers.authorization);
   if (viewer.role === 'ANONYMOUS') {
     sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer', ...cors });
     return;

@@ -19,7 +19,7 @@ import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limi
 import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
 import { handleTokenRequest } from './oauth.js';
 import { handleCsvExport } from '../reports/reports.csv.js';
-import { AuthenticationError, viewerFromAuthorization } from './viewer.js';
+import { AuthenticationError, createViewerResolver } from './viewer.js';
 import { jitGateway } from '../graphql/executor.js';
 
 const RURU_STATIC = '/ruru-static/';
@@ -129,6 +129,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const limits = documentLimitsFromConfig(config);
   const complexityLimit = { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth };
   /** Anonymous callers are charged by IP, everyone else by token subject. */
+  const resolveViewer = createViewerResolver(deps.verifier, database.db);
   const ipPrincipal = (req: IncomingMessage) => `ip:${clientAddress(req, config.TRUST_PROXY_HOPS) ?? 'unknown'}`;
 
   const apollo = new ApolloServer<Context>({
@@ -188,7 +189,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const viewer = await viewerFromAuthorization(req.headers.authorization, deps.verifier, database.db);
+    const viewer = await resolveViewer(req.headers.authorization);
     const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
     const context: Context = {
       viewer,
@@ -266,7 +267,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         }
         case '/reports/branch-ratings.csv':
         case '/reports/suggestions.csv':
-          await handleCsvExport(req, res, url, { db: database.db, verifier: deps.verifier, logger: logger.child({ requestId }), limiter: rateLimiter, headers: cors });
+          await handleCsvExport(req, res, url, { db: database.db, resolveViewer, logger: logger.child({ requestId }), limiter: rateLimiter, headers: cors });
           return;
         case '/.well-known/jwks.json':
           if (!deps.issuerKeys) break;
