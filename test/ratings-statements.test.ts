@@ -69,6 +69,24 @@ describe('statement counts', () => {
     expect(large.count).toBe(small.count);
   });
 
+  it("the regulator's nested read is recorded by the ratings statement itself: three statements, one entry with what was read", async () => {
+    const query = `query($first: Int!) { organizations(first: $first) { edges { node { branches(first: 10) { edges { node { ratings { grade } } } } } } } }`;
+    const entries = async () =>
+      (await t.database.db.execute(sql`select details from data_access_log where resource = 'Branch.ratings' order by id`)).rows as { details: { branches: number; rows: number } }[];
+    const before = (await entries()).length;
+    const res = await t.countedExecute(query, { first: 100 }, c.viewers.regulator);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.count).toBe(3); // organizations, branches, ratings (with the read record)
+    const after = await entries();
+    expect(after).toHaveLength(before + 1);
+    const shown = res.body.data.organizations.edges.flatMap((o: any) => o.node.branches.edges.flatMap((b: any) => b.node.ratings));
+    const branches = res.body.data.organizations.edges.reduce((n: number, o: any) => n + o.node.branches.edges.length, 0);
+    expect(after.at(-1)!.details).toEqual({ branches, rows: shown.length });
+    // An association member reads the same without a record.
+    await t.countedExecute(query, { first: 100 }, c.viewers.association);
+    expect(await entries()).toHaveLength(before + 1);
+  });
+
   it('ratingDistribution is one grouped statement', async () => {
     const res = await t.countedExecute(`{ reports { ratingDistribution(year: 2025) { grade count } } }`, {}, c.viewers.association);
     expect(res.body.errors).toBeUndefined();

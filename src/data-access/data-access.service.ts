@@ -28,23 +28,29 @@ export function isRecordedReader(viewer: Viewer): boolean {
  */
 export async function recordDataAccess(db: Db, viewer: Viewer, access: DataAccess): Promise<void> {
   if (!isRecordedReader(viewer)) return;
-  await insertDataAccess(db, {
-    actorSub: viewer.subject,
-    actorRole: viewer.role,
-    clientId: viewer.serviceAccount?.clientId ?? null,
-    resource: access.resource.slice(0, 200),
-    details: access.details === undefined ? null : JSON.stringify(access.details),
-  });
+  await insertDataAccess(db, { ...dataAccessValues(viewer, access.resource), details: access.details === undefined ? null : JSON.stringify(access.details) });
 }
 
-const insertDataAccess = preparedStatement<{ actorSub: string; actorRole: string; clientId: string | null; resource: string; details: string | null }>(
-  () => sql`
-    with async_commit as (select set_config('synchronous_commit', 'off', true))
-    insert into ${dataAccessLogTable} (actor_sub, actor_role, client_id, resource, details)
+/** The placeholders of dataAccessInsert: who read, and what. */
+export type DataAccessValues = { actorSub: string; actorRole: string; clientId: string | null; resource: string };
+
+export function dataAccessValues(viewer: Viewer, resource: string): DataAccessValues {
+  return { actorSub: viewer.subject, actorRole: viewer.role, clientId: viewer.serviceAccount?.clientId ?? null, resource: resource.slice(0, 200) };
+}
+
+/**
+ * The read audit's insert, values as placeholders (DataAccessValues) and `details` as SQL, committed asynchronously
+ * (see recordDataAccess). A read can carry it as a data-modifying CTE of its own statement, so recording the read
+ * costs no statement of its own: the entry commits with the read, or neither happens.
+ */
+export function dataAccessInsert(details: SQL): SQL {
+  return sql`insert into ${dataAccessLogTable} (actor_sub, actor_role, client_id, resource, details)
     select ${sql.placeholder('actorSub')}::text, ${sql.placeholder('actorRole')}::text, ${sql.placeholder('clientId')}::text,
-           ${sql.placeholder('resource')}::text, ${sql.placeholder('details')}::jsonb
-    from async_commit`,
-);
+           ${sql.placeholder('resource')}::text, ${details}
+    from (select set_config('synchronous_commit', 'off', true)) async_commit`;
+}
+
+const insertDataAccess = preparedStatement<DataAccessValues & { details: string | null }>(() => dataAccessInsert(sql`${sql.placeholder('details')}::jsonb`));
 
 export interface DataAccessFilter {
   resource?: string | null;

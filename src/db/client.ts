@@ -77,9 +77,15 @@ function selectList(columns: Record<string, AnyPgColumn>): SQL {
   return list;
 }
 
-/** The statement of selectRows: its rows as one JSON array, in `order`. */
-function jsonRowsSql(columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL): SQL {
-  return sql`select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from (select ${selectList(columns)}${extra ? sql`, ${extra}` : sql``} ${rest}) q`;
+/**
+ * The statement of selectRows: its rows as one JSON array, in `order`. `alongside`, a data-modifying statement that may
+ * read the selected rows as `q`, runs in the same statement (a CTE).
+ */
+function jsonRowsSql(columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL, alongside?: SQL): SQL {
+  const select = sql`select ${selectList(columns)}${extra ? sql`, ${extra}` : sql``} ${rest}`;
+  return alongside
+    ? sql`with q as (${select}), alongside as (${alongside}) select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from q`
+    : sql`select coalesce(json_agg(q order by ${order}), '[]'::json) as "rows" from (${select}) q`;
 }
 
 /**
@@ -138,6 +144,8 @@ export interface SelectRowsShape {
   rest: SQL;
   order: SQL;
   extra?: SQL;
+  /** A data-modifying statement run in the same statement, reading the selected rows as `q` (see jsonRowsSql). */
+  alongside?: SQL;
 }
 
 /**
@@ -157,8 +165,8 @@ export function preparedStatementByShape<V extends Record<string, unknown>, S>(b
 /** preparedSelectRows, one statement per shape (see preparedStatementByShape). */
 export function preparedSelectRowsByShape<V extends Record<string, unknown>, S>(build: (shape: S) => SelectRowsShape) {
   const statement = preparedStatementByShape<V, S>((shape) => {
-    const { columns, rest, order, extra } = build(shape);
-    return jsonRowsSql(columns, rest, order, extra);
+    const { columns, rest, order, extra, alongside } = build(shape);
+    return jsonRowsSql(columns, rest, order, extra, alongside);
   });
   return async <T>(db: DbOrTx, key: string, shape: S, values: V): Promise<T[]> => {
     const [row] = await statement<{ rows: T[] }>(db, key, shape, values);

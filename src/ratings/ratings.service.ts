@@ -4,6 +4,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql, type
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
+import { dataAccessInsert, dataAccessValues, isRecordedReader, type DataAccessValues } from '../data-access/data-access.service.js';
 import { arrayLiteral, columnsKey, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
@@ -151,34 +152,41 @@ export async function loadBranchRatingsOfBranches(
   viewer: Viewer,
   branchIds: readonly number[],
   columns: typeof ratingViewColumns = ratingViewColumns,
+  options: { recordAs?: string } = {},
 ): Promise<BranchRatingView[]> {
   const scope = branchRatingScope(viewer);
   if (scope.firms.kind === 'none' || branchIds.length === 0) return [];
   const ofFirms = scope.firms.kind === 'orgs';
   const publishedOnly = !scope.unpublishedCycles;
-  return ratingsOfBranches<BranchRatingView>(db, `${columnsKey(columns)}|${ofFirms}|${publishedOnly}`, { columns, ofFirms, publishedOnly }, {
+  // A recorded reader's read is recorded by the same statement: { branches, rows } as recordDataAccess would have.
+  const recorded = options.recordAs !== undefined && isRecordedReader(viewer);
+  return ratingsOfBranches<BranchRatingView>(db, `${columnsKey(columns)}|${ofFirms}|${publishedOnly}|${recorded}`, { columns, ofFirms, publishedOnly, recorded }, {
     ids: arrayLiteral(branchIds),
     firmIds: arrayLiteral(scope.firms.kind === 'orgs' ? scope.firms.organizationIds : []),
+    branches: branchIds.length,
+    ...(recorded ? dataAccessValues(viewer, options.recordAs!) : {}),
   });
 }
 
 /**
- * Prepared per column set and visibility (ratingVisibility's two conditions, values as placeholders). The same key list
- * on both sides of the branches join lets the planner read only those branches by key instead of hashing the whole
- * table (it cannot infer the second condition from the first).
+ * Prepared per column set, visibility (ratingVisibility's two conditions, values as placeholders) and whether the read
+ * is recorded. The same key list on both sides of the branches join lets the planner read only those branches by key
+ * instead of hashing the whole table (it cannot infer the second condition from the first).
  */
-const ratingsOfBranches = preparedSelectRowsByShape<{ ids: string; firmIds: string }, { columns: typeof ratingViewColumns; ofFirms: boolean; publishedOnly: boolean }>(
-  ({ columns, ofFirms, publishedOnly }) => ({
-    columns,
-    rest: sql`from ${branchRatingsTable}
+const ratingsOfBranches = preparedSelectRowsByShape<
+  { ids: string; firmIds: string; branches: number } & Partial<DataAccessValues>,
+  { columns: typeof ratingViewColumns; ofFirms: boolean; publishedOnly: boolean; recorded: boolean }
+>(({ columns, ofFirms, publishedOnly, recorded }) => ({
+  columns,
+  rest: sql`from ${branchRatingsTable}
       join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
       join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
       where ${branchRatingsTable.branchId} = any(${sql.placeholder('ids')}::int[]) and ${branchesTable.id} = any(${sql.placeholder('ids')}::int[])
         ${ofFirms ? sql`and ${branchesTable.firmId} = any(${sql.placeholder('firmIds')}::int[])` : sql``}
         ${publishedOnly ? sql`and ${ratingCyclesTable.status} = 'PUBLISHED'` : sql``}`,
-    order: sql`q."year" desc, q."id"`,
-  }),
-);
+  order: sql`q."year" desc, q."id"`,
+  alongside: recorded ? dataAccessInsert(sql`jsonb_build_object('branches', ${sql.placeholder('branches')}::integer, 'rows', (select count(*)::integer from q))`) : undefined,
+}));
 
 /** Branches under daily supervision in a year: rated C or D in a published cycle. */
 export async function listSupervision(db: DbOrTx, viewer: Viewer, year: number): Promise<BranchRatingView[]> {
