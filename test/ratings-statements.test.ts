@@ -2,6 +2,7 @@
 // scoring of one branch that never loses an update.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/graphql/global-id.js';
 import { computeRating } from '../src/ratings/ratings.grading.js';
 import { createTestApp, type TestApp } from './support/harness.js';
@@ -72,7 +73,7 @@ describe('statement counts', () => {
   it("the regulator's nested read is recorded by the ratings statement itself: three statements, one entry with what was read", async () => {
     const query = `query($first: Int!) { organizations(first: $first) { edges { node { branches(first: 10) { edges { node { ratings { grade } } } } } } } }`;
     const entries = async () =>
-      (await t.database.db.execute(sql`select details from data_access_log where resource = 'Branch.ratings' order by id`)).rows as { details: { branches: number; rows: number } }[];
+      rowsOf<{ details: { branches: number; rows: number } }>(await t.database.db.execute(sql`select details from data_access_log where resource = 'Branch.ratings' order by id`));
     const before = (await entries()).length;
     const res = await t.countedExecute(query, { first: 100 }, c.viewers.regulator);
     expect(res.body.errors).toBeUndefined();

@@ -191,11 +191,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
     const viewer = await resolveViewer(req.headers.authorization);
     const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
+    let requestLogger: Logger | undefined;
     const context: Context = {
       viewer,
       db: database.db,
       locale: localeFrom(req.headers['accept-language']),
-      logger: logger.child({ requestId }),
+      // Made when a resolver first logs: most requests log nothing of their own.
+      get logger() {
+        return (requestLogger ??= logger.child({ requestId }));
+      },
       requestId,
       principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req) : `sub:${viewer.subject}`,
       complexityLimit,
