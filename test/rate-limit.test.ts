@@ -35,6 +35,21 @@ describe('operation cost', () => {
     }
   });
 
+  it('remembers a price whatever the strings in the variables, never across list lengths or numbers', () => {
+    const document = parse('query($n: Int, $ids: [ID!]!, $s: String) { nodes(ids: $ids) { id } organizations(first: $n, filter: { search: $s }) { edges { node { name } } } }');
+    const operation = findOperation(document, undefined)!;
+    const cases = [
+      { n: 5, ids: ['a', 'b'], s: 'x' },
+      { n: 5, ids: ['c', 'd'], s: 'y'.repeat(2000) }, // another text of any length: the same price
+      { n: 5, ids: ['a', 'b', 'c'], s: 'x' }, // one id more
+      { n: 7, ids: ['a', 'b'], s: 'x' }, // another page size
+      { n: '5', ids: ['a', 'b'], s: 'x' }, // not a number: the default page size
+    ];
+    for (const variables of cases) {
+      expect(cachedOperationCost(schema, document, operation, variables)).toBe(operationCost(schema, document, operation, variables));
+    }
+  });
+
   it('prices nodes(ids) by the number of ids, and a page size beyond the maximum as the maximum', () => {
     expect(cost('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: ['a', 'b', 'c'] })).toBe(1 + 1 + 3);
     expect(cost('{ committees { code } }')).toBe(1 + 1 + 10);

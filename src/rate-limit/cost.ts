@@ -155,11 +155,13 @@ const costCache = new WeakMap<OperationDefinitionNode, Map<string, number>>();
 
 /**
  * operationCost, remembered per operation (Apollo hands out the same parsed document for the same query text) and
- * variables: clients repeat the same operations with the same few variables. Large or ever-changing variables (a
- * suggestion's text, idempotency keys) are priced afresh, and each operation keeps at most a few dozen prices.
+ * variables: clients repeat the same operations with the same few variables. The price reads numbers (`first`) and
+ * list lengths (`ids`), never the text of a string, so unless some field prices itself with a function of its
+ * arguments, strings are left out of the key: a submission's title, body and idempotency key change with every
+ * request, its price does not. Large variables are priced afresh; each operation keeps at most a few dozen prices.
  */
 export function cachedOperationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Variables = {}): number {
-  const key = JSON.stringify(variables);
+  const key = pricesStrings(schema) ? JSON.stringify(variables) : JSON.stringify(variables, (_, value) => (typeof value === 'string' ? '' : value));
   if (key.length > MAX_CACHED_VARIABLES_LENGTH) return operationCost(schema, document, operation, variables);
   let prices = costCache.get(operation);
   if (!prices) costCache.set(operation, (prices = new Map()));
@@ -171,6 +173,19 @@ export function cachedOperationCost(schema: GraphQLSchema, document: DocumentNod
   }
   return cost;
 }
+
+/** Whether some field's price is a function of its arguments (which may read a string): then strings stay in the key. */
+function pricesStrings(schema: GraphQLSchema): boolean {
+  let answer = schemasPricingStrings.get(schema);
+  if (answer === undefined) {
+    answer = Object.values(schema.getTypeMap()).some(
+      (type) => (isObjectType(type) || isInterfaceType(type)) && Object.values(type.getFields()).some((field) => typeof field.extensions?.complexity === 'function'),
+    );
+    schemasPricingStrings.set(schema, answer);
+  }
+  return answer;
+}
+const schemasPricingStrings = new WeakMap<GraphQLSchema, boolean>();
 
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Variables = {}): number {
   const root = schema.getRootType(operation.operation);
