@@ -1,4 +1,4 @@
-// SIGTERM under load, on the real server process (node --import tsx src/main.ts): readiness turns 503 at once,
+// SIGTERM under load, on the real server process (node --import tsx/esm src/main.ts, as npm start runs it): readiness turns 503 at once,
 // in-flight requests complete and commit, the process exits 0; past SHUTDOWN_TIMEOUT_MS it exits 1 without committing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ async function startServer(databaseUrl: string, env: Record<string, string>): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'mg-sigterm-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const keys = await loadOrCreateIssuerKeys(dataDir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEBHOOK_WORKER: 'false', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
