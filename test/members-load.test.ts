@@ -1,7 +1,10 @@
-// Organizations by id come from a plain select for a few ids and from one JSON array for more: the same rows either way.
+// Organizations by id come from a plain select for a few ids and from one JSON array for more: the same rows either way;
+// node and nodes read only the columns their selection needs.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonymousViewer } from '../src/auth/viewer.js';
 import { rowsOf } from '../src/db/client.js';
+import { encodeGlobalId } from '../src/graphql/global-id.js';
 import { findOrganizationByCreditCode, loadOrganizationsByIds } from '../src/members/members.service.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 
@@ -27,5 +30,26 @@ describe('loadOrganizationsByIds', () => {
     expect(few).toEqual(many.filter((o) => ids.slice(0, 4).includes(o.id)));
     expect(many.some((o) => o.stockCode !== null && typeof o.memberSince === 'string')).toBe(true);
     expect(await findOrganizationByCreditCode(t.database.db, many[0]!.creditCode)).toEqual(many[0]);
+  });
+});
+
+describe('node and nodes read only the columns of their selection', () => {
+  it('one organization by id: one statement, the selected columns, the same answer as with every field', async () => {
+    const [org] = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from organizations where stock_code is not null order by id limit 1`));
+    const id = encodeGlobalId('Organization', org!.id);
+    const narrow = await t.countedExecute('query($id: ID!) { node(id: $id) { ... on Organization { id name stockCode } } }', { id }, anonymousViewer);
+    expect(narrow.count).toBe(1);
+    expect(narrow.statements[0]).toMatch(/"stock_exchange"/);
+    expect(narrow.statements[0]).not.toMatch(/"address"|"member_since"|"credit_code"/);
+    const wide = await t.countedExecute(
+      'query($id: ID!) { node(id: $id) { ... on Organization { id name stockCode creditCode address memberSince } ... on Branch { firm { id } } } }',
+      { id },
+      anonymousViewer,
+    );
+    expect(wide.statements[0]).toMatch(/"address"/);
+    expect(wide.body.data.node).toMatchObject(narrow.body.data.node);
+    // Two selections in one request: each reads its own columns, and both answer.
+    const both = await t.countedExecute('query($id: ID!) { a: node(id: $id) { ... on Organization { name } } b: nodes(ids: [$id]) { ... on Organization { creditCode } } }', { id }, anonymousViewer);
+    expect(both.body.data).toEqual({ a: { name: narrow.body.data.node.name }, b: [{ creditCode: wide.body.data.node.creditCode }] });
   });
 });

@@ -64,7 +64,7 @@ const selectLists = new WeakMap<object, SQL>();
  * `"table"."column" as "key", …`: builder columns under the builder's property names, rendered once per columns
  * object (hot reads ask for the same few selections over and over; columnsFor hands out the same object each time).
  */
-function selectList(columns: Record<string, AnyPgColumn>): SQL {
+export function selectList(columns: Record<string, AnyPgColumn>): SQL {
   let list = selectLists.get(columns);
   if (!list) {
     const items = Object.entries(columns).map(([key, column]) => {

@@ -23,3 +23,29 @@ export function groupedLoader<K extends number, V>(
       ),
   );
 }
+
+/**
+ * Rows by id for one column set, one loader per column set and request: a lookup that knows its selection (node,
+ * nodes) reads only the columns its fields need, and shares batches and cache only with lookups wanting the same
+ * (columnsFor hands out one object per set).
+ */
+export function columnSetLoader<V extends { id: number }, C extends object>(
+  batch: (ctx: Context, ids: readonly number[], columns: C) => Promise<V[]>,
+): (ctx: Context, columns: C) => DataLoader<number, V | null> {
+  const perRequest = createContextCache(() => new Map<C, DataLoader<number, V | null>>());
+  return (ctx, columns) => {
+    const loaders = perRequest(ctx);
+    let loader = loaders.get(columns);
+    if (!loader) {
+      loader = new DataLoader<number, V | null>(
+        async (ids) => {
+          const rows = new Map((await batch(ctx, ids, columns)).map((row) => [row.id, row]));
+          return ids.map((id) => rows.get(id) ?? null);
+        },
+        { maxBatchSize: MAX_BATCH_SIZE },
+      );
+      loaders.set(columns, loader);
+    }
+    return loader;
+  };
+}

@@ -3,7 +3,7 @@ import { contactScope, scopeAllows } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../graphql/global-id.js';
-import { MAX_BATCH_SIZE } from '../graphql/loader.js';
+import { columnSetLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { formatStockCode } from './identifiers.js';
@@ -196,7 +196,15 @@ const BRANCH_COLUMNS: Record<string, (keyof typeof members.branchViewColumns)[]>
 const OrganizationConnection = defineConnection(OrganizationRef, 'OrganizationConnection', '机构', 'Organizations');
 const BranchConnection = defineConnection(BranchRef, 'BranchConnection', '分支机构', 'Branches');
 
-registerNodeType('Organization', (ctx, id) => OrganizationRef.getDataloader(ctx).load(id));
+// node/nodes know their selection: an organization looked up there reads only the columns its fields need (every
+// column, through the shared loader, when a field has no mapping).
+const organizationsWithColumns = columnSetLoader<OrganizationView, typeof members.organizationViewColumns>((ctx, ids, columns) =>
+  members.loadOrganizationsByIds(ctx.db, ids, columns),
+);
+registerNodeType('Organization', (ctx, id, info) => {
+  const columns = columnsFor(members.organizationViewColumns, ORGANIZATION_COLUMNS, ['id'], requestedFields(info));
+  return columns === members.organizationViewColumns ? OrganizationRef.getDataloader(ctx).load(id) : organizationsWithColumns(ctx, columns).load(id);
+});
 registerNodeType('Branch', (ctx, id) => BranchRef.getDataloader(ctx).load(id));
 
 builder.objectField(OrganizationRef, 'branches', (t) =>

@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { arrayLiteral, columnsKey, keyArray, preparedSelect, preparedSelectRows, preparedSelectRowsByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { arrayLiteral, columnsKey, keyArray, preparedSelect, preparedSelectRowsByShape, preparedStatementByShape, selectList, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -102,27 +102,30 @@ export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter)
   return row?.n ?? 0;
 }
 
-// Prepared: by id is the hottest read (node, nodes, every nested organization); by credit code runs on every request
-// with a member's token.
-const organizationsByIds = preparedSelectRows<{ ids: string }>(
-  organizationViewColumns,
-  sql`from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[])`,
-  sql`q."id"`,
-);
-/** A few ids (node, a small batch): a plain select answers faster than one JSON array. */
+// Prepared: by id is the hottest read (node, nodes, every nested organization), per column set; by credit code runs
+// on every request with a member's token. A few ids (node, a small batch) come from a plain select, which answers
+// faster than one JSON array.
 const FEW_IDS = 4;
-const organizationsByFewIds = preparedSelect<{ ids: string }>(
-  organizationViewColumns,
-  sql`from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[]) order by ${organizationsTable.id}`,
+const organizationsByFewIds = preparedStatementByShape<{ ids: string }, typeof organizationViewColumns>(
+  (columns) => sql`select ${selectList(columns)} from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[]) order by ${organizationsTable.id}`,
 );
+const organizationsByManyIds = preparedSelectRowsByShape<{ ids: string }, typeof organizationViewColumns>((columns) => ({
+  columns,
+  rest: sql`from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[])`,
+  order: sql`q."id"`,
+}));
 const organizationByCreditCode = preparedSelect<{ code: string }>(
   organizationViewColumns,
   sql`from ${organizationsTable} where ${organizationsTable.creditCode} = ${sql.placeholder('code')} limit 1`,
 );
 
-export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[]): Promise<OrganizationView[]> {
+/** Organizations by id with the given columns (rows then carry just those). */
+export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[], columns: typeof organizationViewColumns = organizationViewColumns): Promise<OrganizationView[]> {
   const values = { ids: arrayLiteral(ids) };
-  return ids.length <= FEW_IDS ? organizationsByFewIds<OrganizationView>(db, values) : organizationsByIds<OrganizationView>(db, values);
+  const key = columnsKey(columns);
+  return ids.length <= FEW_IDS
+    ? organizationsByFewIds<OrganizationView>(db, key, columns, values)
+    : organizationsByManyIds<OrganizationView>(db, key, columns, values);
 }
 
 export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
