@@ -276,4 +276,7 @@ async function addLargeRatingYear(db: Db) {
            lateral (select 60 + (b.rn * 37 % 40) as score) raw,
            lateral (select raw.score, case when raw.score >= 90 then 'A' when raw.score >= 80 then 'B' when raw.score >= 70 then 'C' else 'D' end as grade) s`);
   });
+  // What autovacuum (or the embedded database's periodic analyze) does after a bulk load, before the measurement
+  // rather than during it: without it the planner sees the 160 ratings it last counted and scans all 10,160.
+  await db.execute(sql`analyze branches, branch_ratings, rating_cycles`);
 }

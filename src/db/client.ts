@@ -205,6 +205,9 @@ export function arrayLiteral(values: readonly (number | string)[]): string {
   return `{${values.join(',')}}`;
 }
 
+/** How often the embedded database refreshes its planner statistics (it has no autovacuum). */
+export const PGLITE_ANALYZE_INTERVAL_MS = 5 * 60_000;
+
 export interface Database {
   db: Db;
   driver: 'pglite' | 'postgres';
@@ -342,6 +345,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // wedges the embedded engine.
   await pglite.exec(`set statement_timeout = ${Math.trunc(timeouts.statementMs)}; set lock_timeout = ${Math.trunc(timeouts.lockMs)}`);
   const db = drizzlePglite({ client: pglite, schema, logger: countingLogger }) as unknown as Db;
+  // PGlite has no autovacuum: without fresh statistics after bulk writes (an import of a year's ratings) the planner
+  // scans whole tables where an index would do. Its analyze, the embedded way: every few minutes, off the event loop's
+  // way (one short statement on the single connection).
+  const analyzing = setInterval(() => {
+    if (!pglite.closed) void pglite.exec('analyze').catch(() => undefined);
+  }, PGLITE_ANALYZE_INTERVAL_MS);
+  analyzing.unref();
   return {
     db,
     driver: 'pglite',
@@ -354,6 +364,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }
     },
     close: once(async () => {
+      clearInterval(analyzing);
       if (!pglite.closed) await pglite.close();
     }),
   };
