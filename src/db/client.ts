@@ -129,15 +129,6 @@ export function preparedStatement<V extends Record<string, unknown>>(build: () =
   };
 }
 
-/** selectRows as a prepared statement: `rest` (and `extra`) take their values from placeholders. */
-export function preparedSelectRows<V extends Record<string, unknown>>(columns: Record<string, AnyPgColumn>, rest: SQL, order: SQL, extra?: SQL) {
-  const statement = preparedStatement<V>(() => jsonRowsSql(columns, rest, order, extra));
-  return async <T>(db: DbOrTx, values: V): Promise<T[]> => {
-    const [row] = await statement<{ rows: T[] }>(db, values);
-    return row!.rows;
-  };
-}
-
 /**
  * A prepared plain `select <columns> <rest>`, its rows keyed like the builder's (the select list's aliases), for
  * answers of one row or a few: there, decoding a handful of fields costs less than building and parsing JSON (on
@@ -158,28 +149,34 @@ export interface SelectRowsShape {
   alongside?: SQL;
 }
 
+/** What decides a statement's text: column sets (from columnsFor) and flags. */
+export type StatementShape = Record<string, Record<string, AnyPgColumn> | boolean | string | null>;
+
 /**
- * preparedStatement for a statement whose text varies with a few choices (which columns, whether a filter applies):
- * one prepared statement per shape, named by `key` (which must determine what `build` returns). The shapes are few and
- * fixed by the code (column sets come from columnsFor), so the statements are kept for the life of the process.
+ * preparedStatement for a statement whose text varies with a few choices (which columns, whether a condition applies):
+ * one prepared statement per shape, named by the shape's values (column sets by columnsKey). The shapes are few and
+ * fixed by the code, so the statements are kept for the life of the process.
  */
-export function preparedStatementByShape<V extends Record<string, unknown>, S>(build: (shape: S) => SQL) {
+export function preparedStatementByShape<V extends Record<string, unknown>, S extends StatementShape>(build: (shape: S) => SQL) {
   const statements = new Map<string, ReturnType<typeof preparedStatement<V>>>();
-  return async <T>(db: DbOrTx, key: string, shape: S, values: V): Promise<T[]> => {
+  return async <T>(db: DbOrTx, shape: S, values: V): Promise<T[]> => {
+    const key = Object.values(shape)
+      .map((v) => (typeof v === 'object' && v !== null ? columnsKey(v) : String(v)))
+      .join('|');
     let statement = statements.get(key);
     if (!statement) statements.set(key, (statement = preparedStatement<V>(() => build(shape))));
     return statement<T>(db, values);
   };
 }
 
-/** preparedSelectRows, one statement per shape (see preparedStatementByShape). */
-export function preparedSelectRowsByShape<V extends Record<string, unknown>, S>(build: (shape: S) => SelectRowsShape) {
+/** selectRows as a prepared statement, one per shape (see preparedStatementByShape); values as placeholders. */
+export function preparedSelectRowsByShape<V extends Record<string, unknown>, S extends StatementShape>(build: (shape: S) => SelectRowsShape) {
   const statement = preparedStatementByShape<V, S>((shape) => {
     const { columns, rest, order, extra, alongside } = build(shape);
     return jsonRowsSql(columns, rest, order, extra, alongside);
   });
-  return async <T>(db: DbOrTx, key: string, shape: S, values: V): Promise<T[]> => {
-    const [row] = await statement<{ rows: T[] }>(db, key, shape, values);
+  return async <T>(db: DbOrTx, shape: S, values: V): Promise<T[]> => {
+    const [row] = await statement<{ rows: T[] }>(db, shape, values);
     return row!.rows;
   };
 }

@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { arrayLiteral, columnsKey, keyArray, preparedSelect, preparedSelectRowsByShape, preparedStatementByShape, selectList, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { arrayLiteral, keyArray, preparedSelect, preparedSelectRowsByShape, preparedStatementByShape, selectList, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { cleanText, escapeLike } from '../text.js';
@@ -75,7 +75,6 @@ export async function listOrganizations(
 ): Promise<{ rows: OrganizationView[]; total: number | null }> {
   const columns = options.columns ?? organizationViewColumns;
   const withTotal = options.withTotal === true && page.afterKey === null;
-  const total = withTotal ? sql`count(*) over () as "_total"` : undefined;
   const conditions = organizationConditions(filter);
   const rows = conditions
     ? await selectRows<OrganizationView & { _total?: number }>(
@@ -83,18 +82,19 @@ export async function listOrganizations(
         columns,
         sql`from ${organizationsTable} where ${and(conditions, page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey))} order by ${organizationsTable.id} limit ${page.limit + 1}`,
         sql`q."id"`,
-        total,
+        withTotal ? WINDOW_TOTAL : undefined,
       )
     : // The directory's plain pages (no filter): prepared per column set. Ids start at 1, so `id > 0` is the first page.
-      await organizationPages<OrganizationView & { _total?: number }>(db, `${columnsKey(columns)}|${withTotal}`, { columns, total }, { after: page.afterKey ?? 0, limit: page.limit + 1 });
+      await organizationPages<OrganizationView & { _total?: number }>(db, { columns, withTotal }, { after: page.afterKey ?? 0, limit: page.limit + 1 });
   return { rows, total: withTotal ? (rows[0]?._total ?? 0) : null };
 }
 
-const organizationPages = preparedSelectRowsByShape<{ after: number; limit: number }, { columns: typeof organizationViewColumns; total?: SQL }>(({ columns, total }) => ({
+const WINDOW_TOTAL = sql`count(*) over () as "_total"`;
+const organizationPages = preparedSelectRowsByShape<{ after: number; limit: number }, { columns: typeof organizationViewColumns; withTotal: boolean }>(({ columns, withTotal }) => ({
   columns,
   rest: sql`from ${organizationsTable} where ${organizationsTable.id} > ${sql.placeholder('after')}::integer order by ${organizationsTable.id} limit ${sql.placeholder('limit')}::integer`,
   order: sql`q."id"`,
-  extra: total,
+  extra: withTotal ? WINDOW_TOTAL : undefined,
 }));
 
 export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<number> {
@@ -106,10 +106,10 @@ export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter)
 // on every request with a member's token. A few ids (node, a small batch) come from a plain select, which answers
 // faster than one JSON array.
 const FEW_IDS = 4;
-const organizationsByFewIds = preparedStatementByShape<{ ids: string }, typeof organizationViewColumns>(
-  (columns) => sql`select ${selectList(columns)} from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[]) order by ${organizationsTable.id}`,
+const organizationsByFewIds = preparedStatementByShape<{ ids: string }, { columns: typeof organizationViewColumns }>(
+  ({ columns }) => sql`select ${selectList(columns)} from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[]) order by ${organizationsTable.id}`,
 );
-const organizationsByManyIds = preparedSelectRowsByShape<{ ids: string }, typeof organizationViewColumns>((columns) => ({
+const organizationsByManyIds = preparedSelectRowsByShape<{ ids: string }, { columns: typeof organizationViewColumns }>(({ columns }) => ({
   columns,
   rest: sql`from ${organizationsTable} where ${organizationsTable.id} = any(${sql.placeholder('ids')}::int[])`,
   order: sql`q."id"`,
@@ -122,10 +122,9 @@ const organizationByCreditCode = preparedSelect<{ code: string }>(
 /** Organizations by id with the given columns (rows then carry just those). */
 export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[], columns: typeof organizationViewColumns = organizationViewColumns): Promise<OrganizationView[]> {
   const values = { ids: arrayLiteral(ids) };
-  const key = columnsKey(columns);
   return ids.length <= FEW_IDS
-    ? organizationsByFewIds<OrganizationView>(db, key, columns, values)
-    : organizationsByManyIds<OrganizationView>(db, key, columns, values);
+    ? organizationsByFewIds<OrganizationView>(db, { columns }, values)
+    : organizationsByManyIds<OrganizationView>(db, { columns }, values);
 }
 
 export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
@@ -150,10 +149,10 @@ export async function listBranchesOfFirms(
   columns: typeof branchViewColumns = branchViewColumns,
 ): Promise<BranchView[]> {
   // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
-  return branchPagesOfFirms<BranchView>(db, columnsKey(columns), columns, { firmIds: arrayLiteral([...new Set(firmIds)]), after: page.afterKey ?? 0, limit: page.limit + 1 });
+  return branchPagesOfFirms<BranchView>(db, { columns }, { firmIds: arrayLiteral([...new Set(firmIds)]), after: page.afterKey ?? 0, limit: page.limit + 1 });
 }
 
-const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: number; limit: number }, typeof branchViewColumns>((columns) => ({
+const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: number; limit: number }, { columns: typeof branchViewColumns }>(({ columns }) => ({
   columns,
   rest: sql`from unnest(${sql.placeholder('firmIds')}::int[]) as f(id)
       cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${sql.placeholder('after')}::integer order by id limit ${sql.placeholder('limit')}::integer) as ${branchesTable}`,

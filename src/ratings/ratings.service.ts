@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { dataAccessInsert, dataAccessValues, isRecordedReader, type DataAccessValues } from '../data-access/data-access.service.js';
-import { arrayLiteral, columnsKey, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { arrayLiteral, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../graphql/pagination.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -87,14 +87,31 @@ export const ratingViewColumns = {
   firmId: branchesTable.firmId,
 };
 
-/** The viewer's row filter as SQL, or null when the viewer may see no rating at all (no query is needed). */
-function ratingVisibility(viewer: Viewer): SQL | undefined | null {
+/**
+ * Which ratings the viewer sees, from its branchRatingScope: only its firms' (`firmIds`, when `ofFirms`), only in
+ * published cycles (`publishedOnly`); null when none at all (no query is needed). Rendered as builder SQL by
+ * ratingVisibility and, with the firms as a placeholder, by visibleRatingsCondition for prepared statements.
+ */
+function visibleRatings(viewer: Viewer): { ofFirms: boolean; publishedOnly: boolean; firmIds: number[] } | null {
   const scope = branchRatingScope(viewer);
   if (scope.firms.kind === 'none') return null;
+  const firmIds = scope.firms.kind === 'orgs' ? scope.firms.organizationIds : [];
+  return { ofFirms: scope.firms.kind === 'orgs', publishedOnly: !scope.unpublishedCycles, firmIds };
+}
+
+/** The viewer's row filter as SQL, or null when the viewer may see no rating at all (no query is needed). */
+function ratingVisibility(viewer: Viewer): SQL | undefined | null {
+  const visible = visibleRatings(viewer);
+  if (!visible) return null;
   return and(
-    scope.firms.kind === 'orgs' ? inArray(branchesTable.firmId, scope.firms.organizationIds) : undefined,
-    scope.unpublishedCycles ? undefined : eq(ratingCyclesTable.status, 'PUBLISHED'),
+    visible.ofFirms ? inArray(branchesTable.firmId, visible.firmIds) : undefined,
+    visible.publishedOnly ? eq(ratingCyclesTable.status, 'PUBLISHED') : undefined,
   );
+}
+
+/** ratingVisibility for a prepared statement (`and …` conditions, or nothing), its firms in the `firmIds` placeholder. */
+function visibleRatingsCondition({ ofFirms, publishedOnly }: { ofFirms: boolean; publishedOnly: boolean }): SQL {
+  return sql`${ofFirms ? sql` and ${branchesTable.firmId} = any(${sql.placeholder('firmIds')}::int[])` : sql``}${publishedOnly ? sql` and ${ratingCyclesTable.status} = 'PUBLISHED'` : sql``}`;
 }
 
 function selectRatingViews(db: DbOrTx) {
@@ -154,23 +171,20 @@ export async function loadBranchRatingsOfBranches(
   columns: typeof ratingViewColumns = ratingViewColumns,
   options: { recordAs?: string } = {},
 ): Promise<BranchRatingView[]> {
-  const scope = branchRatingScope(viewer);
-  if (scope.firms.kind === 'none' || branchIds.length === 0) return [];
-  const ofFirms = scope.firms.kind === 'orgs';
-  const publishedOnly = !scope.unpublishedCycles;
+  const visible = visibleRatings(viewer);
+  if (!visible || branchIds.length === 0) return [];
   // A recorded reader's read is recorded by the same statement: { branches, rows } as recordDataAccess would have.
   const recorded = options.recordAs !== undefined && isRecordedReader(viewer);
-  return ratingsOfBranches<BranchRatingView>(db, `${columnsKey(columns)}|${ofFirms}|${publishedOnly}|${recorded}`, { columns, ofFirms, publishedOnly, recorded }, {
+  return ratingsOfBranches<BranchRatingView>(db, { columns, ofFirms: visible.ofFirms, publishedOnly: visible.publishedOnly, recorded }, {
     ids: arrayLiteral(branchIds),
-    firmIds: arrayLiteral(scope.firms.kind === 'orgs' ? scope.firms.organizationIds : []),
+    firmIds: arrayLiteral(visible.firmIds),
     branches: branchIds.length,
     ...(recorded ? dataAccessValues(viewer, options.recordAs!) : {}),
   });
 }
 
 /**
- * Prepared per column set, visibility (ratingVisibility's two conditions, values as placeholders) and whether the read
- * is recorded. The same key list on both sides of the branches join lets the planner read only those branches by key
+ * Prepared per column set, visibility (visibleRatingsCondition) and whether the read is recorded. The same key list on both sides of the branches join lets the planner read only those branches by key
  * instead of hashing the whole table (it cannot infer the second condition from the first).
  */
 const ratingsOfBranches = preparedSelectRowsByShape<
@@ -181,9 +195,7 @@ const ratingsOfBranches = preparedSelectRowsByShape<
   rest: sql`from ${branchRatingsTable}
       join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
       join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
-      where ${branchRatingsTable.branchId} = any(${sql.placeholder('ids')}::int[]) and ${branchesTable.id} = any(${sql.placeholder('ids')}::int[])
-        ${ofFirms ? sql`and ${branchesTable.firmId} = any(${sql.placeholder('firmIds')}::int[])` : sql``}
-        ${publishedOnly ? sql`and ${ratingCyclesTable.status} = 'PUBLISHED'` : sql``}`,
+      where ${branchRatingsTable.branchId} = any(${sql.placeholder('ids')}::int[]) and ${branchesTable.id} = any(${sql.placeholder('ids')}::int[])${visibleRatingsCondition({ ofFirms, publishedOnly })}`,
   order: sql`q."year" desc, q."id"`,
   alongside: recorded ? dataAccessInsert(sql`jsonb_build_object('branches', ${sql.placeholder('branches')}::integer, 'rows', (select count(*)::integer from q))`) : undefined,
 }));
@@ -328,19 +340,17 @@ export async function ratingDistributionReport(
   year: number,
   by: RatingDistributionGrouping | null,
 ): Promise<RatingDistributionRow[]> {
-  const scope = branchRatingScope(viewer);
-  if (scope.firms.kind === 'none') return [];
-  const ofFirms = scope.firms.kind === 'orgs';
-  const publishedOnly = !scope.unpublishedCycles;
-  return distributionStatement<RatingDistributionRow>(db, `${by}|${ofFirms}|${publishedOnly}`, { by, ofFirms, publishedOnly }, {
+  const visible = visibleRatings(viewer);
+  if (!visible) return [];
+  return distributionStatement<RatingDistributionRow>(db, { by, ofFirms: visible.ofFirms, publishedOnly: visible.publishedOnly }, {
     year,
-    firmIds: arrayLiteral(scope.firms.kind === 'orgs' ? scope.firms.organizationIds : []),
+    firmIds: arrayLiteral(visible.firmIds),
   });
 }
 
 /**
- * The distribution's GROUP BY, prepared per grouping and visibility (ratingVisibility's conditions, values as
- * placeholders). The branches join is only paid for when grouping by branch or filtering by a member's firms.
+ * The distribution's GROUP BY, prepared per grouping and visibility (visibleRatingsCondition). The branches join is
+ * only paid for when grouping by branch or filtering by a member's firms.
  */
 const distributionStatement = preparedStatementByShape<{ year: number; firmIds: string }, { by: RatingDistributionGrouping | null; ofFirms: boolean; publishedOnly: boolean }>(
   ({ by, ofFirms, publishedOnly }) => {
@@ -351,9 +361,7 @@ const distributionStatement = preparedStatementByShape<{ year: number; firmIds: 
         ${by === 'DISTRICT' ? sql`${b.district}` : sql`null`} as "district", ${by === 'FIRM' ? sql`${b.firmId}` : sql`null::integer`} as "firmId"
       from ${r} join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${r.cycleId}
       ${by !== null || ofFirms ? sql`join ${b} on ${b.id} = ${r.branchId}` : sql``}
-      where ${ratingCyclesTable.year} = ${sql.placeholder('year')}::integer
-        ${ofFirms ? sql`and ${b.firmId} = any(${sql.placeholder('firmIds')}::int[])` : sql``}
-        ${publishedOnly ? sql`and ${ratingCyclesTable.status} = 'PUBLISHED'` : sql``}
+      where ${ratingCyclesTable.year} = ${sql.placeholder('year')}::integer${visibleRatingsCondition({ ofFirms, publishedOnly })}
       group by ${groupKey}${r.grade}
       order by ${by === 'DISTRICT' ? sql`${b.district} asc nulls last, ` : groupKey}${r.grade} asc`;
   },
