@@ -30,6 +30,8 @@ const schema = z
     GRAPHQL_INTROSPECTION: bool.optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Hot statements as named statements, parsed once per connection; false behind a pooler that cannot keep them. */
+    DB_NAMED_STATEMENTS: bool.default(true),
     /** Server-side caps per connection (PostgreSQL; 0 turns one off). See docs/OPERATIONS.md, "Database timeouts". */
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(databaseTimeoutDefaults.statementMs),
     DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(databaseTimeoutDefaults.lockMs),

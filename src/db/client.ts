@@ -104,7 +104,9 @@ export async function selectRows<T>(db: DbOrTx, columns: Record<string, AnyPgCol
 interface HandleInternals {
   dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
   session: {
-    prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: undefined, isResponseInArrayMode: boolean): {
+    /** node-postgres: the pool, or a transaction's client; PGlite: the engine. */
+    client: object;
+    prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string | undefined, isResponseInArrayMode: boolean): {
       execute(values: Record<string, unknown>): Promise<unknown>;
     };
   };
@@ -115,19 +117,28 @@ interface HandleInternals {
  * each run binds `values` and sends the same text. For the hottest statements, where drizzle rendering the SQL tree on
  * every call (and the driver's query config it then makes) costs more than the statement's own round trip. Counted,
  * logged and wrapped on error like any other statement.
+ *
+ * On PostgreSQL it is also a named statement: each connection parses it once and then only binds and executes it
+ * (planned for each execution's values: plan_cache_mode = force_custom_plan, see openDatabase). `DB_NAMED_STATEMENTS=false`
+ * sends it unnamed, parsed every time, for poolers that cannot keep named statements (docs/OPERATIONS.md).
  */
 export function preparedStatement<V extends Record<string, unknown>>(build: () => SQL): <T>(db: DbOrTx, values: V) => Promise<T[]> {
   const byHandle = new WeakMap<DbOrTx, ReturnType<HandleInternals['session']['prepareQuery']>>();
+  const name = `mg_${++preparedStatements}`;
   return async <T>(db: DbOrTx, values: V) => {
     let prepared = byHandle.get(db);
     if (!prepared) {
       const { dialect, session } = db as unknown as HandleInternals;
-      prepared = session.prepareQuery(dialect.sqlToQuery(build()), undefined, undefined, false);
+      prepared = session.prepareQuery(dialect.sqlToQuery(build()), undefined, unnamedClients.has(session.client) ? undefined : name, false);
       byHandle.set(db, prepared);
     }
     return rowsOf<T>(await prepared.execute(values));
   };
 }
+
+let preparedStatements = 0;
+/** Pools opened with DB_NAMED_STATEMENTS=false, and their connections (a transaction's handle has the connection). */
+const unnamedClients = new WeakSet<object>();
 
 /**
  * A prepared plain `select <columns> <rest>`, its rows keyed like the builder's (the select list's aliases), for
@@ -233,6 +244,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** PostgreSQL: hot statements as named statements, parsed once per connection (default true). */
+  namedStatements?: boolean;
   /** Defaults: `databaseTimeoutDefaults` in config.ts. */
   timeouts?: Partial<DatabaseTimeouts>;
   /** An already-open PGlite (tests clone a migrated template). */
@@ -244,6 +257,7 @@ export function databaseOptionsFromConfig(config: Config): DatabaseOptions {
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DB_POOL_SIZE,
+    namedStatements: config.DB_NAMED_STATEMENTS,
     timeouts: {
       statementMs: config.DB_STATEMENT_TIMEOUT_MS,
       lockMs: config.DB_LOCK_TIMEOUT_MS,
@@ -277,6 +291,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const timeouts: DatabaseTimeouts = { ...databaseTimeoutDefaults, ...options.timeouts };
   if (options.databaseUrl) {
     const databaseUrl = options.databaseUrl;
+    const named = options.namedStatements ?? true;
     // The timeouts travel in the startup packet, so every connection has them before its first statement.
     const pool = new pg.Pool({
       connectionString: databaseUrl,
@@ -288,13 +303,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
       keepAlive: true,
       application_name: 'member-graph',
+      // A named statement's plan is made for each execution's values, as an unnamed one's is: after five executions
+      // PostgreSQL may otherwise keep a generic plan, which for key lists and page sizes can be many times slower.
+      ...(named ? { options: '-c plan_cache_mode=force_custom_plan' } : {}),
     });
+    if (!named) unnamedClients.add(pool);
     // An idle client killed by the server (restart, pg_terminate_backend) must not crash the process: the pool
     // drops it and opens a new one on the next request.
     pool.on('error', () => {});
     // A checked-out client killed between statements (inside a transaction) emits 'error' with no pool listener
     // attached, which would crash the process; its next query fails instead and the pool discards it on release.
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      if (!named) unnamedClients.add(client);
+    });
     const db = drizzleNodePg({ client: pool, schema, logger: countingLogger }) as unknown as Db;
     return {
       db,
