@@ -51,7 +51,7 @@ function settingsFromArgs(): Settings {
   const quick = args.quick!;
   return {
     rounds: positiveInteger('rounds', args.rounds, quick ? 7 : 9, MIN_ROUNDS),
-    requests: positiveInteger('requests', args.requests, quick ? 20 : 200),
+    requests: positiveInteger('requests', args.requests, quick ? 80 : 200),
     roundSeconds: args.requests === undefined ? (quick ? 0.2 : 2) : undefined,
     concurrency: positiveInteger('concurrency', args.concurrency, 4),
     warmupRounds: quick ? 1 : 2,

@@ -1,4 +1,5 @@
-// Organizations by id come from a plain select for a few ids and from one JSON array for more: the same rows either way;
+// Organizations by id come from a plain select by key for one id, by a key list for a few and from one JSON array for
+// more: the same rows every way;
 // node and nodes read only the columns their selection needs.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('loadOrganizationsByIds', () => {
-  it('answers the same organizations, in id order, whether asked for a few or many', async () => {
+  it('answers the same organizations, in id order, whether asked for one, a few or many', async () => {
     // A listed company has a stock code and an exchange; every seeded organization has a member-since date.
     const ids = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from organizations order by kind = 'LISTED_COMPANY' desc, id desc limit 12`)).map((r) => r.id);
     const many = await loadOrganizationsByIds(t.database.db, ids);
@@ -26,6 +27,7 @@ describe('loadOrganizationsByIds', () => {
       const [few] = await loadOrganizationsByIds(t.database.db, [id]);
       expect(few).toEqual(many.find((o) => o.id === id));
     }
+    expect(await loadOrganizationsByIds(t.database.db, [2_000_000_000])).toEqual([]);
     const few = await loadOrganizationsByIds(t.database.db, ids.slice(0, 4));
     expect(few).toEqual(many.filter((o) => ids.slice(0, 4).includes(o.id)));
     expect(many.some((o) => o.stockCode !== null && typeof o.memberSince === 'string')).toBe(true);
