@@ -43,7 +43,7 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
 
 /**
  * A round has `--requests` requests; by default at most 200, fewer (down to 8) where the API would take longer than
- * 2 s to serve them. --quick keeps the method (≥ 7 rounds, both drivers, the scaled runs) with at most 20 requests per
+ * 2 s to serve them. --quick keeps the method (≥ 7 rounds, both drivers, the scaled runs) with at most 80 requests per
  * round and 0.2 s, a shorter warm-up before the heap run (of 20,000 requests, as in the full run) and shorter fixed-rate
  * runs, to finish within 3 minutes.
  */
