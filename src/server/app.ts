@@ -16,11 +16,11 @@ import { createFormatError, databaseUnavailablePlugin, RETRY_AFTER_SECONDS, SERV
 import { isTransientDatabaseError } from '../db/errors.js';
 import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
 import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limiter.js';
-import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
+import { chargeOperation, rateLimitPlugin, withCost, type CostReport } from '../rate-limit/rate-limit.plugin.js';
 import { handleTokenRequest } from './oauth.js';
 import { handleCsvExport } from '../reports/reports.csv.js';
 import { AuthenticationError, createViewerResolver } from './viewer.js';
-import { jitGateway } from '../graphql/executor.js';
+import { createJitEngine, jitGateway } from '../graphql/executor.js';
 
 const RURU_STATIC = '/ruru-static/';
 
@@ -57,6 +57,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** A POST body of a query, its variables and operation name only (no extensions, no persisted query). */
+function isPlainQueryBody(body: unknown): body is { query: string; variables?: Record<string, unknown> | null; operationName?: string | null } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  for (const key in b) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return false;
+  const { variables, operationName } = b;
+  return (
+    typeof b.query === 'string' &&
+    (variables === undefined || variables === null || (typeof variables === 'object' && !Array.isArray(variables))) &&
+    (operationName === undefined || operationName === null || typeof operationName === 'string')
+  );
 }
 
 function graphqlError(res: ServerResponse, status: number, code: string, message: string) {
@@ -132,8 +145,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const resolveViewer = createViewerResolver(deps.verifier, database.db);
   const ipPrincipal = (req: IncomingMessage) => `ip:${clientAddress(req, config.TRUST_PROXY_HOPS) ?? 'unknown'}`;
 
+  const engine = createJitEngine(schema);
   const apollo = new ApolloServer<Context>({
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schema, engine),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -153,6 +167,39 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (!origin) return {};
     const allowed = config.CORS_ORIGINS.includes('*') || config.CORS_ORIGINS.includes(origin);
     return allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+  }
+
+  /**
+   * The known-query path. A POST of a query operation Apollo has already validated and run in this process (the same
+   * text and operation name; `engine.known`) is priced and charged by the same rule as the rate-limit plugin
+   * (chargeOperation), run by its compiled code, and answered as Apollo answers it: 200, application/json,
+   * `{"data":…,"extensions":{"cost":…}}`. Apollo's request pipeline (hashing, plugins, context objects) cost more than
+   * the whole of a lookup by key (docs/PERFORMANCE.md). Anything else stays Apollo's: other bodies, content types or
+   * Accept headers, mutations, a refused charge (which took nothing from the budget), and answers with errors, whose
+   * result Apollo receives to format (`executedAhead`), so the operation never runs twice. True when it answered.
+   */
+  async function answerKnownQuery(req: IncomingMessage, res: ServerResponse, body: unknown, context: Context, cors: Record<string, string>): Promise<boolean> {
+    if (!isPlainQueryBody(body) || !/^application\/json\s*(?:;|$)/i.test(req.headers['content-type'] ?? '')) return false;
+    const accept = req.headers.accept;
+    if (accept !== undefined && accept !== '*/*' && !/^application\/json\s*$/i.test(accept)) return false;
+    const known = engine.known(body.query, body.operationName ?? undefined);
+    if (!known) return false;
+    const variables = body.variables ?? {};
+    let cost: CostReport;
+    try {
+      cost = await chargeOperation(rateLimiter, schema, known.document, known.operation, variables, context.principal);
+    } catch {
+      return false;
+    }
+    const result = await known.compiled.query(undefined, context, variables);
+    if (result.errors) {
+      context.executedAhead = { result, cost };
+      return false;
+    }
+    const text = `${JSON.stringify({ data: result.data, extensions: withCost(result.extensions, cost) })}\n`;
+    res.writeHead(200, { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return true;
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, cors: Record<string, string>) {
@@ -185,12 +232,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         body = text;
       }
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
     const viewer = await resolveViewer(req.headers.authorization);
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
     let requestLogger: Logger | undefined;
     const context: Context = {
       viewer,
@@ -204,6 +246,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req) : `sub:${viewer.subject}`,
       complexityLimit,
     };
+    if (method === 'POST' && (await answerKnownQuery(req, res, body, context, cors))) return;
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
     const outHeaders: Record<string, string> = { ...cors };
     for (const [key, value] of response.headers) outHeaders[key] = value;

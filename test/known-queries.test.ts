@@ -1,0 +1,121 @@
+// A query Apollo has validated and run once is answered again without Apollo's request pipeline (src/server/app.ts,
+// answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers, body, cost and budget,
+// errors; and an operation with errors, handed back to Apollo to format, runs once.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/client.js';
+import { createTestApp, type TestApp } from './support/harness.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+interface Raw {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** POSTs a body as it is, and keeps what a client would compare (not the date or the request id). */
+async function post(app: TestApp, body: unknown, headers: Record<string, string> = {}): Promise<Raw> {
+  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const kept = Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'x-request-id'));
+  return { status: res.status, headers: kept, text: await res.text() };
+}
+
+/** A query text no other test sends, so its first request is Apollo's for sure. */
+let fresh = 0;
+const unique = (query: string) => `${query} # known-queries ${++fresh}`;
+
+describe('the known-query path', () => {
+  it('answers a repeated query exactly as Apollo answered it the first time, for any viewer', async () => {
+    const query = unique('query($first: Int!) { organizations(first: $first) { totalCount edges { node { id name stockCode district } } } }');
+    for (const token of [undefined, await t.token('regulator')]) {
+      const auth = token ? { authorization: `Bearer ${token}` } : {};
+      const first = await post(t, { query, variables: { first: 3 } }, auth);
+      const again = await post(t, { query, variables: { first: 3 } }, auth);
+      const other = await post(t, { query, variables: { first: 2 } }, auth);
+      expect(first.status).toBe(200);
+      expect(again).toEqual(first);
+      expect(JSON.parse(other.text).data.organizations.edges).toHaveLength(2);
+    }
+  });
+
+  it('prices and charges each request once, and refuses a spent budget as Apollo does (429, Retry-After)', async () => {
+    const tight = await createTestApp({ RATE_LIMIT_POINTS: '100', RATE_LIMIT_WINDOW_SECONDS: '3600' });
+    try {
+      const query = unique('query($first: Int!) { organizations(first: $first) { edges { node { id } } } }');
+      const answers: Raw[] = [];
+      for (let i = 0; i < 20; i++) answers.push(await post(tight, { query, variables: { first: 10 } }));
+      const costs = answers.filter((a) => a.status === 200).map((a) => JSON.parse(a.text).extensions.cost);
+      const requested = costs[0].requested as number;
+      expect(requested).toBeGreaterThan(1);
+      // Every answer took exactly its price, the first (Apollo's) and the repeats alike.
+      costs.forEach((cost, i) => expect(cost).toEqual({ requested, limit: 100, remaining: 100 - requested * (i + 1), windowSeconds: 3600 }));
+      expect(costs).toHaveLength(Math.floor(100 / requested));
+      const refused = answers.filter((a) => a.status !== 200);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expect(r.status).toBe(429);
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+        expect(JSON.parse(r.text).errors[0].extensions.code).toBe('RATE_LIMITED');
+      }
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('hands an answer with errors to Apollo to format, and the operation (and its read record) runs once', async () => {
+    const token = await t.token('regulator');
+    const [cycle] = rowsOf<{ year: number }>(await t.database.db.execute(sql`select year from rating_cycles where status = 'PUBLISHED' order by year desc limit 1`));
+    const query = unique('query($year: Int!) { branchRatings(year: $year, first: 2) { edges { node { id grade } } } serviceAccounts(first: 1) { totalCount } }');
+    const reads = async () => rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from data_access_log where actor_role = 'REGULATOR'`))[0]!.n;
+    const before = await reads();
+    const first = await post(t, { query, variables: { year: cycle!.year } }, { authorization: `Bearer ${token}` });
+    const again = await post(t, { query, variables: { year: cycle!.year } }, { authorization: `Bearer ${token}` });
+    expect(again).toEqual(first);
+    const body = JSON.parse(first.text);
+    expect(body.data.branchRatings.edges.length).toBeGreaterThan(0);
+    expect(body.data.serviceAccounts).toBeNull();
+    expect(body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    expect(body.extensions.cost.requested).toBeGreaterThan(0);
+    expect(await reads()).toBe(before + 2);
+  });
+
+  it('answers variables that do not coerce with the same 400 BAD_USER_INPUT', async () => {
+    const query = unique('query($first: Int!) { organizations(first: $first) { totalCount } }');
+    expect((await post(t, { query, variables: { first: 1 } })).status).toBe(200);
+    const bad = await post(t, { query, variables: { first: 'many' } });
+    const badAgain = await post(t, { query, variables: { first: 'many' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(badAgain).toEqual(bad);
+  });
+
+  it('leaves other Accept headers, operation names, extensions and mutations to Apollo', async () => {
+    const query = unique('query Directory { organizations(first: 1) { totalCount } }');
+    const plain = await post(t, { query });
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    const graphqlResponse = await post(t, { query }, { accept: 'application/graphql-response+json' });
+    expect(graphqlResponse.status).toBe(200);
+    expect(graphqlResponse.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
+    const unknownName = await post(t, { query, operationName: 'Other' });
+    expect(unknownName.status).toBe(400);
+    expect(JSON.parse(unknownName.text).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const named = await post(t, { query, operationName: 'Directory' });
+    expect(JSON.parse(named.text).data).toEqual(JSON.parse(plain.text).data);
+    const withExtensions = await post(t, { query, extensions: { persistedQuery: { version: 2, sha256Hash: 'x' } } });
+    expect(withExtensions.status).toBe(400);
+    // A repeated mutation is Apollo's every time: a firm's second identical submission is a replay, not a new row.
+    const firm = await t.token('firm', rowsOf<{ credit_code: string }>(await t.database.db.execute(sql`select credit_code from organizations where kind = 'SECURITIES_FIRM' order by id limit 1`))[0]!.credit_code);
+    const submit = unique('mutation($input: SubmitSuggestionInput!) { submitSuggestion(input: $input) { suggestion { id } userErrors { code } } }');
+    const input = { topic: 'FINTECH', title: '已知查询测试', body: '建议完善跨境数据流动的监管沙盒。', idempotencyKey: `known-${fresh}` };
+    const submitted = await post(t, { query: submit, variables: { input } }, { authorization: `Bearer ${firm}` });
+    const replayed = await post(t, { query: submit, variables: { input } }, { authorization: `Bearer ${firm}` });
+    expect(JSON.parse(replayed.text).data.submitSuggestion.suggestion.id).toBe(JSON.parse(submitted.text).data.submitSuggestion.suggestion.id);
+  });
+});
