@@ -1,5 +1,5 @@
-// A query Apollo has validated and run once is answered again without Apollo's request pipeline (src/server/app.ts,
-// answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers, body, cost and budget,
+// An operation Apollo has validated and run once is answered again without Apollo's request pipeline
+// (src/server/app.ts, answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers, body, cost and budget,
 // errors; and an operation with errors, handed back to Apollo to format, runs once.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ describe('the known-query path', () => {
   it('answers a repeated query exactly as Apollo answered it the first time, for any viewer', async () => {
     const query = unique('query($first: Int!) { organizations(first: $first) { totalCount edges { node { id name stockCode district } } } }');
     for (const token of [undefined, await t.token('regulator')]) {
-      const auth = token ? { authorization: `Bearer ${token}` } : {};
+      const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       const first = await post(t, { query, variables: { first: 3 } }, auth);
       const again = await post(t, { query, variables: { first: 3 } }, auth);
       const other = await post(t, { query, variables: { first: 2 } }, auth);
@@ -96,7 +96,7 @@ describe('the known-query path', () => {
     expect(badAgain).toEqual(bad);
   });
 
-  it('leaves other Accept headers, operation names, extensions and mutations to Apollo', async () => {
+  it('leaves other Accept headers, operation names and extensions to Apollo', async () => {
     const query = unique('query Directory { organizations(first: 1) { totalCount } }');
     const plain = await post(t, { query });
     expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -110,12 +110,26 @@ describe('the known-query path', () => {
     expect(JSON.parse(named.text).data).toEqual(JSON.parse(plain.text).data);
     const withExtensions = await post(t, { query, extensions: { persistedQuery: { version: 2, sha256Hash: 'x' } } });
     expect(withExtensions.status).toBe(400);
-    // A repeated mutation is Apollo's every time: a firm's second identical submission is a replay, not a new row.
-    const firm = await t.token('firm', rowsOf<{ credit_code: string }>(await t.database.db.execute(sql`select credit_code from organizations where kind = 'SECURITIES_FIRM' order by id limit 1`))[0]!.credit_code);
-    const submit = unique('mutation($input: SubmitSuggestionInput!) { submitSuggestion(input: $input) { suggestion { id } userErrors { code } } }');
-    const input = { topic: 'FINTECH', title: '已知查询测试', body: '建议完善跨境数据流动的监管沙盒。', idempotencyKey: `known-${fresh}` };
-    const submitted = await post(t, { query: submit, variables: { input } }, { authorization: `Bearer ${firm}` });
-    const replayed = await post(t, { query: submit, variables: { input } }, { authorization: `Bearer ${firm}` });
-    expect(JSON.parse(replayed.text).data.submitSuggestion.suggestion.id).toBe(JSON.parse(submitted.text).data.submitSuggestion.suggestion.id);
+  });
+
+  it('runs a repeated mutation once per request: a new key a new suggestion, the same key a replay', async () => {
+    const [org] = rowsOf<{ id: number; credit_code: string }>(await t.database.db.execute(sql`select id, credit_code from organizations where kind = 'SECURITIES_FIRM' order by id limit 1`));
+    const firm = await t.token('firm', org!.credit_code);
+    const submit = unique('mutation($input: SubmitSuggestionInput!) { submitSuggestion(input: $input) { suggestion { id title } userErrors { code } } }');
+    const input = (key: string) => ({ topic: 'FINTECH', title: `已知查询测试 ${key}`, body: '建议完善跨境数据流动的监管沙盒。', idempotencyKey: key });
+    const rows = async (prefix: string) =>
+      rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from suggestions where organization_id = ${org!.id} and idempotency_key like ${`${prefix}%`}`))[0]!.n;
+    const prefix = `known-${fresh}-`;
+    const answers: Raw[] = [];
+    for (const key of ['a', 'b', 'b', 'c']) answers.push(await post(t, { query: submit, variables: { input: input(prefix + key) } }, { authorization: `Bearer ${firm}` }));
+    const ids = answers.map((a) => JSON.parse(a.text).data.submitSuggestion.suggestion.id);
+    expect(answers.every((a) => a.status === 200 && !JSON.parse(a.text).errors)).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[2]).toBe(ids[1]);
+    expect(await rows(prefix)).toBe(3);
+    // A key reused with a different text is a user error, answered the same on both paths.
+    const reused = await post(t, { query: submit, variables: { input: { ...input(prefix + 'a'), title: '另一条' } } }, { authorization: `Bearer ${firm}` });
+    expect(JSON.parse(reused.text).data.submitSuggestion.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED' }]);
+    expect(await rows(prefix)).toBe(3);
   });
 });

@@ -3,8 +3,8 @@
 // validates (our limits included), runs the plugins and formats errors; only execution is swapped, through Apollo's
 // gateway hook, which hands over the document it validated.
 //
-// The engine also remembers the query operations Apollo has validated and executed, by their exact text, so that the
-// HTTP handler can run a repeated query without Apollo's request pipeline (src/server/app.ts, `answerKnownQuery`).
+// The engine also remembers the operations Apollo has validated and executed, by their exact text, so that the HTTP
+// handler can run a repeated one without Apollo's request pipeline (src/server/app.ts, `answerKnownQuery`).
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
   execute,
@@ -24,7 +24,7 @@ export const MAX_COMPILED_OPERATIONS = 1000;
 /** Query texts up to this length are remembered for the known-query path; longer ones always go through Apollo. */
 export const MAX_KNOWN_QUERY_LENGTH = 4096;
 
-/** A query operation Apollo parsed, validated (our document limits included) and executed, compiled. */
+/** An operation Apollo parsed, validated (our document limits included) and executed, compiled. */
 export interface KnownQuery {
   document: DocumentNode;
   operation: OperationDefinitionNode;
@@ -34,8 +34,8 @@ export interface KnownQuery {
 export interface JitEngine {
   executor: GatewayExecutor;
   /**
-   * The known query for this exact text and operation name, or undefined: only query operations (never mutations)
-   * that passed Apollo's validation in this process, up to MAX_KNOWN_QUERY_LENGTH characters, the most recent
+   * The known operation (query or mutation) for this exact text and operation name, or undefined: only documents that
+   * passed Apollo's validation in this process, up to MAX_KNOWN_QUERY_LENGTH characters, the most recent
    * MAX_COMPILED_OPERATIONS of them. Validation depends on the document and the schema only, never on the viewer.
    */
   known(query: string, operationName: string | undefined): KnownQuery | undefined;
@@ -84,7 +84,7 @@ export function createJitEngine(schema: GraphQLSchema, maxCompiled = MAX_COMPILE
     }
     touch(compiled, key, query, maxCompiled);
     const source = request.source;
-    if (request.operation.operation === 'query' && source !== undefined && source.length <= MAX_KNOWN_QUERY_LENGTH) {
+    if (source !== undefined && source.length <= MAX_KNOWN_QUERY_LENGTH) {
       touch(knownQueries, knownKey(source, operationName), { document: request.document, operation: request.operation, compiled: query }, maxCompiled);
     }
     const result = await query.query(undefined, request.context, request.request.variables ?? {});

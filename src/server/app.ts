@@ -170,13 +170,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }
 
   /**
-   * The known-query path. A POST of a query operation Apollo has already validated and run in this process (the same
-   * text and operation name; `engine.known`) is priced and charged by the same rule as the rate-limit plugin
-   * (chargeOperation), run by its compiled code, and answered as Apollo answers it: 200, application/json,
-   * `{"data":…,"extensions":{"cost":…}}`. Apollo's request pipeline (hashing, plugins, context objects) cost more than
-   * the whole of a lookup by key (docs/PERFORMANCE.md). Anything else stays Apollo's: other bodies, content types or
-   * Accept headers, mutations, a refused charge (which took nothing from the budget), and answers with errors, whose
-   * result Apollo receives to format (`executedAhead`), so the operation never runs twice. True when it answered.
+   * The known-query path. A POST of an operation (query or mutation) Apollo has already validated and run in this
+   * process (the same text and operation name; `engine.known`) is priced and charged by the same rule as the
+   * rate-limit plugin (chargeOperation), run by its compiled code, and answered as Apollo answers it: 200,
+   * application/json, `{"data":…,"extensions":{"cost":…}}`. Apollo's request pipeline (hashing, plugins, context
+   * objects) cost more than the whole of a lookup by key (docs/PERFORMANCE.md). Anything else stays Apollo's: other
+   * bodies, content types or Accept headers, GET, a refused charge (which took nothing from the budget), and answers
+   * with errors, whose result Apollo receives to format (`executedAhead`), so the operation never runs twice. True when
+   * it answered.
    */
   async function answerKnownQuery(req: IncomingMessage, res: ServerResponse, body: unknown, context: Context, cors: Record<string, string>): Promise<boolean> {
     if (!isPlainQueryBody(body) || !/^application\/json\s*(?:;|$)/i.test(req.headers['content-type'] ?? '')) return false;
