@@ -462,14 +462,17 @@ function submitStatement(withCampaign: boolean) {
           'campaign', ${v('campaignGid')}::text,
           'topic', topic, 'title', title, 'status', status, 'submittedAt', submitted_at)
         from inserted)
-      select * from inserted`;
+      select row_to_json(inserted) as "row" from inserted`;
   });
 }
 const submitToCampaign = submitStatement(true);
 const submitOutsideCampaign = submitStatement(false);
 
 const suggestionColumns = Object.entries(getTableColumns(suggestionsTable));
-/** A suggestions row as the driver returns it (column names, raw values) as the builder would map it. */
+/**
+ * A suggestions row as the statement returns it (one JSON object keyed by column name: one field for the driver to
+ * decode, not seventeen; PGlite decodes every field in JavaScript) as the builder would map it.
+ */
 function suggestionFromDriver(raw: Record<string, unknown>): SuggestionRow {
   const row: Record<string, unknown> = {};
   for (const [key, column] of suggestionColumns) {
@@ -515,8 +518,8 @@ export async function submitSuggestion(db: Db, actor: Viewer, input: SubmitSugge
     actorSub: actor.subject,
     actorRole: actor.role,
   };
-  const [inserted] = await (campaignId === null ? submitOutsideCampaign : submitToCampaign)<Record<string, unknown>>(db, values);
-  const row = inserted && suggestionFromDriver(inserted);
+  const [inserted] = await (campaignId === null ? submitOutsideCampaign : submitToCampaign)<{ row: Record<string, unknown> }>(db, values);
+  const row = inserted && suggestionFromDriver(inserted.row);
   if (row) return { suggestion: row, replayed: false };
 
   if (key !== null) {
