@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { GraphQLError, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ruruHTML } from 'ruru/server';
 import { getStaticFile } from 'ruru/static';
 import type { IssuerKeys } from '../auth/keys.js';
@@ -192,7 +192,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     } catch {
       return false;
     }
-    const result = await known.compiled.query(undefined, context, variables);
+    let result: ExecutionResult;
+    try {
+      result = await known.compiled.query(undefined, context, variables);
+    } catch (error) {
+      // Resolver errors come back in the result; this is the compiled code itself failing. Apollo answers it (masked).
+      result = { data: null, errors: [new GraphQLError('Unexpected error', { originalError: error instanceof Error ? error : new Error(String(error)) })] };
+    }
     if (result.errors) {
       context.executedAhead = { result, cost };
       return false;
