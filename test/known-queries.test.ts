@@ -1,6 +1,7 @@
 // An operation Apollo has validated and run once is answered again without Apollo's request pipeline
-// (src/server/app.ts, answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers, body, cost and budget,
-// errors; and an operation with errors, handed back to Apollo to format, runs once.
+// (src/server/app.ts, answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers,
+// body, cost and budget, errors, and what each viewer may see; an operation with errors, handed back to Apollo to
+// format, runs once.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/client.js';
@@ -43,6 +44,27 @@ describe('the known-query path', () => {
       expect(again).toEqual(first);
       expect(JSON.parse(other.text).data.organizations.edges).toHaveLength(2);
     }
+  });
+
+  it('shows each viewer only its own: a text first run by one firm, repeated by another tenant, hides the first firm\'s contacts', async () => {
+    const codes = rowsOf<{ credit_code: string }>(await t.database.db.execute(sql`
+      select o.credit_code from organizations o where o.kind = 'SECURITIES_FIRM' and exists (select 1 from contacts c where c.organization_id = o.id)
+      order by o.id limit 2`)).map((r) => r.credit_code);
+    expect(codes).toHaveLength(2);
+    const [own, other] = codes as [string, string];
+    const query = unique('query($code: String!) { organization(creditCode: $code) { name contacts { name phone } } }');
+    const as = async (token: string | undefined) => JSON.parse((await post(t, { query, variables: { code: own } }, token ? { authorization: `Bearer ${token}` } : {})).text);
+    const owner = await as(await t.token('firm', own));
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data.organization.contacts.length).toBeGreaterThan(0);
+    for (const token of [await t.token('firm', other), undefined]) {
+      const answer = await as(token);
+      expect(answer.data.organization.name).toBe(owner.data.organization.name);
+      expect(answer.data.organization.contacts).toBeNull();
+      expect(JSON.stringify(answer)).not.toContain(owner.data.organization.contacts[0].name);
+    }
+    // And the owner, after the others, still sees its own.
+    expect((await as(await t.token('firm', own))).data.organization.contacts).toEqual(owner.data.organization.contacts);
   });
 
   it('prices and charges each request once, and refuses a spent budget as Apollo does (429, Retry-After)', async () => {

@@ -72,7 +72,8 @@ export function rateLimitPlugin(limiter: RateLimiter): ApolloServerPlugin<Contex
           try {
             report = await chargeOperation(limiter, rc.schema, rc.document, operation, rc.request.variables ?? {}, rc.contextValue.principal);
           } catch (refusal) {
-            report = (refusal as GraphQLError).extensions.cost as CostReport;
+            // A refusal still reports the price; anything else thrown is Apollo's to answer as it is.
+            if (refusal instanceof GraphQLError) report = refusal.extensions.cost as CostReport | undefined;
             throw refusal;
           }
         },
