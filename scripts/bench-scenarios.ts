@@ -2,7 +2,7 @@
 // with — the hand-written floor (one statement, JSON of the same answer) or, for scenario 6, the same query anonymous.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client.js';
-import { encodeGlobalId } from '../src/graphql/global-id.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { BENCH_SCALE_FACTOR, scaleDemoData } from '../src/seed/scale.js';
 
 export type Variables = Record<string, unknown>;

@@ -1,7 +1,7 @@
 // Shared start-up steps for the server and the scripts: open and migrate the database, seed an empty embedded one.
 import { count, sql } from 'drizzle-orm';
 import type { Config } from './config.js';
-import { databaseOptionsFromConfig, openDatabase, type Database } from './db/client.js';
+import { databaseOptionsFromConfig, openDatabase, type Database, type DatabaseOptions } from './db/client.js';
 import type { Logger } from './logger.js';
 import { organizationsTable } from './members/members.table.js';
 import { seedAll } from './seed/seed-all.js';
@@ -16,8 +16,8 @@ export async function isEmpty(database: Database): Promise<boolean> {
  * embedded database then gets fresh planner statistics: PGlite has no autovacuum, and without statistics the planner
  * guesses table sizes and may hash a whole table where a few index lookups would do.
  */
-export async function prepareDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await openDatabase(databaseOptionsFromConfig(config));
+export async function prepareDatabase(config: Config, logger: Logger, extra: Partial<DatabaseOptions> = {}): Promise<Database> {
+  const database = await openDatabase({ ...databaseOptionsFromConfig(config), ...extra });
   try {
     await database.migrate();
     if (database.driver === 'pglite' && (await isEmpty(database))) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousViewer, type Viewer } from '../src/auth/viewer.js';
 import { recordDataAccess } from '../src/data-access/data-access.service.js';
-import { countStatements } from '../src/db/client.js';
+import { countStatements } from '../src/db/instrumentation.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
 import { clientToken, newServiceAccount } from './support/integration.js';
 

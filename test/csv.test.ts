@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../src/auth/viewer.js';
-import { parseGlobalIdOf } from '../src/graphql/global-id.js';
+import { parseGlobalIdOf } from '../src/global-id.js';
 import { updateBranch } from '../src/members/members.service.js';
 import { csvCell, shanghaiDateTime } from '../src/reports/reports.csv.js';
 import { scoreBranchRating } from '../src/ratings/ratings.service.js';

@@ -4,7 +4,7 @@
 // format, runs once.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../src/db/client.js';
+import { rowsOf } from '../src/db/sql/index.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;

@@ -4,8 +4,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousViewer } from '../src/auth/viewer.js';
-import { rowsOf } from '../src/db/client.js';
-import { encodeGlobalId } from '../src/graphql/global-id.js';
+import { rowsOf } from '../src/db/sql/index.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { findOrganizationByCreditCode, loadOrganizationsByIds } from '../src/members/members.service.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 

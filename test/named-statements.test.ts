@@ -2,7 +2,7 @@
 // values. DB_NAMED_STATEMENTS=false sends them unnamed (poolers that cannot keep named statements). PostgreSQL only.
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rowsOf } from '../src/db/client.js';
+import { rowsOf } from '../src/db/sql/index.js';
 import { DATABASE_URL } from './support/faults.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
 

@@ -1,7 +1,7 @@
 // The association's bulk import: all or nothing, one error per bad row naming it, set-based writes.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/graphql/global-id.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { cast, cycleAt, expectNothingWritten, fingerprint, IMPORT, scalar, userErrorsOf, type Cast, type Who } from './support/ratings.js';
 

@@ -3,7 +3,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countStatements, openDatabase, type Database } from '../src/db/client.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { countStatements, statementCountingLogger } from '../src/db/instrumentation.js';
 import { seedRatings } from '../src/ratings/ratings.seed.js';
 import { gradingGuideline, recomputeRatings } from '../src/ratings/ratings.service.js';
 import { branchRatingsTable, ratingCyclesTable, ratingGuidelinesTable, ratingIndicatorsTable } from '../src/ratings/ratings.table.js';
@@ -53,7 +54,7 @@ describe('demo ratings', () => {
   });
 
   it('is the same on every run, and loads in a few set-based statements', async () => {
-    const fresh = await openDatabase({ dataDir: 'unused', pglite: new PGlite() });
+    const fresh = await openDatabase({ dataDir: 'unused', pglite: new PGlite(), statementLogger: statementCountingLogger });
     try {
       await fresh.migrate();
       const { count } = await fresh.db.transaction(async (tx) => {

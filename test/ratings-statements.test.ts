@@ -2,8 +2,8 @@
 // scoring of one branch that never loses an update.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../src/db/client.js';
-import { encodeGlobalId } from '../src/graphql/global-id.js';
+import { rowsOf } from '../src/db/sql/index.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { computeRating } from '../src/ratings/ratings.grading.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { cast, scalar, SCORE, type Cast } from './support/ratings.js';

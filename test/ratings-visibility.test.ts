@@ -2,7 +2,7 @@
 // nested under an organization, supervisionList, reports), for published and unpublished cycles, own and other firms.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/graphql/global-id.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { cast, ROLES, scalar, type Cast, type Who } from './support/ratings.js';
 

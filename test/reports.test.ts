@@ -2,7 +2,7 @@
 // overdue counts and progress; each one grouped SQL statement whatever the data size.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGlobalIdOf } from '../src/graphql/global-id.js';
+import { parseGlobalIdOf } from '../src/global-id.js';
 import { todayInShanghai } from '../src/time.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { cast, scalar, type Cast } from './support/ratings.js';

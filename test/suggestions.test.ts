@@ -2,7 +2,7 @@
 // events, duplicates, forwarding with reference numbers, responses, the summary report and the demo data.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/graphql/global-id.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { movePath } from '../src/suggestions/suggestions.service.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import {

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTokenVerifier, VERIFIED_TOKEN_CACHE_MS } from '../src/auth/tokens.js';
-import { countStatements } from '../src/db/client.js';
+import { countStatements } from '../src/db/instrumentation.js';
 import { creditCodeCheckCharacter, isValidCreditCode } from '../src/members/identifiers.js';
 import { createViewerResolver } from '../src/server/viewer.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';

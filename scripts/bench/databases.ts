@@ -7,6 +7,7 @@ import pg from 'pg';
 import { isEmpty, prepareDatabase } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
+import { statementCountingLogger } from '../../src/db/instrumentation.js';
 import type { Logger } from '../../src/logger.js';
 import { seedAll } from '../../src/seed/seed-all.js';
 
@@ -87,7 +88,7 @@ export async function openBenchDatabase(driver: Driver, logger: Logger, postgres
       WEBHOOK_WORKER: 'false',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
     });
-    database = await prepareDatabase(config, logger);
+    database = await prepareDatabase(config, logger, { statementLogger: statementCountingLogger });
     // prepareDatabase seeds only the embedded database; a server's is seeded as `npm run db:seed` does it.
     if (await isEmpty(database)) await database.db.transaction((tx) => seedAll(tx));
     return { config, database, dispose };

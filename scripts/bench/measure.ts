@@ -3,7 +3,8 @@
 import type { TokenVerifier } from '../../src/auth/tokens.js';
 import type { Viewer } from '../../src/auth/viewer.js';
 import type { Config } from '../../src/config.js';
-import { countStatements, type Database } from '../../src/db/client.js';
+import { type Database } from '../../src/db/client.js';
+import { countStatements } from '../../src/db/instrumentation.js';
 import type { Context } from '../../src/graphql/context.js';
 import type { Logger } from '../../src/logger.js';
 import type { App } from '../../src/server/app.js';

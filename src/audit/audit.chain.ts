@@ -4,7 +4,8 @@
 // text of each row, so a database that computed or stored hashes wrongly is caught too.
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { rowsOf, type DbOrTx } from '../db/client.js';
+import { type DbOrTx } from '../db/client.js';
+import { rowsOf } from '../db/sql/index.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const BATCH = 2_000;

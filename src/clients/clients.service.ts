@@ -3,8 +3,9 @@ import { and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import type { PageRequest } from '../db/page.js';
 import { cleanText } from '../text.js';
 import {
   serviceAccountSecretsTable,
@@ -60,7 +61,7 @@ function checkScopes(errors: ErrorCollector, scopes: readonly string[] | null | 
 }
 
 /** Registers a service account; its secret is returned here once and only its scrypt hash is stored. */
-export async function createServiceAccount(db: Db, actor: Viewer, input: CreateServiceAccountInput): Promise<IssuedSecret> {
+export async function createServiceAccount(db: DbOrTx, actor: Viewer, input: CreateServiceAccountInput): Promise<IssuedSecret> {
   const errors = new ErrorCollector();
   const name = cleanText(errors, input.name, { field: ['input', 'name'], max: 100, required: true, labelZh: '名称', labelEn: 'name' });
   const owner = cleanText(errors, input.owner, { field: ['input', 'owner'], max: 100, labelZh: '负责人', labelEn: 'owner' });
@@ -74,7 +75,7 @@ export async function createServiceAccount(db: Db, actor: Viewer, input: CreateS
   errors.throwIfAny();
   const clientSecret = newClientSecret();
   const hash = await hashSecret(clientSecret);
-  const serviceAccount = await db.transaction(async (tx) => {
+  const serviceAccount = await runInTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(serviceAccountsTable)
       .values({ clientId: newClientId(), name: name!, role: input.role, scopes, owner: owner ?? null })
@@ -91,7 +92,7 @@ export async function createServiceAccount(db: Db, actor: Viewer, input: CreateS
  * client can switch without downtime; any older secret still in its overlap stops working now.
  */
 export async function rotateServiceAccountSecret(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   id: number | null,
   options: { overlapSeconds?: number | null } = {},
@@ -105,7 +106,7 @@ export async function rotateServiceAccountSecret(
   }
   const clientSecret = newClientSecret();
   const hash = await hashSecret(clientSecret);
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const [account] = id === null ? [] : await tx.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.id, id)).for('update');
     if (!account) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
     if (account.disabledAt) {
@@ -134,8 +135,8 @@ export async function rotateServiceAccountSecret(
 }
 
 /** Stops the account: token requests fail at once, and tokens already issued are refused at the next request. */
-export async function disableServiceAccount(db: Db, actor: Viewer, id: number | null): Promise<ServiceAccountRow> {
-  return db.transaction(async (tx) => {
+export async function disableServiceAccount(db: DbOrTx, actor: Viewer, id: number | null): Promise<ServiceAccountRow> {
+  return runInTransaction(db, async (tx) => {
     const [before] = id === null ? [] : await tx.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.id, id)).for('update');
     if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
     if (before.disabledAt) {

@@ -1,7 +1,7 @@
 // GraphQL shape of the professional committees: committees, terms and seats (public directory data), and the association's edits.
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { parseGlobalIdOf } from '../graphql/global-id.js';
+import { parseGlobalIdOf } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { OrganizationRef } from '../members/members.schema.js';

@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNull, or, sql } from 'dr
 import { recordAudit } from '../audit/audit.service.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { organizationsTable } from '../members/members.table.js';
 import { cleanText } from '../text.js';
@@ -77,13 +78,13 @@ export interface OpenCommitteeTermInput {
  * Opens the next term of a committee (换届): number = previous + 1. The previous term ends the day
  * before the new one starts (if it had not ended already) and every seat still held in it ends with it.
  */
-export async function openCommitteeTerm(db: Db, actor: Viewer, input: OpenCommitteeTermInput): Promise<CommitteeTermRow> {
+export async function openCommitteeTerm(db: DbOrTx, actor: Viewer, input: OpenCommitteeTermInput): Promise<CommitteeTermRow> {
   const endsOn = input.endsOn ?? null;
   if (endsOn !== null && endsOn < input.startsOn) {
     throw new DomainError('INVALID', ['input', 'endsOn'], { zh: '计划结束日期不能早于开始日期', en: 'endsOn cannot be before startsOn' });
   }
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       // Locking the committee serializes 换届, so two calls cannot both take the same number.
       const [committee] =
         input.committeeId === null
@@ -190,7 +191,7 @@ function mapSeatConflict(error: unknown): never {
  * (one chair, at most 7 vice chairs, one seat per person and per organization) hold under concurrency;
  * an advisory lock on the person's name does the same for "one committee per person".
  */
-export async function appointCommitteeSeat(db: Db, actor: Viewer, input: AppointCommitteeSeatInput): Promise<CommitteeSeatRow> {
+export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: AppointCommitteeSeatInput): Promise<CommitteeSeatRow> {
   const errors = new ErrorCollector();
   const personName = cleanText(errors, input.personName, {
     field: ['input', 'personName'],
@@ -202,7 +203,7 @@ export async function appointCommitteeSeat(db: Db, actor: Viewer, input: Appoint
   errors.throwIfAny();
   const name = personName!;
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [term] =
         input.termId === null ? [] : await tx.select().from(committeeTermsTable).where(eq(committeeTermsTable.id, input.termId)).for('update');
       if (!term) throw new DomainError('NOT_FOUND', ['input', 'termId'], NOT_FOUND_TERM);
@@ -308,8 +309,8 @@ export interface EndCommitteeSeatInput {
 }
 
 /** Ends a held seat, recording why. */
-export async function endCommitteeSeat(db: Db, actor: Viewer, input: EndCommitteeSeatInput): Promise<CommitteeSeatRow> {
-  return db.transaction(async (tx) => {
+export async function endCommitteeSeat(db: DbOrTx, actor: Viewer, input: EndCommitteeSeatInput): Promise<CommitteeSeatRow> {
+  return runInTransaction(db, async (tx) => {
     const [before] =
       input.seatId === null ? [] : await tx.select().from(committeeSeatsTable).where(eq(committeeSeatsTable.id, input.seatId)).for('update');
     if (!before) throw new DomainError('NOT_FOUND', ['input', 'seatId'], NOT_FOUND_SEAT);

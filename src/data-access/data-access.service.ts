@@ -1,8 +1,9 @@
 // The read audit: records reads of protected data by the regulator and by service accounts, and lists them for the association.
 import { and, count, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/viewer.js';
-import { preparedStatement, type Db, type DbOrTx } from '../db/client.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { preparedStatement } from '../db/sql/index.js';
+import type { PageRequest } from '../db/page.js';
 import { dataAccessLogTable, type DataAccessLogRow } from './data-access.table.js';
 
 export interface DataAccess {
@@ -26,7 +27,7 @@ export function isRecordedReader(viewer: Viewer): boolean {
  * the latest entries (at most 3 × wal_writer_delay, 0.6 s by default) — for an access log, not worth a disk flush in
  * every read of ratings. Writes that change data keep synchronous commit.
  */
-export async function recordDataAccess(db: Db, viewer: Viewer, access: DataAccess): Promise<void> {
+export async function recordDataAccess(db: DbOrTx, viewer: Viewer, access: DataAccess): Promise<void> {
   if (!isRecordedReader(viewer)) return;
   await insertDataAccess(db, { ...dataAccessValues(viewer, access.resource), details: access.details === undefined ? null : JSON.stringify(access.details) });
 }

@@ -10,7 +10,7 @@ import { GraphQLError } from 'graphql';
 import { isStaff } from '../auth/viewer.js';
 import { defaultDocumentLimits } from '../server/limits.js';
 import type { Context } from './context.js';
-import { decodeGlobalId, encodeGlobalId } from './global-id.js';
+import { decodeGlobalId, encodeGlobalId } from '../global-id.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -3,7 +3,7 @@ import { brandWithType } from '@pothos/core';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
-import { decodeGlobalId } from './global-id.js';
+import { decodeGlobalId } from '../global-id.js';
 
 export const MAX_NODES = 100;
 const MAX_KEY = 2_147_483_647;

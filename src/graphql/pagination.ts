@@ -1,18 +1,11 @@
 // The one pagination helper: first 1..100 (default 20), opaque keyset cursors over a stable integer key.
 import type { ArgBuilder, SchemaTypes } from '@pothos/core';
 import { GraphQLError, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from '../db/page.js';
 import { builder } from './builder.js';
 
 type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-
-export interface PageRequest {
-  limit: number;
-  /** Rows strictly after this key. */
-  afterKey: number | null;
-}
 
 function badInput(message: string) {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });

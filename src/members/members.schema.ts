@@ -2,7 +2,7 @@
 import { contactScope, scopeAllows } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { parseGlobalIdOf } from '../graphql/global-id.js';
+import { parseGlobalIdOf } from '../global-id.js';
 import { columnSetLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';

@@ -3,9 +3,11 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } 
 import { recordAudit } from '../audit/audit.service.js';
 import { contactScope, type OrgScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { arrayLiteral, keyArray, preparedSelect, preparedSelectRowsByShape, preparedStatementByShape, selectList, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
+import { arrayLiteral, keyArray, preparedSelect, preparedSelectRowsByShape, preparedStatementByShape, selectList, selectRows } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import type { PageRequest } from '../db/page.js';
 import { cleanText, escapeLike } from '../text.js';
 import { isValidCreditCode, normalizeCreditCode, parseStockCode } from './identifiers.js';
 import {
@@ -275,10 +277,10 @@ function mapOrganizationConflict(error: unknown): never {
   throw error;
 }
 
-export async function createOrganization(db: Db, actor: Viewer, input: OrganizationFields): Promise<OrganizationRow> {
+export async function createOrganization(db: DbOrTx, actor: Viewer, input: OrganizationFields): Promise<OrganizationRow> {
   const values = checkOrganizationFields(input, true);
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [row] = await tx.insert(organizationsTable).values(values as typeof organizationsTable.$inferInsert).returning();
       if (row!.memberSince) {
         await tx.insert(membershipEventsTable).values({ organizationId: row!.id, kind: 'JOIN', effectiveOn: row!.memberSince });
@@ -291,10 +293,10 @@ export async function createOrganization(db: Db, actor: Viewer, input: Organizat
   }
 }
 
-export async function updateOrganization(db: Db, actor: Viewer, id: number | null, input: OrganizationFields): Promise<OrganizationRow> {
+export async function updateOrganization(db: DbOrTx, actor: Viewer, id: number | null, input: OrganizationFields): Promise<OrganizationRow> {
   const values = checkOrganizationFields(input, false);
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [before] = id === null ? [] : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, id)).for('update');
       if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_ORG);
       if (Object.keys(values).length === 0) return before;
@@ -323,14 +325,14 @@ const membershipMoves: Record<MembershipChange, { from: MembershipStatus[]; to: 
 };
 
 export async function recordMembershipChange(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { organizationId: number | null; change: MembershipChange; effectiveOn: string; note?: string | null },
 ): Promise<OrganizationRow> {
   const errors = new ErrorCollector();
   const note = cleanText(errors, input.note, { field: ['input', 'note'], max: 500, multiline: true, labelZh: '备注', labelEn: 'note' });
   errors.throwIfAny();
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const [before] =
       input.organizationId === null
         ? []
@@ -420,13 +422,13 @@ function checkBranchDates(errors: ErrorCollector, openedOn: string | null | unde
   }
 }
 
-export async function createBranch(db: Db, actor: Viewer, input: BranchFields): Promise<BranchRow> {
+export async function createBranch(db: DbOrTx, actor: Viewer, input: BranchFields): Promise<BranchRow> {
   const errors = new ErrorCollector();
   const values = checkBranchFields(input, true, errors);
   checkBranchDates(errors, values.openedOn, values.closedOn);
   errors.throwIfAny();
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [firm] = input.firmId == null ? [] : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, input.firmId));
       if (!firm) throw new DomainError('NOT_FOUND', ['input', 'firmId'], NOT_FOUND_ORG);
       if (firm.kind !== 'SECURITIES_FIRM') {
@@ -450,12 +452,12 @@ export async function createBranch(db: Db, actor: Viewer, input: BranchFields): 
   }
 }
 
-export async function updateBranch(db: Db, actor: Viewer, id: number | null, input: BranchFields): Promise<BranchRow> {
+export async function updateBranch(db: DbOrTx, actor: Viewer, id: number | null, input: BranchFields): Promise<BranchRow> {
   const errors = new ErrorCollector();
   const values = checkBranchFields({ ...input, kind: input.kind ?? undefined }, false, errors);
   errors.throwIfAny();
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [before] = id === null ? [] : await tx.select().from(branchesTable).where(eq(branchesTable.id, id)).for('update');
       if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_BRANCH);
       const dateErrors = new ErrorCollector();
@@ -516,9 +518,9 @@ function mayEditContacts(actor: Viewer, organizationId: number): boolean {
   return actor.role === 'ASSOCIATION' || ((actor.role === 'FIRM' || actor.role === 'LISTED_COMPANY') && actor.organizationId === organizationId);
 }
 
-export async function addContact(db: Db, actor: Viewer, organizationId: number | null, input: ContactFields): Promise<ContactRow> {
+export async function addContact(db: DbOrTx, actor: Viewer, organizationId: number | null, input: ContactFields): Promise<ContactRow> {
   const values = checkContactFields(input, true);
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     // Locking the organization row serializes additions, so the cap holds under concurrency.
     const [org] =
       organizationId === null || !mayEditContacts(actor, organizationId)
@@ -547,9 +549,9 @@ async function lockEditableContact(tx: DbOrTx, actor: Viewer, id: number | null)
   return row;
 }
 
-export async function updateContact(db: Db, actor: Viewer, id: number | null, input: ContactFields): Promise<ContactRow> {
+export async function updateContact(db: DbOrTx, actor: Viewer, id: number | null, input: ContactFields): Promise<ContactRow> {
   const values = checkContactFields(input, false);
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const before = await lockEditableContact(tx, actor, id);
     if (Object.keys(values).length === 0) return before;
     const [after] = await tx.update(contactsTable).set({ ...values, updatedAt: sql`now()` }).where(eq(contactsTable.id, before.id)).returning();
@@ -558,8 +560,8 @@ export async function updateContact(db: Db, actor: Viewer, id: number | null, in
   });
 }
 
-export async function removeContact(db: Db, actor: Viewer, id: number | null): Promise<ContactRow> {
-  return db.transaction(async (tx) => {
+export async function removeContact(db: DbOrTx, actor: Viewer, id: number | null): Promise<ContactRow> {
+  return runInTransaction(db, async (tx) => {
     const before = await lockEditableContact(tx, actor, id);
     await tx.delete(contactsTable).where(eq(contactsTable.id, before.id));
     await recordAudit(tx, actor, { action: 'contact.delete', entityType: 'Contact', entityId: before.id, before });

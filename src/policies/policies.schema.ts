@@ -1,7 +1,7 @@
 // GraphQL shape of policy interpretations (政策解读): reading and searching them, and the staff's drafting workflow.
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { parseGlobalIdOf } from '../graphql/global-id.js';
+import { parseGlobalIdOf } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';

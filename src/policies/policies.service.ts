@@ -5,8 +5,9 @@ import { recordAudit } from '../audit/audit.service.js';
 import { policyInterpretationScope, type PolicyInterpretationScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import type { PageRequest } from '../db/page.js';
 import { cleanText, hasControlCharacters } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from './document-number.js';
@@ -394,9 +395,9 @@ export interface CreatePolicyInterpretationInput extends PolicyContentInput {
 }
 
 /** A new draft, revision 1. */
-export async function createPolicyInterpretation(db: Db, actor: Viewer, input: CreatePolicyInterpretationInput): Promise<PolicyInterpretation> {
+export async function createPolicyInterpretation(db: DbOrTx, actor: Viewer, input: CreatePolicyInterpretationInput): Promise<PolicyInterpretation> {
   const content = checkContent(input, true, todayInShanghai()) as Content;
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(policyInterpretationsTable)
       .values({
@@ -425,7 +426,7 @@ export interface UpdatePolicyInterpretationInput extends PolicyContentInput {
 }
 
 /** Saves an edit as the next revision; the earlier revisions stay. An edit that changes nothing saves nothing. */
-export async function updatePolicyInterpretation(db: Db, actor: Viewer, id: number | null, input: UpdatePolicyInterpretationInput): Promise<PolicyInterpretation> {
+export async function updatePolicyInterpretation(db: DbOrTx, actor: Viewer, id: number | null, input: UpdatePolicyInterpretationInput): Promise<PolicyInterpretation> {
   const noteErrors = new ErrorCollector();
   const note = cleanText(noteErrors, input.note, { field: ['input', 'note'], max: LIMITS.note, labelZh: '修订说明', labelEn: 'note' });
   let changes: Partial<Content>;
@@ -436,7 +437,7 @@ export async function updatePolicyInterpretation(db: Db, actor: Viewer, id: numb
     throw error;
   }
   noteErrors.throwIfAny();
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const before = await lockInterpretation(tx, actor, id);
     if (before.status === 'ARCHIVED') {
       throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '已归档的政策解读不能修改', en: 'An archived interpretation cannot be edited' });
@@ -496,8 +497,8 @@ export async function updatePolicyInterpretation(db: Db, actor: Viewer, id: numb
 }
 
 /** DRAFT → PUBLISHED: readers of its audience see it from now on. */
-export async function publishPolicyInterpretation(db: Db, actor: Viewer, id: number | null): Promise<PolicyInterpretation> {
-  return db.transaction(async (tx) => {
+export async function publishPolicyInterpretation(db: DbOrTx, actor: Viewer, id: number | null): Promise<PolicyInterpretation> {
+  return runInTransaction(db, async (tx) => {
     const before = await lockInterpretation(tx, actor, id);
     if (before.status !== 'DRAFT') {
       throw new DomainError('INVALID_STATE', ['input', 'id'], {
@@ -522,8 +523,8 @@ export async function publishPolicyInterpretation(db: Db, actor: Viewer, id: num
 }
 
 /** DRAFT or PUBLISHED → ARCHIVED: gone from every list; its page stays for those who could read it. */
-export async function archivePolicyInterpretation(db: Db, actor: Viewer, id: number | null): Promise<PolicyInterpretation> {
-  return db.transaction(async (tx) => {
+export async function archivePolicyInterpretation(db: DbOrTx, actor: Viewer, id: number | null): Promise<PolicyInterpretation> {
+  return runInTransaction(db, async (tx) => {
     const before = await lockInterpretation(tx, actor, id);
     if (before.status === 'ARCHIVED') {
       throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '该政策解读已归档', en: 'The interpretation is already archived' });

@@ -24,7 +24,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../graphql/pagination.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/page.js';
 
 export const OPERATION_BASE_COST = 1;
 export const MUTATION_FIELD_COST = 10;

@@ -6,7 +6,7 @@ import { recordDataAccess } from '../data-access/data-access.service.js';
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { encodeGlobalId, parseGlobalIdOf } from '../graphql/global-id.js';
+import { encodeGlobalId, parseGlobalIdOf } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';

@@ -5,9 +5,11 @@ import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { dataAccessInsert, dataAccessValues, isRecordedReader, type DataAccessValues } from '../data-access/data-access.service.js';
-import { arrayLiteral, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows, type Db, type DbOrTx } from '../db/client.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
+import { arrayLiteral, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import type { PageRequest } from '../db/page.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
 import { enqueueEvent } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
@@ -455,7 +457,7 @@ export const MAX_FOLLOW_UP_NOTE_LENGTH = 500;
  * follow-up of a rating the actor may see can be found; the change is audited.
  */
 export async function updateFollowUpStatus(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { id: number | null; status: SupervisoryFollowUpStatus; note?: string | null },
 ): Promise<SupervisoryFollowUpRow> {
@@ -466,7 +468,7 @@ export async function updateFollowUpStatus(
   const visible = ratingVisibility(actor);
   const id = input.id;
   if (visible === null || id === null) throw notFound;
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const [found] = await tx
       .select({ followUp: supervisoryFollowUpsTable })
       .from(supervisoryFollowUpsTable)
@@ -627,10 +629,10 @@ function checkGuideline(input: GuidelineInput) {
  * Adds a guideline version: the next version number, never an edit of an existing one, so a cycle scored under
  * an earlier version keeps its indicators, thresholds and results.
  */
-export async function createGuidelineVersion(db: Db, actor: Viewer, input: GuidelineInput): Promise<RatingGuidelineRow> {
+export async function createGuidelineVersion(db: DbOrTx, actor: Viewer, input: GuidelineInput): Promise<RatingGuidelineRow> {
   const g = checkGuideline(input);
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [{ latest }] = (await tx.select({ latest: max(ratingGuidelinesTable.version) }).from(ratingGuidelinesTable)) as [{ latest: number | null }];
       const [guideline] = await tx
         .insert(ratingGuidelinesTable)
@@ -690,7 +692,7 @@ function checkYear(errors: ErrorCollector, year: number) {
   }
 }
 
-export async function createCycle(db: Db, actor: Viewer, input: CycleInput): Promise<RatingCycleRow> {
+export async function createCycle(db: DbOrTx, actor: Viewer, input: CycleInput): Promise<RatingCycleRow> {
   const errors = new ErrorCollector();
   checkYear(errors, input.year);
   const deadlines = ['selfAssessmentDueOn', 'associationScoringDueOn', 'bureauReviewDueOn', 'publicationDueOn'] as const;
@@ -704,7 +706,7 @@ export async function createCycle(db: Db, actor: Viewer, input: CycleInput): Pro
   }
   errors.throwIfAny();
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [guideline] = await tx
         .select({ id: ratingGuidelinesTable.id })
         .from(ratingGuidelinesTable)
@@ -748,8 +750,8 @@ function alreadyPublished(year: number): DomainError {
 }
 
 /** The association moves a cycle one stage on: PLANNED → SELF_ASSESSMENT → ASSOCIATION_SCORING → BUREAU_REVIEW. */
-export async function advanceCycle(db: Db, actor: Viewer, input: { year: number; to: RatingCycleStatus }): Promise<RatingCycleRow> {
-  return db.transaction(async (tx) => {
+export async function advanceCycle(db: DbOrTx, actor: Viewer, input: { year: number; to: RatingCycleStatus }): Promise<RatingCycleRow> {
+  return runInTransaction(db, async (tx) => {
     const before = await lockCycle(tx, input.year, 'update');
     if (before.status === 'PUBLISHED') throw alreadyPublished(before.year);
     const next = CYCLE_STATUSES[CYCLE_STATUSES.indexOf(before.status) + 1]!;
@@ -821,8 +823,8 @@ export async function insertFollowUps(tx: DbOrTx, cycle: { id: number; year: num
 }
 
 /** The regulator publishes a cycle in BUREAU_REVIEW: grades become visible to firms and C/D follow-ups are created. */
-export async function publishCycle(db: Db, actor: Viewer, year: number): Promise<RatingCycleRow> {
-  return db.transaction(async (tx) => {
+export async function publishCycle(db: DbOrTx, actor: Viewer, year: number): Promise<RatingCycleRow> {
+  return runInTransaction(db, async (tx) => {
     const before = await lockCycle(tx, year, 'update');
     if (before.status === 'PUBLISHED') throw alreadyPublished(before.year);
     if (before.status !== 'BUREAU_REVIEW') {
@@ -1039,7 +1041,7 @@ export interface ScoreResult {
  * rules are the association's and the bureau's; a grade adjustment is the bureau's. The rating row is locked
  * while its lines change and its scores are recomputed, so concurrent scorers never lose each other's lines.
  */
-export async function scoreBranchRating(db: Db, actor: Viewer, input: ScoreInput): Promise<ScoreResult> {
+export async function scoreBranchRating(db: DbOrTx, actor: Viewer, input: ScoreInput): Promise<ScoreResult> {
   const stage = stageOf(actor);
   if (!stage) throw new DomainError('INVALID_STATE', null, { zh: '该角色不能评分', en: 'This role does not score' });
   const errors = new ErrorCollector();
@@ -1092,7 +1094,7 @@ export async function scoreBranchRating(db: Db, actor: Viewer, input: ScoreInput
     : null;
   errors.throwIfAny();
 
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const c = await cycleForScoring(tx, input.year, stage);
     const [branch] = input.branchId === null ? [] : await tx.select().from(branchesTable).where(eq(branchesTable.id, input.branchId));
     if (!branch) throw new DomainError('NOT_FOUND', ['input', 'branchId'], { zh: '分支机构不存在', en: 'Branch not found' });
@@ -1208,7 +1210,7 @@ export interface ImportRowInput {
  * refuses the whole import (one error per bad row, naming it); otherwise all rows are written in one transaction.
  */
 export async function importAssociationScores(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { year: number; rows: ImportRowInput[] },
 ): Promise<{ ratingIds: number[]; rows: number }> {
@@ -1226,7 +1228,7 @@ export async function importAssociationScores(
     comment: cleanText(errors, row.comment, { field: ['input', 'rows', String(i), 'comment'], max: 500, multiline: true, labelZh: `第 ${i + 1} 行说明`, labelEn: `row ${i + 1} comment` }) ?? null,
   }));
 
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const c = await cycleForScoring(tx, input.year, 'ASSOCIATION');
     const branchIds = [...new Set(cleaned.flatMap((r) => (r.branchId === null ? [] : [r.branchId])))];
     const branches = branchIds.length === 0 ? [] : await tx.select().from(branchesTable).where(inArray(branchesTable.id, branchIds));

@@ -8,7 +8,7 @@ import { branchRatingScope, reportsScope, suggestionScope } from '../auth/policy
 import type { Viewer } from '../auth/viewer.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
 import type { Db } from '../db/client.js';
-import { encodeGlobalId } from '../graphql/global-id.js';
+import { encodeGlobalId } from '../global-id.js';
 import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import * as ratings from '../ratings/ratings.service.js';

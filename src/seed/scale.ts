@@ -2,7 +2,8 @@
 // copies of the directory and years of published rating history, so lists and reports are measured and planned at
 // the sizes they must serve. Set-based (a dozen statements whatever the factor) and deterministic (no PRNG, no clock).
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
-import { keyArray, rowsOf, type Db, type DbOrTx } from '../db/client.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { keyArray, rowsOf } from '../db/sql/index.js';
 import { creditCodeCheckCharacter } from '../members/identifiers.js';
 import { branchesTable, contactsTable, membershipEventsTable, organizationsTable } from '../members/members.table.js';
 import { insertFollowUps } from '../ratings/ratings.service.js';

@@ -7,10 +7,12 @@ import { recordAudit } from '../audit/audit.service.js';
 import { auditLogTable } from '../audit/audit.table.js';
 import { suggestionCampaignScope, suggestionScope, type OrgScope } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
-import { preparedStatement, type Db, type DbOrTx } from '../db/client.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
+import { preparedStatement } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
-import { encodeGlobalId } from '../graphql/global-id.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import { encodeGlobalId } from '../global-id.js';
+import type { PageRequest } from '../db/page.js';
 import { organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent } from '../outbox/outbox.service.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
@@ -327,7 +329,7 @@ export interface CreateCampaignInput {
   deadline: string;
 }
 
-export async function createCampaign(db: Db, actor: Viewer, input: CreateCampaignInput): Promise<SuggestionCampaignRow> {
+export async function createCampaign(db: DbOrTx, actor: Viewer, input: CreateCampaignInput): Promise<SuggestionCampaignRow> {
   const today = todayInShanghai();
   const errors = new ErrorCollector();
   const title = cleanText(errors, input.title, { field: ['input', 'title'], max: MAX_TITLE_LENGTH, required: true, labelZh: '标题', labelEn: 'title' });
@@ -344,7 +346,7 @@ export async function createCampaign(db: Db, actor: Viewer, input: CreateCampaig
   else if (input.deadline < today) errors.add('INVALID', ['input', 'deadline'], { zh: '截止日期不能早于今天', en: 'deadline cannot be in the past' });
   errors.throwIfAny();
   try {
-    return await db.transaction(async (tx) => {
+    return await runInTransaction(db, async (tx) => {
       const [row] = await tx
         .insert(suggestionCampaignsTable)
         .values({ title: title!, description: description ?? null, documentNumber: documentNumber!, topics, invitedKinds, issuedOn, deadline: input.deadline })
@@ -482,7 +484,7 @@ function suggestionFromDriver(raw: Record<string, unknown>): SuggestionRow {
   return row as SuggestionRow;
 }
 
-export async function submitSuggestion(db: Db, actor: Viewer, input: SubmitSuggestionInput): Promise<SubmitResult> {
+export async function submitSuggestion(db: DbOrTx, actor: Viewer, input: SubmitSuggestionInput): Promise<SubmitResult> {
   if (!isMember(actor) || actor.organizationId === null) {
     throw new DomainError('NOT_FOUND', null, { zh: '只有会员机构和上市公司可以提交建议', en: 'Only firms and listed companies submit suggestions' });
   }
@@ -601,7 +603,7 @@ function cleanNote(errors: ErrorCollector, note: string | null | undefined, fiel
 
 /** A single-suggestion move inside one transaction: lock, check the path, update, events, audit. */
 async function moveOne(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   id: number | null,
   to: SuggestionStatus,
@@ -614,7 +616,7 @@ async function moveOne(
     after?: (tx: DbOrTx, before: SuggestionRow, after: SuggestionRow) => Promise<void>;
   },
 ): Promise<SuggestionRow> {
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const before = await lockSuggestion(tx, actor, id);
     const extra = await opts.check?.(before, tx);
     const path = requirePath(before, to, ['input', 'id']);
@@ -631,7 +633,7 @@ async function moveOne(
 }
 
 /** The submitting organization withdraws its own suggestion while it is still SUBMITTED. */
-export async function withdrawSuggestion(db: Db, actor: Viewer, id: number | null): Promise<SuggestionRow> {
+export async function withdrawSuggestion(db: DbOrTx, actor: Viewer, id: number | null): Promise<SuggestionRow> {
   return moveOne(db, actor, id, 'WITHDRAWN', {
     action: 'suggestion.withdraw',
     note: null,
@@ -643,7 +645,7 @@ export async function withdrawSuggestion(db: Db, actor: Viewer, id: number | nul
 }
 
 /** The association takes a SUBMITTED suggestion into review. */
-export async function startSuggestionReview(db: Db, actor: Viewer, input: { id: number | null; note?: string | null }): Promise<SuggestionRow> {
+export async function startSuggestionReview(db: DbOrTx, actor: Viewer, input: { id: number | null; note?: string | null }): Promise<SuggestionRow> {
   const errors = new ErrorCollector();
   const note = cleanNote(errors, input.note);
   errors.throwIfAny();
@@ -654,7 +656,7 @@ export type ReviewDecision = 'ACCEPT' | 'REJECT';
 
 /** The association decides; on a SUBMITTED suggestion the review starts and ends in one step (two events). */
 export async function reviewSuggestion(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { id: number | null; decision: ReviewDecision; note?: string | null },
 ): Promise<SuggestionRow> {
@@ -673,7 +675,7 @@ export async function reviewSuggestion(
  * the original. The event note never names the original, whose organization the submitter may not see.
  */
 export async function markSuggestionDuplicate(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { id: number | null; duplicateOfId: number | null; note?: string | null },
 ): Promise<SuggestionRow> {
@@ -738,7 +740,7 @@ export interface ForwardResult {
  * concurrent forwards, and a forward that fails rolls its increment back, so numbers never repeat or skip.
  */
 export async function forwardSuggestions(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { ids: (number | null)[]; recipient: GovernmentRecipient; note?: string | null },
 ): Promise<ForwardResult> {
@@ -751,7 +753,7 @@ export async function forwardSuggestions(
   errors.throwIfAny();
   const ids = [...new Set(input.ids.filter((id): id is number => id !== null))].sort((a, b) => a - b);
 
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const rows = await tx
       .select()
       .from(suggestionsTable)
@@ -827,7 +829,7 @@ export async function forwardSuggestions(
 
 /** Records the government body's answer to a forwarded suggestion. */
 export async function recordSuggestionResponse(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: { id: number | null; response: string; outcome: ResponseOutcome },
 ): Promise<SuggestionRow> {

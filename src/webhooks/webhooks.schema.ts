@@ -5,7 +5,7 @@ import { loadClientIdsByAccountIds } from '../clients/clients.service.js';
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { parseGlobalIdOf } from '../graphql/global-id.js';
+import { parseGlobalIdOf } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';

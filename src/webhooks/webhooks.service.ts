@@ -6,8 +6,9 @@ import { webhookScope, type WebhookScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import type { PageRequest } from '../graphql/pagination.js';
+import type { PageRequest } from '../db/page.js';
 import type { OutboxEventType } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import {
@@ -92,7 +93,7 @@ export interface CreateWebhookSubscriptionInput {
 
 /** Subscribes a URL; the HMAC secret is returned here once. The subscriber receives events that occur from now on. */
 export async function createWebhookSubscription(
-  db: Db,
+  db: DbOrTx,
   actor: Viewer,
   input: CreateWebhookSubscriptionInput,
 ): Promise<{ subscription: WebhookSubscriptionRow; secret: string }> {
@@ -122,7 +123,7 @@ export async function createWebhookSubscription(
   errors.throwIfAny();
   const secret = newWebhookSecret();
   const serviceAccountId = scope.kind === 'account' ? scope.serviceAccountId : null;
-  const subscription = await db.transaction(async (tx) => {
+  const subscription = await runInTransaction(db, async (tx) => {
     if (serviceAccountId !== null) {
       // Serializes one account's subscribing, so the cap holds under concurrency.
       await tx.execute(sql`select pg_advisory_xact_lock(${0x77656268}, ${serviceAccountId})`);
@@ -149,9 +150,9 @@ export async function createWebhookSubscription(
 }
 
 /** Stops deliveries to the URL; the subscription and its delivery log stay readable. */
-export async function disableWebhookSubscription(db: Db, actor: Viewer, id: number | null): Promise<WebhookSubscriptionRow> {
+export async function disableWebhookSubscription(db: DbOrTx, actor: Viewer, id: number | null): Promise<WebhookSubscriptionRow> {
   const scope = webhookScope(actor);
-  return db.transaction(async (tx) => {
+  return runInTransaction(db, async (tx) => {
     const [before] =
       id === null
         ? []

@@ -10,8 +10,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../db/client.js';
-import { encodeGlobalId } from '../graphql/global-id.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { runInTransaction } from '../db/transaction.js';
+import { rowsOf } from '../db/sql/index.js';
+import { encodeGlobalId } from '../global-id.js';
 import type { Logger } from '../logger.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 import { serviceAccountsTable } from '../clients/clients.table.js';
@@ -69,7 +71,7 @@ interface Claimed {
   occurredAt: Date;
 }
 
-const cursorReady = new WeakSet<Db>();
+const cursorReady = new WeakSet<DbOrTx>();
 
 /** The scope each event type needs, as SQL over the event's type (null for a type no account may receive). */
 const requiredScope = sql`(case e.type ${sql.join(
@@ -78,7 +80,7 @@ const requiredScope = sql`(case e.type ${sql.join(
 )} end)`;
 
 /** Creates the deliveries of events not yet fanned out; returns how many events it handled. */
-export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
+export async function fanOutEvents(db: DbOrTx, limit = 200): Promise<number> {
   if (!cursorReady.has(db)) {
     await db.insert(webhookFanoutCursorTable).values({ id: 1, throughEventId: 0 }).onConflictDoNothing();
     cursorReady.add(db);
@@ -93,7 +95,7 @@ export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
   );
   if (candidates.length === 0) return 0;
   const ids = candidates.map((c) => Number(c.id));
-  await db.transaction(async (tx) => {
+  await runInTransaction(db, async (tx) => {
     // A subscriber receives the events that occur after it subscribed; disabled subscriptions and accounts receive nothing,
     // and a service account receives only events whose data it holds the scope to read (webhookEventScopes).
     await tx.execute(sql`
@@ -114,7 +116,7 @@ export async function fanOutEvents(db: Db, limit = 200): Promise<number> {
 }
 
 /** Moves the cursor past events that are fanned out and old enough that no earlier id can still commit. */
-export async function advanceFanoutCursor(db: Db): Promise<void> {
+export async function advanceFanoutCursor(db: DbOrTx): Promise<void> {
   await db.execute(sql`
     update ${webhookFanoutCursorTable} c set through_event_id = greatest(c.through_event_id, least(
       coalesce((select min(e.id) - 1 from ${outboxEventsTable} e
@@ -127,7 +129,7 @@ export async function advanceFanoutCursor(db: Db): Promise<void> {
 }
 
 /** Claims up to `limit` due deliveries for this worker: each claim is the next attempt number, leased for `leaseSeconds`. */
-export async function claimDueDeliveries(db: Db, limit: number, leaseSeconds: number): Promise<Claimed[]> {
+export async function claimDueDeliveries(db: DbOrTx, limit: number, leaseSeconds: number): Promise<Claimed[]> {
   const claimed = rowsOf<{ id: number; attempts: number }>(
     await db.execute(sql`
       with due as (
@@ -230,7 +232,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     const succeeded = error === null;
     const exhausted = !succeeded && d.attempt >= options.maxAttempts;
     const delay = retryDelaySeconds(d.attempt, options.retryBaseSeconds);
-    await db.transaction(async (tx) => {
+    await runInTransaction(db, async (tx) => {
       await tx
         .insert(webhookDeliveryAttemptsTable)
         .values({ deliveryId: d.id, attempt: d.attempt, startedAt, durationMs, responseStatus, error, workerId })

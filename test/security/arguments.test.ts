@@ -1,7 +1,7 @@
 // Hostile arguments: sizes, cursors, IDs, text, dates and codes out of every range answer with a clean code
 // (BAD_USER_INPUT, a validation error, a userError, or simply nothing found), write nothing, leak nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../src/graphql/global-id.js';
+import { encodeGlobalId } from '../../src/global-id.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { expectCodes, expectEachTestWritesNothing, expectNoLeak, expectRefused } from './support.js';
 

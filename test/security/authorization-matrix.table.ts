@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { recordDataAccess } from '../../src/data-access/data-access.service.js';
-import { encodeGlobalId } from '../../src/graphql/global-id.js';
+import { encodeGlobalId } from '../../src/global-id.js';
 import { createLogger } from '../../src/logger.js';
 import { startWebhookWorker } from '../../src/webhooks/webhooks.worker.js';
 import type { GqlResult, TestApp } from '../support/harness.js';

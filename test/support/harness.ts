@@ -13,7 +13,8 @@ import { loadOrCreateIssuerKeys, type IssuerKeys } from '../../src/auth/keys.js'
 import { createTokenVerifier, signAccessToken, type AccessClaims } from '../../src/auth/tokens.js';
 import type { Viewer } from '../../src/auth/viewer.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { countStatements, databaseOptionsFromConfig, openDatabase, type Database } from '../../src/db/client.js';
+import { databaseOptionsFromConfig, openDatabase, type Database } from '../../src/db/client.js';
+import { countStatements, statementCountingLogger } from '../../src/db/instrumentation.js';
 import type { Context } from '../../src/graphql/context.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/logger.js';
@@ -51,7 +52,7 @@ export interface TestApp {
  * is (no copy, not dropped): a second instance on a shared database, or a cluster a fault test made.
  */
 async function openTemplateCopy(dataDir: string, env: Record<string, string>): Promise<{ database: Database; databaseUrl?: string; drop?: () => Promise<void> }> {
-  const options = databaseOptionsFromConfig(loadConfig({ DB_POOL_SIZE: '5', ...env, DATA_DIR: dataDir }));
+  const options = { ...databaseOptionsFromConfig(loadConfig({ DB_POOL_SIZE: '5', ...env, DATA_DIR: dataDir })), statementLogger: statementCountingLogger };
   if (env.DATABASE_URL) return { database: await openDatabase(options), databaseUrl: env.DATABASE_URL };
   const baseUrl = process.env.DATABASE_URL;
   const template = inject('postgresTemplate');

@@ -1,0 +1,35 @@
+// Test and benchmark instrumentation: counts the SQL statements run inside a callback. Wired into a database only when
+// its opener passes `statementLogger` (the test harness and the benchmark do; the server never does).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
+
+/** Counts SQL statements per async context: tests and the benchmark read it, nothing else depends on it. */
+const statementCounter = new AsyncLocalStorage<{ count: number; statements: string[]; params: unknown[][] }>();
+/** `params[i]` are the parameters of `statements[i]` (a test EXPLAINs the statements as they ran). */
+export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; count: number; statements: string[]; params: unknown[][] }> {
+  const store = { count: 0, statements: [] as string[], params: [] as unknown[][] };
+  countingRuns += 1;
+  try {
+    return await statementCounter.run(store, async () => {
+      const result = await fn();
+      return { result, count: store.count, statements: store.statements, params: store.params };
+    });
+  } finally {
+    // An enabled AsyncLocalStorage makes Node track the context of every promise in the process; once the last count
+    // is done nothing should pay for that (the benchmark counts statements between timed rounds).
+    if (--countingRuns === 0) statementCounter.disable();
+  }
+}
+let countingRuns = 0;
+/** Pass as `statementLogger` to openDatabase so that countStatements sees the statements of that database. */
+export const statementCountingLogger: DrizzleLogger = {
+  logQuery(query, params) {
+    const store = statementCounter.getStore();
+    if (store) {
+      store.count += 1;
+      store.statements.push(query);
+      store.params.push(params);
+    }
+  },
+};
+

@@ -1,0 +1,24 @@
+// The fast-SQL seam. Hot reads (the `<domain>.reads.ts` files) use these instead of the query builder where a
+// benchmark showed the builder's cost (docs/PERFORMANCE.md); everything else stays plain drizzle.
+//
+// - selectRows(db, columns, rest, order): `select <columns> <rest>` answered as one JSON array built in SQL, its
+//   objects keyed like drizzle's rows (one field to decode instead of rows x columns).
+// - preparedStatement(build) / preparedSelect(columns, rest): a statement rendered once per handle and bound with
+//   values on each call; on PostgreSQL a named statement, parsed once per connection.
+// - preparedStatementByShape / preparedSelectRowsByShape: the same for statements whose text depends on a few
+//   choices (which columns, whether a condition applies): one prepared statement per shape.
+// - keyArray(ids) / arrayLiteral(ids): a list of keys as one array parameter (`= any(...)`).
+// - rowsOf(result): the rows of `db.execute` for hand-written SQL, typed by the caller.
+//
+// Values come back as JSON or the driver gives them: dates and timestamps as strings, on both drivers.
+export { rowsOf, selectList, selectRows } from './rows.js';
+export {
+  columnsKey,
+  preparedSelect,
+  preparedSelectRowsByShape,
+  preparedStatement,
+  preparedStatementByShape,
+  type SelectRowsShape,
+  type StatementShape,
+} from './prepared.js';
+export { arrayLiteral, keyArray } from './keys.js';

@@ -1,0 +1,19 @@
+// Where a transaction starts: the caller decides. A service given a transaction joins it (its writes commit or roll
+// back with the caller's); given the database, it opens its own. Tests pass a transaction they roll back afterwards.
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import type { DbOrTx, Tx } from './handle.js';
+
+export function isTransaction(handle: DbOrTx): handle is Tx {
+  return handle instanceof PgTransaction;
+}
+
+/**
+ * Runs `fn` atomically. Given the database: a new transaction, committed when `fn` resolves and rolled back when it
+ * throws. Given a transaction: inside it, under a savepoint, so a service that fails (a DomainError after some writes,
+ * a caught constraint violation) undoes only its own writes and leaves the caller's transaction usable; everything
+ * still commits or rolls back with the caller's.
+ */
+export function runInTransaction<T>(handle: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  // drizzle opens a transaction on a database and a savepoint on a transaction: exactly the two cases above.
+  return handle.transaction(fn);
+}
