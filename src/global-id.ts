@@ -1,4 +1,5 @@
 // The one global-ID codec: base64url of "Type:id". Anything else decodes to null.
+import { sql, type SQL } from 'drizzle-orm';
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {
   return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64url');
 }
@@ -18,4 +19,12 @@ export function parseGlobalIdOf(globalId: string, typename: string): number | nu
   if (!decoded || decoded.typename !== typename) return null;
   const n = Number(decoded.id);
   return Number.isSafeInteger(n) && n <= 2_147_483_647 ? n : null;
+}
+
+/**
+ * The same global ID computed in SQL (base64url of "Type:id", no padding), for statements that write IDs into JSON
+ * (outbox payloads) without a round trip. `id` is an integer expression.
+ */
+export function globalIdSql(typename: string, id: SQL): SQL {
+  return sql`translate(rtrim(encode(convert_to(${`${typename}:`}::text || ${id}::text, 'UTF8'), 'base64'), '='), '+/', '-_')`;
 }

@@ -1,5 +1,7 @@
 // Writes a domain event into the outbox; callers pass their transaction so the event commits with the change.
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { columnList } from '../db/sql/index.js';
 import { outboxEventsTable } from './outbox.table.js';
 
 export type OutboxEventType =
@@ -13,4 +15,14 @@ export async function enqueueEvent(
   event: { type: OutboxEventType; entityType: string; entityId: number | null; payload: Record<string, unknown> },
 ): Promise<void> {
   await tx.insert(outboxEventsTable).values(event);
+}
+
+/**
+ * The outbox events of a data-modifying CTE: one per row of `source`, committed with the change in the same statement.
+ * `entityId` and `payload` are expressions over the source's rows (globalIdSql for IDs in the payload).
+ */
+export function outboxEventsFrom(source: SQL, event: { type: OutboxEventType; entityType: string; entityId: SQL; payload: SQL }): SQL {
+  const o = outboxEventsTable;
+  return sql`insert into ${o} (${columnList(o.type, o.entityType, o.entityId, o.payload)})
+        select ${event.type}::text, ${event.entityType}::text, ${event.entityId}, ${event.payload} from ${source}`;
 }

@@ -3,19 +3,17 @@
 import { createHash } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { recordAudit } from '../audit/audit.service.js';
-import { auditLogTable } from '../audit/audit.table.js';
+import { auditEntriesFrom, recordAudit } from '../audit/audit.service.js';
 import { suggestionCampaignScope, suggestionScope, type OrgScope } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
-import { preparedStatement } from '../db/sql/index.js';
+import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
-import { encodeGlobalId } from '../global-id.js';
+import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import type { PageRequest } from '../db/page.js';
 import { organizationsTable, type OrganizationRow } from '../members/members.table.js';
-import { enqueueEvent } from '../outbox/outbox.service.js';
-import { outboxEventsTable } from '../outbox/outbox.table.js';
+import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import {
@@ -87,6 +85,26 @@ function requirePath(row: SuggestionRow, to: SuggestionStatus, field: string[]):
   return path;
 }
 
+// ---------------------------------------------------------------- the campaign rule
+
+/**
+ * A campaign accepts submissions from the day it is issued through its deadline (Asia/Shanghai days), from the kinds
+ * of organization it invites. One rule for the open-only filter, visibility, the submission statement and
+ * isCampaignOpen; `today` is a date value or a placeholder.
+ */
+function campaignOpenOn(today: string | SQL): SQL {
+  return sql`${suggestionCampaignsTable.issuedOn} <= ${today}::date and ${suggestionCampaignsTable.deadline} >= ${today}::date`;
+}
+
+function campaignInvites(kind: SQL | PgColumn): SQL {
+  return sql`${kind} = any(${suggestionCampaignsTable.invitedKinds})`;
+}
+
+/** campaignOpenOn for a campaign already read. */
+export function isCampaignOpen(campaign: SuggestionCampaignRow, today = todayInShanghai()): boolean {
+  return campaign.issuedOn <= today && today <= campaign.deadline;
+}
+
 // ---------------------------------------------------------------- visibility
 
 function orgScopeCondition(scope: OrgScope, column: PgColumn): SQL | undefined {
@@ -107,7 +125,7 @@ function visibleCampaigns(viewer: Viewer, today: string): SQL | undefined {
   if (scope.kind === 'none') return sql`false`;
   return and(
     sql`${suggestionCampaignsTable.issuedOn} <= ${today}::date`,
-    sql`(select ${organizationsTable.kind} from ${organizationsTable} where ${organizationsTable.id} = ${scope.organizationId}) = any(${suggestionCampaignsTable.invitedKinds})`,
+    campaignInvites(sql`(select ${organizationsTable.kind} from ${organizationsTable} where ${organizationsTable.id} = ${scope.organizationId})`),
   );
 }
 
@@ -288,9 +306,7 @@ export interface CampaignFilter {
 function campaignConditions(viewer: Viewer, filter: CampaignFilter, today: string): SQL | undefined {
   return and(
     visibleCampaigns(viewer, today),
-    filter.openOnly
-      ? sql`${suggestionCampaignsTable.issuedOn} <= ${today}::date and ${suggestionCampaignsTable.deadline} >= ${today}::date`
-      : undefined,
+    filter.openOnly ? campaignOpenOn(today) : undefined,
   );
 }
 
@@ -313,10 +329,6 @@ export async function loadCampaignsByIds(db: DbOrTx, viewer: Viewer, ids: readon
     .select()
     .from(suggestionCampaignsTable)
     .where(and(inArray(suggestionCampaignsTable.id, [...ids]), visibleCampaigns(viewer, today)));
-}
-
-export function isCampaignOpen(campaign: SuggestionCampaignRow, today = todayInShanghai()): boolean {
-  return campaign.issuedOn <= today && today <= campaign.deadline;
 }
 
 export interface CreateCampaignInput {
@@ -382,19 +394,6 @@ export function inputFingerprint(input: { topic: string; title: string; body: st
     .digest('hex');
 }
 
-const columnList = (...columns: PgColumn[]) => sql.join(columns.map((c) => sql.identifier(c.name)), sql`, `);
-
-/** A global ID computed in SQL, identical to encodeGlobalId (base64url of "Type:id", no padding). */
-const sqlGlobalId = (typename: string, id: SQL) =>
-  sql`translate(rtrim(encode(convert_to(${`${typename}:`}::text || ${id}::text, 'UTF8'), 'base64'), '='), '+/', '-_')`;
-
-/** The row as a JSON object with the same camelCase keys recordAudit writes for a row. */
-const rowAsJson = (table: typeof suggestionsTable) =>
-  sql`jsonb_build_object(${sql.join(
-    Object.entries(getTableColumns(table)).map(([key, column]) => sql`${sql.raw(`'${key}'`)}, ${sql.identifier(column.name)}`),
-    sql`, `,
-  )})`;
-
 export interface SubmitResult {
   suggestion: SuggestionRow;
   /** True when an earlier submission with the same key and input was returned instead. */
@@ -434,16 +433,16 @@ type SubmitValues = {
  */
 function submitStatement(withCampaign: boolean) {
   return preparedStatement<SubmitValues>(() => {
-    const v = (name: keyof SubmitValues) => sql.placeholder(name);
+    const v = (name: keyof SubmitValues): SQL => sql`${sql.placeholder(name)}`;
     const s = suggestionsTable;
+    const c = suggestionCampaignsTable;
     const campaignAllows = withCampaign
-      ? sql`exists (select 1 from ${suggestionCampaignsTable} c join ${organizationsTable} o on o.id = ${v('organizationId')}::integer
-          where c.id = ${v('campaignId')}::integer and c.issued_on <= ${v('today')}::date and c.deadline >= ${v('today')}::date
-            and o.kind = any(c.invited_kinds) and ${v('topic')}::suggestion_topic = any(c.topics))`
+      ? sql`exists (select 1 from ${c} join ${organizationsTable} on ${organizationsTable.id} = ${v('organizationId')}::integer
+          where ${c.id} = ${v('campaignId')}::integer and ${campaignOpenOn(v('today'))}
+            and ${campaignInvites(organizationsTable.kind)} and ${v('topic')}::suggestion_topic = any(${c.topics}))`
       : sql`true`;
     const e = suggestionEventsTable;
-    const a = auditLogTable;
-    const o = outboxEventsTable;
+    const inserted = sql`inserted`;
     return sql`with inserted as (
         insert into ${s} (${columnList(s.organizationId, s.campaignId, s.topic, s.title, s.body, s.idempotencyKey, s.inputFingerprint)})
         select ${v('organizationId')}::integer, ${v('campaignId')}::integer, ${v('topic')}::suggestion_topic, ${v('title')}::text, ${v('body')}::text, ${v('key')}::text, ${v('fingerprint')}::text
@@ -453,17 +452,25 @@ function submitStatement(withCampaign: boolean) {
       event as (
         insert into ${e} (${columnList(e.suggestionId, e.at, e.fromStatus, e.toStatus, e.actorRole)})
         select id, submitted_at, null, 'SUBMITTED', ${v('actorRole')}::text from inserted),
-      audit as (
-        insert into ${a} (${columnList(a.actorSub, a.actorRole, a.actorOrgId, a.action, a.entityType, a.entityId, a.after)})
-        select ${v('actorSub')}::text, ${v('actorRole')}::text, ${v('organizationId')}::integer, 'suggestion.submit', 'Suggestion', id, ${rowAsJson(s)} from inserted),
-      outbox as (
-        insert into ${o} (${columnList(o.type, o.entityType, o.entityId, o.payload)})
-        select 'suggestion.submitted', 'Suggestion', id, jsonb_build_object(
-          'suggestion', ${sqlGlobalId('Suggestion', sql`id`)},
+      audit as (${auditEntriesFrom(inserted, {
+        actorSub: v('actorSub'),
+        actorRole: v('actorRole'),
+        actorOrgId: v('organizationId'),
+        action: 'suggestion.submit',
+        entityType: 'Suggestion',
+        entityId: sql`id`,
+        after: rowAsJson(s),
+      })}),
+      outbox as (${outboxEventsFrom(inserted, {
+        type: 'suggestion.submitted',
+        entityType: 'Suggestion',
+        entityId: sql`id`,
+        payload: sql`jsonb_build_object(
+          'suggestion', ${globalIdSql('Suggestion', sql`id`)},
           'organization', ${v('organizationGid')}::text,
           'campaign', ${v('campaignGid')}::text,
-          'topic', topic, 'title', title, 'status', status, 'submittedAt', submitted_at)
-        from inserted)
+          'topic', topic, 'title', title, 'status', status, 'submittedAt', submitted_at)`,
+      })})
       select row_to_json(inserted) as "row" from inserted`;
   });
 }

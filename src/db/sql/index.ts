@@ -9,6 +9,7 @@
 //   choices (which columns, whether a condition applies): one prepared statement per shape.
 // - keyArray(ids) / arrayLiteral(ids): a list of keys as one array parameter (`= any(...)`).
 // - rowsOf(result): the rows of `db.execute` for hand-written SQL, typed by the caller.
+// - columnList(...columns) / rowAsJson(table): fragments for hand-written inserts and data-modifying CTEs.
 //
 // Values come back as JSON or the driver gives them: dates and timestamps as strings, on both drivers.
 export { rowsOf, selectList, selectRows } from './rows.js';
@@ -22,3 +23,4 @@ export {
   type StatementShape,
 } from './prepared.js';
 export { arrayLiteral, keyArray } from './keys.js';
+export { columnList, rowAsJson } from './fragments.js';

@@ -1,0 +1,22 @@
+// Small SQL fragments for hand-written statements (data-modifying CTEs): column lists and a table's row as JSON.
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+
+/** `"col_a", "col_b"`: the columns' SQL names, for insert column lists and on-conflict targets. */
+export function columnList(...columns: PgColumn[]): SQL {
+  return sql.join(
+    columns.map((c) => sql.identifier(c.name)),
+    sql`, `,
+  );
+}
+
+/**
+ * A row of `table` (unqualified column names, e.g. from `returning *` in a CTE) as a JSON object keyed like drizzle's
+ * rows (camelCase property names): the shape the audit log stores for a row.
+ */
+export function rowAsJson(table: PgTable): SQL {
+  return sql`jsonb_build_object(${sql.join(
+    Object.entries(getTableColumns(table)).map(([key, column]) => sql`${sql.raw(`'${key}'`)}, ${sql.identifier(column.name)}`),
+    sql`, `,
+  )})`;
+}
