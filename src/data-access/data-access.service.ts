@@ -3,6 +3,7 @@ import { and, count, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/viewer.js';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { preparedStatement } from '../db/sql/index.js';
+import { isTransaction } from '../db/transaction.js';
 import type { PageRequest } from '../db/page.js';
 import { dataAccessLogTable, type DataAccessLogRow } from './data-access.table.js';
 
@@ -22,14 +23,16 @@ export function isRecordedReader(viewer: Viewer): boolean {
  * Records one read (who, what, when) when the viewer is the regulator or a service account; otherwise does nothing
  * and runs no statement. Call it once per resolved root field or export, not per row.
  *
- * One statement of its own (never inside a caller's transaction: hence `Db`), committed asynchronously: the row is
- * visible at once, but the commit does not wait for the WAL flush. Only a crash of the database server itself can lose
- * the latest entries (at most 3 × wal_writer_delay, 0.6 s by default) — for an access log, not worth a disk flush in
- * every read of ratings. Writes that change data keep synchronous commit.
+ * Given the database, one statement of its own, committed asynchronously: the row is visible at once, but the commit
+ * does not wait for the WAL flush. Only a crash of the database server itself can lose the latest entries (at most
+ * 3 × wal_writer_delay, 0.6 s by default) — for an access log, not worth a disk flush in every read of ratings.
+ * Given a caller's transaction, the entry joins it with the transaction's own commit mode: a read never switches a
+ * caller's writes to asynchronous commit.
  */
 export async function recordDataAccess(db: DbOrTx, viewer: Viewer, access: DataAccess): Promise<void> {
   if (!isRecordedReader(viewer)) return;
-  await insertDataAccess(db, { ...dataAccessValues(viewer, access.resource), details: access.details === undefined ? null : JSON.stringify(access.details) });
+  const values = { ...dataAccessValues(viewer, access.resource), details: access.details === undefined ? null : JSON.stringify(access.details) };
+  await (isTransaction(db) ? insertDataAccessInTransaction : insertDataAccess)(db, values);
 }
 
 /** The placeholders of dataAccessInsert: who read, and what. */
@@ -40,18 +43,21 @@ export function dataAccessValues(viewer: Viewer, resource: string): DataAccessVa
 }
 
 /**
- * The read audit's insert, values as placeholders (DataAccessValues) and `details` as SQL, committed asynchronously
- * (see recordDataAccess). A read can carry it as a data-modifying CTE of its own statement, so recording the read
- * costs no statement of its own: the entry commits with the read, or neither happens.
+ * The read audit's insert, values as placeholders (DataAccessValues) and `details` as SQL. A read can carry it as a
+ * data-modifying CTE of its own statement, so recording the read costs no statement of its own: the entry commits with
+ * the read, or neither happens. `asyncCommit` (see recordDataAccess) only when the statement is its own transaction:
+ * pass `!isTransaction(db)`, since set_config(…, true) lasts to the end of the enclosing transaction.
  */
-export function dataAccessInsert(details: SQL): SQL {
+export function dataAccessInsert(details: SQL, asyncCommit: boolean): SQL {
   return sql`insert into ${dataAccessLogTable} (actor_sub, actor_role, client_id, resource, details)
     select ${sql.placeholder('actorSub')}::text, ${sql.placeholder('actorRole')}::text, ${sql.placeholder('clientId')}::text,
-           ${sql.placeholder('resource')}::text, ${details}
-    from (select set_config('synchronous_commit', 'off', true)) async_commit`;
+           ${sql.placeholder('resource')}::text, ${details}${asyncCommit ? sql`
+    from (select set_config('synchronous_commit', 'off', true)) async_commit` : sql``}`;
 }
 
-const insertDataAccess = preparedStatement<DataAccessValues & { details: string | null }>(() => dataAccessInsert(sql`${sql.placeholder('details')}::jsonb`));
+type InsertValues = DataAccessValues & { details: string | null };
+const insertDataAccess = preparedStatement<InsertValues>(() => dataAccessInsert(sql`${sql.placeholder('details')}::jsonb`, true));
+const insertDataAccessInTransaction = preparedStatement<InsertValues>(() => dataAccessInsert(sql`${sql.placeholder('details')}::jsonb`, false));
 
 export interface DataAccessFilter {
   resource?: string | null;

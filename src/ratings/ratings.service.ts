@@ -6,7 +6,7 @@ import { branchRatingScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { dataAccessInsert, dataAccessValues, isRecordedReader, type DataAccessValues } from '../data-access/data-access.service.js';
 import { type Db, type DbOrTx } from '../db/client.js';
-import { runInTransaction } from '../db/transaction.js';
+import { isTransaction, runInTransaction } from '../db/transaction.js';
 import { arrayLiteral, keyArray, preparedSelectRowsByShape, preparedStatementByShape, selectRows } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage } from '../errors.js';
 import type { PageRequest } from '../db/page.js';
@@ -177,7 +177,9 @@ export async function loadBranchRatingsOfBranches(
   if (!visible || branchIds.length === 0) return [];
   // A recorded reader's read is recorded by the same statement: { branches, rows } as recordDataAccess would have.
   const recorded = options.recordAs !== undefined && isRecordedReader(viewer);
-  return ratingsOfBranches<BranchRatingView>(db, { columns, ofFirms: visible.ofFirms, publishedOnly: visible.publishedOnly, recorded }, {
+  // Recorded with asynchronous commit only when the read is its own transaction (never a caller's).
+  const shape = { columns, ofFirms: visible.ofFirms, publishedOnly: visible.publishedOnly, recorded, asyncCommit: recorded && !isTransaction(db) };
+  return ratingsOfBranches<BranchRatingView>(db, shape, {
     ids: arrayLiteral(branchIds),
     firmIds: arrayLiteral(visible.firmIds),
     branches: branchIds.length,
@@ -191,15 +193,15 @@ export async function loadBranchRatingsOfBranches(
  */
 const ratingsOfBranches = preparedSelectRowsByShape<
   { ids: string; firmIds: string; branches: number } & Partial<DataAccessValues>,
-  { columns: typeof ratingViewColumns; ofFirms: boolean; publishedOnly: boolean; recorded: boolean }
->(({ columns, ofFirms, publishedOnly, recorded }) => ({
+  { columns: typeof ratingViewColumns; ofFirms: boolean; publishedOnly: boolean; recorded: boolean; asyncCommit: boolean }
+>(({ columns, ofFirms, publishedOnly, recorded, asyncCommit }) => ({
   columns,
   rest: sql`from ${branchRatingsTable}
       join ${ratingCyclesTable} on ${ratingCyclesTable.id} = ${branchRatingsTable.cycleId}
       join ${branchesTable} on ${branchesTable.id} = ${branchRatingsTable.branchId}
       where ${branchRatingsTable.branchId} = any(${sql.placeholder('ids')}::int[]) and ${branchesTable.id} = any(${sql.placeholder('ids')}::int[])${visibleRatingsCondition({ ofFirms, publishedOnly })}`,
   order: sql`q."year" desc, q."id"`,
-  alongside: recorded ? dataAccessInsert(sql`jsonb_build_object('branches', ${sql.placeholder('branches')}::integer, 'rows', (select count(*)::integer from q))`) : undefined,
+  alongside: recorded ? dataAccessInsert(sql`jsonb_build_object('branches', ${sql.placeholder('branches')}::integer, 'rows', (select count(*)::integer from q))`, asyncCommit) : undefined,
 }));
 
 /** Branches under daily supervision in a year: rated C or D in a published cycle. */
