@@ -7,7 +7,8 @@ import { verifyWebhook } from '../src/webhooks/webhooks.signature.js';
 import { webhookDeliveriesTable, webhookDeliveryAttemptsTable, webhookSubscriptionsTable } from '../src/webhooks/webhooks.table.js';
 import { claimDueDeliveries, fanOutEvents, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../src/webhooks/webhooks.worker.js';
 import { createTestApp, type TestApp } from './support/harness.js';
-import { clientToken, newServiceAccount, startReceiver, waitFor } from './support/integration.js';
+import { clientToken, newServiceAccount, startReceiver } from './support/integration.js';
+import { waitFor } from './support/wait.js';
 
 let t: TestApp;
 let association: string;
@@ -76,7 +77,7 @@ describe('webhook delivery', () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     await emit('suggestion.submitted', 7, { title: '关于前海跨境理财通的建议, "引号"\n换行', status: 'SUBMITTED' });
     worker();
-    await waitFor(() => r.received.length >= 1, 10_000, 'a delivery');
+    await waitFor('a delivery', () => r.received.length >= 1);
     const [req] = r.received;
     expect(req!.headers['content-type']).toBe('application/json');
     const eventId = req!.headers['x-member-graph-event-id'] as string;
@@ -111,12 +112,12 @@ describe('webhook delivery', () => {
     await subscribe(r.url);
     await emit();
     worker();
-    await waitFor(() => r.received.length >= 3, 10_000, 'three attempts');
+    await waitFor('three attempts', () => r.received.length >= 3);
     const ids = new Set(r.received.map((q) => q.headers['x-member-graph-event-id']));
     expect(ids.size).toBe(1);
     expect(new Set(r.received.map((q) => q.body)).size).toBe(1);
     const eventId = [...ids][0];
-    const log = await waitFor(async () => {
+    const log = await waitFor('the delivery to succeed', async () => {
       const d = (await t.gql(DELIVERIES, { filter: { eventId } }, { token: association })).body.data.webhookDeliveries.edges[0]?.node;
       return d?.status === 'SUCCEEDED' ? d : null;
     });
@@ -159,7 +160,7 @@ describe('webhook delivery', () => {
     await subscribe(url);
     await emit();
     worker({ maxAttempts: 3 });
-    const delivery = await waitFor(async () => {
+    const delivery = await waitFor('the delivery to fail', async () => {
       const d = (await t.gql(DELIVERIES, { filter: { status: 'FAILED' } }, { token: association })).body.data.webhookDeliveries.edges[0]?.node;
       return d ?? null;
     });
@@ -173,11 +174,11 @@ describe('webhook delivery', () => {
     await subscribe(r.url);
     await emit('suggestion.submitted', 1);
     const first = worker();
-    await waitFor(() => r.received.length >= 1);
+    await waitFor('a delivery', () => r.received.length >= 1);
     await first.stop();
     const second = worker();
     await emit('suggestion.submitted', 2);
-    await waitFor(() => r.received.length >= 2);
+    await waitFor('two deliveries', () => r.received.length >= 2);
     // Several more rounds: nothing already delivered goes out again.
     for (let i = 0; i < 5; i++) await second.runOnce();
     await second.stop();
@@ -198,7 +199,7 @@ describe('webhook delivery', () => {
     for (let i = 1; i <= events; i++) await emit('suggestion.submitted', i);
     const a = worker({ batchSize: 5, concurrency: 3 });
     const b = worker({ batchSize: 5, concurrency: 3 });
-    await waitFor(() => r.received.length >= events, 20_000, 'all deliveries');
+    await waitFor('all deliveries', () => r.received.length >= events, 20_000);
     for (let i = 0; i < 3; i++) await Promise.all([a.runOnce(), b.runOnce()]);
     const deliveries = r.received.map((q) => q.headers['x-member-graph-delivery'] as string);
     expect(r.received).toHaveLength(events);
@@ -240,7 +241,7 @@ describe('webhook delivery', () => {
     await enqueueEvent(t.database.db, { type: 'rating_cycle.published', entityType: 'RatingCycle', entityId: 2025, payload: { year: 2025 } });
     await emit('suggestion.forwarded', 101);
     const w = worker();
-    await waitFor(() => r.received.length >= 2);
+    await waitFor('two deliveries', () => r.received.length >= 2);
     for (let i = 0; i < 3; i++) await w.runOnce();
     expect(r.received.map((q) => q.headers['x-member-graph-event-type']).sort()).toEqual(['rating_cycle.published', 'suggestion.forwarded']);
     expect(off.received).toHaveLength(0);
@@ -258,7 +259,7 @@ describe('webhook subscriptions', () => {
     await subscribe(staffR.url);
     await emit();
     const w = worker();
-    await waitFor(() => r.received.length >= 1 && staffR.received.length >= 1);
+    await waitFor('a delivery to each receiver', () => r.received.length >= 1 && staffR.received.length >= 1);
     await w.stop();
     const list = await t.gql(`{ webhookSubscriptions(first: 100) { totalCount edges { node { id url } } } }`, {}, { token });
     expect(list.body.data.webhookSubscriptions.edges.map((e: any) => e.node.id)).toEqual([own.id]);

@@ -1,7 +1,9 @@
 // The one place that decides which rows a viewer may see. Loaders, lists and counts all derive their filters from here.
+import { inArray, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { viewerHasScope } from '../clients/scopes.js';
 import type { Viewer } from './viewer.js';
-import { isStaff } from './viewer.js';
+import { isMember, isStaff } from './viewer.js';
 
 /**
  * A row scope: every row, the rows of some organizations, or none.
@@ -17,7 +19,7 @@ const own = (v: Viewer): OrgScope =>
 /** Organization contacts: the organization itself, the association and the regulator. */
 export function contactScope(viewer: Viewer): OrgScope {
   if (isStaff(viewer)) return all;
-  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return own(viewer);
+  if (isMember(viewer)) return own(viewer);
   return none;
 }
 
@@ -28,7 +30,7 @@ export function contactScope(viewer: Viewer): OrgScope {
 export function suggestionScope(viewer: Viewer): OrgScope {
   if (!viewerHasScope(viewer, 'suggestions:read')) return none;
   if (isStaff(viewer)) return all;
-  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return own(viewer);
+  if (isMember(viewer)) return own(viewer);
   return none;
 }
 
@@ -39,7 +41,7 @@ export function suggestionScope(viewer: Viewer): OrgScope {
 export type CampaignScope = { kind: 'all' } | { kind: 'invited'; organizationId: number } | { kind: 'none' };
 export function suggestionCampaignScope(viewer: Viewer): CampaignScope {
   if (isStaff(viewer)) return { kind: 'all' };
-  if ((viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') && viewer.organizationId !== null) {
+  if (isMember(viewer) && viewer.organizationId !== null) {
     return { kind: 'invited', organizationId: viewer.organizationId };
   }
   return { kind: 'none' };
@@ -54,6 +56,23 @@ export function scopeAllows(scope: OrgScope, organizationId: number): boolean {
   if (scope.kind === 'all') return true;
   if (scope.kind === 'none') return false;
   return scope.organizationIds.includes(organizationId);
+}
+
+/** A row scope as a condition on the rows' organization column: no condition, `false`, or `column in (…)`. */
+export function scopeCondition(scope: OrgScope, organizationColumn: PgColumn): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'none') return sql`false`;
+  return inArray(organizationColumn, scope.organizationIds);
+}
+
+/** Editing an organization's contacts: the association, or the organization itself. */
+export function mayEditContacts(viewer: Viewer, organizationId: number): boolean {
+  return viewer.role === 'ASSOCIATION' || (isMember(viewer) && viewer.organizationId === organizationId);
+}
+
+/** A forwarding batch's internal note: the association and the regulator only. */
+export function maySeeForwardingNote(viewer: Viewer): boolean {
+  return isStaff(viewer);
 }
 
 /**
@@ -115,6 +134,6 @@ export type PolicyInterpretationScope =
   | { kind: 'published'; audiences: ('PUBLIC' | 'MEMBERS')[] };
 export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationScope {
   if (isStaff(viewer)) return { kind: 'all' };
-  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
+  if (isMember(viewer)) return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
   return { kind: 'published', audiences: ['PUBLIC'] };
 }

@@ -7,7 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
-import { isStaff } from '../auth/viewer.js';
+import { isMember, isStaff } from '../auth/viewer.js';
 import { defaultDocumentLimits } from '../server/limits.js';
 import type { Context } from './context.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-id.js';
@@ -42,7 +42,7 @@ export const builder = new SchemaBuilder<{
       association: ctx.viewer.role === 'ASSOCIATION',
       regulator: ctx.viewer.role === 'REGULATOR',
       staff: isStaff(ctx.viewer),
-      member: ctx.viewer.role === 'FIRM' || ctx.viewer.role === 'LISTED_COMPANY',
+      member: isMember(ctx.viewer),
       memberOf: (organizationId) => ctx.viewer.organizationId === organizationId,
       person: !ctx.viewer.serviceAccount,
     }),

@@ -1,8 +1,9 @@
 // The one pagination helper: first 1..100 (default 20), opaque keyset cursors over a stable integer key.
 import type { ArgBuilder, SchemaTypes } from '@pothos/core';
-import { GraphQLError, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from '../db/page.js';
 import { builder } from './builder.js';
+import { requestedFields } from './selection.js';
 
 type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -46,15 +47,7 @@ export interface Connection<T> {
  * cursor condition would shrink the window).
  */
 export function wantsTotalCount(info: GraphQLResolveInfo): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    (set?.selections ?? []).some((s) =>
-      s.kind === 'Field'
-        ? s.name.value === 'totalCount'
-        : s.kind === 'InlineFragment'
-          ? visit(s.selectionSet)
-          : visit(info.fragments[s.name.value]?.selectionSet),
-    );
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+  return requestedFields(info).has('totalCount');
 }
 
 /** Builds a connection from up to limit+1 rows fetched in key order. */

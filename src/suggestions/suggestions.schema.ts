@@ -1,7 +1,6 @@
 // GraphQL shape of the dual-zone suggestions: campaigns, suggestions and their history, the submit /
 // review / forward / response mutations, Organization.suggestions and reports.suggestionSummary.
-import { suggestionScope, scopeAllows } from '../auth/policy.js';
-import { isStaff } from '../auth/viewer.js';
+import { maySeeForwardingNote, suggestionScope, scopeAllows } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
@@ -93,7 +92,7 @@ const SuggestionForwardingRef = builder.objectRef<SuggestionForwardBatchRow>('Su
     note: t.string({
       nullable: true,
       description: '报送说明（仅协会与证监局可见） / Forwarding note (association and regulator only)',
-      resolve: (b, _args, ctx) => (isStaff(ctx.viewer) ? b.note : null),
+      resolve: (b, _args, ctx) => (maySeeForwardingNote(ctx.viewer) ? b.note : null),
     }),
   }),
 });

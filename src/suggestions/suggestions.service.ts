@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { auditEntriesFrom, recordAudit } from '../audit/audit.service.js';
-import { suggestionCampaignScope, suggestionScope, type OrgScope } from '../auth/policy.js';
+import { scopeCondition, suggestionCampaignScope, suggestionScope } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -107,15 +107,9 @@ export function isCampaignOpen(campaign: SuggestionCampaignRow, today = todayInS
 
 // ---------------------------------------------------------------- visibility
 
-function orgScopeCondition(scope: OrgScope, column: PgColumn): SQL | undefined {
-  if (scope.kind === 'all') return undefined;
-  if (scope.kind === 'none') return sql`false`;
-  return inArray(column, scope.organizationIds);
-}
-
 /** The viewer's row filter on suggestions, from the one policy function. */
 function visibleSuggestions(viewer: Viewer): SQL | undefined {
-  return orgScopeCondition(suggestionScope(viewer), suggestionsTable.organizationId);
+  return scopeCondition(suggestionScope(viewer), suggestionsTable.organizationId);
 }
 
 /** Campaigns the viewer may see: staff all; a member the issued campaigns addressed to its kind. */

@@ -6,16 +6,8 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isTransientDatabaseError } from '../../src/db/errors.js';
 import { createTestApp, type GqlResult, type TestApp } from '../support/harness.js';
-import {
-  appBackends,
-  DATABASE_URL,
-  NEEDS_POSTGRES,
-  sideConnection,
-  sideQuery,
-  terminateAppBackends,
-  timed,
-  waitFor,
-} from '../support/faults.js';
+import { appBackends, DATABASE_URL, NEEDS_POSTGRES, sideConnection, sideQuery, terminateAppBackends, timed } from '../support/faults.js';
+import { waitFor } from '../support/wait.js';
 import { cast, FORWARD, keyOf, REVIEW, sqlRows, suggestionIn, writes, type Cast } from '../support/suggestions.js';
 
 if (!DATABASE_URL) console.warn(`test/faults/connections.test.ts skipped: ${NEEDS_POSTGRES}`);

@@ -5,7 +5,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
-import { createThrowawayCluster, DATABASE_URL, NEEDS_POSTGRES, sideQuery, sleep, waitFor, type ThrowawayCluster } from '../support/faults.js';
+import { createThrowawayCluster, DATABASE_URL, NEEDS_POSTGRES, sideQuery, type ThrowawayCluster } from '../support/faults.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const cluster: ThrowawayCluster | string = DATABASE_URL ? await createThrowawayCluster() : NEEDS_POSTGRES;
 if (typeof cluster === 'string') console.warn(`test/faults/restart.test.ts skipped: ${cluster}`);

@@ -9,7 +9,8 @@ import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateIssuerKeys } from '../../src/auth/keys.js';
 import { signAccessToken } from '../../src/auth/tokens.js';
-import { createDatabaseFromTemplate, DATABASE_URL, NEEDS_POSTGRES, appBackends, sideConnection, sideQuery, sleep, waitFor } from '../support/faults.js';
+import { createDatabaseFromTemplate, DATABASE_URL, NEEDS_POSTGRES, appBackends, sideConnection, sideQuery } from '../support/faults.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { REVIEW, SUBMIT, keyOf, newInput } from '../support/suggestions.js';
 
 if (!DATABASE_URL) console.warn(`test/faults/shutdown.test.ts skipped: ${NEEDS_POSTGRES}`);

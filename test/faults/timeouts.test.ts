@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isTransientDatabaseError } from '../../src/db/errors.js';
 import { creditCodeCheckCharacter } from '../../src/members/identifiers.js';
 import { createTestApp, type GqlResult, type TestApp } from '../support/harness.js';
-import { appBackends, DATABASE_URL, NEEDS_POSTGRES, sideConnection, sleep, timed, waitFor } from '../support/faults.js';
+import { appBackends, DATABASE_URL, NEEDS_POSTGRES, sideConnection, timed } from '../support/faults.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { cast, keyOf, REVIEW, sqlRows, suggestionIn, writes } from '../support/suggestions.js';
 
 if (!DATABASE_URL) console.warn(`test/faults/timeouts.test.ts: the PostgreSQL cases are skipped: ${NEEDS_POSTGRES}`);

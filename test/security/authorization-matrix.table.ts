@@ -10,7 +10,8 @@ import { createLogger } from '../../src/logger.js';
 import { startWebhookWorker } from '../../src/webhooks/webhooks.worker.js';
 import type { GqlResult, TestApp } from '../support/harness.js';
 import { creditCodeOf } from '../support/harness.js';
-import { clientToken, newServiceAccount, startReceiver, waitFor } from '../support/integration.js';
+import { clientToken, newServiceAccount, startReceiver } from '../support/integration.js';
+import { waitFor } from '../support/wait.js';
 import { expectNoLeak } from './support.js';
 
 export const principals = ['ANONYMOUS', 'FIRM_OWN', 'FIRM_OTHER', 'LISTED_COMPANY', 'ASSOCIATION', 'REGULATOR', 'SA_SCOPED', 'SA_UNSCOPED'] as const;
@@ -180,7 +181,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
   // Deliver the webhooks.
   const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
   const mentions = (p: Principal) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(suggestionId));
-  await waitFor(() => mentions('ASSOCIATION') && mentions('SA_SCOPED'), 15_000, 'webhook deliveries');
+  await waitFor('webhook deliveries', () => mentions('ASSOCIATION') && mentions('SA_SCOPED'), 15_000);
   await worker.stop();
   const received = Object.fromEntries(principals.map((p) => [p, (receivers.get(p)?.received ?? []).map((r) => r.body)])) as Record<Principal, string[]>;
   for (const r of receivers.values()) await r.close();
