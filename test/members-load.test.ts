@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousViewer } from '../src/auth/viewer.js';
 import { rowsOf } from '../src/db/sql/index.js';
 import { encodeGlobalId } from '../src/global-id.js';
-import { findOrganizationByCreditCode, loadOrganizationsByIds } from '../src/members/members.service.js';
+import { findOrganizationByCreditCode, loadOrganizationsByIds } from '../src/members/members.reads.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;

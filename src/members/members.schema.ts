@@ -9,8 +9,9 @@ import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotal
 import { formatStockCode } from './identifiers.js';
 import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
 import type { ContactRow } from './members.table.js';
+import * as directory from './members.reads.js';
+import type { BranchView, OrganizationView } from './members.reads.js';
 import * as members from './members.service.js';
-import type { BranchView, OrganizationView } from './members.service.js';
 
 export const OrganizationKindEnum = builder.enumType('OrganizationKind', {
   description: '机构类型 / Kind of organization',
@@ -105,7 +106,7 @@ export const OrganizationRef = builder.loadableNode('Organization', {
   description: '会员机构或上市公司 / A member organization or listed company',
   id: { resolve: (o: OrganizationView) => o.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
-  load: (ids: number[], ctx) => members.loadOrganizationsByIds(ctx.db, ids),
+  load: (ids: number[], ctx) => directory.loadOrganizationsByIds(ctx.db, ids),
   sort: (o) => o.id,
   fields: (t) => ({
     kind: t.expose('kind', { type: OrganizationKindEnum, description: '机构类型 / Kind' }),
@@ -130,7 +131,7 @@ export const OrganizationRef = builder.loadableNode('Organization', {
       loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
       // Hidden contacts load as null (loadableList cannot take a null key: resolving to null would be an internal error).
       load: async (orgIds: number[], ctx) => {
-        const rows = await members.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
+        const rows = await directory.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
         const scope = contactScope(ctx.viewer);
         return orgIds.map((id) => (scopeAllows(scope, id) ? rows.filter((r) => r.organizationId === id) : null)) as never;
       },
@@ -143,7 +144,7 @@ export const BranchRef = builder.loadableNode('Branch', {
   description: '证券公司分支机构（分公司、营业部） / Branch office of a securities firm',
   id: { resolve: (b: BranchView) => b.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
-  load: (ids: number[], ctx) => members.loadBranchesByIds(ctx.db, ids),
+  load: (ids: number[], ctx) => directory.loadBranchesByIds(ctx.db, ids),
   sort: (b) => b.id,
   fields: (t) => ({
     name: t.exposeString('name', { description: '名称 / Name' }),
@@ -162,7 +163,7 @@ export const BranchRef = builder.loadableNode('Branch', {
 });
 
 /** The columns each Organization field reads (lists fetch only these; fields added elsewhere that read only the id belong here too). */
-const ORGANIZATION_COLUMNS: Record<string, (keyof typeof members.organizationViewColumns)[]> = {
+const ORGANIZATION_COLUMNS: Record<string, (keyof typeof directory.organizationViewColumns)[]> = {
   id: ['id'],
   kind: ['kind'],
   name: ['name'],
@@ -180,7 +181,7 @@ const ORGANIZATION_COLUMNS: Record<string, (keyof typeof members.organizationVie
   suggestions: ['id'],
 };
 /** The columns each Branch field reads (fields added elsewhere included). */
-const BRANCH_COLUMNS: Record<string, (keyof typeof members.branchViewColumns)[]> = {
+const BRANCH_COLUMNS: Record<string, (keyof typeof directory.branchViewColumns)[]> = {
   id: ['id'],
   name: ['name'],
   kind: ['kind'],
@@ -198,12 +199,12 @@ const BranchConnection = defineConnection(BranchRef, 'BranchConnection', '分支
 
 // node/nodes know their selection: an organization looked up there reads only the columns its fields need (every
 // column, through the shared loader, when a field has no mapping).
-const organizationsWithColumns = columnSetLoader<OrganizationView, typeof members.organizationViewColumns>((ctx, ids, columns) =>
-  members.loadOrganizationsByIds(ctx.db, ids, columns),
+const organizationsWithColumns = columnSetLoader<OrganizationView, typeof directory.organizationViewColumns>((ctx, ids, columns) =>
+  directory.loadOrganizationsByIds(ctx.db, ids, columns),
 );
 registerNodeType('Organization', (ctx, id, info) => {
-  const columns = columnsFor(members.organizationViewColumns, ORGANIZATION_COLUMNS, ['id'], requestedFields(info));
-  return columns === members.organizationViewColumns ? OrganizationRef.getDataloader(ctx).load(id) : organizationsWithColumns(ctx, columns).load(id);
+  const columns = columnsFor(directory.organizationViewColumns, ORGANIZATION_COLUMNS, ['id'], requestedFields(info));
+  return columns === directory.organizationViewColumns ? OrganizationRef.getDataloader(ctx).load(id) : organizationsWithColumns(ctx, columns).load(id);
 });
 registerNodeType('Branch', (ctx, id) => BranchRef.getDataloader(ctx).load(id));
 
@@ -217,11 +218,11 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
     loaderOptions: { maxBatchSize: MAX_BATCH_SIZE, cache: false },
     load: async (firmIds: number[], ctx, args) => {
       const page = pageRequest(args);
-      const columns = columnsFor(members.branchViewColumns, BRANCH_COLUMNS, ['id', 'firmId'], notedFields(ctx, 'Organization.branches'));
-      const rows = await members.listBranchesOfFirms(ctx.db, firmIds, page, columns);
+      const columns = columnsFor(directory.branchViewColumns, BRANCH_COLUMNS, ['id', 'firmId'], notedFields(ctx, 'Organization.branches'));
+      const rows = await directory.listBranchesOfFirms(ctx.db, firmIds, page, columns);
       let counts: Promise<Map<number, number>> | undefined;
       const countFor = (firmId: number) => async () => {
-        counts ??= members.countBranchesOfFirms(ctx.db, firmIds);
+        counts ??= directory.countBranchesOfFirms(ctx.db, firmIds);
         return (await counts).get(firmId) ?? 0;
       };
       return firmIds.map((firmId) =>
@@ -246,7 +247,7 @@ const OrganizationFilterInput = builder.inputType('OrganizationFilter', {
     kind: t.field({ type: OrganizationKindEnum, description: '机构类型 / Kind' }),
     district: t.field({ type: DistrictEnum, description: '所在区 / District' }),
     search: t.string({
-      description: `按中英文名称、简称、信用代码或证券代码搜索（最多 ${members.MAX_SEARCH_LENGTH} 字） / Search names (Chinese or English), short name, credit code or stock code`,
+      description: `按中英文名称、简称、信用代码或证券代码搜索（最多 ${directory.MAX_SEARCH_LENGTH} 字） / Search names (Chinese or English), short name, credit code or stock code`,
     }),
   }),
 });
@@ -280,9 +281,9 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx, info) => {
       const page = pageRequest(args);
       const filter = args.filter ?? {};
-      const columns = columnsFor(members.organizationViewColumns, ORGANIZATION_COLUMNS, ['id'], requestedFields(info, ['edges', 'node']));
-      const { rows, total } = await members.listOrganizations(ctx.db, filter, page, { withTotal: wantsTotalCount(info), columns });
-      return toConnection(rows, page, (o) => o.id, async () => total ?? members.countOrganizations(ctx.db, filter)) as never;
+      const columns = columnsFor(directory.organizationViewColumns, ORGANIZATION_COLUMNS, ['id'], requestedFields(info, ['edges', 'node']));
+      const { rows, total } = await directory.listOrganizations(ctx.db, filter, page, { withTotal: wantsTotalCount(info), columns });
+      return toConnection(rows, page, (o) => o.id, async () => total ?? directory.countOrganizations(ctx.db, filter)) as never;
     },
   }),
   organization: t.field({
@@ -290,7 +291,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: '按统一社会信用代码查找机构 / Find an organization by its unified social credit code',
     args: { creditCode: t.arg.string({ required: true, description: '统一社会信用代码 / Unified social credit code' }) },
-    resolve: (_root, args, ctx) => members.findOrganizationByCreditCode(ctx.db, args.creditCode),
+    resolve: (_root, args, ctx) => directory.findOrganizationByCreditCode(ctx.db, args.creditCode),
   }),
 }));
 

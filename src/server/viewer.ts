@@ -2,7 +2,7 @@
 import { roleFromClaim, anonymousViewer, type Viewer } from '../auth/viewer.js';
 import { TokenError, VERIFIED_TOKEN_CACHE_MS, type TokenVerifier } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
-import { findOrganizationByCreditCode } from '../members/members.service.js';
+import { findOrganizationByCreditCode } from '../members/members.reads.js';
 import { findEnabledServiceAccount, SERVICE_ACCOUNT_SUBJECT } from '../clients/clients.service.js';
 
 export class AuthenticationError extends Error {

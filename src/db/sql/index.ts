@@ -7,6 +7,8 @@
 //   values on each call; on PostgreSQL a named statement, parsed once per connection.
 // - preparedStatementByShape / preparedSelectRowsByShape: the same for statements whose text depends on a few
 //   choices (which columns, whether a condition applies): one prepared statement per shape.
+// - preparedRowsByIds(table, key): the loader read by integer keys with a chosen column set (one call; the seam
+//   picks the statement by the number of keys).
 // - keyArray(ids) / arrayLiteral(ids): a list of keys as one array parameter (`= any(...)`).
 // - rowsOf(result): the rows of `db.execute` for hand-written SQL, typed by the caller.
 // - columnList(...columns) / rowAsJson(table): fragments for hand-written inserts and data-modifying CTEs.
@@ -16,6 +18,7 @@ export { rowsOf, selectList, selectRows } from './rows.js';
 export {
   columnsKey,
   preparedSelect,
+  preparedRowsByIds,
   preparedSelectRowsByShape,
   preparedStatement,
   preparedStatementByShape,

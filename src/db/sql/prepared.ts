@@ -1,8 +1,9 @@
 // Prepared statements: hand-written SQL rendered once per handle, and on PostgreSQL named (parsed once per connection).
 // The only module that reaches into drizzle's handle internals; domain code sees typed functions of (handle, values).
 import { sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../handle.js';
+import { arrayLiteral } from './keys.js';
 import { jsonRowsSql, rowsOf, selectList } from './rows.js';
 
 /** What drizzle keeps inside every handle (database or transaction): how it renders SQL and where it sends it. */
@@ -113,3 +114,35 @@ export function columnsKey(columns: Record<string, AnyPgColumn>): string {
 }
 const columnKeys = new WeakMap<object, string>();
 
+
+/**
+ * Rows of `table` by integer key, with a chosen column set, in key order: the loader read behind `node`, `nodes` and
+ * every nested object. Which statement answers is this seam's business, measured on both drivers
+ * (docs/PERFORMANCE.md): one key compares an integer (no array to parse, no sort); a few come from a plain select;
+ * more come back as one JSON array, where decoding rows × columns in the driver would cost more than building JSON.
+ */
+export function preparedRowsByIds<Columns extends Record<string, AnyPgColumn>>(table: PgTable, key: AnyPgColumn, fewIds = 4) {
+  const byOneId = preparedStatementByShape<{ id: number }, { columns: Columns }>(
+    ({ columns }) => sql`select ${selectList(columns)} from ${table} where ${key} = ${sql.placeholder('id')}`,
+  );
+  const byFewIds = preparedStatementByShape<{ ids: string }, { columns: Columns }>(
+    ({ columns }) => sql`select ${selectList(columns)} from ${table} where ${key} = any(${sql.placeholder('ids')}::int[]) order by ${key}`,
+  );
+  const byManyIds = preparedSelectRowsByShape<{ ids: string }, { columns: Columns }>(({ columns }) => ({
+    columns,
+    rest: sql`from ${table} where ${key} = any(${sql.placeholder('ids')}::int[])`,
+    order: sql`q.${sql.identifier(keyProperty(columns, key))}`,
+  }));
+  return <T>(db: DbOrTx, ids: readonly number[], columns: Columns): Promise<T[]> => {
+    if (ids.length === 1) return byOneId<T>(db, { columns }, { id: ids[0]! });
+    const values = { ids: arrayLiteral(ids) };
+    return ids.length <= fewIds ? byFewIds<T>(db, { columns }, values) : byManyIds<T>(db, { columns }, values);
+  };
+}
+
+/** The property name under which `columns` selects `key` (the JSON rows' order key). */
+function keyProperty(columns: Record<string, AnyPgColumn>, key: AnyPgColumn): string {
+  const found = Object.entries(columns).find(([, column]) => column === key);
+  if (!found) throw new Error(`the column set must include the key column ${key.name}`);
+  return found[0];
+}

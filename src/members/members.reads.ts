@@ -1,0 +1,171 @@
+// The member directory's reads: organizations, branches and contacts, the hot ones through the fast-SQL seam.
+import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { contactScope, scopeCondition } from '../auth/policy.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { DbOrTx } from '../db/client.js';
+import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
+import type { PageRequest } from '../db/page.js';
+import { escapeLike } from '../text.js';
+import { isValidCreditCode, normalizeCreditCode, parseStockCode } from './identifiers.js';
+import {
+  branchesTable,
+  contactsTable,
+  organizationsTable,
+  type BranchRow,
+  type ContactRow,
+  type OrganizationRow,
+} from './members.table.js';
+
+/** An organization as the API reads it: every column but the bookkeeping timestamps, which no field shows. */
+export type OrganizationView = Omit<OrganizationRow, 'createdAt' | 'updatedAt'>;
+const { createdAt: _orgCreated, updatedAt: _orgUpdated, ...organizationColumns } = getTableColumns(organizationsTable);
+export const organizationViewColumns = organizationColumns;
+/** A branch as the API reads it, likewise without the timestamps. */
+export type BranchView = Omit<BranchRow, 'createdAt' | 'updatedAt'>;
+const { createdAt: _branchCreated, updatedAt: _branchUpdated, ...branchColumns } = getTableColumns(branchesTable);
+export const branchViewColumns = branchColumns;
+
+export type OrganizationKind = OrganizationRow['kind'];
+export type District = NonNullable<OrganizationRow['district']>;
+
+export interface OrganizationFilter {
+  kind?: OrganizationKind | null;
+  district?: District | null;
+  search?: string | null;
+}
+
+export const MAX_SEARCH_LENGTH = 100;
+
+function organizationConditions(filter: OrganizationFilter): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.kind) conditions.push(eq(organizationsTable.kind, filter.kind));
+  if (filter.district) conditions.push(eq(organizationsTable.district, filter.district));
+  // Search text is only ever a bound LIKE pattern: wildcards escaped, control characters dropped, length capped.
+  const search = filter.search
+    ?.replace(/[\u0000-\u001F\u007F]/g, '')
+    .trim()
+    .slice(0, MAX_SEARCH_LENGTH);
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    conditions.push(
+      or(
+        sql`${organizationsTable.name} ilike ${pattern} escape '\\'`,
+        sql`${organizationsTable.shortName} ilike ${pattern} escape '\\'`,
+        sql`${organizationsTable.nameEn} ilike ${pattern} escape '\\'`,
+        eq(organizationsTable.creditCode, search.toUpperCase()),
+        eq(organizationsTable.stockCode, search.replace(/\.(SZ|SH|BJ)$/i, '')),
+      ),
+    );
+  }
+  return and(...conditions);
+}
+
+/**
+ * One page of organizations, with the given columns (a list asks only for what its fields show; rows then carry
+ * just those). With `withTotal` on a first page the number of matches comes from a window count in the same
+ * statement; otherwise `total` is null and countOrganizations answers it when asked.
+ */
+export async function listOrganizations(
+  db: DbOrTx,
+  filter: OrganizationFilter,
+  page: PageRequest,
+  options: { withTotal?: boolean; columns?: typeof organizationViewColumns } = {},
+): Promise<{ rows: OrganizationView[]; total: number | null }> {
+  const columns = options.columns ?? organizationViewColumns;
+  const withTotal = options.withTotal === true && page.afterKey === null;
+  const conditions = organizationConditions(filter);
+  const rows = conditions
+    ? await selectRows<OrganizationView & { _total?: number }>(
+        db,
+        columns,
+        sql`from ${organizationsTable} where ${and(conditions, page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey))} order by ${organizationsTable.id} limit ${page.limit + 1}`,
+        sql`q."id"`,
+        withTotal ? WINDOW_TOTAL : undefined,
+      )
+    : // The directory's plain pages (no filter): prepared per column set. Ids start at 1, so `id > 0` is the first page.
+      await organizationPages<OrganizationView & { _total?: number }>(db, { columns, withTotal }, { after: page.afterKey ?? 0, limit: page.limit + 1 });
+  return { rows, total: withTotal ? (rows[0]?._total ?? 0) : null };
+}
+
+const WINDOW_TOTAL = sql`count(*) over () as "_total"`;
+const organizationPages = preparedSelectRowsByShape<{ after: number; limit: number }, { columns: typeof organizationViewColumns; withTotal: boolean }>(({ columns, withTotal }) => ({
+  columns,
+  rest: sql`from ${organizationsTable} where ${organizationsTable.id} > ${sql.placeholder('after')}::integer order by ${organizationsTable.id} limit ${sql.placeholder('limit')}::integer`,
+  order: sql`q."id"`,
+  extra: withTotal ? WINDOW_TOTAL : undefined,
+}));
+
+export async function countOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(organizationsTable).where(organizationConditions(filter));
+  return row?.n ?? 0;
+}
+
+// By id is the hottest read (node, nodes, every nested organization), prepared per column set; by credit code runs
+// on every request with a member's token.
+const organizationsByIds = preparedRowsByIds<typeof organizationViewColumns>(organizationsTable, organizationsTable.id);
+const organizationByCreditCode = preparedSelect<{ code: string }>(
+  organizationViewColumns,
+  sql`from ${organizationsTable} where ${organizationsTable.creditCode} = ${sql.placeholder('code')} limit 1`,
+);
+
+/** Organizations by id with the given columns (rows then carry just those), in id order. */
+export async function loadOrganizationsByIds(db: DbOrTx, ids: readonly number[], columns: typeof organizationViewColumns = organizationViewColumns): Promise<OrganizationView[]> {
+  return organizationsByIds<OrganizationView>(db, ids, columns);
+}
+
+export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: string): Promise<OrganizationView | null> {
+  const code = normalizeCreditCode(creditCode);
+  if (!isValidCreditCode(code)) return null;
+  const [row] = await organizationByCreditCode<OrganizationView>(db, { code });
+  return row ?? null;
+}
+
+export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchView[]> {
+  return selectRows(db, branchViewColumns, sql`from ${branchesTable} where ${branchesTable.id} = any(${keyArray(ids)})`, sql`q."id"`);
+}
+
+/**
+ * One page of branches for each of many firms, in one statement: a LATERAL index range scan per firm on
+ * (firm_id, id), so a firm with thousands of branches costs no more than its page.
+ */
+export async function listBranchesOfFirms(
+  db: DbOrTx,
+  firmIds: readonly number[],
+  page: PageRequest,
+  columns: typeof branchViewColumns = branchViewColumns,
+): Promise<BranchView[]> {
+  // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
+  return branchPagesOfFirms<BranchView>(db, { columns }, { firmIds: arrayLiteral([...new Set(firmIds)]), after: page.afterKey ?? 0, limit: page.limit + 1 });
+}
+
+const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: number; limit: number }, { columns: typeof branchViewColumns }>(({ columns }) => ({
+  columns,
+  rest: sql`from unnest(${sql.placeholder('firmIds')}::int[]) as f(id)
+      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${sql.placeholder('after')}::integer order by id limit ${sql.placeholder('limit')}::integer) as ${branchesTable}`,
+  order: sql`q."id"`,
+}));
+
+export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[]): Promise<Map<number, number>> {
+  const rows = await db
+    .select({ firmId: branchesTable.firmId, n: count() })
+    .from(branchesTable)
+    .where(inArray(branchesTable.firmId, [...firmIds]))
+    .groupBy(branchesTable.firmId);
+  return new Map(rows.map((r) => [r.firmId, r.n]));
+}
+
+/** Contacts of the given organizations that the viewer may see (hidden ones are never fetched). */
+export async function loadContactsByOrganizationIds(
+  db: DbOrTx,
+  viewer: Viewer,
+  organizationIds: readonly number[],
+): Promise<ContactRow[]> {
+  const scope = contactScope(viewer);
+  if (scope.kind === 'none') return [];
+  return db
+    .select()
+    .from(contactsTable)
+    .where(and(inArray(contactsTable.organizationId, [...organizationIds]), scopeCondition(scope, contactsTable.organizationId)))
+    .orderBy(asc(contactsTable.id));
+}
+
