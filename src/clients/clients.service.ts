@@ -5,7 +5,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import type { PageRequest } from '../db/page.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import { cleanText } from '../text.js';
 import {
   serviceAccountSecretsTable,
@@ -160,7 +160,7 @@ export async function listServiceAccounts(db: DbOrTx, page: PageRequest): Promis
   return db
     .select()
     .from(serviceAccountsTable)
-    .where(page.afterKey === null ? undefined : gt(serviceAccountsTable.id, page.afterKey))
+    .where(afterCursor(page, serviceAccountsTable.id))
     .orderBy(asc(serviceAccountsTable.id))
     .limit(page.limit + 1);
 }

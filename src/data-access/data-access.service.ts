@@ -4,7 +4,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { preparedStatement } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
-import type { PageRequest } from '../db/page.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import { dataAccessLogTable, type DataAccessLogRow } from './data-access.table.js';
 
 export interface DataAccess {
@@ -78,7 +78,7 @@ export async function listDataAccess(db: DbOrTx, filter: DataAccessFilter, page:
   return db
     .select()
     .from(dataAccessLogTable)
-    .where(and(conditions(filter), page.afterKey === null ? undefined : lt(dataAccessLogTable.id, page.afterKey)))
+    .where(and(conditions(filter), afterCursor(page, dataAccessLogTable.id, 'desc')))
     .orderBy(desc(dataAccessLogTable.id))
     .limit(page.limit + 1);
 }

@@ -4,7 +4,7 @@ import { contactScope, scopeCondition } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
-import type { PageRequest } from '../db/page.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
 import { isValidCreditCode, normalizeCreditCode, parseStockCode } from './identifiers.js';
 import {
@@ -78,7 +78,7 @@ export async function listOrganizations(
     ? await selectRows<OrganizationView & { _total?: number }>(
         db,
         columns,
-        sql`from ${organizationsTable} where ${and(conditions, page.afterKey === null ? undefined : gt(organizationsTable.id, page.afterKey))} order by ${organizationsTable.id} limit ${page.limit + 1}`,
+        sql`from ${organizationsTable} where ${and(conditions, afterCursor(page, organizationsTable.id))} order by ${organizationsTable.id} limit ${page.limit + 1}`,
         sql`q."id"`,
         withTotal ? WINDOW_TOTAL : undefined,
       )

@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import type { PageRequest } from '../db/page.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import { cleanText, hasControlCharacters } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from './document-number.js';
@@ -148,7 +148,7 @@ export async function listPolicyInterpretations(
     return db
       .select(interpretationColumns)
       .from(t)
-      .where(and(plan.conditions, page.afterKey === null ? undefined : lt(t.id, page.afterKey)))
+      .where(and(plan.conditions, afterCursor(page, t.id, 'desc')))
       .orderBy(desc(t.id))
       .limit(page.limit + 1);
   }

@@ -11,7 +11,7 @@ import { runInTransaction } from '../db/transaction.js';
 import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
-import type { PageRequest } from '../db/page.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import { organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
@@ -145,7 +145,7 @@ export async function listSuggestions(db: DbOrTx, viewer: Viewer, filter: Sugges
   return db
     .select()
     .from(suggestionsTable)
-    .where(and(suggestionConditions(viewer, filter), page.afterKey === null ? undefined : gt(suggestionsTable.id, page.afterKey)))
+    .where(and(suggestionConditions(viewer, filter), afterCursor(page, suggestionsTable.id)))
     .orderBy(asc(suggestionsTable.id))
     .limit(page.limit + 1);
 }
@@ -181,7 +181,7 @@ export async function listSuggestionsOfOrganizations(
       and(
         inArray(suggestionsTable.organizationId, [...organizationIds]),
         suggestionConditions(viewer, filter),
-        page.afterKey === null ? undefined : gt(suggestionsTable.id, page.afterKey),
+        afterCursor(page, suggestionsTable.id),
       ),
     )
     .as('ranked');
@@ -308,7 +308,7 @@ export async function listCampaigns(db: DbOrTx, viewer: Viewer, filter: Campaign
   return db
     .select()
     .from(suggestionCampaignsTable)
-    .where(and(campaignConditions(viewer, filter, today), page.afterKey === null ? undefined : gt(suggestionCampaignsTable.id, page.afterKey)))
+    .where(and(campaignConditions(viewer, filter, today), afterCursor(page, suggestionCampaignsTable.id)))
     .orderBy(asc(suggestionCampaignsTable.id))
     .limit(page.limit + 1);
 }

@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { webhookScope, type WebhookScope } from '../auth/policy.js';
+import { webhookScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import type { PageRequest } from '../db/page.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import type { OutboxEventType } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import {
@@ -79,7 +79,9 @@ export function checkWebhookUrl(errors: ErrorCollector, value: string | undefine
   return url.toString();
 }
 
-function scopeCondition(scope: WebhookScope): SQL | undefined {
+/** The subscriptions the viewer may see, from the one policy function. */
+function visibleSubscriptions(viewer: Viewer): SQL | undefined {
+  const scope = webhookScope(viewer);
   if (scope.kind === 'all') return undefined;
   if (scope.kind === 'none') return sql`false`;
   return eq(webhookSubscriptionsTable.serviceAccountId, scope.serviceAccountId);
@@ -151,7 +153,6 @@ export async function createWebhookSubscription(
 
 /** Stops deliveries to the URL; the subscription and its delivery log stay readable. */
 export async function disableWebhookSubscription(db: DbOrTx, actor: Viewer, id: number | null): Promise<WebhookSubscriptionRow> {
-  const scope = webhookScope(actor);
   return runInTransaction(db, async (tx) => {
     const [before] =
       id === null
@@ -159,7 +160,7 @@ export async function disableWebhookSubscription(db: DbOrTx, actor: Viewer, id: 
         : await tx
             .select()
             .from(webhookSubscriptionsTable)
-            .where(and(eq(webhookSubscriptionsTable.id, id), scopeCondition(scope)))
+            .where(and(eq(webhookSubscriptionsTable.id, id), visibleSubscriptions(actor)))
             .for('update');
     if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
     if (before.disabledAt) throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '订阅已停用', en: 'The subscription is already disabled' });
@@ -181,23 +182,22 @@ export async function listWebhookSubscriptions(db: DbOrTx, viewer: Viewer, page:
   return db
     .select()
     .from(webhookSubscriptionsTable)
-    .where(and(scopeCondition(webhookScope(viewer)), page.afterKey === null ? undefined : sql`${webhookSubscriptionsTable.id} > ${page.afterKey}`))
+    .where(and(visibleSubscriptions(viewer), afterCursor(page, webhookSubscriptionsTable.id)))
     .orderBy(asc(webhookSubscriptionsTable.id))
     .limit(page.limit + 1);
 }
 
 export async function countWebhookSubscriptions(db: DbOrTx, viewer: Viewer): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(webhookSubscriptionsTable).where(scopeCondition(webhookScope(viewer)));
+  const [row] = await db.select({ n: count() }).from(webhookSubscriptionsTable).where(visibleSubscriptions(viewer));
   return row?.n ?? 0;
 }
 
 export async function loadWebhookSubscriptionsByIds(db: DbOrTx, viewer: Viewer, ids: readonly number[]): Promise<WebhookSubscriptionRow[]> {
-  const scope = webhookScope(viewer);
-  if (scope.kind === 'none') return [];
+  if (webhookScope(viewer).kind === 'none') return [];
   return db
     .select()
     .from(webhookSubscriptionsTable)
-    .where(and(inArray(webhookSubscriptionsTable.id, [...ids]), scopeCondition(scope)));
+    .where(and(inArray(webhookSubscriptionsTable.id, [...ids]), visibleSubscriptions(viewer)));
 }
 
 export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
@@ -211,16 +211,12 @@ export interface DeliveryFilter {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function deliveryConditions(viewer: Viewer, filter: DeliveryFilter): SQL | undefined {
-  const scope = webhookScope(viewer);
+  // A delivery is visible with its subscription.
+  const subscriptions = visibleSubscriptions(viewer);
   return and(
-    scope.kind === 'all'
+    subscriptions === undefined
       ? undefined
-      : scope.kind === 'none'
-        ? sql`false`
-        : inArray(
-            webhookDeliveriesTable.subscriptionId,
-            sql`(select ${webhookSubscriptionsTable.id} from ${webhookSubscriptionsTable} where ${webhookSubscriptionsTable.serviceAccountId} = ${scope.serviceAccountId})`,
-          ),
+      : inArray(webhookDeliveriesTable.subscriptionId, sql`(select ${webhookSubscriptionsTable.id} from ${webhookSubscriptionsTable} where ${subscriptions})`),
     filter.subscriptionId != null ? eq(webhookDeliveriesTable.subscriptionId, filter.subscriptionId) : undefined,
     filter.status ? eq(webhookDeliveriesTable.status, filter.status) : undefined,
     filter.eventId != null ? (UUID.test(filter.eventId) ? eq(webhookDeliveriesTable.eventId, filter.eventId) : sql`false`) : undefined,
@@ -232,7 +228,7 @@ export async function listWebhookDeliveries(db: DbOrTx, viewer: Viewer, filter: 
   return db
     .select()
     .from(webhookDeliveriesTable)
-    .where(and(deliveryConditions(viewer, filter), page.afterKey === null ? undefined : lt(webhookDeliveriesTable.id, page.afterKey)))
+    .where(and(deliveryConditions(viewer, filter), afterCursor(page, webhookDeliveriesTable.id, 'desc')))
     .orderBy(desc(webhookDeliveriesTable.id))
     .limit(page.limit + 1);
 }
