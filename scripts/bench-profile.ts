@@ -13,6 +13,7 @@ import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';
 import { createTokenVerifier, signAccessToken } from '../src/auth/tokens.js';
 import { schema } from '../src/graphql/schema.js';
 import { createLogger } from '../src/logger.js';
+import { fromProjectRoot } from '../src/project-root.js';
 import { createApp } from '../src/server/app.js';
 import { benchScenarios, type Floor } from './bench-scenarios.js';
 import { findPostgresServer, openBenchDatabase, type Driver } from './bench/databases.js';
@@ -26,7 +27,7 @@ const driver = args.driver as Driver;
 if (driver !== 'pglite' && driver !== 'postgres') throw new Error(`--driver must be pglite or postgres, got ${driver}`);
 const requests = Number(args.requests);
 if (!Number.isInteger(requests) || requests < 10) throw new Error(`--requests must be an integer ≥ 10, got ${args.requests}`);
-const OUT_DIR = join(import.meta.dirname, '..', 'bench', 'profiles');
+const OUT_DIR = fromProjectRoot('bench', 'profiles');
 
 interface Profile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { printSchema } from 'graphql';
 import { schema } from '../src/graphql/schema.js';
+import { fromProjectRoot } from '../src/project-root.js';
 
-writeFileSync(new URL('../schema/schema.graphql', import.meta.url), printSchema(schema));
+writeFileSync(fromProjectRoot('schema', 'schema.graphql'), printSchema(schema));
 console.log('wrote schema/schema.graphql');

@@ -1,5 +1,6 @@
 // The parent's side of the load generator (scripts/bench/load-generator.ts), and the statistics of its latencies.
 import { fork, type ChildProcess } from 'node:child_process';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface LoadJob {
@@ -30,8 +31,9 @@ export interface LoadGenerator {
 }
 
 export function startLoadGenerator(): LoadGenerator {
-  // The default execArgv carries tsx's loader (and --expose-gc, harmless there) into the child.
-  const child: ChildProcess = fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)));
+  // The default execArgv carries tsx's loader (and --expose-gc, harmless there) into the child. The sibling has this
+  // module's extension: load-generator.ts under tsx, load-generator.js when compiled.
+  const child: ChildProcess = fork(fileURLToPath(new URL(`./load-generator${extname(import.meta.url)}`, import.meta.url)));
   const waiting = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   child.on('message', (result: LoadResult) => {

@@ -2,10 +2,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromProjectRoot } from '../../src/project-root.js';
 import { HEAP_GATE_BYTES_PER_REQUEST, type Entry, type Settings } from './measure.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const RESULTS_DIR = fromProjectRoot('bench', 'results');
 
 /** The checked-out commit, and whether the working tree differs from it (then the figures are not the commit's). */
 export function gitRevision(): { commit: string; dirty: boolean } {

@@ -1,7 +1,6 @@
 // One database handle for both drivers: embedded PGlite (default) or node-postgres (DATABASE_URL).
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
@@ -11,13 +10,15 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { databaseTimeoutDefaults, type Config } from '../config.js';
+import { fromProjectRoot } from '../project-root.js';
 import type { Db } from './handle.js';
 import * as schema from './schema.js';
 import { sendStatementsUnnamed } from './sql/prepared.js';
 
 export type { Db, DbOrTx, Schema, Tx } from './handle.js';
 
-export const migrationsFolder = resolve(fileURLToPath(new URL('../../drizzle', import.meta.url)));
+/** drizzle/ at the project root, whether this module runs from src/db or from the compiled dist/src/db. */
+export const migrationsFolder = fromProjectRoot('drizzle');
 
 /** How often the embedded database refreshes its planner statistics (it has no autovacuum). */
 export const PGLITE_ANALYZE_INTERVAL_MS = 5 * 60_000;
