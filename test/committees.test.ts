@@ -1,144 +1,224 @@
-import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './support/harness.js';
+// Committee terms (换届) and seats: the rules in committees.service.ts, and the GraphQL layer's authorization and ids.
+import { and, asc, count, eq } from 'drizzle-orm';
+import { auditLogTable } from '../src/audit/audit.table.js';
+import {
+  appointCommitteeSeat,
+  currentTerm,
+  endCommitteeSeat,
+  loadActiveSeatsByTermIds,
+  loadTermsByCommitteeIds,
+  openCommitteeTerm,
+  type AppointCommitteeSeatInput,
+} from '../src/committees/committees.service.js';
+import { committeeSeatsTable, committeeTermsTable } from '../src/committees/committees.table.js';
+import type { DbOrTx } from '../src/db/client.js';
+import { encodeGlobalId } from '../src/global-id.js';
+import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
+import { describe, expect, test } from './support/db.js';
+import { insertCommittee, insertCommitteeSeat, insertCommitteeTerm, insertOrganization } from './support/factories.js';
 
-let t: TestApp;
-let association: string;
-beforeAll(async () => {
-  t = await createTestApp();
-  association = await t.token('association');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const association = associationViewer();
 
-const COMMITTEES = `{ committees { id code currentTerm { id number startsOn endsOn seats { id role personName organization { id } } } terms { id number endsOn } } }`;
-const OPEN = `mutation($input: OpenCommitteeTermInput!) { openCommitteeTerm(input: $input) { committeeTerm { id number startsOn endsOn seats { id } } userErrors { code field message } } }`;
-const APPOINT = `mutation($input: AppointCommitteeSeatInput!) { appointCommitteeSeat(input: $input) { committeeSeat { id role personName endedOn } userErrors { code field message } } }`;
-const END = `mutation($input: EndCommitteeSeatInput!) { endCommitteeSeat(input: $input) { committeeSeat { id endedOn } userErrors { code field } } }`;
+const OPEN = `mutation($input: OpenCommitteeTermInput!) { openCommitteeTerm(input: $input) { committeeTerm { id number } userErrors { code field } } }`;
+const APPOINT = `mutation($input: AppointCommitteeSeatInput!) { appointCommitteeSeat(input: $input) { committeeSeat { id personName } userErrors { code field } } }`;
+const END = `mutation($input: EndCommitteeSeatInput!) { endCommitteeSeat(input: $input) { committeeSeat { id } userErrors { code field } } }`;
 
-async function committee(code: string) {
-  const res = await t.gql(COMMITTEES);
-  return res.body.data.committees.find((c: any) => c.code === code);
+/** The DomainError a service call rejects with, as its list of { code, field }. */
+async function userErrorsOf(call: Promise<unknown>) {
+  const error = (await call.then(
+    () => expect.unreachable('expected a DomainError'),
+    (e: unknown) => e,
+  )) as { errors?: { code: string; field: string[] | null }[] };
+  expect(error.errors, String(error)).toBeDefined();
+  return error.errors!.map(({ code, field }) => ({ code, field }));
 }
-async function organizationIds(n: number): Promise<string[]> {
-  const res = await t.gql(`query($n: Int) { organizations(first: $n) { edges { node { id } } } }`, { n });
-  return res.body.data.organizations.edges.map((e: any) => e.node.id);
+
+async function countRows(db: DbOrTx) {
+  const [terms] = await db.select({ n: count() }).from(committeeTermsTable);
+  const [seats] = await db.select({ n: count() }).from(committeeSeatsTable);
+  const [audit] = await db.select({ n: count() }).from(auditLogTable);
+  return [terms!.n, seats!.n, audit!.n];
 }
-async function count(table: string) {
-  const res = (await t.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as { rows: { n: number }[] };
-  return res.rows[0]!.n;
+
+/** A term with no seats and an organization to appoint from it. */
+async function termAndOrg(db: DbOrTx, overrides: Parameters<typeof insertCommittee>[1] = {}) {
+  const committee = await insertCommittee(db, overrides);
+  const term = await insertCommitteeTerm(db, { committeeId: committee.id, startsOn: '2025-01-01' });
+  const org = await insertOrganization(db);
+  return { committee, term, org };
 }
 
-describe('committee terms and seats', () => {
-  it('only the association may change committees; others get FORBIDDEN and nothing is written', async () => {
-    const c = await committee('FINTECH');
-    const before = [await count('committee_terms'), await count('committee_seats'), await count('audit_log')];
-    for (const token of [await t.token('regulator'), undefined]) {
-      const res = await t.gql(OPEN, { input: { committeeId: c.id, startsOn: '2026-12-01' } }, { token });
-      expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    }
-    expect([await count('committee_terms'), await count('committee_seats'), await count('audit_log')]).toEqual(before);
-  });
+function appointment(termId: number, organizationId: number, fields: Partial<AppointCommitteeSeatInput> = {}): AppointCommitteeSeatInput {
+  return { termId, organizationId, personName: '测试委员', role: 'MEMBER', appointedOn: '2025-02-01', ...fields };
+}
 
-  it('appoints a member and ends the seat with a reason, with audit entries', async () => {
-    const c = await committee('COMPLIANCE');
-    const taken = new Set(c.currentTerm.seats.map((s: any) => s.organization.id));
-    const orgId = (await organizationIds(100)).find((id) => !taken.has(id))!;
-    const audit = await count('audit_log');
-    const res = await t.gql(APPOINT, { input: { termId: c.currentTerm.id, organizationId: orgId, personName: ' 测试委员甲 ', role: 'MEMBER', appointedOn: '2026-01-05' } }, { token: association });
-    expect(res.body.data.appointCommitteeSeat.userErrors).toEqual([]);
-    expect(res.body.data.appointCommitteeSeat.committeeSeat).toMatchObject({ personName: '测试委员甲', role: 'MEMBER', endedOn: null });
-    const seatId = res.body.data.appointCommitteeSeat.committeeSeat.id;
-    const again = await t.gql(APPOINT, { input: { termId: c.currentTerm.id, organizationId: orgId, personName: '测试委员乙', role: 'MEMBER', appointedOn: '2026-01-05' } }, { token: association });
-    expect(again.body.data.appointCommitteeSeat.userErrors).toEqual([expect.objectContaining({ code: 'DUPLICATE', field: ['input', 'organizationId'] })]);
-    const early = await t.gql(END, { input: { seatId, endedOn: '2025-01-01', reason: 'RESIGNED' } }, { token: association });
-    expect(early.body.data.endCommitteeSeat.userErrors[0].code).toBe('INVALID');
-    const end = await t.gql(END, { input: { seatId, endedOn: '2026-03-01', reason: 'RESIGNED' } }, { token: association });
-    expect(end.body.data.endCommitteeSeat.committeeSeat.endedOn).toBe('2026-03-01');
-    const twice = await t.gql(END, { input: { seatId, endedOn: '2026-03-02', reason: 'RESIGNED' } }, { token: association });
-    expect(twice.body.data.endCommitteeSeat.userErrors[0].code).toBe('INVALID_STATE');
-    expect(await count('audit_log')).toBe(audit + 2);
-    const reason = (await t.database.db.execute(sql`select end_reason from committee_seats where person_name = '测试委员甲'`)) as unknown as { rows: { end_reason: string }[] };
-    expect(reason.rows[0]!.end_reason).toBe('RESIGNED');
-  });
-
-  it('keeps one chair per term', async () => {
-    const c = await committee('INVESTMENT_BANKING');
-    const taken = new Set(c.currentTerm.seats.map((s: any) => s.organization.id));
-    const orgId = (await organizationIds(100)).find((id) => !taken.has(id))!;
-    const res = await t.gql(APPOINT, { input: { termId: c.currentTerm.id, organizationId: orgId, personName: '第二主任', role: 'CHAIR', appointedOn: '2026-02-01' } }, { token: association });
-    expect(res.body.data.appointCommitteeSeat).toMatchObject({ committeeSeat: null, userErrors: [{ code: 'LIMIT_EXCEEDED', field: ['input', 'role'] }] });
-  });
-
-  it('allows at most seven vice-chairs, even when appointments race', async () => {
-    const c = await committee('BROKERAGE_WEALTH');
-    const held = c.currentTerm.seats.filter((s: any) => s.role === 'VICE_CHAIR').length;
-    const taken = new Set(c.currentTerm.seats.map((s: any) => s.organization.id));
-    const free = (await organizationIds(100)).filter((id) => !taken.has(id)).slice(0, 10);
-    const results = await Promise.all(
-      free.map((organizationId, i) =>
-        t.gql(APPOINT, { input: { termId: c.currentTerm.id, organizationId, personName: `副主任候选${i}`, role: 'VICE_CHAIR', appointedOn: '2026-02-01' } }, { token: association }),
-      ),
-    );
-    const ok = results.filter((r) => r.body.data.appointCommitteeSeat.userErrors.length === 0).length;
-    expect(ok).toBe(7 - held);
-    expect(results.filter((r) => r.body.data.appointCommitteeSeat.userErrors[0]?.code === 'LIMIT_EXCEEDED').length).toBe(free.length - ok);
-    const after = await committee('BROKERAGE_WEALTH');
-    expect(after.currentTerm.seats.filter((s: any) => s.role === 'VICE_CHAIR')).toHaveLength(7);
-  });
-
-  it('a person sits on one committee at a time', async () => {
-    const compliance = await committee('COMPLIANCE');
-    const fintech = await committee('FINTECH');
-    const person = compliance.currentTerm.seats.find((s: any) => s.role === 'MEMBER').personName;
-    const taken = new Set(fintech.currentTerm.seats.map((s: any) => s.organization.id));
-    const orgId = (await organizationIds(100)).find((id) => !taken.has(id))!;
-    const res = await t.gql(APPOINT, { input: { termId: fintech.currentTerm.id, organizationId: orgId, personName: person, role: 'MEMBER', appointedOn: '2026-02-01' } }, { token: association });
-    expect(res.body.data.appointCommitteeSeat.userErrors[0]).toMatchObject({ code: 'DUPLICATE', field: ['input', 'personName'] });
-  });
-
-  it('refuses bad names, dates and ids without writing', async () => {
-    const c = await committee('FINTECH');
-    const [orgId] = await organizationIds(1);
-    const before = await count('committee_seats');
-    const cases: [Record<string, unknown>, string][] = [
-      [{ personName: '   ' }, 'REQUIRED'],
-      [{ personName: '名\u0007字' }, 'INVALID'],
-      [{ personName: '长'.repeat(51) }, 'TOO_LONG'],
-      [{ appointedOn: '2020-01-01' }, 'INVALID'],
-      [{ termId: 'garbage' }, 'NOT_FOUND'],
-      [{ termId: c.id }, 'NOT_FOUND'],
-      [{ organizationId: c.id }, 'NOT_FOUND'],
+describe('who may change committees', () => {
+  test('the regulator, a firm and anonymous viewers get FORBIDDEN on every committee mutation, and nothing is written', async ({ tx }) => {
+    const { committee, term, org } = await termAndOrg(tx);
+    const seat = await insertCommitteeSeat(tx, { termId: term.id });
+    const before = await countRows(tx);
+    const operations: [string, Record<string, unknown>][] = [
+      [OPEN, { committeeId: encodeGlobalId('Committee', committee.id), startsOn: '2026-12-01' }],
+      [APPOINT, { termId: encodeGlobalId('CommitteeTerm', term.id), organizationId: encodeGlobalId('Organization', org.id), personName: '越权委员', role: 'MEMBER', appointedOn: '2025-02-01' }],
+      [END, { seatId: encodeGlobalId('CommitteeSeat', seat.id), endedOn: '2025-03-01', reason: 'RESIGNED' }],
     ];
-    for (const [override, code] of cases) {
-      const input = { termId: c.currentTerm.id, organizationId: orgId, personName: '合规测试', role: 'MEMBER', appointedOn: '2026-02-01', ...override };
-      const res = await t.gql(APPOINT, { input }, { token: association });
-      expect(res.body.data.appointCommitteeSeat.userErrors[0]?.code, JSON.stringify(override)).toBe(code);
+    for (const viewer of [regulatorViewer(), firmViewer(org), anonymousViewer]) {
+      for (const [query, input] of operations) {
+        const res = await execute(makeContext(tx, viewer), query, { input });
+        expect(res.errors?.[0]?.extensions?.code, `${viewer.role} ${query.slice(11, 40)}`).toBe('FORBIDDEN');
+      }
     }
-    expect(await count('committee_seats')).toBe(before);
+    expect(await countRows(tx)).toEqual(before);
+    // The same operations as the association do go through: the refusals above are about the viewer.
+    const res = await execute(makeContext(tx, association), APPOINT, { input: operations[1]![1] });
+    expect(res.data?.appointCommitteeSeat.userErrors).toEqual([]);
+  });
+});
+
+describe('seats', () => {
+  test('appoints a member with the name trimmed, ends the seat with a reason, and audits both', async ({ tx }) => {
+    const { term, org } = await termAndOrg(tx);
+    const seat = await appointCommitteeSeat(tx, association, appointment(term.id, org.id, { personName: ' 测试委员甲 ', appointedOn: '2025-01-05' }));
+    expect(seat).toMatchObject({ personName: '测试委员甲', role: 'MEMBER', endedOn: null, endReason: null });
+
+    expect(await userErrorsOf(endCommitteeSeat(tx, association, { seatId: seat.id, endedOn: '2025-01-04', reason: 'RESIGNED' }))).toEqual([
+      { code: 'INVALID', field: ['input', 'endedOn'] },
+    ]);
+    const ended = await endCommitteeSeat(tx, association, { seatId: seat.id, endedOn: '2025-03-01', reason: 'RESIGNED' });
+    expect(ended).toMatchObject({ endedOn: '2025-03-01', endReason: 'RESIGNED' });
+    expect(await userErrorsOf(endCommitteeSeat(tx, association, { seatId: seat.id, endedOn: '2025-03-02', reason: 'RESIGNED' }))).toEqual([
+      { code: 'INVALID_STATE', field: ['input', 'seatId'] },
+    ]);
+
+    const audit = await tx
+      .select({ action: auditLogTable.action, actorRole: auditLogTable.actorRole })
+      .from(auditLogTable)
+      .where(and(eq(auditLogTable.entityType, 'CommitteeSeat'), eq(auditLogTable.entityId, seat.id)))
+      .orderBy(asc(auditLogTable.id));
+    expect(audit).toEqual([
+      { action: 'committeeSeat.appoint', actorRole: 'ASSOCIATION' },
+      { action: 'committeeSeat.end', actorRole: 'ASSOCIATION' },
+    ]);
   });
 
-  it('opens the next term (换届): the previous term and its seats end the day before', async () => {
-    const c = await committee('FINTECH');
-    const previous = c.currentTerm;
-    const bad = await t.gql(OPEN, { input: { committeeId: c.id, startsOn: '2024-01-01' } }, { token: association });
-    expect(bad.body.data.openCommitteeTerm.userErrors[0]).toMatchObject({ code: 'INVALID', field: ['input', 'startsOn'] });
-    const res = await t.gql(OPEN, { input: { committeeId: c.id, startsOn: '2026-09-01' } }, { token: association });
-    expect(res.body.data.openCommitteeTerm.userErrors).toEqual([]);
-    expect(res.body.data.openCommitteeTerm.committeeTerm).toMatchObject({ number: previous.number + 1, startsOn: '2026-09-01', endsOn: null, seats: [] });
-    const after = await committee('FINTECH');
-    expect(after.currentTerm.number).toBe(previous.number + 1);
-    expect(after.terms.find((term: any) => term.id === previous.id).endsOn).toBe('2026-08-31');
-    const held = (await t.database.db.execute(sql`select count(*)::int as n from committee_seats where ended_on is null and end_reason is null and term_id in (select id from committee_terms where ends_on = '2026-08-31')`)) as unknown as { rows: { n: number }[] };
-    expect(held.rows[0]!.n).toBe(0);
+  test('an organization holds one seat per term', async ({ tx }) => {
+    const { term, org } = await termAndOrg(tx);
+    await insertCommitteeSeat(tx, { termId: term.id, organizationId: org.id });
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(term.id, org.id, { personName: '测试委员乙' })))).toEqual([
+      { code: 'DUPLICATE', field: ['input', 'organizationId'] },
+    ]);
   });
 
-  it('two concurrent openings never make two terms with the same number', async () => {
-    const c = await committee('COMPLIANCE');
-    const results = await Promise.all(['2026-10-01', '2026-10-02'].map((startsOn) => t.gql(OPEN, { input: { committeeId: c.id, startsOn } }, { token: association })));
-    const numbers = results.map((r) => r.body.data.openCommitteeTerm.committeeTerm?.number).filter(Boolean);
-    expect(new Set(numbers).size).toBe(numbers.length);
+  test('a term has one chair at a time', async ({ tx }) => {
+    const { term, org } = await termAndOrg(tx);
+    await insertCommitteeSeat(tx, { termId: term.id, role: 'CHAIR' });
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(term.id, org.id, { personName: '第二主任', role: 'CHAIR' })))).toEqual([
+      { code: 'LIMIT_EXCEEDED', field: ['input', 'role'] },
+    ]);
+    // The refusal leaves the test's transaction usable (the service undid only its own savepoint).
+    expect(await appointCommitteeSeat(tx, association, appointment(term.id, org.id, { personName: '副主任', role: 'VICE_CHAIR' }))).toMatchObject({ role: 'VICE_CHAIR' });
+  });
+
+  test('a person sits on one committee at a time', async ({ tx }) => {
+    const compliance = await termAndOrg(tx, { code: 'COMPLIANCE' });
+    const fintech = await termAndOrg(tx, { code: 'FINTECH' });
+    await insertCommitteeSeat(tx, { termId: compliance.term.id, personName: '李合规' });
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(fintech.term.id, fintech.org.id, { personName: '李合规' })))).toEqual([
+      { code: 'DUPLICATE', field: ['input', 'personName'] },
+    ]);
+  });
+
+  test('refuses bad names, dates and ids over GraphQL with a userError for the field, and writes nothing', async ({ tx }) => {
+    const { committee, term, org } = await termAndOrg(tx);
+    const ctx = makeContext(tx, association);
+    const [before] = await tx.select({ n: count() }).from(committeeSeatsTable);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ personName: '   ' }, 'REQUIRED', 'personName'],
+      [{ personName: '名\u0007字' }, 'INVALID', 'personName'],
+      [{ personName: '长'.repeat(51) }, 'TOO_LONG', 'personName'],
+      [{ appointedOn: '2024-12-31' }, 'INVALID', 'appointedOn'],
+      [{ termId: 'garbage' }, 'NOT_FOUND', 'termId'],
+      // A valid global id of another type is no term and no organization.
+      [{ termId: encodeGlobalId('Committee', committee.id) }, 'NOT_FOUND', 'termId'],
+      [{ organizationId: encodeGlobalId('Committee', committee.id) }, 'NOT_FOUND', 'organizationId'],
+    ];
+    for (const [override, code, field] of cases) {
+      const input = { termId: encodeGlobalId('CommitteeTerm', term.id), organizationId: encodeGlobalId('Organization', org.id), personName: '合规测试', role: 'MEMBER', appointedOn: '2025-02-01', ...override };
+      const res = await execute(ctx, APPOINT, { input });
+      expect(res.data?.appointCommitteeSeat, JSON.stringify(override)).toEqual({ committeeSeat: null, userErrors: [{ code, field: ['input', field] }] });
+    }
+    const [after] = await tx.select({ n: count() }).from(committeeSeatsTable);
+    expect(after!.n).toBe(before!.n);
+  });
+});
+
+describe('terms (换届)', () => {
+  test('opening the next term ends the previous term the day before, and every seat still held in it', async ({ tx }) => {
+    const { committee, term: previous } = await termAndOrg(tx);
+    const held = await insertCommitteeSeat(tx, { termId: previous.id, appointedOn: '2025-01-01' });
+    const alreadyEnded = await insertCommitteeSeat(tx, { termId: previous.id, endedOn: '2025-06-30', endReason: 'JOB_CHANGE' });
+
+    expect(await userErrorsOf(openCommitteeTerm(tx, association, { committeeId: committee.id, startsOn: '2024-01-01' }))).toEqual([
+      { code: 'INVALID', field: ['input', 'startsOn'] },
+    ]);
+    const next = await openCommitteeTerm(tx, association, { committeeId: committee.id, startsOn: '2026-09-01' });
+    expect(next).toMatchObject({ number: previous.number + 1, startsOn: '2026-09-01', endsOn: null });
+
+    const terms = await loadTermsByCommitteeIds(tx, [committee.id]);
+    expect(terms.map((t) => [t.number, t.endsOn])).toEqual([
+      [previous.number + 1, null],
+      [previous.number, '2026-08-31'],
+    ]);
+    expect(currentTerm(terms, '2026-08-31')?.id).toBe(previous.id);
+    expect(currentTerm(terms, '2026-09-01')?.id).toBe(next.id);
+    const seats = await tx.select().from(committeeSeatsTable).where(eq(committeeSeatsTable.termId, previous.id)).orderBy(asc(committeeSeatsTable.id));
+    expect(seats.map((s) => [s.id, s.endedOn, s.endReason])).toEqual([
+      [held.id, '2026-08-31', 'TERM_EXPIRED'],
+      [alreadyEnded.id, '2025-06-30', 'JOB_CHANGE'],
+    ]);
+    expect(await loadActiveSeatsByTermIds(tx, [previous.id, next.id])).toEqual([]);
+  });
+
+  test('the committees query shows the current term with its held seats, chair first', async ({ tx }) => {
+    const { committee, term } = await termAndOrg(tx, { code: 'FINTECH' });
+    const member = await insertCommitteeSeat(tx, { termId: term.id, role: 'MEMBER' });
+    const chair = await insertCommitteeSeat(tx, { termId: term.id, role: 'CHAIR' });
+    await insertCommitteeSeat(tx, { termId: term.id, endedOn: '2025-06-30', endReason: 'RESIGNED' });
+    const res = await execute(makeContext(tx, anonymousViewer), `{ committees { id code currentTerm { number seats { personName role } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.committees.find((c: { code: string }) => c.code === 'FINTECH')).toEqual({
+      id: encodeGlobalId('Committee', committee.id),
+      code: 'FINTECH',
+      currentTerm: { number: term.number, seats: [{ personName: chair.personName, role: 'CHAIR' }, { personName: member.personName, role: 'MEMBER' }] },
+    });
+  });
+});
+
+// These commit: appointments and openings that race need their own connections (PostgreSQL) or queue on the one (PGlite).
+describe('under concurrency', () => {
+  test('at most seven vice-chairs per term, even when appointments race', async ({ database }) => {
+    const { term } = await termAndOrg(database.db, { code: 'BROKERAGE_WEALTH' });
+    for (let i = 0; i < 5; i++) await insertCommitteeSeat(database.db, { termId: term.id, role: 'VICE_CHAIR' });
+    const orgs = await Promise.all(Array.from({ length: 6 }, () => insertOrganization(database.db)));
+    const results = await Promise.allSettled(
+      orgs.map((org, i) => appointCommitteeSeat(database.db, association, appointment(term.id, org.id, { personName: `副主任候选${i}`, role: 'VICE_CHAIR' }))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { errors?: { code: string }[] }).errors?.[0]?.code] : []));
+    expect(refusals).toEqual(Array(4).fill('LIMIT_EXCEEDED'));
+    const seats = await loadActiveSeatsByTermIds(database.db, [term.id]);
+    expect(seats.filter((s) => s.role === 'VICE_CHAIR')).toHaveLength(7);
+  });
+
+  test('two concurrent openings never make two terms with the same number', async ({ database }) => {
+    const { committee } = await termAndOrg(database.db, { code: 'INVESTMENT_BANKING' });
+    const results = await Promise.allSettled(
+      ['2026-10-01', '2026-10-02'].map((startsOn) => openCommitteeTerm(database.db, association, { committeeId: committee.id, startsOn })),
+    );
+    const numbers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.number] : []));
     expect(numbers.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const terms = await loadTermsByCommitteeIds(database.db, [committee.id]);
+    expect(new Set(terms.map((t) => t.number)).size).toBe(terms.length);
   });
 });

@@ -1,130 +1,173 @@
-import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
+// The association's edits of the directory and firms' edits of their own contacts: members.service.ts, and the
+// GraphQL layer's authorization, localized userErrors and global ids.
+import { and, asc, count, eq } from 'drizzle-orm';
+import { auditLogTable } from '../src/audit/audit.table.js';
+import type { DbOrTx } from '../src/db/client.js';
+import { encodeGlobalId } from '../src/global-id.js';
+import { addContact, createBranch, createOrganization, recordMembershipChange, removeContact, updateContact } from '../src/members/members.service.js';
+import { membershipEventsTable, organizationsTable } from '../src/members/members.table.js';
+import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
+import { describe, expect, test } from './support/db.js';
+import { insertContact, insertOrganization } from './support/factories.js';
 
-let t: TestApp;
-let association: string;
-let firm: string;
-let firmCode: string;
-beforeAll(async () => {
-  t = await createTestApp();
-  association = await t.token('association');
-  firmCode = await creditCodeOf(t, 'SECURITIES_FIRM');
-  firm = await t.token('firm', firmCode);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const association = associationViewer();
 
 const CREATE = `mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { organization { id name creditCode stockCode kind membershipStatus } userErrors { field message code } }
 }`;
 
-async function auditCount() {
-  const res = (await t.database.db.execute(sql`select count(*)::int as n from audit_log`)) as unknown as { rows: { n: number }[] };
-  return res.rows[0]!.n;
+/** The DomainError a service call rejects with, as its list of { code, field }. */
+async function userErrorsOf(call: Promise<unknown>) {
+  const error = (await call.then(
+    () => expect.unreachable('expected a DomainError'),
+    (e: unknown) => e,
+  )) as { errors?: { code: string; field: string[] | null }[] };
+  expect(error.errors, String(error)).toBeDefined();
+  return error.errors!.map(({ code, field }) => ({ code, field }));
 }
-async function orgCount() {
-  const res = (await t.database.db.execute(sql`select count(*)::int as n from organizations`)) as unknown as { rows: { n: number }[] };
-  return res.rows[0]!.n;
+
+async function countOf(db: DbOrTx, table: typeof organizationsTable | typeof auditLogTable) {
+  const [row] = await db.select({ n: count() }).from(table);
+  return row!.n;
+}
+
+async function auditActions(db: DbOrTx, entityType: string, entityId: number) {
+  const rows = await db
+    .select({ action: auditLogTable.action })
+    .from(auditLogTable)
+    .where(and(eq(auditLogTable.entityType, entityType), eq(auditLogTable.entityId, entityId)))
+    .orderBy(asc(auditLogTable.id));
+  return rows.map((r) => r.action);
 }
 
 describe('association staff manage organizations', () => {
-  it('creates an organization with a valid credit code and stock code, with an audit entry', async () => {
-    const before = await auditCount();
-    const res = await t.gql(CREATE, { input: { kind: 'LISTED_COMPANY', name: '深圳市测试新材料股份有限公司', creditCode: '91440300MA5WC9CB19', stockCode: '301999.SZ', district: 'NANSHAN', memberSince: '2025-01-02' } }, { token: association });
-    expect(res.body.data.createOrganization.userErrors).toEqual([]);
-    expect(res.body.data.createOrganization.organization).toMatchObject({ creditCode: '91440300MA5WC9CB19', stockCode: '301999.SZ', membershipStatus: 'ACTIVE' });
-    expect(await auditCount()).toBe(before + 1);
+  test('creates an organization from a valid credit code and stock code, with its JOIN event and an audit entry', async ({ tx }) => {
+    const org = await createOrganization(tx, association, {
+      kind: 'LISTED_COMPANY',
+      name: '深圳市测试新材料股份有限公司',
+      creditCode: '91440300MA5WC9CB19',
+      stockCode: '301999.SZ',
+      district: 'NANSHAN',
+      memberSince: '2025-01-02',
+    });
+    expect(org).toMatchObject({ creditCode: '91440300MA5WC9CB19', stockCode: '301999', stockExchange: 'SZ', membershipStatus: 'ACTIVE' });
+    const events = await tx.select({ kind: membershipEventsTable.kind, effectiveOn: membershipEventsTable.effectiveOn }).from(membershipEventsTable).where(eq(membershipEventsTable.organizationId, org.id));
+    expect(events).toEqual([{ kind: 'JOIN', effectiveOn: '2025-01-02' }]);
+    expect(await auditActions(tx, 'Organization', org.id)).toEqual(['organization.create']);
   });
 
-  it('reports every bad field at once, in Chinese by default and English on request, and writes nothing', async () => {
-    const before = [await orgCount(), await auditCount()];
+  test('reports every bad field at once over GraphQL, in Chinese by default and in English for an English request, and writes nothing', async ({ tx }) => {
+    const before = [await countOf(tx, organizationsTable), await countOf(tx, auditLogTable)];
     const input = { kind: 'LISTED_COMPANY', name: '  ', creditCode: '91440300MA5WC9CB1A', stockCode: '600036.SZ' };
-    const zh = await t.gql(CREATE, { input }, { token: association });
-    const errors = zh.body.data.createOrganization.userErrors;
+    const zh = await execute(makeContext(tx, association), CREATE, { input });
+    const errors = zh.data?.createOrganization.userErrors;
     expect(errors.map((e: any) => [e.field.join('.'), e.code])).toEqual([
       ['input.name', 'REQUIRED'],
       ['input.creditCode', 'INVALID'],
       ['input.stockCode', 'INVALID'],
     ]);
     expect(errors[1].message).toMatch(/统一社会信用代码/);
-    const en = await t.gql(CREATE, { input }, { token: association, headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' } });
-    expect(en.body.data.createOrganization.userErrors[1].message).toMatch(/credit code/i);
-    expect([await orgCount(), await auditCount()]).toEqual(before);
+    const en = await execute(makeContext(tx, association, { locale: 'en' }), CREATE, { input });
+    expect(en.data?.createOrganization.userErrors[1].message).toMatch(/credit code/i);
+    expect([await countOf(tx, organizationsTable), await countOf(tx, auditLogTable)]).toEqual(before);
   });
 
-  it('refuses a duplicate credit code or stock code with DUPLICATE', async () => {
-    const dupCode = await t.gql(CREATE, { input: { kind: 'OTHER', name: '深圳市重复测试有限公司', creditCode: firmCode } }, { token: association });
-    expect(dupCode.body.data.createOrganization.userErrors).toEqual([expect.objectContaining({ code: 'DUPLICATE', field: ['input', 'creditCode'] })]);
-    const listed = await t.gql(`{ organizations(first: 1, filter: { kind: LISTED_COMPANY }) { edges { node { stockCode } } } }`);
-    const stockCode = listed.body.data.organizations.edges[0].node.stockCode;
-    const dupStock = await t.gql(CREATE, { input: { kind: 'LISTED_COMPANY', name: '深圳市重复代码有限公司', creditCode: '91440300MA5G3DKJ5W', stockCode } }, { token: association });
-    expect(dupStock.body.data.createOrganization.userErrors).toEqual([expect.objectContaining({ code: 'DUPLICATE', field: ['input', 'stockCode'] })]);
+  test('refuses a credit code or a stock code another organization has, with DUPLICATE on that field', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const listed = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    expect(await userErrorsOf(createOrganization(tx, association, { kind: 'OTHER', name: '深圳市重复测试有限公司', creditCode: firm.creditCode }))).toEqual([
+      { code: 'DUPLICATE', field: ['input', 'creditCode'] },
+    ]);
+    const stockCode = `${listed.stockCode}.${listed.stockExchange}`;
+    expect(await userErrorsOf(createOrganization(tx, association, { kind: 'LISTED_COMPANY', name: '深圳市重复代码有限公司', creditCode: '91440300MA5G3DKJ5W', stockCode }))).toEqual([
+      { code: 'DUPLICATE', field: ['input', 'stockCode'] },
+    ]);
   });
 
-  it('is forbidden to firms, the regulator and anonymous viewers, and writes nothing', async () => {
-    const before = await orgCount();
-    for (const token of [firm, await t.token('regulator'), undefined]) {
-      const res = await t.gql(CREATE, { input: { kind: 'OTHER', name: '越权机构', creditCode: '91440300MA5PGY6J2B' } }, { token });
-      expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  test('creating an organization is forbidden to firms, the regulator and anonymous viewers, and writes nothing', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const before = await countOf(tx, organizationsTable);
+    const input = { kind: 'OTHER', name: '越权机构', creditCode: '91440300MA5PGY6J2B' };
+    for (const viewer of [firmViewer(firm), regulatorViewer(), anonymousViewer]) {
+      const res = await execute(makeContext(tx, viewer), CREATE, { input });
+      expect(res.errors?.[0]?.extensions?.code, viewer.role).toBe('FORBIDDEN');
     }
-    expect(await orgCount()).toBe(before);
+    expect(await countOf(tx, organizationsTable)).toBe(before);
+    // The same input from the association is accepted: the refusals above are about the viewer.
+    expect((await execute(makeContext(tx, association), CREATE, { input })).data?.createOrganization.userErrors).toEqual([]);
   });
 
-  it('records membership changes along the allowed moves only', async () => {
-    const created = await t.gql(CREATE, { input: { kind: 'FUND_MANAGER', name: '深圳测试基金管理有限公司', creditCode: '91440300MA5RAH7F9C', memberSince: '2020-01-01' } }, { token: association });
-    const id = created.body.data.createOrganization.organization.id;
-    const change = (change: string, effectiveOn: string) =>
-      t.gql(`mutation($input: RecordMembershipChangeInput!) { recordMembershipChange(input: $input) { organization { membershipStatus memberSince } userErrors { code field } } }`, { input: { organizationId: id, change, effectiveOn } }, { token: association });
-    expect((await change('REINSTATE', '2024-01-01')).body.data.recordMembershipChange.userErrors[0].code).toBe('INVALID_STATE');
-    expect((await change('SUSPEND', '2024-01-01')).body.data.recordMembershipChange.organization.membershipStatus).toBe('SUSPENDED');
-    expect((await change('REINSTATE', '2023-01-01')).body.data.recordMembershipChange.userErrors[0].code).toBe('INVALID');
-    expect((await change('WITHDRAW', '2024-06-01')).body.data.recordMembershipChange.organization.membershipStatus).toBe('WITHDRAWN');
-    const rejoin = (await change('JOIN', '2025-03-01')).body.data.recordMembershipChange.organization;
-    expect(rejoin).toEqual({ membershipStatus: 'ACTIVE', memberSince: '2025-03-01' });
+  test('records membership changes along the allowed moves only, in date order, each as an event', async ({ tx }) => {
+    const org = await insertOrganization(tx, { kind: 'FUND_MANAGER', memberSince: '2020-01-01' });
+    const change = (change: 'JOIN' | 'SUSPEND' | 'REINSTATE' | 'WITHDRAW', effectiveOn: string) => recordMembershipChange(tx, association, { organizationId: org.id, change, effectiveOn });
+    expect(await userErrorsOf(change('REINSTATE', '2024-01-01'))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'change'] }]);
+    expect((await change('SUSPEND', '2024-01-01')).membershipStatus).toBe('SUSPENDED');
+    expect(await userErrorsOf(change('REINSTATE', '2023-01-01'))).toEqual([{ code: 'INVALID', field: ['input', 'effectiveOn'] }]);
+    expect((await change('WITHDRAW', '2024-06-01')).membershipStatus).toBe('WITHDRAWN');
+    expect(await change('JOIN', '2025-03-01')).toMatchObject({ membershipStatus: 'ACTIVE', memberSince: '2025-03-01' });
+    const events = await tx.select({ kind: membershipEventsTable.kind, effectiveOn: membershipEventsTable.effectiveOn }).from(membershipEventsTable).where(eq(membershipEventsTable.organizationId, org.id)).orderBy(asc(membershipEventsTable.id));
+    expect(events).toEqual([
+      { kind: 'SUSPEND', effectiveOn: '2024-01-01' },
+      { kind: 'WITHDRAW', effectiveOn: '2024-06-01' },
+      { kind: 'JOIN', effectiveOn: '2025-03-01' },
+    ]);
+    expect(await auditActions(tx, 'Organization', org.id)).toEqual(['membership.suspend', 'membership.withdraw', 'membership.join']);
   });
 });
 
 describe('association staff manage branches', () => {
-  it('creates a branch whose name starts with the firm\'s name, and refuses one that does not', async () => {
-    const org = await t.gql(`query($c: String!) { organization(creditCode: $c) { id name } }`, { c: firmCode });
-    const { id, name } = org.body.data.organization;
-    const mutation = `mutation($input: CreateBranchInput!) { createBranch(input: $input) { branch { name district firm { id } } userErrors { code field } } }`;
-    const ok = await t.gql(mutation, { input: { firmId: id, kind: 'SALES_DEPARTMENT', name: `${name}深圳测试路证券营业部`, district: 'FUTIAN', openedOn: '2025-05-01' } }, { token: association });
-    expect(ok.body.data.createBranch).toEqual({ branch: { name: `${name}深圳测试路证券营业部`, district: 'FUTIAN', firm: { id } }, userErrors: [] });
-    const bad = await t.gql(mutation, { input: { firmId: id, kind: 'SALES_DEPARTMENT', name: '别家证券深圳营业部' } }, { token: association });
-    expect(bad.body.data.createBranch.userErrors).toEqual([{ code: 'INVALID', field: ['input', 'name'] }]);
-    const dates = await t.gql(mutation, { input: { firmId: id, kind: 'SALES_DEPARTMENT', name: `${name}深圳日期证券营业部`, openedOn: '2025-05-01', closedOn: '2024-01-01' } }, { token: association });
-    expect(dates.body.data.createBranch.userErrors).toEqual([{ code: 'INVALID', field: ['input', 'closedOn'] }]);
-    const listed = await creditCodeOf(t, 'LISTED_COMPANY');
-    const listedOrg = await t.gql(`query($c: String!) { organization(creditCode: $c) { id name } }`, { c: listed });
-    const notFirm = await t.gql(mutation, { input: { firmId: listedOrg.body.data.organization.id, kind: 'SALES_DEPARTMENT', name: `${listedOrg.body.data.organization.name}营业部` } }, { token: association });
-    expect(notFirm.body.data.createBranch.userErrors[0].code).toBe('INVALID');
-    const garbage = await t.gql(mutation, { input: { firmId: 'garbage', kind: 'SALES_DEPARTMENT', name: 'x' } }, { token: association });
-    expect(garbage.body.data.createBranch.userErrors[0].code).toBe('NOT_FOUND');
+  const CREATE_BRANCH = `mutation($input: CreateBranchInput!) { createBranch(input: $input) { branch { name district firm { id } } userErrors { code field } } }`;
+
+  test('creates a branch of a securities firm over GraphQL, named after the firm', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const firmId = encodeGlobalId('Organization', firm.id);
+    const res = await execute(makeContext(tx, association), CREATE_BRANCH, {
+      input: { firmId, kind: 'SALES_DEPARTMENT', name: `${firm.name}深圳测试路证券营业部`, district: 'FUTIAN', openedOn: '2025-05-01' },
+    });
+    expect(res.data?.createBranch).toEqual({ branch: { name: `${firm.name}深圳测试路证券营业部`, district: 'FUTIAN', firm: { id: firmId } }, userErrors: [] });
+  });
+
+  test('refuses a branch not named after its firm, closed before it opened, of a listed company, or of an unknown firm', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const listed = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    expect(await userErrorsOf(createBranch(tx, association, { firmId: firm.id, kind: 'SALES_DEPARTMENT', name: '别家证券深圳营业部' }))).toEqual([
+      { code: 'INVALID', field: ['input', 'name'] },
+    ]);
+    expect(
+      await userErrorsOf(createBranch(tx, association, { firmId: firm.id, kind: 'SALES_DEPARTMENT', name: `${firm.name}深圳日期证券营业部`, openedOn: '2025-05-01', closedOn: '2024-01-01' })),
+    ).toEqual([{ code: 'INVALID', field: ['input', 'closedOn'] }]);
+    expect(await userErrorsOf(createBranch(tx, association, { firmId: listed.id, kind: 'SALES_DEPARTMENT', name: `${listed.name}营业部` }))).toEqual([
+      { code: 'INVALID', field: ['input', 'firmId'] },
+    ]);
+    // An id that is no global id at all reaches the service as no firm.
+    const garbage = await execute(makeContext(tx, association), CREATE_BRANCH, { input: { firmId: 'garbage', kind: 'SALES_DEPARTMENT', name: 'x' } });
+    expect(garbage.data?.createBranch).toEqual({ branch: null, userErrors: [{ code: 'NOT_FOUND', field: ['input', 'firmId'] }] });
   });
 });
 
 describe('firms edit their own contacts', () => {
-  it('adds, edits and removes a contact of its own organization, with audit entries', async () => {
-    const org = await t.gql(`query($c: String!) { organization(creditCode: $c) { id } }`, { c: firmCode });
-    const before = await auditCount();
-    const add = await t.gql(`mutation($id: ID!) { addContact(input: { organizationId: $id, name: " 王小明 ", title: "合规专员", phone: "0755-83201234", email: "wxm@example.com.cn" }) { contact { id name } userErrors { code } } }`, { id: org.body.data.organization.id }, { token: firm });
-    expect(add.body.data.addContact.contact.name).toBe('王小明');
-    const contactId = add.body.data.addContact.contact.id;
-    const bad = await t.gql(`mutation($id: ID!) { updateContact(input: { id: $id, email: "not-an-email", phone: "call me" }) { userErrors { code field } } }`, { id: contactId }, { token: firm });
-    expect(bad.body.data.updateContact.userErrors.map((e: any) => e.field[1]).sort()).toEqual(['email', 'phone']);
-    const edit = await t.gql(`mutation($id: ID!) { updateContact(input: { id: $id, title: "合规总监" }) { contact { title } userErrors { code } } }`, { id: contactId }, { token: firm });
-    expect(edit.body.data.updateContact.contact.title).toBe('合规总监');
-    const remove = await t.gql(`mutation($id: ID!) { removeContact(input: { id: $id }) { contact { name } userErrors { code } } }`, { id: contactId }, { token: firm });
-    expect(remove.body.data.removeContact.userErrors).toEqual([]);
-    expect(await auditCount()).toBe(before + 3);
+  test('adds, edits and removes a contact of its own organization, with an audit entry for each change', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const viewer = firmViewer(firm);
+    const contact = await addContact(tx, viewer, firm.id, { name: ' 王小明 ', title: '合规专员', phone: '0755-83201234', email: 'wxm@example.com.cn' });
+    expect(contact).toMatchObject({ name: '王小明', organizationId: firm.id });
+    expect((await userErrorsOf(updateContact(tx, viewer, contact.id, { email: 'not-an-email', phone: 'call me' }))).map((e) => e.field?.[1]).sort()).toEqual(['email', 'phone']);
+    expect(await updateContact(tx, viewer, contact.id, { title: '合规总监' })).toMatchObject({ title: '合规总监', email: 'wxm@example.com.cn' });
+    expect(await removeContact(tx, viewer, contact.id)).toMatchObject({ id: contact.id });
+    expect(await auditActions(tx, 'Contact', contact.id)).toEqual(['contact.create', 'contact.update', 'contact.delete']);
   });
 
-  it('refuses control characters in contact fields', async () => {
-    const org = await t.gql(`query($c: String!) { organization(creditCode: $c) { id } }`, { c: firmCode });
-    const res = await t.gql(`mutation($id: ID!, $name: String!) { addContact(input: { organizationId: $id, name: $name }) { contact { id } userErrors { code field } } }`, { id: org.body.data.organization.id, name: '王\u0000明' }, { token: firm });
-    expect(res.body.data.addContact).toEqual({ contact: null, userErrors: [{ code: 'INVALID', field: ['input', 'name'] }] });
+  test("a firm cannot add, edit or remove another organization's contacts: they look missing", async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const other = await insertContact(tx);
+    const viewer = firmViewer(firm);
+    expect(await userErrorsOf(addContact(tx, viewer, other.organizationId, { name: '越权联系人' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'organizationId'] }]);
+    expect(await userErrorsOf(updateContact(tx, viewer, other.id, { title: '越权' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+    expect(await userErrorsOf(removeContact(tx, viewer, other.id))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+  });
+
+  test('refuses control characters in contact fields', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    expect(await userErrorsOf(addContact(tx, firmViewer(firm), firm.id, { name: '王\u0000明' }))).toEqual([{ code: 'INVALID', field: ['input', 'name'] }]);
   });
 });

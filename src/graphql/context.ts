@@ -1,7 +1,7 @@
 // What every resolver receives: the viewer, the database handle and the request's language.
 import type { ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { CostReport } from '../rate-limit/rate-limit.plugin.js';
 
@@ -9,7 +9,7 @@ export type Locale = 'zh' | 'en';
 
 export interface Context {
   viewer: Viewer;
-  db: Db;
+  db: DbOrTx;
   locale: Locale;
   logger: Logger;
   requestId: string;

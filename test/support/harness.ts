@@ -1,24 +1,21 @@
 // The one test client: a fresh copy of the seeded template database, the real HTTP app on a free port, and tokens.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import pg from 'pg';
-import { inject } from 'vitest';
 import { loadOrCreateIssuerKeys, type IssuerKeys } from '../../src/auth/keys.js';
 import { createTokenVerifier, signAccessToken, type AccessClaims } from '../../src/auth/tokens.js';
 import type { Viewer } from '../../src/auth/viewer.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { databaseOptionsFromConfig, openDatabase, type Database } from '../../src/db/client.js';
-import { countStatements, statementCountingLogger } from '../../src/db/instrumentation.js';
-import type { Context } from '../../src/graphql/context.js';
+import type { Database } from '../../src/db/client.js';
+import { countStatements } from '../../src/db/instrumentation.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp, type App } from '../../src/server/app.js';
+import { makeContext, runOperation } from './context.js';
+import { openTemplateCopy } from './template-copy.js';
 
 export interface GqlResult<T = any> {
   status: number;
@@ -44,43 +41,6 @@ export interface TestApp {
   /** Executes in-process as the given viewer and counts the SQL statements it ran (`params[i]` belong to `statements[i]`). */
   countedExecute(query: string, variables: Record<string, unknown>, viewer: Viewer): Promise<{ count: number; statements: string[]; params: unknown[][]; body: any }>;
   close(): Promise<void>;
-}
-
-/**
- * Copies the run's template: a PGlite restored from its dump, or a PostgreSQL database created from the template.
- * Pool size (5 unless DB_POOL_SIZE) and timeouts follow `env`; with `env.DATABASE_URL` that database is opened as it
- * is (no copy, not dropped): a second instance on a shared database, or a cluster a fault test made.
- */
-async function openTemplateCopy(dataDir: string, env: Record<string, string>): Promise<{ database: Database; databaseUrl?: string; drop?: () => Promise<void> }> {
-  const options = { ...databaseOptionsFromConfig(loadConfig({ DB_POOL_SIZE: '5', ...env, DATA_DIR: dataDir })), statementLogger: statementCountingLogger };
-  if (env.DATABASE_URL) return { database: await openDatabase(options), databaseUrl: env.DATABASE_URL };
-  const baseUrl = process.env.DATABASE_URL;
-  const template = inject('postgresTemplate');
-  if (baseUrl && template) {
-    const name = `${template}_f${randomBytes(5).toString('hex')}`;
-    const admin = new URL(baseUrl);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    await client.query(`create database ${name} template ${template}`);
-    await client.end();
-    const url = new URL(baseUrl);
-    url.pathname = `/${name}`;
-    const database = await openDatabase({ ...options, databaseUrl: url.toString() });
-    return {
-      database,
-      databaseUrl: url.toString(),
-      drop: async () => {
-        const c = new pg.Client({ connectionString: admin.toString() });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      },
-    };
-  }
-  const dump = readFileSync(inject('pgliteTemplate'));
-  const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
-  return { database: await openDatabase({ ...options, databaseUrl: undefined, pglite }) };
 }
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
@@ -118,11 +78,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       return { status: res.status, body, text, headers: res.headers };
     },
     async countedExecute(query, variables, viewer) {
-      const contextValue: Context = { viewer, db: database.db, locale: 'zh', logger, requestId: 'test' };
-      const { result, count, statements, params } = await countStatements(() =>
-        app.apollo.executeOperation({ query, variables }, { contextValue }),
+      const { result: body, count, statements, params } = await countStatements(() =>
+        runOperation(app.apollo, makeContext(database.db, viewer, { logger }), query, variables),
       );
-      const body = result.body.kind === 'single' ? result.body.singleResult : null;
       return { count, statements, params, body };
     },
     async close() {
