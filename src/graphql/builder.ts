@@ -8,7 +8,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import { isStaff } from '../auth/viewer.js';
-import { defaultDocumentLimits } from '../server/limits.js';
+import { defaultDocumentLimits } from './limits.js';
 import type { Context } from './context.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-id.js';
 

@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import * as ratings from '../ratings/ratings.service.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
-import type { ViewerResolver } from '../server/viewer.js';
+import type { ViewerResolver } from '../auth/authenticate.js';
 
 /** Rows fetched per statement: one batch is all an export holds in memory. */
 export const CSV_BATCH_SIZE = 500;

@@ -19,7 +19,7 @@ import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limi
 import { chargeOperation, rateLimitPlugin, withCost, type CostReport } from '../rate-limit/rate-limit.plugin.js';
 import { handleTokenRequest } from './oauth.js';
 import { handleCsvExport } from '../reports/reports.csv.js';
-import { AuthenticationError, createViewerResolver } from './viewer.js';
+import { AuthenticationError, createViewerResolver } from '../auth/authenticate.js';
 import { createJitEngine, jitGateway } from '../graphql/executor.js';
 
 const RURU_STATIC = '/ruru-static/';
