@@ -3,7 +3,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { CostReport } from '../rate-limit/rate-limit.plugin.js';
+import type { CostReport } from '../rate-limit/charge.js';
 
 export type Locale = 'zh' | 'en';
 

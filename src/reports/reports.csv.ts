@@ -10,6 +10,7 @@ import { recordDataAccess } from '../data-access/data-access.service.js';
 import type { Db } from '../db/client.js';
 import { encodeGlobalId } from '../global-id.js';
 import type { Logger } from '../logger.js';
+import { chargeBudget } from '../rate-limit/charge.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import * as ratings from '../ratings/ratings.service.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
@@ -274,16 +275,13 @@ export async function handleCsvExport(req: IncomingMessage, res: ServerResponse,
     sendError(res, plan.status, plan.code, plan.message, cors);
     return;
   }
-  const limiter = deps.limiter;
-  if (limiter?.enabled) {
-    const charge = await limiter.charge(`sub:${viewer.subject}`, Math.min(CSV_EXPORT_COST, limiter.limit));
-    if (!charge.allowed) {
-      sendError(res, 429, 'RATE_LIMITED', `Rate limit exceeded: an export costs ${CSV_EXPORT_COST} points; retry in ${charge.retryAfterSeconds} s`, {
-        'retry-after': String(charge.retryAfterSeconds),
-        ...cors,
-      });
-      return;
-    }
+  const charge = await chargeBudget(deps.limiter, `sub:${viewer.subject}`, CSV_EXPORT_COST, 'cap');
+  if (typeof charge === 'object' && !charge.allowed) {
+    sendError(res, 429, 'RATE_LIMITED', `Rate limit exceeded: an export costs ${CSV_EXPORT_COST} points; retry in ${charge.retryAfterSeconds} s`, {
+      'retry-after': String(charge.retryAfterSeconds),
+      ...cors,
+    });
+    return;
   }
   // Recorded before the first row leaves, so an export cut short is on the record too.
   await recordDataAccess(deps.db, viewer, { resource: plan.resource, details: plan.details });

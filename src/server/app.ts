@@ -16,7 +16,8 @@ import { createFormatError, databaseUnavailablePlugin, RETRY_AFTER_SECONDS, SERV
 import { isTransientDatabaseError } from '../db/errors.js';
 import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
 import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limiter.js';
-import { chargeOperation, rateLimitPlugin, withCost, type CostReport } from '../rate-limit/rate-limit.plugin.js';
+import { chargeOperation, withCost, type CostReport } from '../rate-limit/charge.js';
+import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
 import { handleTokenRequest } from './oauth.js';
 import { handleCsvExport } from '../reports/reports.csv.js';
 import { AuthenticationError, createViewerResolver } from '../auth/authenticate.js';

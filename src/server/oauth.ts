@@ -5,6 +5,7 @@ import { authenticateClient, SERVICE_ACCOUNT_SUBJECT } from '../clients/clients.
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { chargeBudget } from '../rate-limit/charge.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 /** A token request is small; anything larger is refused before it is buffered. */
@@ -97,12 +98,9 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
     credentials = { clientId, clientSecret };
   }
 
-  if (deps.limiter) {
-    // Never more than the whole budget, so even a tiny configured budget admits one request per window.
-    const charge = await deps.limiter.charge(request.principal, Math.min(TOKEN_REQUEST_COST, deps.limiter.limit));
-    if (!charge.allowed) {
-      return oauthError(429, 'rate_limited', 'Too many token requests; retry later', { 'retry-after': String(charge.retryAfterSeconds) });
-    }
+  const charge = await chargeBudget(deps.limiter, request.principal, TOKEN_REQUEST_COST, 'cap');
+  if (typeof charge === 'object' && !charge.allowed) {
+    return oauthError(429, 'rate_limited', 'Too many token requests; retry later', { 'retry-after': String(charge.retryAfterSeconds) });
   }
 
   const account = await authenticateClient(deps.db, credentials.clientId, credentials.clientSecret);
