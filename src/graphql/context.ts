@@ -1,9 +1,7 @@
 // What every resolver receives: the viewer, the database handle and the request's language.
-import type { ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { CostReport } from '../rate-limit/charge.js';
 
 export type Locale = 'zh' | 'en';
 
@@ -17,9 +15,4 @@ export interface Context {
   principal?: string;
   /** The complexity plugin's limits from config; the defaults of src/server/limits.ts when absent (in-process execution). */
   complexityLimit?: { complexity: number; depth: number; breadth: number };
-  /**
-   * Set when the known-query path (src/server/app.ts) already priced, charged and ran the operation, and hands the
-   * result to Apollo to answer (it had errors to format): the executor returns it, the rate-limit plugin reports its cost.
-   */
-  executedAhead?: { result: ExecutionResult; cost: CostReport };
 }

@@ -7,16 +7,24 @@ import { chargeOperation, withCost, type CostReport } from './charge.js';
 import { findOperation } from './cost.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-export function rateLimitPlugin(limiter: RateLimiter): ApolloServerPlugin<Context> {
+export interface RateLimitPluginOptions {
+  /**
+   * The price already charged for this request outside Apollo's pipeline (src/server/known-query.ts, which ran the
+   * operation and hands Apollo its errors to format): reported, not charged again. Undefined for every other request.
+   */
+  costChargedAhead?: (context: Context) => CostReport | undefined;
+}
+
+export function rateLimitPlugin(limiter: RateLimiter, options: RateLimitPluginOptions = {}): ApolloServerPlugin<Context> {
+  const { costChargedAhead } = options;
   return {
     async requestDidStart() {
       let report: CostReport | undefined;
       return {
         async didResolveOperation(rc) {
-          // Already charged by the known-query path, which ran the operation and left Apollo the errors to format.
-          const ahead = rc.contextValue.executedAhead;
+          const ahead = costChargedAhead?.(rc.contextValue);
           if (ahead) {
-            report = ahead.cost;
+            report = ahead;
             return;
           }
           const operation = rc.operation ?? findOperation(rc.document, rc.operationName);
