@@ -135,7 +135,7 @@ function contextFor(bench: Bench, viewer: Viewer): Context {
     logger: bench.logger,
     requestId: 'bench',
     principal: viewer.role === 'ANONYMOUS' ? 'ip:127.0.0.1' : `sub:${viewer.subject}`,
-    complexityLimit: { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth },
+    complexityLimit: { complexity: limits.maxComplexity, depth: limits.maxDepth },
   };
 }
 

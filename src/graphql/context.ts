@@ -13,6 +13,9 @@ export interface Context {
   requestId: string;
   /** Who pays for this request's cost under the rate limits ("sub:…" or "ip:…"); absent for in-process execution. */
   principal?: string;
-  /** The complexity plugin's limits from config; the defaults of src/server/limits.ts when absent (in-process execution). */
-  complexityLimit?: { complexity: number; depth: number; breadth: number };
+  /**
+   * The complexity plugin's limits from config (cost, and depth counting meta fields; breadth is the validation rule's
+   * alone, see src/graphql/builder.ts); the defaults of src/graphql/limits.ts when absent (in-process execution).
+   */
+  complexityLimit?: { complexity: number; depth: number };
 }

@@ -58,7 +58,7 @@ export type ContextFactory = (req: IncomingMessage, requestId: string, viewer: V
 export function createContextFactory(deps: RequestContextDeps): ContextFactory {
   const { config, logger, db } = deps;
   const limits = documentLimitsFromConfig(config);
-  const complexityLimit = { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth };
+  const complexityLimit = { complexity: limits.maxComplexity, depth: limits.maxDepth };
   return (req, requestId, viewer) => {
     let requestLogger: Logger | undefined;
     return {
