@@ -1,9 +1,9 @@
 // An operation Apollo has validated and run once is answered again without Apollo's request pipeline
-// (src/server/app.ts, answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers,
+// (src/server/known-query.ts, answerKnownQuery). Nothing a client sees may differ between the two paths: status, headers,
 // body, cost and budget, errors, and what each viewer may see; an operation with errors, handed back to Apollo to
 // format, runs once.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rowsOf } from '../src/db/sql/index.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 
@@ -153,5 +153,95 @@ describe('the known-query path', () => {
     const reused = await post(t, { query: submit, variables: { input: { ...input(prefix + 'a'), title: '另一条' } } }, { authorization: `Bearer ${firm}` });
     expect(JSON.parse(reused.text).data.submitSuggestion.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED' }]);
     expect(await rows(prefix)).toBe(3);
+  });
+});
+
+/** Runs `fn` and tells how the app's known-query path counted it and how often Apollo's pipeline was entered. */
+async function watched<T>(app: TestApp, fn: () => Promise<T>): Promise<{ value: T; hits: number; misses: number; handedToApollo: number; apolloRuns: number }> {
+  const before = { ...app.app.knownQueries };
+  const spy = vi.spyOn(app.app.apollo, 'executeHTTPGraphQLRequest');
+  try {
+    const value = await fn();
+    const now = app.app.knownQueries;
+    return { value, hits: now.hits - before.hits, misses: now.misses - before.misses, handedToApollo: now.handedToApollo - before.handedToApollo, apolloRuns: spy.mock.calls.length };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+// These fail when the path is not taken (answerKnownQuery always answering false) as well as when what it answers or
+// charges differs from Apollo: the tests above pass either way, since Apollo answering every request is also correct.
+describe('the known-query path is taken, and agrees with Apollo', () => {
+  it('answers a repeated query itself, without entering Apollo, with Apollo\'s exact status, headers and bytes', async () => {
+    const query = unique('query($first: Int!) { organizations(first: $first) { totalCount edges { node { id name } } } }');
+    const token = await t.token('association');
+    const first = await watched(t, () => post(t, { query, variables: { first: 2 } }, { authorization: `Bearer ${token}` }));
+    expect(first).toMatchObject({ hits: 0, misses: 1, handedToApollo: 0, apolloRuns: 1 });
+    const again = await watched(t, () => post(t, { query, variables: { first: 2 } }, { authorization: `Bearer ${token}` }));
+    expect(again).toMatchObject({ hits: 1, misses: 0, handedToApollo: 0, apolloRuns: 0 });
+    expect(again.value).toEqual(first.value);
+    expect(again.value.text.endsWith('}\n')).toBe(true);
+    // A named operation, and an empty variables object, are the same known operation.
+    const named = unique('query Pair { organizations(first: 2) { edges { node { id } } } }');
+    const apollo = await watched(t, () => post(t, { query: named, operationName: 'Pair', variables: null }));
+    const fast = await watched(t, () => post(t, { query: named, operationName: 'Pair', variables: {} }));
+    expect([apollo.apolloRuns, fast.apolloRuns, fast.hits]).toEqual([1, 0, 1]);
+    expect(fast.value).toEqual(apollo.value);
+  });
+
+  it('charges and reports on the path exactly what Apollo charges and reports, request after request', async () => {
+    const tight = await createTestApp({ RATE_LIMIT_POINTS: '1000', RATE_LIMIT_WINDOW_SECONDS: '3600' });
+    try {
+      expect(tight.app.knownQueries).toEqual({ hits: 0, misses: 0, handedToApollo: 0 });
+      const query = unique('query($first: Int!) { organizations(first: $first) { edges { node { id branches(first: 2) { totalCount } } } } }');
+      const byApollo = await watched(tight, () => post(tight, { query, variables: { first: 5 } }));
+      const onPath = await watched(tight, () => post(tight, { query, variables: { first: 5 } }));
+      // The same request once more through Apollo (an Accept header the path leaves alone), for Apollo's price now.
+      const byApolloAgain = await watched(tight, () => post(tight, { query, variables: { first: 5 } }, { accept: 'application/json, */*' }));
+      expect([byApollo.apolloRuns, onPath.apolloRuns, onPath.hits, byApolloAgain.apolloRuns, byApolloAgain.misses]).toEqual([1, 0, 1, 1, 1]);
+      const costs = [byApollo, onPath, byApolloAgain].map((r) => JSON.parse(r.value.text).extensions.cost);
+      const requested = costs[0].requested as number;
+      expect(requested).toBeGreaterThan(5);
+      expect(costs).toEqual([1, 2, 3].map((n) => ({ requested, limit: 1000, remaining: 1000 - n * requested, windowSeconds: 3600 })));
+      expect(JSON.parse(onPath.value.text).data).toEqual(JSON.parse(byApollo.value.text).data);
+      // Another app counts its own requests only.
+      expect(t.app.knownQueries).not.toBe(tight.app.knownQueries);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('hands an answer with errors to Apollo with its price: formatted by Apollo, charged once, run once', async () => {
+    const tight = await createTestApp({ RATE_LIMIT_POINTS: '1000', RATE_LIMIT_WINDOW_SECONDS: '3600' });
+    try {
+      const token = await tight.token('regulator');
+      const query = unique('query { serviceAccounts(first: 1) { totalCount } organizations(first: 1) { totalCount } }');
+      const first = await watched(tight, () => post(tight, { query }, { authorization: `Bearer ${token}` }));
+      const again = await watched(tight, () => post(tight, { query }, { authorization: `Bearer ${token}` }));
+      expect(again).toMatchObject({ hits: 0, misses: 0, handedToApollo: 1, apolloRuns: 1 });
+      const [a, b] = [first, again].map((r) => JSON.parse(r.value.text));
+      expect(b.errors).toEqual(a.errors);
+      expect(b.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['FORBIDDEN']);
+      expect(b.data).toEqual(a.data);
+      expect(again.value.status).toBe(first.value.status);
+      const requested = a.extensions.cost.requested as number;
+      expect([a.extensions.cost.remaining, b.extensions.cost.remaining]).toEqual([1000 - requested, 1000 - 2 * requested]);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('counts as misses the POSTs it leaves to Apollo: texts not yet known, extensions, other content types and Accept headers', async () => {
+    const query = unique('{ organizations(first: 1) { totalCount } }');
+    const unknown = await watched(t, () => post(t, { query }));
+    const extensions = await watched(t, () => post(t, { query, extensions: { tag: 1 } }));
+    const accept = await watched(t, () => post(t, { query }, { accept: 'application/graphql-response+json' }));
+    const known = await watched(t, () => post(t, { query }));
+    expect([unknown, extensions, accept, known].map((r) => [r.misses, r.hits, r.apolloRuns])).toEqual([
+      [1, 0, 1],
+      [1, 0, 1],
+      [1, 0, 1],
+      [0, 1, 0],
+    ]);
   });
 });

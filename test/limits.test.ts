@@ -41,6 +41,17 @@ describe('document limits', () => {
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('refuses a document at the depth limit with __typename below it through the complexity plugin, which counts meta fields (why depth is checked twice)', async () => {
+    // With __typename innermost: twelve levels for the validation rule (meta fields do not count), thirteen for the
+    // complexity plugin. With a field there, thirteen for both, and the rule refuses it first.
+    const nested = '{ organizations(first: 1) { edges { node { branches(first: 1) { edges { node { firm { branches(first: 1) { edges { node { firm { branches(first: 1) { %s } } } } } } } } } } } } }';
+    await refused(nested.replace('%s', 'totalCount'), 'depth');
+    const res = await t.gql(nested.replace('%s', '__typename'));
+    expect(res.status).toBe(200);
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.limit])).toEqual([['Query exceeds the depth limit', 'BAD_USER_INPUT', 'Depth']]);
+  });
+
   it('accepts ordinary queries within the limits', async () => {
     const res = await t.gql('{ a: viewer { role } b: viewer { role @include(if: true) } organizations(first: 2) { edges { node { branches(first: 2) { edges { node { firm { name } } } } } } } }');
     expect(res.body.errors).toBeUndefined();

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createTokenVerifier, VERIFIED_TOKEN_CACHE_MS } from '../src/auth/tokens.js';
 import { countStatements } from '../src/db/instrumentation.js';
 import { creditCodeCheckCharacter, isValidCreditCode } from '../src/members/identifiers.js';
-import { createViewerResolver } from '../src/server/viewer.js';
+import { createViewerResolver } from '../src/auth/authenticate.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
 
 let t: TestApp;

@@ -9,7 +9,7 @@ import type { Context } from '../../src/graphql/context.js';
 import type { Logger } from '../../src/logger.js';
 import type { App } from '../../src/server/app.js';
 import { documentLimitsFromConfig } from '../../src/server/limits.js';
-import { createViewerResolver } from '../../src/server/viewer.js';
+import { createViewerResolver } from '../../src/auth/authenticate.js';
 import type { Scenario, Variables } from '../bench-scenarios.js';
 import type { Driver } from './databases.js';
 import { median, percentile, type LoadGenerator, type LoadResult } from './load.js';
@@ -135,7 +135,7 @@ function contextFor(bench: Bench, viewer: Viewer): Context {
     logger: bench.logger,
     requestId: 'bench',
     principal: viewer.role === 'ANONYMOUS' ? 'ip:127.0.0.1' : `sub:${viewer.subject}`,
-    complexityLimit: { complexity: limits.maxComplexity, depth: limits.maxDepth, breadth: limits.maxBreadth },
+    complexityLimit: { complexity: limits.maxComplexity, depth: limits.maxDepth },
   };
 }
 

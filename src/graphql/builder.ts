@@ -8,9 +8,12 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import { isMember, isStaff } from '../auth/viewer.js';
-import { defaultDocumentLimits } from '../server/limits.js';
+import { defaultDocumentLimits } from './limits.js';
 import type { Context } from './context.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-id.js';
+
+/** The plugin's limits for in-process execution, where the context carries none. */
+const defaultComplexityLimit = { complexity: defaultDocumentLimits.maxComplexity, depth: defaultDocumentLimits.maxDepth };
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -79,8 +82,12 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: (ctx) =>
-      ctx.complexityLimit ?? { complexity: defaultDocumentLimits.maxComplexity, depth: defaultDocumentLimits.maxDepth, breadth: defaultDocumentLimits.maxBreadth },
+    // Breadth is the validation rule's alone (src/server/limits.ts): this plugin counts no field inside __schema or
+    // __type, so its breadth never exceeds the rule's and could never refuse first. Depth stays enforced here too: the
+    // plugin counts meta fields (__typename) as a level and the rule does not, so twelve levels with __typename below
+    // them pass validation and are refused here (200, BAD_USER_INPUT, limit "Depth"; test/limits.test.ts). Dropping
+    // either depth check would change what such a client sees.
+    limit: (ctx) => ctx.complexityLimit ?? defaultComplexityLimit,
     complexityError: (kind, result) =>
       new GraphQLError(`Query exceeds the ${kind.toLowerCase()} limit`, {
         extensions: { code: 'BAD_USER_INPUT', limit: kind, cost: result.complexity },

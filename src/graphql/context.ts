@@ -1,9 +1,7 @@
 // What every resolver receives: the viewer, the database handle and the request's language.
-import type { ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { CostReport } from '../rate-limit/rate-limit.plugin.js';
 
 export type Locale = 'zh' | 'en';
 
@@ -15,11 +13,9 @@ export interface Context {
   requestId: string;
   /** Who pays for this request's cost under the rate limits ("sub:…" or "ip:…"); absent for in-process execution. */
   principal?: string;
-  /** The complexity plugin's limits from config; the defaults of src/server/limits.ts when absent (in-process execution). */
-  complexityLimit?: { complexity: number; depth: number; breadth: number };
   /**
-   * Set when the known-query path (src/server/app.ts) already priced, charged and ran the operation, and hands the
-   * result to Apollo to answer (it had errors to format): the executor returns it, the rate-limit plugin reports its cost.
+   * The complexity plugin's limits from config (cost, and depth counting meta fields; breadth is the validation rule's
+   * alone, see src/graphql/builder.ts); the defaults of src/graphql/limits.ts when absent (in-process execution).
    */
-  executedAhead?: { result: ExecutionResult; cost: CostReport };
+  complexityLimit?: { complexity: number; depth: number };
 }

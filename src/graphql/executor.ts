@@ -4,7 +4,7 @@
 // gateway hook, which hands over the document it validated.
 //
 // The engine also remembers the operations Apollo has validated and executed, by their exact text, so that the HTTP
-// handler can run a repeated one without Apollo's request pipeline (src/server/app.ts, `answerKnownQuery`).
+// layer can run a repeated one without Apollo's request pipeline (src/server/known-query.ts).
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
   execute,
@@ -17,7 +17,6 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { Context } from './context.js';
 
 /** Compiled operations kept at once; the least recently used is dropped past that. */
 export const MAX_COMPILED_OPERATIONS = 1000;
@@ -41,6 +40,16 @@ export interface JitEngine {
   known(query: string, operationName: string | undefined): KnownQuery | undefined;
 }
 
+export interface JitEngineOptions {
+  /** Compiled operations kept at once (MAX_COMPILED_OPERATIONS by default). */
+  maxCompiled?: number;
+  /**
+   * The result of an operation already run for this request outside Apollo's pipeline, which Apollo is only to format
+   * (src/server/known-query.ts); undefined for every other request.
+   */
+  resultRunAhead?: (context: object) => ExecutionResult | undefined;
+}
+
 const knownKey = (query: string, operationName: string | null | undefined) => `${operationName ?? ''}\n${query}`;
 
 /** Keeps a bounded map in least-recently-used order: a hit moves the entry to the end; past `max` the oldest goes. */
@@ -54,7 +63,8 @@ function touch<V>(map: Map<string, V>, key: string, value: V, max: number): void
  * Compiles per (document, operation name), memoised with a bounded LRU: Apollo's query hash names the document text.
  * A document graphql-jit cannot compile is executed by graphql-js instead, so an unusual document still gets an answer.
  */
-export function createJitEngine(schema: GraphQLSchema, maxCompiled = MAX_COMPILED_OPERATIONS): JitEngine {
+export function createJitEngine(schema: GraphQLSchema, options: JitEngineOptions = {}): JitEngine {
+  const { maxCompiled = MAX_COMPILED_OPERATIONS, resultRunAhead } = options;
   const compiled = new Map<string, CompiledQuery>();
   const knownQueries = new Map<string, KnownQuery>();
   const executor: GatewayExecutor = async (request) => {
@@ -62,8 +72,8 @@ export function createJitEngine(schema: GraphQLSchema, maxCompiled = MAX_COMPILE
     // compiling without a name would pick the document's only operation).
     const operationName = request.request.operationName;
     // The known-query path already ran this operation and hands Apollo the result to format: nothing runs twice.
-    const ahead = (request.context as Partial<Context>).executedAhead;
-    if (ahead && request.operation) return finish(schema, request, ahead.result);
+    const ahead = resultRunAhead?.(request.context);
+    if (ahead && request.operation) return finish(schema, request, ahead);
     if (!request.operation) {
       // No such operation: graphql-js answers the error Apollo turns into OPERATION_RESOLUTION_FAILURE; nothing runs.
       return execute({ schema, document: request.document, contextValue: request.context, variableValues: request.request.variables, operationName });

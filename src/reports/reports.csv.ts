@@ -1,19 +1,14 @@
-// The CSV exports under /reports/: RFC 4180 files streamed from the database in keyset batches with backpressure,
-// so a server's memory holds one batch whatever the size of the export.
+// The CSV exports under /reports/: what each may contain for a viewer, and RFC 4180 rows produced in keyset batches,
+// so a server's memory holds one batch whatever the size of the export. The HTTP side (the viewer from the
+// Authorization header, the charge, the read record, backpressure) is src/server/routes/csv.route.ts.
 //
-// Same rules as GraphQL: the viewer comes from the Authorization header, the rows from the domains' visibility
-// functions (src/auth/policy.ts), the read is recorded in the data-access log and charged to the caller's budget.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Same rules as GraphQL: the rows come from the domains' visibility functions (src/auth/policy.ts).
 import { branchRatingScope, reportsScope, suggestionScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { recordDataAccess } from '../data-access/data-access.service.js';
 import type { Db } from '../db/client.js';
 import { encodeGlobalId } from '../global-id.js';
-import type { Logger } from '../logger.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import * as ratings from '../ratings/ratings.service.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
-import type { ViewerResolver } from '../server/viewer.js';
 
 /** Rows fetched per statement: one batch is all an export holds in memory. */
 export const CSV_BATCH_SIZE = 500;
@@ -108,23 +103,7 @@ export const suggestionColumns: readonly Column<suggestions.SuggestionExportRow>
   { header: 'updated_at', value: (s) => s.updatedAt },
 ];
 
-// ---------------------------------------------------------------- requests
-
-export interface CsvExportDeps {
-  db: Db;
-  resolveViewer: ViewerResolver;
-  logger: Logger;
-  /** Charged CSV_EXPORT_COST per export when enabled. */
-  limiter?: RateLimiter;
-  /** CORS headers the app computed for this request. */
-  headers?: Record<string, string>;
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
-  res.end(text);
-}
+// ---------------------------------------------------------------- what a request may export
 
 const YEAR = /^\d{4}$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -144,19 +123,27 @@ function isCalendarDay(text: string | undefined): text is string {
   return d.toISOString().slice(0, 10) === text && Number(m[1]) >= 1900;
 }
 
-interface Export {
+export interface CsvExport {
   /** What the data-access log calls it, with the parameters. */
   resource: string;
   details: Record<string, unknown>;
   fileName: string;
   /** The Chinese file name offered through filename* (browsers); curl -J uses the ASCII one. */
   fileNameZh: string;
-  header: string;
-  /** Writes every row, batch by batch, through `write`. */
+  /** The first chunk: the byte-order mark (Excel reads UTF-8 by it) and the header row. */
+  head: string;
+  /** Writes every row, batch by batch, through `write`; stops when `write` resolves false (the client left). */
   rows(write: (chunk: string) => Promise<boolean>): Promise<void>;
 }
 
-type Plan = Export | { status: number; code: string; message: string };
+/** Why a request may not have its export: the status and error code to answer with. */
+export interface CsvRefusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+type Plan = CsvExport | CsvRefusal;
 
 function planBranchRatings(db: Db, viewer: Viewer, url: URL): Plan {
   if (reportsScope(viewer).kind === 'none' || branchRatingScope(viewer).firms.kind === 'none') {
@@ -172,7 +159,7 @@ function planBranchRatings(db: Db, viewer: Viewer, url: URL): Plan {
     details: { year },
     fileName: `branch-ratings-${year}.csv`,
     fileNameZh: `分支机构分类评价结果-${year}.csv`,
-    header: headerRow(branchRatingColumns as readonly Column<unknown>[]),
+    head: BOM + headerRow(branchRatingColumns as readonly Column<unknown>[]),
     rows: (write) =>
       streamBatches(
         (after) => ratings.exportBranchRatingBatch(db, viewer, year, after, CSV_BATCH_SIZE),
@@ -198,7 +185,7 @@ function planSuggestions(db: Db, viewer: Viewer, url: URL): Plan {
     details: { from, to },
     fileName: `suggestions-${from}_${to}.csv`,
     fileNameZh: `双区建议-${from}_${to}.csv`,
-    header: headerRow(suggestionColumns as readonly Column<unknown>[]),
+    head: BOM + headerRow(suggestionColumns as readonly Column<unknown>[]),
     rows: (write) =>
       streamBatches(
         (after) => suggestions.exportSuggestionBatch(db, viewer, { from, to }, after, CSV_BATCH_SIZE),
@@ -228,80 +215,10 @@ async function streamBatches<R>(
   }
 }
 
-/** `attachment` with an ASCII file name and its UTF-8 form (RFC 6266 / RFC 8187). */
-function contentDisposition(fileName: string, fileNameZh: string): string {
-  return `attachment; filename="${fileName}"; filename*=UTF-8''${encodeURIComponent(fileNameZh)}`;
-}
-
 /**
- * Resolves true once the response can take more, false when the client has gone away: waiting for 'drain' is
- * what keeps a slow reader from making the server buffer the whole export.
+ * The export at `url` (one of CSV_PATHS) for this viewer, or why not: 403 for viewers who may not read it, 400 for
+ * bad parameters.
  */
-function writer(res: ServerResponse): (chunk: string) => Promise<boolean> {
-  return (chunk) => {
-    if (res.destroyed) return Promise.resolve(false);
-    if (res.write(chunk)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve(!res.destroyed);
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
-  };
-}
-
-/**
- * GET /reports/branch-ratings.csv?year=YYYY and GET /reports/suggestions.csv?from=YYYY-MM-DD&to=YYYY-MM-DD.
- * 401 without a token (a bad token throws AuthenticationError for the app to answer), 403 for viewers who may not
- * read the export, 400 for bad parameters, 429 over budget; otherwise 200 and the file.
- */
-export async function handleCsvExport(req: IncomingMessage, res: ServerResponse, url: URL, deps: CsvExportDeps): Promise<void> {
-  const cors = deps.headers ?? {};
-  if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
-    sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET', ...cors });
-    return;
-  }
-  const viewer = await deps.resolveViewer(req.headers.authorization);
-  if (viewer.role === 'ANONYMOUS') {
-    sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer', ...cors });
-    return;
-  }
-  const plan = url.pathname === '/reports/suggestions.csv' ? planSuggestions(deps.db, viewer, url) : planBranchRatings(deps.db, viewer, url);
-  if ('status' in plan) {
-    sendError(res, plan.status, plan.code, plan.message, cors);
-    return;
-  }
-  const limiter = deps.limiter;
-  if (limiter?.enabled) {
-    const charge = await limiter.charge(`sub:${viewer.subject}`, Math.min(CSV_EXPORT_COST, limiter.limit));
-    if (!charge.allowed) {
-      sendError(res, 429, 'RATE_LIMITED', `Rate limit exceeded: an export costs ${CSV_EXPORT_COST} points; retry in ${charge.retryAfterSeconds} s`, {
-        'retry-after': String(charge.retryAfterSeconds),
-        ...cors,
-      });
-      return;
-    }
-  }
-  // Recorded before the first row leaves, so an export cut short is on the record too.
-  await recordDataAccess(deps.db, viewer, { resource: plan.resource, details: plan.details });
-
-  res.writeHead(200, {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': contentDisposition(plan.fileName, plan.fileNameZh),
-    'cache-control': 'no-store',
-    ...(Object.keys(cors).length > 0 ? { 'access-control-expose-headers': 'content-disposition', ...cors } : {}),
-  });
-  const write = writer(res);
-  try {
-    if (!(await write(BOM + plan.header))) return;
-    await plan.rows(write);
-    if (!res.destroyed) res.end();
-  } catch (error) {
-    // Headers are gone: the client sees a truncated (not a complete-looking) file, because the chunked body never ends.
-    deps.logger.error({ err: error, export: plan.resource }, 'CSV export failed midway');
-    res.destroy();
-  }
+export function planCsvExport(db: Db, viewer: Viewer, url: URL): CsvExport | CsvRefusal {
+  return url.pathname === '/reports/suggestions.csv' ? planSuggestions(db, viewer, url) : planBranchRatings(db, viewer, url);
 }

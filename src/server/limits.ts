@@ -10,26 +10,10 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { Config } from '../config.js';
+import type { DocumentLimits } from '../graphql/limits.js';
 
-export interface DocumentLimits {
-  maxDepth: number;
-  maxAliases: number;
-  maxDirectives: number;
-  /** Field selections counted after expanding fragments (the same count as the complexity plugin's breadth). */
-  maxBreadth: number;
-  maxTokens: number;
-  /** The complexity plugin's cost limit (each field 1, lists × 10). */
-  maxComplexity: number;
-}
-
-export const defaultDocumentLimits: DocumentLimits = {
-  maxDepth: 12,
-  maxAliases: 30,
-  maxDirectives: 20,
-  maxBreadth: 300,
-  maxTokens: 5000,
-  maxComplexity: 20_000,
-};
+// The defaults moved to src/graphql/limits.ts (the schema's builder needs them too); re-exported for existing callers.
+export { defaultDocumentLimits, type DocumentLimits } from '../graphql/limits.js';
 
 export function documentLimitsFromConfig(config: Config): DocumentLimits {
   return {

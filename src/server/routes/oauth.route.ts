@@ -1,11 +1,15 @@
 // POST /oauth/token: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for service accounts, errors as in §5.2.
-import type { IssuerKeys } from '../auth/keys.js';
-import { signAccessToken } from '../auth/tokens.js';
-import { authenticateClient, SERVICE_ACCOUNT_SUBJECT } from '../clients/clients.service.js';
-import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import type { Logger } from '../logger.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import type { IncomingMessage } from 'node:http';
+import type { IssuerKeys } from '../../auth/keys.js';
+import { signAccessToken } from '../../auth/tokens.js';
+import { authenticateClient, SERVICE_ACCOUNT_SUBJECT } from '../../clients/clients.service.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import type { Logger } from '../../logger.js';
+import { chargeBudget } from '../../rate-limit/charge.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
+import { ipPrincipal } from '../context.js';
+import { readBody, sendJson, type Route } from '../http.js';
 
 /** A token request is small; anything larger is refused before it is buffered. */
 export const TOKEN_REQUEST_BODY_LIMIT = 8 * 1024;
@@ -97,12 +101,9 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
     credentials = { clientId, clientSecret };
   }
 
-  if (deps.limiter) {
-    // Never more than the whole budget, so even a tiny configured budget admits one request per window.
-    const charge = await deps.limiter.charge(request.principal, Math.min(TOKEN_REQUEST_COST, deps.limiter.limit));
-    if (!charge.allowed) {
-      return oauthError(429, 'rate_limited', 'Too many token requests; retry later', { 'retry-after': String(charge.retryAfterSeconds) });
-    }
+  const charge = await chargeBudget(deps.limiter, request.principal, TOKEN_REQUEST_COST, 'cap');
+  if (typeof charge === 'object' && !charge.allowed) {
+    return oauthError(429, 'rate_limited', 'Too many token requests; retry later', { 'retry-after': String(charge.retryAfterSeconds) });
   }
 
   const account = await authenticateClient(deps.db, credentials.clientId, credentials.clientSecret);
@@ -131,5 +132,23 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
     status: 200,
     headers: NO_STORE,
     body: { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') },
+  };
+}
+
+/** The route: the request as handleTokenRequest reads it (the caller's IP pays), its answer as JSON with CORS. */
+export function tokenRoute(deps: TokenEndpointDeps): Route {
+  const { config, logger } = deps;
+  return async (req: IncomingMessage, res, _url, requestId, cors) => {
+    const out = await handleTokenRequest(
+      {
+        method: (req.method ?? 'GET').toUpperCase(),
+        contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
+        readBody: (limit) => readBody(req, Math.min(limit, config.BODY_LIMIT_BYTES)),
+        principal: ipPrincipal(req, config.TRUST_PROXY_HOPS),
+      },
+      { ...deps, logger: logger.child({ requestId }) },
+    );
+    sendJson(res, out.status, out.body, { ...out.headers, ...cors });
   };
 }

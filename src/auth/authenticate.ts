@@ -1,6 +1,6 @@
 // Turns the Authorization header into a viewer: no header is anonymous, a bad token is refused (never anonymous).
-import { roleFromClaim, anonymousViewer, type Viewer } from '../auth/viewer.js';
-import { TokenError, VERIFIED_TOKEN_CACHE_MS, type TokenVerifier } from '../auth/tokens.js';
+import { roleFromClaim, anonymousViewer, type Viewer } from './viewer.js';
+import { TokenError, VERIFIED_TOKEN_CACHE_MS, type TokenVerifier } from './tokens.js';
 import type { Db } from '../db/client.js';
 import { findOrganizationByCreditCode } from '../members/members.reads.js';
 import { findEnabledServiceAccount, SERVICE_ACCOUNT_SUBJECT } from '../clients/clients.service.js';

@@ -1,0 +1,92 @@
+// How answers leave the HTTP layer: JSON bodies, `{"errors":[{message,extensions:{code}}]}` refusals, the mapping of
+// a thrown error to its answer, bounded body reading and CORS. Every route writes through these.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthenticationError } from '../auth/authenticate.js';
+import { isTransientDatabaseError } from '../db/errors.js';
+import type { Logger } from '../logger.js';
+import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from './format-error.js';
+
+/** One route: what it needs of the request, and the CORS headers the app computed for it. */
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, cors: Record<string, string>) => Promise<void> | void;
+
+/** A refusal a route throws; `answerThrown` writes it as a GraphQL-style error with its status and code. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** The error shape GraphQL clients already parse, for answers outside GraphQL too (CSV exports, transport refusals). */
+export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
+/**
+ * The answer to an error a route threw: a bad token 401 (or 503 when the keys cannot be fetched), an HttpError as it
+ * says, the database away 503 with Retry-After, anything else a masked 500. After the headers left, the connection is
+ * cut so the client sees a broken answer rather than a complete-looking one.
+ */
+export function answerThrown(res: ServerResponse, error: unknown, logger: Logger, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+  } else if (error instanceof AuthenticationError) {
+    sendError(
+      res,
+      error.status,
+      error.status === 401 ? 'UNAUTHENTICATED' : 'SERVICE_UNAVAILABLE',
+      error.status === 401 ? 'Invalid or expired token' : 'Authentication is temporarily unavailable',
+    );
+  } else if (error instanceof HttpError) {
+    if (error.status === 413) res.setHeader('connection', 'close');
+    sendError(res, error.status, error.code, error.message);
+  } else if (isTransientDatabaseError(error)) {
+    // The database is away or busy before GraphQL even ran (e.g. the viewer's organization lookup).
+    logger.warn({ err: error, requestId }, 'database unavailable');
+    res.setHeader('retry-after', RETRY_AFTER_SECONDS);
+    sendError(res, 503, 'SERVICE_UNAVAILABLE', SERVICE_UNAVAILABLE_MESSAGE);
+  } else {
+    logger.error({ err: error, requestId }, 'request failed');
+    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+  }
+}
+
+/** Reads the body, refusing more than `limit` bytes with 413 before buffering it. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Discard the rest (bounded by the request timeout) so the 413 reaches the client; the answer closes the connection.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** CORS headers for the request's Origin: echoed when allowed ('*' allows any), always `Vary: Origin` when one was sent. */
+export function corsHeaders(req: IncomingMessage, allowedOrigins: readonly string[]): Record<string, string> {
+  const origin = req.headers.origin;
+  if (!origin) return {};
+  const allowed = allowedOrigins.includes('*') || allowedOrigins.includes(origin);
+  return allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+}
