@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultDocumentLimits } from '../src/server/limits.js';
+import { defaultDocumentLimits } from '../src/graphql/limits.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;

@@ -12,8 +12,6 @@ import {
 import type { Config } from '../config.js';
 import type { DocumentLimits } from '../graphql/limits.js';
 
-// The defaults moved to src/graphql/limits.ts (the schema's builder needs them too); re-exported for existing callers.
-export { defaultDocumentLimits, type DocumentLimits } from '../graphql/limits.js';
 
 export function documentLimitsFromConfig(config: Config): DocumentLimits {
   return {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/server/app.js';
-import { defaultDocumentLimits } from '../../src/server/limits.js';
+import { defaultDocumentLimits } from '../../src/graphql/limits.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { expectEachTestWritesNothing, expectNoLeak, expectRefused, post } from './support.js';
 
