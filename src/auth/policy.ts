@@ -1,7 +1,7 @@
 // The one place that decides which rows a viewer may see. Loaders, lists and counts all derive their filters from here.
 import { viewerHasScope } from '../clients/scopes.js';
 import type { Viewer } from './viewer.js';
-import { isStaff } from './viewer.js';
+import { isMember, isStaff } from './viewer.js';
 
 /**
  * A row scope: every row, the rows of some organizations, or none.
@@ -17,7 +17,7 @@ const own = (v: Viewer): OrgScope =>
 /** Organization contacts: the organization itself, the association and the regulator. */
 export function contactScope(viewer: Viewer): OrgScope {
   if (isStaff(viewer)) return all;
-  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return own(viewer);
+  if (isMember(viewer)) return own(viewer);
   return none;
 }
 
@@ -28,7 +28,7 @@ export function contactScope(viewer: Viewer): OrgScope {
 export function suggestionScope(viewer: Viewer): OrgScope {
   if (!viewerHasScope(viewer, 'suggestions:read')) return none;
   if (isStaff(viewer)) return all;
-  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return own(viewer);
+  if (isMember(viewer)) return own(viewer);
   return none;
 }
 
@@ -39,7 +39,7 @@ export function suggestionScope(viewer: Viewer): OrgScope {
 export type CampaignScope = { kind: 'all' } | { kind: 'invited'; organizationId: number } | { kind: 'none' };
 export function suggestionCampaignScope(viewer: Viewer): CampaignScope {
   if (isStaff(viewer)) return { kind: 'all' };
-  if ((viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') && viewer.organizationId !== null) {
+  if (isMember(viewer) && viewer.organizationId !== null) {
     return { kind: 'invited', organizationId: viewer.organizationId };
   }
   return { kind: 'none' };
@@ -115,6 +115,41 @@ export type PolicyInterpretationScope =
   | { kind: 'published'; audiences: ('PUBLIC' | 'MEMBERS')[] };
 export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationScope {
   if (isStaff(viewer)) return { kind: 'all' };
-  if (viewer.role === 'FIRM' || viewer.role === 'LISTED_COMPANY') return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
+  if (isMember(viewer)) return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
   return { kind: 'published', audiences: ['PUBLIC'] };
+}
+
+// ---------------------------------------------------------------- ratings: who scores what
+// (Which ratings a viewer reads is branchRatingScope above.)
+
+/** A scoring stage of the rating workflow (the same values as ratings.grading's Stage). */
+export type ScoringStage = 'SELF' | 'ASSOCIATION' | 'BUREAU';
+
+/** The stage a viewer scores in: a firm self-assesses, the association scores, the regulator reviews; nobody else scores. */
+export function scoringStageOf(viewer: Viewer): ScoringStage | null {
+  if (viewer.role === 'FIRM') return 'SELF';
+  if (viewer.role === 'ASSOCIATION') return 'ASSOCIATION';
+  if (viewer.role === 'REGULATOR') return 'BUREAU';
+  return null;
+}
+
+/** Whether the viewer may call scoreBranchRating at all (the cycle's stage decides the rest). */
+export function mayScoreBranchRatings(viewer: Viewer): boolean {
+  return scoringStageOf(viewer) !== null;
+}
+
+/** Whose branches the viewer may score: a firm only its own (in self-assessment); the association and the bureau any. */
+export function mayScoreBranch(viewer: Viewer, branch: { firmId: number }): boolean {
+  return scoringStageOf(viewer) !== 'SELF' || branch.firmId === viewer.organizationId;
+}
+
+/** Override rules (rate directly D, downgrade one grade) are applied by the association and the bureau, never in self-assessment. */
+export function mayApplyOverrideRules(viewer: Viewer): boolean {
+  const stage = scoringStageOf(viewer);
+  return stage === 'ASSOCIATION' || stage === 'BUREAU';
+}
+
+/** A grade adjustment is the bureau's, in its review. */
+export function mayAdjustGrade(viewer: Viewer): boolean {
+  return scoringStageOf(viewer) === 'BUREAU';
 }
