@@ -11,7 +11,7 @@ import type { Db } from '../db/client.js';
 import { encodeGlobalId } from '../global-id.js';
 import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
-import * as ratings from '../ratings/ratings.service.js';
+import * as ratings from '../ratings/ratings.reads.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
 import type { ViewerResolver } from '../server/viewer.js';
 
