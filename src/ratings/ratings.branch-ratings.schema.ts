@@ -59,7 +59,7 @@ const followUpsOfRating = groupedLoader(
 
 // ---------------------------------------------------------------- ratings
 
-export type ScoreLineView = RatingScoreLineRow & { indicator: RatingIndicatorRow };
+type ScoreLineView = RatingScoreLineRow & { indicator: RatingIndicatorRow };
 
 export const RatingScoreLineRef = builder.objectRef<ScoreLineView>('RatingScoreLine').implement({
   description: '某一阶段对一项指标的评分 / One stage\'s score for one indicator',

@@ -2,7 +2,7 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { DbOrTx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { enqueueEvent } from '../outbox/outbox.service.js';
@@ -90,8 +90,11 @@ export async function createCycle(db: DbOrTx, actor: Viewer, input: CycleInput):
   }
 }
 
-/** Locks the cycle of a year (a stage move takes it for update, scoring shares it), or refuses an unknown year. */
-export async function lockCycle(tx: DbOrTx, year: number, strength: 'update' | 'share'): Promise<RatingCycleRow> {
+/**
+ * Locks the cycle of a year (a stage move takes it for update, scoring shares it), or refuses an unknown year. A
+ * transaction's handle only: outside one the lock would end with the statement.
+ */
+export async function lockCycle(tx: Tx, year: number, strength: 'update' | 'share'): Promise<RatingCycleRow> {
   const [cycle] = Number.isInteger(year)
     ? await tx.select().from(ratingCyclesTable).where(eq(ratingCyclesTable.year, year)).for(strength)
     : [];

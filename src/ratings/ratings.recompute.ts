@@ -1,7 +1,7 @@
 // Writing scores: rating rows created and locked, score lines upserted in bulk, and scores and grades recomputed from
 // every stage's lines. Shared by single scoring, the association's import and the demo seed.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { computeRating, type GradingGuideline, type GradingResult, type Stage } from './ratings.grading.js';
 import { loadOverrideDecisionsByRatingIds } from './ratings.reads.js';
 import { branchRatingsTable, ratingScoreLinesTable, type BranchRatingRow } from './ratings.table.js';
@@ -14,7 +14,7 @@ export type RatingState = Pick<BranchRatingRow, 'id' | 'adjustedGrade' | 'adjust
  * and writes them in one statement. Callers hold the ratings' row locks.
  */
 export async function recomputeRatings(
-  tx: DbOrTx,
+  tx: Tx,
   guideline: GradingGuideline,
   ratings: readonly RatingState[],
 ): Promise<Map<number, GradingResult>> {
@@ -90,7 +90,7 @@ export async function upsertScoreLines(tx: DbOrTx, lines: readonly ScoreLineInse
 }
 
 /** Makes sure a rating row exists for each branch (created at the base score), then locks them in id order. */
-export async function lockRatings(tx: DbOrTx, cycleId: number, guideline: GradingGuideline, branchIds: readonly number[]): Promise<BranchRatingRow[]> {
+export async function lockRatings(tx: Tx, cycleId: number, guideline: GradingGuideline, branchIds: readonly number[]): Promise<BranchRatingRow[]> {
   const empty = computeRating(guideline, { lines: [] });
   const sorted = [...new Set(branchIds)].sort((a, b) => a - b);
   await tx

@@ -3,8 +3,8 @@
 import { builder } from '../graphql/builder.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
-import { MAX_OCCURRENCES } from './ratings.grading.js';
 import { findCycleByYear, listCycles, loadCyclesByIds } from './ratings.cycles.js';
+import { MAX_OCCURRENCES } from './ratings.grading.js';
 import { listGuidelines, loadGuidelinesByIds, loadIndicatorsByGuidelineIds, loadOverrideRulesByGuidelineIds } from './ratings.guidelines.js';
 import type { RatingCycleRow, RatingGuidelineRow, RatingIndicatorRow, RatingOverrideRuleRow } from './ratings.table.js';
 
@@ -199,6 +199,7 @@ export const RatingCycleRef = builder.loadableNode('RatingCycle', {
   }),
 });
 
+// ---------------------------------------------------------------- root fields
 
 registerNodeType('RatingGuideline', (ctx, id) => RatingGuidelineRef.getDataloader(ctx).load(id));
 registerNodeType('RatingCycle', (ctx, id) => RatingCycleRef.getDataloader(ctx).load(id));

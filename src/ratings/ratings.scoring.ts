@@ -4,7 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { mayAdjustGrade, mayApplyOverrideRules, mayScoreBranch, scoringStageOf } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { DbOrTx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, type LocalizedMessage } from '../errors.js';
 import { branchesTable, type BranchRow } from '../members/members.table.js';
@@ -50,7 +50,7 @@ interface CycleForScoring {
 }
 
 /** Locks the cycle against a concurrent stage move and checks it is in the actor's stage. */
-async function cycleForScoring(tx: DbOrTx, year: number, stage: Stage): Promise<CycleForScoring> {
+async function cycleForScoring(tx: Tx, year: number, stage: Stage): Promise<CycleForScoring> {
   const cycle = await lockCycle(tx, year, 'share');
   if (cycle.status === 'PUBLISHED') throw alreadyPublished(cycle.year);
   if (cycle.status !== STAGE_STATUS[stage]) {
