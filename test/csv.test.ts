@@ -6,7 +6,7 @@ import type { Viewer } from '../src/auth/viewer.js';
 import { parseGlobalIdOf } from '../src/global-id.js';
 import { updateBranch } from '../src/members/members.service.js';
 import { csvCell, shanghaiDateTime } from '../src/reports/reports.csv.js';
-import { scoreBranchRating } from '../src/ratings/ratings.service.js';
+import { scoreBranchRating } from '../src/ratings/ratings.scoring.js';
 import { submitSuggestion } from '../src/suggestions/suggestions.service.js';
 import { todayInShanghai } from '../src/time.js';
 import { csvObjects, getCsv, parseCsv } from './support/csv.js';

@@ -6,7 +6,7 @@ import type { Viewer } from '../src/auth/viewer.js';
 import { recordDataAccess } from '../src/data-access/data-access.service.js';
 import type { DbOrTx } from '../src/db/client.js';
 import { rowsOf } from '../src/db/sql/index.js';
-import { loadBranchRatingsOfBranches } from '../src/ratings/ratings.service.js';
+import { loadBranchRatingsOfBranches } from '../src/ratings/ratings.reads.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;

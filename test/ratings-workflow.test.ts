@@ -2,7 +2,7 @@
 // review and publication — each role's allowed moves, its refused ones (precise code, nothing written), audit and outbox.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../src/ratings/ratings.service.js';
+import { addDays } from '../src/ratings/ratings.follow-ups.js';
 import { todayInShanghai } from '../src/time.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import {

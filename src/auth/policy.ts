@@ -137,3 +137,38 @@ export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationS
   if (isMember(viewer)) return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
   return { kind: 'published', audiences: ['PUBLIC'] };
 }
+
+// ---------------------------------------------------------------- ratings: who scores what
+// (Which ratings a viewer reads is branchRatingScope above.)
+
+/** A scoring stage of the rating workflow (the same values as ratings.grading's Stage). */
+export type ScoringStage = 'SELF' | 'ASSOCIATION' | 'BUREAU';
+
+/** The stage a viewer scores in: a firm self-assesses, the association scores, the regulator reviews; nobody else scores. */
+export function scoringStageOf(viewer: Viewer): ScoringStage | null {
+  if (viewer.role === 'FIRM') return 'SELF';
+  if (viewer.role === 'ASSOCIATION') return 'ASSOCIATION';
+  if (viewer.role === 'REGULATOR') return 'BUREAU';
+  return null;
+}
+
+/** Whether the viewer may call scoreBranchRating at all (the cycle's stage decides the rest). */
+export function mayScoreBranchRatings(viewer: Viewer): boolean {
+  return scoringStageOf(viewer) !== null;
+}
+
+/** Whose branches the viewer may score: a firm only its own (in self-assessment); the association and the bureau any. */
+export function mayScoreBranch(viewer: Viewer, branch: { firmId: number }): boolean {
+  return scoringStageOf(viewer) !== 'SELF' || branch.firmId === viewer.organizationId;
+}
+
+/** Override rules (rate directly D, downgrade one grade) are applied by the association and the bureau, never in self-assessment. */
+export function mayApplyOverrideRules(viewer: Viewer): boolean {
+  const stage = scoringStageOf(viewer);
+  return stage === 'ASSOCIATION' || stage === 'BUREAU';
+}
+
+/** A grade adjustment is the bureau's, in its review. */
+export function mayAdjustGrade(viewer: Viewer): boolean {
+  return scoringStageOf(viewer) === 'BUREAU';
+}

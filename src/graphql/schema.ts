@@ -11,6 +11,8 @@ import '../clients/clients.schema.js';
 import '../webhooks/webhooks.schema.js';
 import '../data-access/data-access.schema.js';
 import '../ratings/ratings.schema.js';
+import '../ratings/ratings.branch-ratings.schema.js';
+import '../ratings/ratings.mutations.schema.js';
 import '../policies/policies.schema.js';
 import '../suggestions/suggestions.schema.js';
 

@@ -7,7 +7,8 @@ import { asc, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { branchesTable } from '../members/members.table.js';
 import { computeRating, STAGES, type Grade, type GradingGuideline, type Stage } from './ratings.grading.js';
-import { insertFollowUps, upsertScoreLines } from './ratings.service.js';
+import { insertFollowUps } from './ratings.follow-ups.js';
+import { upsertScoreLines } from './ratings.recompute.js';
 import {
   branchRatingsTable,
   ratingCyclesTable,

@@ -7,7 +7,7 @@ import { branchRatingScope, reportsScope, suggestionScope } from '../auth/policy
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/client.js';
 import { encodeGlobalId } from '../global-id.js';
-import * as ratings from '../ratings/ratings.service.js';
+import * as ratings from '../ratings/ratings.reads.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
 
 /** Rows fetched per statement: one batch is all an export holds in memory. */

@@ -1,8 +1,19 @@
-// The Reports root: association and regulator only (service accounts with reports:read). Each domain adds its report
-// fields to ReportsRef; each report counts only the rows its domain's visibility function lets the viewer read.
+// The Reports root: association and regulator only (service accounts with reports:read), with the membership and
+// ratings reports. Each report counts only the rows its domain's visibility function lets the viewer read. Reports
+// depend on the domains, never the other way round (suggestions still add their fields to ReportsRef themselves).
 import { reportsScope } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
-import { DistrictEnum, MembershipStatusEnum, OrganizationKindEnum } from '../members/members.schema.js';
+import { DistrictEnum, MembershipStatusEnum, OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
+import { GRADES } from '../ratings/ratings.grading.js';
+import {
+  followUpStatusReport,
+  ratingDistributionReport,
+  recordRatingsRead,
+  type FollowUpStatusRow,
+  type RatingDistributionRow,
+} from '../ratings/ratings.reads.js';
+import { BranchGradeEnum, FollowUpStatusEnum, FollowUpTypeEnum } from '../ratings/ratings.schema.js';
+import { todayInShanghai } from '../time.js';
 import * as reports from './reports.service.js';
 
 /** Reports carry no data of their own; the fields compute from the database. */
@@ -39,5 +50,80 @@ builder.queryField('reports', (t) =>
     description:
       '统计报表（协会与证监局；服务账号需 reports:read）；其他角色得到 null 与 FORBIDDEN / Reports (association and regulator; a service account needs reports:read); other roles get null and FORBIDDEN',
     resolve: () => ({ kind: 'reports' as const }),
+  }),
+);
+
+// ---------------------------------------------------------------- ratings
+
+const GradeCountRef = builder.objectRef<RatingDistributionRow>('GradeCount').implement({
+  description: '某等级的分支机构数（按区或机构分组时为该组的） / Number of branches with a grade (of one group, when grouped by district or firm)',
+  fields: (t) => ({
+    grade: t.field({ type: BranchGradeEnum, description: '等级 / Grade', resolve: (g) => g.grade }),
+    count: t.exposeInt('count', { description: '分支机构数 / Number of branches' }),
+    district: t.field({
+      type: DistrictEnum,
+      nullable: true,
+      description: '按区分组时为分支机构所在区（深圳以外为 null）；未按区分组时为 null / With by: DISTRICT, the branches\' district (null outside Shenzhen); otherwise null',
+      resolve: (g) => g.district,
+    }),
+    firm: t.field({
+      type: OrganizationRef,
+      nullable: true,
+      description: '按机构分组时为所属证券公司；否则为 null / With by: FIRM, the branches\' firm; otherwise null',
+      resolve: (g) => g.firmId,
+    }),
+  }),
+});
+
+const RatingDistributionGroupingEnum = builder.enumType('RatingDistributionGrouping', {
+  description: '评价分布的分组方式 / How a rating distribution is grouped besides the grade',
+  values: {
+    DISTRICT: { description: '按分支机构所在区 / By the branch\'s district' },
+    FIRM: { description: '按所属证券公司 / By the branch\'s firm' },
+  } as const,
+});
+
+builder.objectField(ReportsRef, 'ratingDistribution', (t) =>
+  t.field({
+    type: [GradeCountRef],
+    description:
+      '某年度各等级分支机构数：不分组时为 A 至 D 四行（含 0）；按区或机构分组时为各组非零的等级（按组、等级排序）。只计有权查看的评价（服务账号需 ratings:read） / Branches per grade in a year: without by, four rows A to D (zeros included); grouped by district or firm, the non-zero grades of each group, ordered by group and grade. Counts only ratings the viewer may read (a service account needs ratings:read)',
+    args: {
+      year: t.arg.int({ required: true, description: '评价年度 / Year' }),
+      by: t.arg({ type: RatingDistributionGroupingEnum, description: '另按区或机构分组（默认只按等级） / Also group by district or firm (default: by grade only)' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const by = args.by ?? null;
+      const rows = await ratingDistributionReport(ctx.db, ctx.viewer, args.year, by);
+      await recordRatingsRead(ctx.db, ctx.viewer, 'reports.ratingDistribution', { year: args.year, by });
+      if (by !== null) return rows;
+      const counts = new Map(rows.map((r) => [r.grade, r.count]));
+      return GRADES.map((grade) => ({ grade, count: counts.get(grade) ?? 0, district: null, firmId: null }));
+    },
+  }),
+);
+
+const FollowUpStatusCountRef = builder.objectRef<FollowUpStatusRow>('SupervisoryFollowUpCount').implement({
+  description: '按措施类型和进度的监管措施数 / Supervisory follow-ups counted by type and progress',
+  fields: (t) => ({
+    type: t.expose('type', { type: FollowUpTypeEnum, description: '措施 / Follow-up' }),
+    status: t.expose('status', { type: FollowUpStatusEnum, description: '进度 / Progress' }),
+    count: t.exposeInt('count', { description: '措施数 / Number of follow-ups' }),
+    overdueCount: t.exposeInt('overdue', { description: '其中未完成且已过期限的（北京时间今天） / Of which not done and past their due date (today in Asia/Shanghai)' }),
+    branchCount: t.exposeInt('branches', { description: '涉及的分支机构数 / Branches concerned' }),
+  }),
+});
+
+builder.objectField(ReportsRef, 'supervisoryFollowUpSummary', (t) =>
+  t.field({
+    type: [FollowUpStatusCountRef],
+    description:
+      '某年度受监管分支机构（C、D 类）的后续监管措施：按类型和进度计数，含逾期数（只计有权查看的评价） / Follow-ups of a year\'s supervised (C and D) branches by type and progress, with overdue counts (ratings the viewer may read only)',
+    args: { year: t.arg.int({ required: true, description: '评价年度 / Year' }) },
+    resolve: async (_root, args, ctx) => {
+      const rows = await followUpStatusReport(ctx.db, ctx.viewer, args.year, todayInShanghai());
+      await recordRatingsRead(ctx.db, ctx.viewer, 'reports.supervisoryFollowUpSummary', { year: args.year });
+      return rows;
+    },
   }),
 );

@@ -6,7 +6,7 @@ import { type Db, type DbOrTx } from '../db/client.js';
 import { keyArray, rowsOf } from '../db/sql/index.js';
 import { creditCodeCheckCharacter } from '../members/identifiers.js';
 import { branchesTable, contactsTable, membershipEventsTable, organizationsTable } from '../members/members.table.js';
-import { insertFollowUps } from '../ratings/ratings.service.js';
+import { insertFollowUps } from '../ratings/ratings.follow-ups.js';
 import { branchRatingsTable, ratingCyclesTable, ratingGuidelinesTable, supervisoryFollowUpsTable } from '../ratings/ratings.table.js';
 import { todayInShanghai } from '../time.js';
 
