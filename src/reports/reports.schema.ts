@@ -1,6 +1,6 @@
-// The Reports root: association and regulator only (service accounts with reports:read), with the membership and
-// ratings reports. Each report counts only the rows its domain's visibility function lets the viewer read. Reports
-// depend on the domains, never the other way round (suggestions still add their fields to ReportsRef themselves).
+// The Reports root: association and regulator only (service accounts with reports:read), with the membership,
+// ratings and suggestions reports. Each report counts only the rows its domain's visibility function lets the viewer
+// read. Reports depend on the domains, never the other way round: every report field is defined here.
 import { reportsScope } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { DistrictEnum, MembershipStatusEnum, OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
@@ -13,6 +13,8 @@ import {
   type RatingDistributionRow,
 } from '../ratings/ratings.reads.js';
 import { BranchGradeEnum, FollowUpStatusEnum, FollowUpTypeEnum } from '../ratings/ratings.schema.js';
+import { suggestionSummary } from '../suggestions/suggestions.service.js';
+import { SuggestionStatusEnum, SuggestionTopicEnum } from '../suggestions/suggestions.schema.js';
 import { todayInShanghai } from '../time.js';
 import * as reports from './reports.service.js';
 
@@ -125,5 +127,31 @@ builder.objectField(ReportsRef, 'supervisoryFollowUpSummary', (t) =>
       await recordRatingsRead(ctx.db, ctx.viewer, 'reports.supervisoryFollowUpSummary', { year: args.year });
       return rows;
     },
+  }),
+);
+
+// ---------------------------------------------------------------- suggestions
+
+const SuggestionCountRef = builder
+  .objectRef<{ topic: string; status: string; count: number }>('SuggestionCount')
+  .implement({
+    description: '按议题和状态的建议数 / Suggestions counted by topic and status',
+    fields: (t) => ({
+      topic: t.field({ type: SuggestionTopicEnum, description: '议题 / Topic', resolve: (r) => r.topic as never }),
+      status: t.field({ type: SuggestionStatusEnum, description: '状态 / Status', resolve: (r) => r.status as never }),
+      count: t.exposeInt('count', { description: '建议数 / Number of suggestions' }),
+    }),
+  });
+
+builder.objectField(ReportsRef, 'suggestionSummary', (t) =>
+  t.field({
+    type: [SuggestionCountRef],
+    description:
+      '建议统计：按议题和状态计数，可按提交日期（北京时间，含首尾）筛选；只计有权查看的建议（服务账号需 suggestions:read） / Suggestions by topic and status, optionally for a range of submission days (Asia/Shanghai, inclusive); counts only suggestions the viewer may read (a service account needs suggestions:read)',
+    args: {
+      from: t.arg({ type: 'Date', description: '起始日期（含） / First day (inclusive)' }),
+      to: t.arg({ type: 'Date', description: '结束日期（含） / Last day (inclusive)' }),
+    },
+    resolve: (_root, args, ctx) => suggestionSummary(ctx.db, ctx.viewer, { from: args.from, to: args.to }),
   }),
 );

@@ -9,7 +9,6 @@ import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import { OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
-import { ReportsRef } from '../reports/reports.schema.js';
 import { todayInShanghai } from '../time.js';
 import * as suggestions from './suggestions.service.js';
 import type { SuggestionCampaignRow, SuggestionEventRow, SuggestionForwardBatchRow, SuggestionRow } from './suggestions.table.js';
@@ -266,32 +265,6 @@ builder.objectField(OrganizationRef, 'suggestions', (t) =>
       ) as never;
     },
     resolve: (o) => o.id,
-  }),
-);
-
-// ---------------------------------------------------------------- reports
-
-const SuggestionCountRef = builder
-  .objectRef<{ topic: string; status: string; count: number }>('SuggestionCount')
-  .implement({
-    description: '按议题和状态的建议数 / Suggestions counted by topic and status',
-    fields: (t) => ({
-      topic: t.field({ type: SuggestionTopicEnum, description: '议题 / Topic', resolve: (r) => r.topic as never }),
-      status: t.field({ type: SuggestionStatusEnum, description: '状态 / Status', resolve: (r) => r.status as never }),
-      count: t.exposeInt('count', { description: '建议数 / Number of suggestions' }),
-    }),
-  });
-
-builder.objectField(ReportsRef, 'suggestionSummary', (t) =>
-  t.field({
-    type: [SuggestionCountRef],
-    description:
-      '建议统计：按议题和状态计数，可按提交日期（北京时间，含首尾）筛选；只计有权查看的建议（服务账号需 suggestions:read） / Suggestions by topic and status, optionally for a range of submission days (Asia/Shanghai, inclusive); counts only suggestions the viewer may read (a service account needs suggestions:read)',
-    args: {
-      from: t.arg({ type: 'Date', description: '起始日期（含） / First day (inclusive)' }),
-      to: t.arg({ type: 'Date', description: '结束日期（含） / Last day (inclusive)' }),
-    },
-    resolve: (_root, args, ctx) => suggestions.suggestionSummary(ctx.db, ctx.viewer, { from: args.from, to: args.to }),
   }),
 );
 
