@@ -105,6 +105,11 @@ export function serviceAccountScope(viewer: Viewer): { kind: 'all' } | { kind: '
   return viewer.role === 'ASSOCIATION' && !viewer.serviceAccount ? { kind: 'all' } : { kind: 'none' };
 }
 
+/** Whose reads of protected data the read audit records: the regulator (people or systems) and any service account. */
+export function isRecordedReader(viewer: Viewer): boolean {
+  return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
+}
+
 /** The read audit (who read ratings): the association, in person or through its own service account. */
 export function dataAccessLogScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
   return viewer.role === 'ASSOCIATION' ? { kind: 'all' } : { kind: 'none' };

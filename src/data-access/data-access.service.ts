@@ -1,7 +1,8 @@
 // The read audit: records reads of protected data by the regulator and by service accounts, and lists them for the association.
-import { and, count, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { isRecordedReader } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import { type Db, type DbOrTx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { preparedStatement } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
@@ -12,11 +13,6 @@ export interface DataAccess {
   resource: string;
   /** The parameters that say which rows: year, filter, ids, number of rows returned. Small and JSON-serializable. */
   details?: Record<string, unknown>;
-}
-
-/** Reads by the regulator (people or systems) and by any service account are recorded; others are not. */
-export function isRecordedReader(viewer: Viewer): boolean {
-  return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
 }
 
 /**

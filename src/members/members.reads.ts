@@ -1,12 +1,12 @@
 // The member directory's reads: organizations, branches and contacts, the hot ones through the fast-SQL seam.
-import { and, asc, count, eq, getTableColumns, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { contactScope, scopeCondition } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
-import { isValidCreditCode, normalizeCreditCode, parseStockCode } from './identifiers.js';
+import { isValidCreditCode, normalizeCreditCode } from './identifiers.js';
 import {
   branchesTable,
   contactsTable,

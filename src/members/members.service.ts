@@ -1,5 +1,5 @@
 // Business rules of the member directory: the association's edits of organizations and branches, and contacts.
-import { and, count, eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { mayEditContacts } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';

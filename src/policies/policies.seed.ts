@@ -1,9 +1,8 @@
 // Demo policy interpretations of real public documents (DOMAIN.md §1.2, §1.3, §2.3, §3.7). The documents, their
 // numbers and dates are public facts; the interpretation texts are written for the demo. Deterministic: fixed times.
-import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from './document-number.js';
-import { searchVectorOf } from './policies.service.js';
+import { contentColumns } from './policies.service.js';
 import {
   policyInterpretationsTable,
   policyRevisionsTable,
@@ -651,15 +650,9 @@ export async function seedPolicyInterpretations(db: DbOrTx): Promise<{ policyInt
           .map((at) => new Date(at))
           .sort((a, b) => b.getTime() - a.getTime())[0]!;
         return {
-          title: content.title,
-          summary: content.summary,
-          body: content.body,
-          audience: content.audience,
-          tags: content.tags,
-          qa: content.qa,
+          ...contentColumns(content),
           status: item.status,
           revision: (item.earlier?.length ?? 0) + 1,
-          searchVector: sql`${searchVectorOf(content)}::tsvector` as unknown as string,
           publishedAt: item.publishedAt ? new Date(item.publishedAt) : null,
           archivedAt: item.archivedAt ? new Date(item.archivedAt) : null,
           createdAt: new Date(item.createdAt),

@@ -1,10 +1,10 @@
 // Business rules of policy interpretations: who reads what, search, and the association's and regulator's edits.
-import { and, arrayContains, type AnyColumn, asc, count, desc, eq, getTableColumns, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, type AnyColumn, asc, count, desc, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../audit/audit.service.js';
 import { policyInterpretationScope, type PolicyInterpretationScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
@@ -342,6 +342,19 @@ function checkContent(input: PolicyContentInput, creating: boolean, today: strin
   return out;
 }
 
+/** An interpretation's content as the columns that store it, its search vector included (create, revise, seed). */
+export function contentColumns(content: Content) {
+  return {
+    title: content.title,
+    summary: content.summary,
+    body: content.body,
+    audience: content.audience,
+    tags: content.tags,
+    qa: content.qa,
+    searchVector: sql`${searchVectorOf(content)}::tsvector` as unknown as string,
+  };
+}
+
 /** The tsvector literal of an interpretation's content: title A, summary and tags B, source documents C, body and Q&A D. */
 export function searchVectorOf(content: Content): string {
   return buildSearchVector([
@@ -400,17 +413,7 @@ export async function createPolicyInterpretation(db: DbOrTx, actor: Viewer, inpu
   return runInTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(policyInterpretationsTable)
-      .values({
-        title: content.title,
-        summary: content.summary,
-        body: content.body,
-        audience: content.audience,
-        tags: content.tags,
-        qa: content.qa,
-        status: 'DRAFT',
-        revision: 1,
-        searchVector: sql`${searchVectorOf(content)}::tsvector` as unknown as string,
-      })
+      .values({ ...contentColumns(content), status: 'DRAFT', revision: 1 })
       .returning(interpretationColumns);
     if (content.sources.length > 0) await tx.insert(policySourcesTable).values(sourceRows(row!.id, content.sources));
     await tx.insert(policyRevisionsTable).values({ interpretationId: row!.id, revision: 1, content, actorSub: actor.subject, actorRole: actor.role });
@@ -467,17 +470,7 @@ export async function updatePolicyInterpretation(db: DbOrTx, actor: Viewer, id: 
     const revision = before.revision + 1;
     const [after] = await tx
       .update(policyInterpretationsTable)
-      .set({
-        title: next.title,
-        summary: next.summary,
-        body: next.body,
-        audience: next.audience,
-        tags: next.tags,
-        qa: next.qa,
-        revision,
-        searchVector: sql`${searchVectorOf(next)}::tsvector` as unknown as string,
-        updatedAt: sql`now()`,
-      })
+      .set({ ...contentColumns(next), revision, updatedAt: sql`now()` })
       .where(eq(policyInterpretationsTable.id, before.id))
       .returning(interpretationColumns);
     if (changes.sources) {

@@ -1,17 +1,16 @@
 // The ratings' reads, each filtered by one rendering of the viewer's visibility: lists, loaders, the supervision list,
 // the reports' distribution and follow-up counts, the CSV export's batches, and the read audit of them.
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import { branchRatingScope } from '../auth/policy.js';
+import { branchRatingScope, isRecordedReader } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import {
   dataAccessInsert,
   dataAccessValues,
-  isRecordedReader,
   recordDataAccess,
   type DataAccessValues,
 } from '../data-access/data-access.service.js';
-import { type Db, type DbOrTx } from '../db/client.js';
-import type { PageRequest } from '../db/page.js';
+import type { DbOrTx } from '../db/client.js';
+import { afterCursor, type PageRequest } from '../db/page.js';
 import { arrayLiteral, preparedSelectRowsByShape, preparedStatementByShape } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -159,7 +158,7 @@ export async function listBranchRatings(
   const visible = ratingVisibility(viewer);
   if (visible === null) return [];
   return selectRatingViews(db)
-    .where(and(visible, listConditions(year, filter), page.afterKey === null ? undefined : gt(branchRatingsTable.id, page.afterKey)))
+    .where(and(visible, listConditions(year, filter), afterCursor(page, branchRatingsTable.id)))
     .orderBy(asc(branchRatingsTable.id))
     .limit(page.limit + 1);
 }

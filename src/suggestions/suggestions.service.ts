@@ -6,7 +6,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { auditEntriesFrom, recordAudit } from '../audit/audit.service.js';
 import { scopeCondition, suggestionCampaignScope, suggestionScope } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
-import { type Db, type DbOrTx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
