@@ -1,6 +1,7 @@
 // Service accounts for machine clients (the regulator's systems) and their hashed secrets.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 
 export const serviceAccountsTable = pgTable(
   'service_accounts',
@@ -11,6 +12,8 @@ export const serviceAccountsTable = pgTable(
     name: text('name').notNull(),
     /** The token role claim: association or regulator. */
     role: text('role').notNull(),
+    /** The association whose systems use it (role association); null for the regulator's. */
+    associationId: integer('association_id').references(() => associationsTable.id, { onDelete: 'restrict' }),
     scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
     owner: text('owner'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
@@ -20,6 +23,7 @@ export const serviceAccountsTable = pgTable(
   (t) => [
     uniqueIndex('service_accounts_client_id_key').on(t.clientId),
     check('service_accounts_role', sql`${t.role} in ('association', 'regulator')`),
+    check('service_accounts_association', sql`(${t.role} = 'association') = (${t.associationId} is not null)`),
   ],
 );
 

@@ -1,6 +1,7 @@
 // Tables of the professional committees: committees, their terms (届) and seats.
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 import { organizationsTable } from '../members/members.table.js';
 
 export const committeeCodeEnum = pgEnum('committee_code', [
@@ -8,6 +9,8 @@ export const committeeCodeEnum = pgEnum('committee_code', [
   'INVESTMENT_BANKING',
   'BROKERAGE_WEALTH',
   'FINTECH',
+  'BOARD_SECRETARIES',
+  'INVESTOR_RELATIONS',
 ]);
 export const committeeRoleEnum = pgEnum('committee_role', [
   'CHAIR',
@@ -30,6 +33,10 @@ export const committeesTable = pgTable(
   'committees',
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** The association whose committee it is. */
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
     code: committeeCodeEnum('code').notNull(),
     name: text('name').notNull(),
     nameEn: text('name_en'),

@@ -1,4 +1,5 @@
 // Every table, for Drizzle's relational queries and the migrator. Domain table files register here.
+export * from '../associations/associations.table.js';
 export * from '../members/members.table.js';
 export * from '../committees/committees.table.js';
 export * from '../audit/audit.table.js';

@@ -1,5 +1,6 @@
 // Business rules of the member directory: the association's edits of organizations and branches, and contacts.
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
+import { primaryAssociationOf } from '../associations/associations.table.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { mayEditContacts } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -13,6 +14,7 @@ import {
   branchesTable,
   contactsTable,
   membershipEventsTable,
+  membershipsTable,
   organizationsTable,
   type BranchRow,
   type ContactRow,
@@ -105,8 +107,16 @@ export async function createOrganization(db: DbOrTx, actor: Viewer, input: Organ
   try {
     return await runInTransaction(db, async (tx) => {
       const [row] = await tx.insert(organizationsTable).values(values as typeof organizationsTable.$inferInsert).returning();
+      const associationId = primaryAssociationOf(row!.kind);
+      await tx.insert(membershipsTable).values({
+        associationId,
+        organizationId: row!.id,
+        category: row!.membershipCategory,
+        status: row!.membershipStatus,
+        since: row!.memberSince,
+      });
       if (row!.memberSince) {
-        await tx.insert(membershipEventsTable).values({ organizationId: row!.id, kind: 'JOIN', effectiveOn: row!.memberSince });
+        await tx.insert(membershipEventsTable).values({ organizationId: row!.id, associationId, kind: 'JOIN', effectiveOn: row!.memberSince });
       }
       await recordAudit(tx, actor, { action: 'organization.create', entityType: 'Organization', entityId: row!.id, after: row });
       return row!;
@@ -128,6 +138,12 @@ export async function updateOrganization(db: DbOrTx, actor: Viewer, id: number |
         .set({ ...values, updatedAt: sql`now()` })
         .where(eq(organizationsTable.id, before.id))
         .returning();
+      if (values.membershipCategory !== undefined || values.memberSince !== undefined) {
+        await tx
+          .update(membershipsTable)
+          .set({ category: after!.membershipCategory, since: after!.memberSince, updatedAt: sql`now()` })
+          .where(and(eq(membershipsTable.organizationId, before.id), eq(membershipsTable.associationId, primaryAssociationOf(after!.kind))));
+      }
       await recordAudit(tx, actor, { action: 'organization.update', entityType: 'Organization', entityId: before.id, before, after });
       return after!;
     });
@@ -180,7 +196,13 @@ export async function recordMembershipChange(
         en: `effectiveOn cannot be before the previous membership change (${last.effectiveOn})`,
       });
     }
-    await tx.insert(membershipEventsTable).values({ organizationId: before.id, kind: input.change, effectiveOn: input.effectiveOn, note });
+    const associationId = primaryAssociationOf(before.kind);
+    await tx.insert(membershipEventsTable).values({ organizationId: before.id, associationId, kind: input.change, effectiveOn: input.effectiveOn, note });
+    // The organization's columns repeat its membership in its first association: both change together.
+    await tx
+      .update(membershipsTable)
+      .set({ status: move.to, ...(input.change === 'JOIN' ? { since: input.effectiveOn } : {}), updatedAt: sql`now()` })
+      .where(and(eq(membershipsTable.organizationId, before.id), eq(membershipsTable.associationId, associationId)));
     const [after] = await tx
       .update(organizationsTable)
       .set({

@@ -11,6 +11,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 
 export const organizationKindEnum = pgEnum('organization_kind', [
   'SECURITIES_FIRM',
@@ -85,6 +86,37 @@ export const organizationsTable = pgTable(
   ],
 );
 
+/**
+ * One organization's membership in one association, with its own category, status and dates there. The
+ * organization's own membership columns repeat its membership in its first association (SZSA for securities firms,
+ * SZLCA for listed companies), the one the directory has always shown.
+ */
+export const membershipsTable = pgTable(
+  'memberships',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizationsTable.id, { onDelete: 'cascade' }),
+    category: membershipCategoryEnum('category').notNull().default('ORDINARY'),
+    status: membershipStatusEnum('status').notNull().default('ACTIVE'),
+    since: date('since', { mode: 'string' }),
+    /** The association's own member number; unique within the association. */
+    memberNo: text('member_no'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('memberships_association_organization_key').on(t.associationId, t.organizationId),
+    uniqueIndex('memberships_member_no_key').on(t.associationId, t.memberNo),
+    index('memberships_organization_idx').on(t.organizationId, t.associationId),
+    check('memberships_member_no_format', sql`${t.memberNo} is null or length(${t.memberNo}) between 1 and 40`),
+  ],
+);
+
 export const membershipEventsTable = pgTable(
   'membership_events',
   {
@@ -92,6 +124,10 @@ export const membershipEventsTable = pgTable(
     organizationId: integer('organization_id')
       .notNull()
       .references(() => organizationsTable.id, { onDelete: 'cascade' }),
+    /** The association whose membership changed. */
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
     kind: membershipEventKindEnum('kind').notNull(),
     effectiveOn: date('effective_on', { mode: 'string' }).notNull(),
     note: text('note'),
@@ -144,3 +180,4 @@ export type OrganizationRow = typeof organizationsTable.$inferSelect;
 export type BranchRow = typeof branchesTable.$inferSelect;
 export type ContactRow = typeof contactsTable.$inferSelect;
 export type MembershipEventRow = typeof membershipEventsTable.$inferSelect;
+export type MembershipRow = typeof membershipsTable.$inferSelect;

@@ -13,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 
 export const policyAudienceEnum = pgEnum('policy_audience', ['PUBLIC', 'MEMBERS']);
 export const policyStatusEnum = pgEnum('policy_status', ['DRAFT', 'PUBLISHED', 'ARCHIVED']);
@@ -47,6 +48,10 @@ export const policyInterpretationsTable = pgTable(
   'policy_interpretations',
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** The association that wrote it: its drafts are its staff's only. */
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
     title: text('title').notNull(),
     summary: text('summary').notNull(),
     /** Markdown. */

@@ -8,11 +8,13 @@ import {
   integer,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 import { organizationKindEnum, organizationsTable } from '../members/members.table.js';
 
 export const suggestionTopicEnum = pgEnum('suggestion_topic', [
@@ -52,6 +54,10 @@ export const suggestionCampaignsTable = pgTable(
   'suggestion_campaigns',
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** The association that issued the 征集通知. */
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
     title: text('title').notNull(),
     description: text('description'),
     /** The 征集通知's own document number, e.g. 深证协函〔2026〕8号. */
@@ -76,6 +82,10 @@ export const suggestionForwardBatchesTable = pgTable(
   'suggestion_forward_batches',
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** The association that forwarded the batch, under its own reference numbers. */
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
     year: integer('year').notNull(),
     number: integer('number').notNull(),
     /** 深证协〔2026〕12号 */
@@ -85,19 +95,26 @@ export const suggestionForwardBatchesTable = pgTable(
     forwardedAt: timestamp('forwarded_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('suggestion_forward_batches_year_number_key').on(t.year, t.number),
+    uniqueIndex('suggestion_forward_batches_year_number_key').on(t.associationId, t.year, t.number),
     uniqueIndex('suggestion_forward_batches_reference_key').on(t.referenceNumber),
   ],
 );
 
 /**
- * One row per year: the last reference number issued. Forwarding increments it inside its transaction,
+ * One row per association and year: the last reference number issued. Forwarding increments it inside its transaction,
  * so the row lock serializes concurrent forwards and a rolled-back forward gives its number back.
  */
-export const suggestionReferenceCountersTable = pgTable('suggestion_reference_counters', {
-  year: integer('year').primaryKey(),
-  lastNumber: integer('last_number').notNull(),
-});
+export const suggestionReferenceCountersTable = pgTable(
+  'suggestion_reference_counters',
+  {
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
+    year: integer('year').notNull(),
+    lastNumber: integer('last_number').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.associationId, t.year] })],
+);
 
 export const suggestionsTable = pgTable(
   'suggestions',
@@ -107,6 +124,10 @@ export const suggestionsTable = pgTable(
     organizationId: integer('organization_id')
       .notNull()
       .references(() => organizationsTable.id, { onDelete: 'restrict' }),
+    /** The association it was submitted to: one the organization is an active member of. */
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
     campaignId: integer('campaign_id').references(() => suggestionCampaignsTable.id, { onDelete: 'restrict' }),
     topic: suggestionTopicEnum('topic').notNull(),
     title: text('title').notNull(),
