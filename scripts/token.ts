@@ -1,9 +1,9 @@
-// npm run token -- --role ROLE [--org CREDIT_CODE] [--ttl 1h] [--sub SUBJECT]: prints one signed JWT.
+// npm run token -- --role ROLE [--org CREDIT_CODE] [--association CODE] [--ttl 1h] [--sub SUBJECT]: prints one signed JWT.
 // Reads only the issuer's key files under DATA_DIR (creating them if absent), never the database.
 import { parseArgs } from 'node:util';
 import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';
 import { parseTtl, signAccessToken } from '../src/auth/tokens.js';
-import { tokenRoles, type TokenRole } from '../src/auth/viewer.js';
+import { associationCodes, tokenRoles, type TokenRole } from '../src/auth/viewer.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { isValidCreditCode, normalizeCreditCode } from '../src/members/identifiers.js';
 
@@ -16,17 +16,20 @@ async function main() {
   let args;
   try {
     args = parseArgs({
-      options: { role: { type: 'string' }, org: { type: 'string' }, ttl: { type: 'string', default: '1h' }, sub: { type: 'string' } },
+      options: { role: { type: 'string' }, org: { type: 'string' }, association: { type: 'string' }, ttl: { type: 'string', default: '1h' }, sub: { type: 'string' } },
       strict: true,
     }).values;
   } catch (error) {
-    fail(`${(error as Error).message}\nusage: npm run token -- --role ${tokenRoles.join('|')} [--org CREDIT_CODE] [--ttl 1h]`);
+    fail(`${(error as Error).message}\nusage: npm run token -- --role ${tokenRoles.join('|')} [--org CREDIT_CODE] [--association ${associationCodes.join('|')}] [--ttl 1h]`);
   }
   const role = args.role as TokenRole | undefined;
   if (!role || !tokenRoles.includes(role)) fail(`--role must be one of ${tokenRoles.join(', ')}`);
   const needsOrg = role === 'firm' || role === 'listed_company';
   if (needsOrg && !args.org) fail(`--org CREDIT_CODE is required for role ${role}`);
   if (!needsOrg && args.org) fail(`--org is only for the firm and listed_company roles`);
+  if (args.association !== undefined && role !== 'association') fail('--association is only for the association role');
+  const assoc = args.association?.toUpperCase() ?? (role === 'association' ? 'SZSA' : undefined);
+  if (assoc !== undefined && !(associationCodes as readonly string[]).includes(assoc)) fail(`--association must be one of ${associationCodes.join(', ')}`);
   const org = args.org ? normalizeCreditCode(args.org) : undefined;
   if (org && !isValidCreditCode(org)) fail(`--org ${args.org} is not a valid unified social credit code`);
   const ttl = parseTtl(args.ttl!);
@@ -38,8 +41,8 @@ async function main() {
     fail(error instanceof ConfigError ? error.message : String(error));
   }
   const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
-  const sub = args.sub ?? (org ? `${role}:${org}` : `${role}:cli`);
-  const token = await signAccessToken(keys, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, { sub, role, org }, ttl);
+  const sub = args.sub ?? (org ? `${role}:${org}` : assoc ? `${role}:${assoc}:cli` : `${role}:cli`);
+  const token = await signAccessToken(keys, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, { sub, role, org, assoc }, ttl);
   process.stdout.write(`${token}\n`);
 }
 

@@ -1,4 +1,5 @@
 // Turns the Authorization header into a viewer: no header is anonymous, a bad token is refused (never anonymous).
+import { ASSOCIATION_IDS, type AssociationCode } from '../associations/associations.table.js';
 import { roleFromClaim, anonymousViewer, type Viewer } from './viewer.js';
 import { TokenError, VERIFIED_TOKEN_CACHE_MS, type TokenVerifier } from './tokens.js';
 import type { Db } from '../db/client.js';
@@ -65,7 +66,10 @@ async function viewerFromAuthorization(
     // The token's scope claim can only narrow what the account holds now.
     const granted = claims.scope?.split(' ');
     const scopes = granted ? account.scopes.filter((s) => granted.includes(s)) : account.scopes;
-    return { role, subject: claims.sub, organizationId: null, serviceAccount: { id: account.id, clientId: account.clientId, scopes } };
+    return { role, subject: claims.sub, organizationId: null, associationId: account.associationId, serviceAccount: { id: account.id, clientId: account.clientId, scopes } };
+  }
+  if (role === 'ASSOCIATION') {
+    return { role, subject: claims.sub, organizationId: null, associationId: ASSOCIATION_IDS[(claims.assoc ?? 'SZSA') as AssociationCode] };
   }
   if (role !== 'FIRM' && role !== 'LISTED_COMPANY') return { role, subject: claims.sub, organizationId: null };
   const org = await memberOrganization(claims.org!);

@@ -1,45 +1,79 @@
 // The one place that decides which rows a viewer may see. Loaders, lists and counts all derive their filters from here.
-import { inArray, sql, type SQL } from 'drizzle-orm';
+//
+// Several associations share the graph (深证协 SZSA, 深圳上市公司协会 SZLCA): the regulator sees every association's
+// private data, an association's staff only their own association's, members their own organization's.
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import { viewerHasScope } from '../clients/scopes.js';
+import { membershipsTable } from '../members/members.table.js';
 import type { Viewer } from './viewer.js';
-import { isMember, isStaff } from './viewer.js';
+import { isMember, isStaff, staffAssociationOf } from './viewer.js';
 
 /**
- * A row scope: every row, the rows of some organizations, or none.
- * Loaders and lists turn it into SQL, so hidden rows are never fetched.
+ * A row scope: every row; the rows of some organizations; the rows that belong to one association; the rows of the
+ * organizations that are members of one association; or none. Loaders and lists turn it into SQL (scopeCondition),
+ * so hidden rows are never fetched.
  */
-export type OrgScope = { kind: 'all' } | { kind: 'orgs'; organizationIds: number[] } | { kind: 'none' };
+export type OrgScope =
+  | { kind: 'all' }
+  | { kind: 'orgs'; organizationIds: number[] }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'membersOf'; associationId: number }
+  | { kind: 'none' };
 
 const all: OrgScope = { kind: 'all' };
 const none: OrgScope = { kind: 'none' };
 const own = (v: Viewer): OrgScope =>
   v.organizationId === null ? none : { kind: 'orgs', organizationIds: [v.organizationId] };
 
-/** Organization contacts: the organization itself, the association and the regulator. */
+/** The staff's own association's rows (an association's staff), or null (not association staff). */
+function ownAssociation(viewer: Viewer): OrgScope | null {
+  const associationId = staffAssociationOf(viewer);
+  return associationId === null ? null : { kind: 'association', associationId };
+}
+
+/**
+ * The association that runs the branch classification ratings (分支机构分类评价) with the bureau: the securities
+ * association. Its staff see every rating; other associations' staff see none.
+ */
+export const RATINGS_ASSOCIATION_ID = ASSOCIATION_IDS.SZSA;
+
+/** Organization contacts: the organization itself, the staff of an association it is a member of, and the regulator. */
 export function contactScope(viewer: Viewer): OrgScope {
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'membersOf', associationId };
   if (isStaff(viewer)) return all;
   if (isMember(viewer)) return own(viewer);
   return none;
 }
 
 /**
- * Suggestions: a firm or listed company sees its own organization's; the association and the regulator see all
- * (a service account only with suggestions:read).
+ * Suggestions: a firm or listed company sees its own organization's; an association's staff the suggestions submitted
+ * to their association; the regulator all (a service account only with suggestions:read).
  */
 export function suggestionScope(viewer: Viewer): OrgScope {
   if (!viewerHasScope(viewer, 'suggestions:read')) return none;
+  const association = ownAssociation(viewer);
+  if (association) return association;
   if (isStaff(viewer)) return all;
   if (isMember(viewer)) return own(viewer);
   return none;
 }
 
 /**
- * Suggestion campaigns (征集通知): staff see all; a firm or listed company sees the issued campaigns
- * addressed to its organization's kind; anonymous viewers none.
+ * Suggestion campaigns (征集通知): the regulator sees all; an association's staff their association's; a firm or
+ * listed company the issued campaigns of associations it is an active member of, addressed to its organization's
+ * kind; anonymous viewers none.
  */
-export type CampaignScope = { kind: 'all' } | { kind: 'invited'; organizationId: number } | { kind: 'none' };
+export type CampaignScope =
+  | { kind: 'all' }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'invited'; organizationId: number }
+  | { kind: 'none' };
 export function suggestionCampaignScope(viewer: Viewer): CampaignScope {
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
   if (isStaff(viewer)) return { kind: 'all' };
   if (isMember(viewer) && viewer.organizationId !== null) {
     return { kind: 'invited', organizationId: viewer.organizationId };
@@ -54,18 +88,37 @@ export function directoryScope(_viewer: Viewer): OrgScope {
 
 export function scopeAllows(scope: OrgScope, organizationId: number): boolean {
   if (scope.kind === 'all') return true;
-  if (scope.kind === 'none') return false;
-  return scope.organizationIds.includes(organizationId);
+  if (scope.kind === 'orgs') return scope.organizationIds.includes(organizationId);
+  return false;
 }
 
-/** A row scope as a condition on the rows' organization column: no condition, `false`, or `column in (…)`. */
-export function scopeCondition(scope: OrgScope, organizationColumn: PgColumn): SQL | undefined {
-  if (scope.kind === 'all') return undefined;
-  if (scope.kind === 'none') return sql`false`;
-  return inArray(organizationColumn, scope.organizationIds);
+/**
+ * A row scope as a condition on the rows' columns: no condition, `false`, the organization among some, the row's
+ * association, or the organization a member (of any status) of the association. A scope by association needs the
+ * rows' association column; without one it matches nothing.
+ */
+export function scopeCondition(scope: OrgScope, columns: { organization: PgColumn; association?: PgColumn }): SQL | undefined {
+  switch (scope.kind) {
+    case 'all':
+      return undefined;
+    case 'none':
+      return sql`false`;
+    case 'orgs':
+      return inArray(columns.organization, scope.organizationIds);
+    case 'association':
+      return columns.association ? eq(columns.association, scope.associationId) : sql`false`;
+    case 'membersOf':
+      return inArray(
+        columns.organization,
+        sql`(select ${membershipsTable.organizationId} from ${membershipsTable} where ${membershipsTable.associationId} = ${scope.associationId})`,
+      );
+  }
 }
 
-/** Editing an organization's contacts: the association, or the organization itself. */
+/**
+ * Editing an organization's contacts: the staff of an association (whose membership of the organization the caller
+ * checks in SQL: see mayEditContactsCondition), or the organization itself.
+ */
 export function mayEditContacts(viewer: Viewer, organizationId: number): boolean {
   return viewer.role === 'ASSOCIATION' || (isMember(viewer) && viewer.organizationId === organizationId);
 }
@@ -87,22 +140,31 @@ export interface RatingScope {
 
 export function branchRatingScope(viewer: Viewer): RatingScope {
   if (!viewerHasScope(viewer, 'ratings:read')) return { firms: none, unpublishedCycles: false };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null && associationId !== RATINGS_ASSOCIATION_ID) return { firms: none, unpublishedCycles: false };
   if (isStaff(viewer)) return { firms: all, unpublishedCycles: true };
   if (viewer.role === 'FIRM') return { firms: own(viewer), unpublishedCycles: false };
   return { firms: none, unpublishedCycles: false };
 }
 
 /**
- * The reports root (and the CSV exports under /reports/): the association and the regulator; a service account only
- * with reports:read. What a report counts is further bounded by the row scope of its rows (ratings, suggestions).
+ * The reports root (and the CSV exports under /reports/): an association's staff and the regulator; a service account
+ * only with reports:read. What a report counts is further bounded by the row scope of its rows (ratings, suggestions,
+ * memberships): an association's staff count their association's, the regulator every association's.
  */
-export function reportsScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
-  return isStaff(viewer) && viewerHasScope(viewer, 'reports:read') ? { kind: 'all' } : { kind: 'none' };
+export function reportsScope(viewer: Viewer): { kind: 'all' } | { kind: 'association'; associationId: number } | { kind: 'none' } {
+  if (!isStaff(viewer) || !viewerHasScope(viewer, 'reports:read')) return { kind: 'none' };
+  const associationId = staffAssociationOf(viewer);
+  return associationId === null ? { kind: 'all' } : { kind: 'association', associationId };
 }
 
-/** Service accounts and the read audit: association staff signed in as people (a service account never manages credentials). */
-export function serviceAccountScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
-  return viewer.role === 'ASSOCIATION' && !viewer.serviceAccount ? { kind: 'all' } : { kind: 'none' };
+/**
+ * Service accounts: an association's staff signed in as people manage their association's (a service account never
+ * manages credentials); the accounts they create are their association's.
+ */
+export function serviceAccountScope(viewer: Viewer): { kind: 'association'; associationId: number } | { kind: 'none' } {
+  const associationId = staffAssociationOf(viewer);
+  return associationId !== null && !viewer.serviceAccount ? { kind: 'association', associationId } : { kind: 'none' };
 }
 
 /** Whose reads of protected data the read audit records: the regulator (people or systems) and any service account. */
@@ -110,36 +172,46 @@ export function isRecordedReader(viewer: Viewer): boolean {
   return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
 }
 
-/** The read audit (who read ratings): the association, in person or through its own service account. */
+/**
+ * The read audit (who read ratings, the securities association's data): that association, in person or through its own
+ * service account.
+ */
 export function dataAccessLogScope(viewer: Viewer): { kind: 'all' } | { kind: 'none' } {
-  return viewer.role === 'ASSOCIATION' ? { kind: 'all' } : { kind: 'none' };
+  return staffAssociationOf(viewer) === RATINGS_ASSOCIATION_ID ? { kind: 'all' } : { kind: 'none' };
 }
 
 /**
- * Webhook subscriptions and their deliveries: association staff (in person) see all; a service account
- * holding webhooks:manage sees the ones it created; everyone else none.
+ * Webhook subscriptions and their deliveries: an association's staff (in person) see their association's; a service
+ * account holding webhooks:manage sees the ones it created; everyone else none.
  */
-export type WebhookScope = { kind: 'all' } | { kind: 'account'; serviceAccountId: number } | { kind: 'none' };
+export type WebhookScope = { kind: 'association'; associationId: number } | { kind: 'account'; serviceAccountId: number } | { kind: 'none' };
 export function webhookScope(viewer: Viewer): WebhookScope {
   if (viewer.serviceAccount) {
     return viewer.serviceAccount.scopes.includes('webhooks:manage')
       ? { kind: 'account', serviceAccountId: viewer.serviceAccount.id }
       : { kind: 'none' };
   }
-  return viewer.role === 'ASSOCIATION' ? { kind: 'all' } : { kind: 'none' };
+  const associationId = staffAssociationOf(viewer);
+  return associationId === null ? { kind: 'none' } : { kind: 'association', associationId };
 }
 
 /**
- * Policy interpretations: the association and the regulator read every one (drafts, archived ones and revision
- * history included); firms and listed companies read published PUBLIC and MEMBERS ones; anyone else published
- * PUBLIC ones. Archived interpretations stay readable (their page keeps working) but leave every list.
+ * Policy interpretations: the regulator reads every one (drafts, archived ones and revision history included); an
+ * association's staff every one of their association and the published ones of the others; firms and listed
+ * companies published PUBLIC ones and the published MEMBERS ones of associations they are members of; anyone else
+ * published PUBLIC ones. Archived interpretations stay readable (their page keeps working) but leave every list.
  */
 export type PolicyInterpretationScope =
   | { kind: 'all' }
-  | { kind: 'published'; audiences: ('PUBLIC' | 'MEMBERS')[] };
+  | { kind: 'association'; associationId: number }
+  | { kind: 'published'; audiences: ('PUBLIC' | 'MEMBERS')[]; memberOrganizationId?: number };
 export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationScope {
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
   if (isStaff(viewer)) return { kind: 'all' };
-  if (isMember(viewer)) return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'] };
+  if (isMember(viewer) && viewer.organizationId !== null) {
+    return { kind: 'published', audiences: ['PUBLIC', 'MEMBERS'], memberOrganizationId: viewer.organizationId };
+  }
   return { kind: 'published', audiences: ['PUBLIC'] };
 }
 

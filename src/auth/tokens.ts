@@ -1,7 +1,7 @@
 // Access tokens: signing by the built-in issuer, and verification with pinned algorithms and required claims.
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { ISSUER_ALGORITHM, type IssuerKeys } from './keys.js';
-import { tokenRoles, type TokenRole } from './viewer.js';
+import { associationCodes, tokenRoles, type TokenRole } from './viewer.js';
 
 export interface AccessClaims {
   sub: string;
@@ -10,6 +10,8 @@ export interface AccessClaims {
   org?: string;
   /** Space-separated OAuth scopes (service accounts' tokens): narrowed further by the account's current scopes. */
   scope?: string;
+  /** The association role's association code (SZSA, SZLCA); SZSA when absent. */
+  assoc?: string;
 }
 
 const TTL_FORMAT = /^([1-9]\d{0,6})([smhd])$/;
@@ -38,6 +40,7 @@ export async function signAccessToken(
   const payload: Record<string, unknown> = { role: claims.role };
   if (claims.org) payload.org = claims.org;
   if (claims.scope) payload.scope = claims.scope;
+  if (claims.assoc) payload.assoc = claims.assoc;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ISSUER_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub)
@@ -101,7 +104,11 @@ export function createTokenVerifier(
         if (org !== undefined && typeof org !== 'string') throw new TokenError('invalid');
         if ((role === 'firm' || role === 'listed_company') && !org) throw new TokenError('invalid');
         const scope = typeof payload.scope === 'string' ? payload.scope : undefined;
-        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope };
+        const assoc = payload.assoc;
+        if (assoc !== undefined && (role !== 'association' || typeof assoc !== 'string' || !(associationCodes as readonly string[]).includes(assoc))) {
+          throw new TokenError('invalid');
+        }
+        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope, ...(assoc ? { assoc } : {}) };
         // Insertion order is age: when full, the oldest entry goes.
         if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
         verified.set(token, { claims, until: Math.min(now + VERIFIED_TOKEN_CACHE_MS, (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000) });

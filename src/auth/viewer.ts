@@ -1,4 +1,5 @@
 // Who is asking: the viewer built once per request from the verified token (or its absence).
+import { ASSOCIATION_IDS, associationCodeEnum, type AssociationCode } from '../associations/associations.table.js';
 
 export const viewerRoles = ['ANONYMOUS', 'FIRM', 'LISTED_COMPANY', 'ASSOCIATION', 'REGULATOR'] as const;
 export type ViewerRole = (typeof viewerRoles)[number];
@@ -6,6 +7,9 @@ export type ViewerRole = (typeof viewerRoles)[number];
 /** The `role` claim's spelling in tokens (and in `npm run token -- --role`). */
 export const tokenRoles = ['firm', 'listed_company', 'association', 'regulator'] as const;
 export type TokenRole = (typeof tokenRoles)[number];
+
+/** The associations' codes, as tokens (`assoc`) and the schema spell them. */
+export const associationCodes: readonly AssociationCode[] = associationCodeEnum.enumValues;
 
 export function roleFromClaim(claim: TokenRole): ViewerRole {
   return claim.toUpperCase() as ViewerRole;
@@ -17,6 +21,11 @@ export interface Viewer {
   subject: string;
   /** The viewer's own organization (firms and listed companies only). */
   organizationId: number | null;
+  /**
+   * Association staff (people and service accounts): the one association they work for. Absent means the securities
+   * association (SZSA, id 1), the only one before several joined; null for everyone else.
+   */
+  associationId?: number | null;
   /** Set when the token belongs to an enabled service account (sub "client:<clientId>"), with its current scopes. */
   serviceAccount?: { id: number; clientId: string; scopes: readonly string[] };
 }
@@ -25,3 +34,12 @@ export const anonymousViewer: Viewer = Object.freeze({ role: 'ANONYMOUS', subjec
 
 export const isStaff = (v: Viewer) => v.role === 'ASSOCIATION' || v.role === 'REGULATOR';
 export const isMember = (v: Viewer) => v.role === 'FIRM' || v.role === 'LISTED_COMPANY';
+
+/**
+ * The association whose staff the viewer is: association staff (people and service accounts) work for one; everyone
+ * else for none. A viewer made before several associations (no associationId) works for the securities association.
+ */
+export function staffAssociationOf(viewer: Viewer): number | null {
+  if (viewer.role !== 'ASSOCIATION') return null;
+  return viewer.associationId ?? ASSOCIATION_IDS.SZSA;
+}

@@ -16,6 +16,8 @@ export const CommitteeCodeEnum = builder.enumType('CommitteeCode', {
     INVESTMENT_BANKING: { description: '投资银行专业委员会 / Investment Banking Committee' },
     BROKERAGE_WEALTH: { description: '经纪与财富管理专业委员会 / Brokerage & Wealth Management Committee' },
     FINTECH: { description: '金融科技专业委员会 / Fintech Committee' },
+    BOARD_SECRETARIES: { description: '董事会秘书专业委员会（上市公司协会） / Board Secretaries Committee (listed companies association)' },
+    INVESTOR_RELATIONS: { description: '投资者关系专业委员会（上市公司协会） / Investor Relations Committee (listed companies association)' },
   } as const,
 });
 

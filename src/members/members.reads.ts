@@ -165,7 +165,7 @@ export async function loadContactsByOrganizationIds(
   return db
     .select()
     .from(contactsTable)
-    .where(and(inArray(contactsTable.organizationId, [...organizationIds]), scopeCondition(scope, contactsTable.organizationId)))
+    .where(and(inArray(contactsTable.organizationId, [...organizationIds]), scopeCondition(scope, { organization: contactsTable.organizationId })))
     .orderBy(asc(contactsTable.id));
 }
 

@@ -1,5 +1,6 @@
 // Demo policy interpretations of real public documents (DOMAIN.md §1.2, §1.3, §2.3, §3.7). The documents, their
 // numbers and dates are public facts; the interpretation texts are written for the demo. Deterministic: fixed times.
+import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from './document-number.js';
 import { contentColumns } from './policies.service.js';
@@ -650,6 +651,7 @@ export async function seedPolicyInterpretations(db: DbOrTx): Promise<{ policyInt
           .map((at) => new Date(at))
           .sort((a, b) => b.getTime() - a.getTime())[0]!;
         return {
+          associationId: ASSOCIATION_IDS.SZSA,
           ...contentColumns(content),
           status: item.status,
           revision: (item.earlier?.length ?? 0) + 1,

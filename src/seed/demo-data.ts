@@ -3,6 +3,7 @@
 // identifiers are made-up but valid (GB 32100 credit codes, in-range stock codes). Deterministic: a seeded PRNG, no clock.
 import { mulberry32 } from './prng.js';
 import { count } from 'drizzle-orm';
+import { ASSOCIATION_IDS, primaryAssociationOf } from '../associations/associations.table.js';
 import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../committees/committees.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { creditCodeCheckCharacter, isValidCreditCode, parseStockCode, type StockExchange } from '../members/identifiers.js';
@@ -11,6 +12,7 @@ import {
   contactsTable,
   districtEnum,
   membershipEventsTable,
+  membershipsTable,
   organizationsTable,
 } from '../members/members.table.js';
 
@@ -211,19 +213,19 @@ const ORGS: OrgSpec[] = [
   // Other: a research institute (民办非企业单位, credit code prefix 52)
   { kind: 'OTHER', name: '深圳市鹏城金融研究院', shortName: '鹏城金融研究院', nameEn: 'Shenzhen Pengcheng Institute of Finance', domain: 'pcfinance.org.cn', district: 'FUTIAN', codePrefix: '52440300', memberSince: '2015-01-08', category: 'SPECIAL' },
   // Listed companies
-  { kind: 'LISTED_COMPANY', name: '深圳市光羽智造科技股份有限公司', shortName: '光羽智造', nameEn: 'Shenzhen Guangyu Intelligent Manufacturing Technology Co., Ltd.', domain: 'guangyu-tech.com', district: 'NANSHAN', stock: '001436.SZ', memberSince: '2019-05-20', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市海蓝储能技术股份有限公司', shortName: '海蓝储能', nameEn: 'Shenzhen Hailan Energy Storage Technology Co., Ltd.', domain: 'hailan-ess.com', district: 'BAOAN', stock: '301918.SZ', memberSince: '2021-11-02', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市鹏翼无人机系统股份有限公司', shortName: '鹏翼无人机', nameEn: 'Shenzhen Pengyi UAV Systems Co., Ltd.', domain: 'pengyi-uav.com', district: 'NANSHAN', stock: '301936.SZ', memberSince: null, category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市前湾生物医药股份有限公司', shortName: '前湾生物', nameEn: 'Shenzhen Qianwan Biopharmaceutical Co., Ltd.', domain: 'qianwanbio.com', district: 'NANSHAN', stock: '301952.SZ', memberSince: '2022-08-16', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市南岸电子股份有限公司', shortName: '南岸电子', nameEn: "Shenzhen Nan'an Electronics Co., Ltd.", domain: 'nananelec.com', district: 'BAOAN', stock: '003517.SZ', memberSince: null, category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市云岭数据科技股份有限公司', shortName: '云岭数据', nameEn: 'Shenzhen Yunling Data Technology Co., Ltd.', domain: 'yunlingdata.com', district: 'FUTIAN', stock: '003538.SZ', memberSince: '2020-12-09', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市驰峰新能源汽车股份有限公司', shortName: '驰峰汽车', nameEn: 'Shenzhen Chifeng New Energy Vehicle Co., Ltd.', domain: 'chifeng-ev.com', district: 'PINGSHAN', stock: '001472.SZ', memberSince: null, category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市铭禾精密制造股份有限公司', shortName: '铭禾精密', nameEn: 'Shenzhen Minghe Precision Manufacturing Co., Ltd.', domain: 'minghe-precision.com', district: 'GUANGMING', stock: '003583.SZ', memberSince: '2023-03-28', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市澜芯医疗器械股份有限公司', shortName: '澜芯医疗', nameEn: 'Shenzhen Lanxin Medical Devices Co., Ltd.', domain: 'lanxinmed.com', district: 'LONGGANG', stock: '301967.SZ', memberSince: null, category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市芯湾半导体股份有限公司', shortName: '芯湾半导体', nameEn: 'Shenzhen Xinwan Semiconductor Co., Ltd.', domain: 'xinwansemi.com', district: 'NANSHAN', stock: '688937.SH', memberSince: '2022-01-18', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市盐港湾物流控股股份有限公司', shortName: '盐港湾物流', nameEn: 'Shenzhen Yangangwan Logistics Holdings Co., Ltd.', domain: 'ygwlogistics.com', district: 'YANTIAN', stock: '605886.SH', memberSince: '2018-10-10', category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市谷川家居股份有限公司', shortName: '谷川家居', nameEn: 'Shenzhen Guchuan Home Furnishing Co., Ltd.', domain: 'guchuanhome.com', district: 'LONGHUA', stock: '605917.SH', memberSince: null, category: 'SPECIAL' },
-  { kind: 'LISTED_COMPANY', name: '深圳市航图智能物流股份有限公司', shortName: '航图物流', nameEn: 'Shenzhen Hangtu Intelligent Logistics Co., Ltd.', domain: 'hangtu-logistics.com', district: 'BAOAN', stock: '605938.SH', memberSince: '2021-06-30', category: 'SPECIAL' },
+  { kind: 'LISTED_COMPANY', name: '深圳市光羽智造科技股份有限公司', shortName: '光羽智造', nameEn: 'Shenzhen Guangyu Intelligent Manufacturing Technology Co., Ltd.', domain: 'guangyu-tech.com', district: 'NANSHAN', stock: '001436.SZ', memberSince: '2019-05-20', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市海蓝储能技术股份有限公司', shortName: '海蓝储能', nameEn: 'Shenzhen Hailan Energy Storage Technology Co., Ltd.', domain: 'hailan-ess.com', district: 'BAOAN', stock: '301918.SZ', memberSince: '2021-11-02', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市鹏翼无人机系统股份有限公司', shortName: '鹏翼无人机', nameEn: 'Shenzhen Pengyi UAV Systems Co., Ltd.', domain: 'pengyi-uav.com', district: 'NANSHAN', stock: '301936.SZ', memberSince: null, category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市前湾生物医药股份有限公司', shortName: '前湾生物', nameEn: 'Shenzhen Qianwan Biopharmaceutical Co., Ltd.', domain: 'qianwanbio.com', district: 'NANSHAN', stock: '301952.SZ', memberSince: '2022-08-16', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市南岸电子股份有限公司', shortName: '南岸电子', nameEn: "Shenzhen Nan'an Electronics Co., Ltd.", domain: 'nananelec.com', district: 'BAOAN', stock: '003517.SZ', memberSince: null, category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市云岭数据科技股份有限公司', shortName: '云岭数据', nameEn: 'Shenzhen Yunling Data Technology Co., Ltd.', domain: 'yunlingdata.com', district: 'FUTIAN', stock: '003538.SZ', memberSince: '2020-12-09', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市驰峰新能源汽车股份有限公司', shortName: '驰峰汽车', nameEn: 'Shenzhen Chifeng New Energy Vehicle Co., Ltd.', domain: 'chifeng-ev.com', district: 'PINGSHAN', stock: '001472.SZ', memberSince: null, category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市铭禾精密制造股份有限公司', shortName: '铭禾精密', nameEn: 'Shenzhen Minghe Precision Manufacturing Co., Ltd.', domain: 'minghe-precision.com', district: 'GUANGMING', stock: '003583.SZ', memberSince: '2023-03-28', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市澜芯医疗器械股份有限公司', shortName: '澜芯医疗', nameEn: 'Shenzhen Lanxin Medical Devices Co., Ltd.', domain: 'lanxinmed.com', district: 'LONGGANG', stock: '301967.SZ', memberSince: null, category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市芯湾半导体股份有限公司', shortName: '芯湾半导体', nameEn: 'Shenzhen Xinwan Semiconductor Co., Ltd.', domain: 'xinwansemi.com', district: 'NANSHAN', stock: '688937.SH', memberSince: '2022-01-18', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市盐港湾物流控股股份有限公司', shortName: '盐港湾物流', nameEn: 'Shenzhen Yangangwan Logistics Holdings Co., Ltd.', domain: 'ygwlogistics.com', district: 'YANTIAN', stock: '605886.SH', memberSince: '2018-10-10', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市谷川家居股份有限公司', shortName: '谷川家居', nameEn: 'Shenzhen Guchuan Home Furnishing Co., Ltd.', domain: 'guchuanhome.com', district: 'LONGHUA', stock: '605917.SH', memberSince: null, category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市航图智能物流股份有限公司', shortName: '航图物流', nameEn: 'Shenzhen Hangtu Intelligent Logistics Co., Ltd.', domain: 'hangtu-logistics.com', district: 'BAOAN', stock: '605938.SH', memberSince: '2021-06-30', category: 'ORDINARY' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -383,7 +385,11 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
   const orgRows = await db
     .insert(organizationsTable)
     .values(orgValues)
-    .returning({ id: organizationsTable.id, name: organizationsTable.name });
+    .returning({ id: organizationsTable.id, name: organizationsTable.name, kind: organizationsTable.kind, membershipCategory: organizationsTable.membershipCategory, membershipStatus: organizationsTable.membershipStatus, memberSince: organizationsTable.memberSince });
+  // Each organization's membership in its first association, as its own membership columns say.
+  await db.insert(membershipsTable).values(
+    orgRows.map((o) => ({ associationId: primaryAssociationOf(o.kind), organizationId: o.id, category: o.membershipCategory, status: o.membershipStatus, since: o.memberSince })),
+  );
   const orgId = new Map(orgRows.map((r) => [r.name, r.id]));
   const idOf = (name: string): number => {
     const id = orgId.get(name);
@@ -395,11 +401,11 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
   const events: EventInsert[] = [];
   for (const spec of ORGS) {
     if (spec.memberSince) {
-      events.push({ organizationId: idOf(spec.name), kind: 'JOIN', effectiveOn: spec.memberSince, note: '经理事会审议通过入会' });
+      events.push({ organizationId: idOf(spec.name), associationId: primaryAssociationOf(spec.kind), kind: 'JOIN', effectiveOn: spec.memberSince, note: '经理事会审议通过入会' });
     }
     if (spec.suspendedOn) {
       check(spec.memberSince && spec.memberSince < spec.suspendedOn, `suspension of ${spec.name} precedes joining`);
-      events.push({ organizationId: idOf(spec.name), kind: 'SUSPEND', effectiveOn: spec.suspendedOn, note: '未按期报送年度合规报告，暂停会员资格' });
+      events.push({ organizationId: idOf(spec.name), associationId: primaryAssociationOf(spec.kind), kind: 'SUSPEND', effectiveOn: spec.suspendedOn, note: '未按期报送年度合规报告，暂停会员资格' });
     }
   }
   await db.insert(membershipEventsTable).values(events);
@@ -469,7 +475,7 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
   // Committees, their two terms and seats
   const committeeRows = await db
     .insert(committeesTable)
-    .values(COMMITTEES.map((c) => ({ code: c.code, name: c.name, nameEn: c.nameEn })))
+    .values(COMMITTEES.map((c) => ({ associationId: ASSOCIATION_IDS.SZSA, code: c.code, name: c.name, nameEn: c.nameEn })))
     .returning({ id: committeesTable.id, code: committeesTable.code });
   const committeeId = new Map(committeeRows.map((r) => [r.code, r.id]));
   const termRows = await db

@@ -1,5 +1,6 @@
 // Demo suggestions: two campaigns, twenty suggestions in every status from firms and listed companies,
 // their status history, and one forwarded batch (深证协〔2026〕1号) with responses. Deterministic.
+import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import { eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { organizationsTable } from '../members/members.table.js';
@@ -19,6 +20,7 @@ type CampaignKey = 'A2025' | 'B2026';
 
 const CAMPAIGNS: Record<CampaignKey, typeof suggestionCampaignsTable.$inferInsert> = {
   A2025: {
+    associationId: ASSOCIATION_IDS.SZSA,
     title: '关于征集前海、河套合作区资本市场发展建议的通知',
     description: '为支持前海深港现代服务业合作区和河套深港科技创新合作区建设，现向会员单位征集资本市场发展相关意见建议。',
     documentNumber: '深证协函〔2025〕21号',
@@ -29,6 +31,7 @@ const CAMPAIGNS: Record<CampaignKey, typeof suggestionCampaignsTable.$inferInser
     createdAt: new Date('2025-03-10T09:00:00+08:00'),
   },
   B2026: {
+    associationId: ASSOCIATION_IDS.SZSA,
     title: '关于征集2026年“双区”建设资本市场改革建议的通知',
     description:
       '为深入推进粤港澳大湾区和中国特色社会主义先行示范区建设，现向会员单位和辖区上市公司征集资本市场改革相关意见建议，请于截止日期前通过平台提交。',
@@ -228,8 +231,8 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
   const campaignRows = await db.insert(suggestionCampaignsTable).values(campaignKeys.map((k) => CAMPAIGNS[k])).returning({ id: suggestionCampaignsTable.id, documentNumber: suggestionCampaignsTable.documentNumber });
   const campaignId = new Map(campaignKeys.map((k) => [k, campaignRows.find((r) => r.documentNumber === CAMPAIGNS[k].documentNumber)!.id]));
 
-  const [batch] = await db.insert(suggestionForwardBatchesTable).values(BATCH).returning({ id: suggestionForwardBatchesTable.id });
-  await db.insert(suggestionReferenceCountersTable).values({ year: BATCH.year, lastNumber: BATCH.number });
+  const [batch] = await db.insert(suggestionForwardBatchesTable).values({ ...BATCH, associationId: ASSOCIATION_IDS.SZSA }).returning({ id: suggestionForwardBatchesTable.id });
+  await db.insert(suggestionReferenceCountersTable).values({ associationId: ASSOCIATION_IDS.SZSA, year: BATCH.year, lastNumber: BATCH.number });
 
   const values = SPECS.map((spec) => {
     const last = spec.moves.at(-1);
@@ -239,6 +242,7 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
     const respondedAt = spec.response ? new Date('2026-08-20T10:00:00+08:00') : null;
     return {
       organizationId: orgId.get(spec.org)!,
+      associationId: ASSOCIATION_IDS.SZSA,
       campaignId: spec.campaign ? campaignId.get(spec.campaign)! : null,
       topic: spec.topic,
       title: spec.title,
