@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../src/committees/committees.table.js';
 import { openDatabase } from '../src/db/client.js';
 import { isValidCreditCode, parseStockCode } from '../src/members/identifiers.js';
-import { branchesTable, organizationsTable } from '../src/members/members.table.js';
+import { associationsTable, ASSOCIATION_IDS } from '../src/associations/associations.table.js';
+import { branchesTable, membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { seedDemoData } from '../src/seed/demo-data.js';
 
 async function seededDatabase() {
@@ -59,9 +60,29 @@ describe('seedDemoData', () => {
       expect(outside.length).toBeGreaterThanOrEqual(1);
       for (const firm of outside) expect(branches.some((b) => b.firmId === firm.id)).toBe(true);
 
-      // Committees: four, each with a current term with one chair and at most seven vice chairs
+      // Both associations, and every organization a member of its primary one: listed companies of SZLCA (in its
+      // council units too), everyone else of SZSA; a listed securities firm of both.
+      const associations = await db.select().from(associationsTable).orderBy(asc(associationsTable.id));
+      expect(associations.map((a) => [a.id, a.code])).toEqual([[ASSOCIATION_IDS.SZSA, 'SZSA'], [ASSOCIATION_IDS.SZLCA, 'SZLCA']]);
+      const memberships = await db.select().from(membershipsTable);
+      const associationsOf = (orgId: number) => memberships.filter((m) => m.organizationId === orgId).map((m) => m.associationId).sort();
+      for (const o of orgs) {
+        const primary = o.kind === 'LISTED_COMPANY' ? ASSOCIATION_IDS.SZLCA : ASSOCIATION_IDS.SZSA;
+        const own = memberships.find((m) => m.organizationId === o.id && m.associationId === primary);
+        expect(own, o.name).toMatchObject({ category: o.membershipCategory, status: o.membershipStatus, since: o.memberSince });
+      }
+      const szlca = memberships.filter((m) => m.associationId === ASSOCIATION_IDS.SZLCA);
+      expect(new Set(szlca.map((m) => m.category))).toEqual(new Set(['VICE_PRESIDENT_UNIT', 'COUNCIL_UNIT', 'ORDINARY']));
+      for (const o of listed) expect(associationsOf(o.id)).toEqual([ASSOCIATION_IDS.SZLCA]);
+      const listedFirms = ofKind('SECURITIES_FIRM').filter((o) => o.stockCode !== null);
+      expect(listedFirms.some((o) => associationsOf(o.id).length === 2)).toBe(true);
+      for (const m of szlca) expect(orgs.find((o) => o.id === m.organizationId)!.stockCode, 'SZLCA members are listed').not.toBeNull();
+
+      // Committees: each association's, each with a current term with one chair and at most seven vice chairs
       const committees = await db.select().from(committeesTable);
-      expect(committees.map((c) => c.code).sort()).toEqual(['BROKERAGE_WEALTH', 'COMPLIANCE', 'FINTECH', 'INVESTMENT_BANKING']);
+      const codesOf = (associationId: number) => committees.filter((c) => c.associationId === associationId).map((c) => c.code).sort();
+      expect(codesOf(ASSOCIATION_IDS.SZSA)).toEqual(['BROKERAGE_WEALTH', 'COMPLIANCE', 'FINTECH', 'INVESTMENT_BANKING']);
+      expect(codesOf(ASSOCIATION_IDS.SZLCA)).toEqual(['BOARD_SECRETARIES', 'INVESTOR_RELATIONS']);
       const terms = await db.select().from(committeeTermsTable);
       const seats = await db.select().from(committeeSeatsTable);
       const currentPeople: string[] = [];
@@ -72,6 +93,9 @@ describe('seedDemoData', () => {
         expect(held.filter((s) => s.role === 'CHAIR')).toHaveLength(1);
         expect(held.filter((s) => s.role === 'VICE_CHAIR').length).toBeLessThanOrEqual(7);
         expect(new Set(held.map((s) => s.organizationId)).size).toBe(held.length);
+        // Seats are held by people of the committee's association's members.
+        for (const seat of held) expect(associationsOf(seat.organizationId), `${committee.code} seat ${seat.personName}`).toContain(committee.associationId);
+        if (committee.associationId === ASSOCIATION_IDS.SZLCA) expect(held.filter((s) => s.role === 'VICE_CHAIR').length).toBeGreaterThanOrEqual(1);
         currentPeople.push(...held.map((s) => s.personName));
       }
       // One committee per person among the current terms.
@@ -89,6 +113,12 @@ describe('seedDemoData', () => {
         const againBranches = await second.database.db.select().from(branchesTable).orderBy(asc(branchesTable.id));
         const branchKey = (rows: typeof branches) => rows.map((b) => `${b.name}|${b.creditCode}|${b.openedOn}|${b.closedOn}`);
         expect(branchKey(againBranches)).toEqual(branchKey(branches));
+        const againMemberships = await second.database.db.select().from(membershipsTable);
+        const membershipKey = (rows: typeof memberships) => rows.map((m) => `${m.associationId}|${m.organizationId}|${m.category}|${m.since}`).sort();
+        expect(membershipKey(againMemberships)).toEqual(membershipKey(memberships));
+        const againSeats = await second.database.db.select().from(committeeSeatsTable).orderBy(asc(committeeSeatsTable.id));
+        const seatKey = (rows: typeof seats) => rows.map((s) => `${s.termId}|${s.organizationId}|${s.personName}|${s.role}`);
+        expect(seatKey(againSeats)).toEqual(seatKey(await db.select().from(committeeSeatsTable).orderBy(asc(committeeSeatsTable.id))));
       } finally {
         await second.database.close();
       }

@@ -123,6 +123,34 @@ export function mayEditContacts(viewer: Viewer, organizationId: number): boolean
   return viewer.role === 'ASSOCIATION' || (isMember(viewer) && viewer.organizationId === organizationId);
 }
 
+// ---------------------------------------------------------------- members and committees: who administers what
+
+/**
+ * The SQL half of mayEditContacts: an association's staff edit the contacts of their association's members, an
+ * organization its own; nobody else any (a hidden organization or contact looks missing).
+ */
+export function mayEditContactsCondition(viewer: Viewer, organization: PgColumn): SQL {
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return scopeCondition({ kind: 'membersOf', associationId }, { organization })!;
+  if (isMember(viewer) && viewer.organizationId !== null) return eq(organization, viewer.organizationId);
+  return sql`false`;
+}
+
+/**
+ * The organizations (and their branches and memberships) an association's staff administer: their association's
+ * members. The association whose membership they change is their own. Nobody else administers the directory.
+ */
+export function organizationAdminScope(viewer: Viewer): OrgScope {
+  const associationId = staffAssociationOf(viewer);
+  return associationId === null ? none : { kind: 'membersOf', associationId };
+}
+
+/** The committees an association's staff change (terms, seats): their own association's; nobody else's. */
+export function committeeAdminScope(viewer: Viewer): { kind: 'association'; associationId: number } | { kind: 'none' } {
+  const associationId = staffAssociationOf(viewer);
+  return associationId === null ? { kind: 'none' } : { kind: 'association', associationId };
+}
+
 /** A forwarding batch's internal note: the association and the regulator only. */
 export function maySeeForwardingNote(viewer: Viewer): boolean {
   return isStaff(viewer);

@@ -1,4 +1,5 @@
 // GraphQL shape of the professional committees: committees, terms and seats (public directory data), and the association's edits.
+import { AssociationRef } from '../associations/associations.schema.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../global-id.js';
@@ -77,6 +78,7 @@ export const CommitteeRef = builder.loadableNode('Committee', {
   sort: (c) => c.id,
   fields: (t) => ({
     code: t.expose('code', { type: CommitteeCodeEnum, description: '代码 / Code' }),
+    association: t.field({ type: AssociationRef, description: '所属协会 / The association whose committee it is', resolve: (c) => c.associationId }),
     name: t.exposeString('name', { description: '名称 / Name' }),
     nameEn: t.exposeString('nameEn', { nullable: true, description: '英文名称 / English name' }),
     terms: t.field({
@@ -104,7 +106,7 @@ builder.queryFields((t) => ({
 }));
 
 
-// ---------------------------------------------------------------- mutations (association only)
+// ---------------------------------------------------------------- mutations (the committee's association only)
 
 const CommitteeSeatEndReasonEnum = builder.enumType('CommitteeSeatEndReason', {
   description: '离任原因 / Why a seat ended',

@@ -1,11 +1,12 @@
 // Business rules of the professional committees: terms (换届) and seats.
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
+import { committeeAdminScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
-import { organizationsTable } from '../members/members.table.js';
+import { membershipsTable, organizationsTable } from '../members/members.table.js';
 import { cleanText } from '../text.js';
 import { committeeSeatsTable, committeesTable, committeeTermsTable, type CommitteeRow, type CommitteeSeatRow, type CommitteeTermRow } from './committees.table.js';
 
@@ -46,6 +47,9 @@ export async function findCommitteeById(db: DbOrTx, id: number): Promise<Committ
 }
 
 // ---------------------------------------------------------------- edits by the association
+//
+// An association's staff change their own association's committees only (committeeAdminScope): another
+// association's committee, term or seat looks missing.
 
 export type CommitteeRole = CommitteeSeatRow['role'];
 export type CommitteeSeatEndReason = NonNullable<CommitteeSeatRow['endReason']>;
@@ -60,6 +64,12 @@ const NOT_FOUND_ORG = { zh: '机构不存在', en: 'Organization not found' };
 
 /** Namespace of the transaction-level advisory locks that serialize appointments of one person across committees. */
 const PERSON_LOCK_NAMESPACE = 0x636d7400; // "cmt\0"
+
+/** The committees the actor changes, as a condition on committees.association_id (false when none). */
+function administered(actor: Viewer) {
+  const scope = committeeAdminScope(actor);
+  return scope.kind === 'association' ? eq(committeesTable.associationId, scope.associationId) : sql`false`;
+}
 
 /** The calendar day before an ISO date (YYYY-MM-DD). */
 function dayBefore(date: string): string {
@@ -89,7 +99,7 @@ export async function openCommitteeTerm(db: DbOrTx, actor: Viewer, input: OpenCo
       const [committee] =
         input.committeeId === null
           ? []
-          : await tx.select().from(committeesTable).where(eq(committeesTable.id, input.committeeId)).for('update');
+          : await tx.select().from(committeesTable).where(and(eq(committeesTable.id, input.committeeId), administered(actor))).for('update');
       if (!committee) throw new DomainError('NOT_FOUND', ['input', 'committeeId'], NOT_FOUND_COMMITTEE);
 
       const [previous] = await tx
@@ -204,8 +214,16 @@ export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: App
   const name = personName!;
   try {
     return await runInTransaction(db, async (tx) => {
-      const [term] =
-        input.termId === null ? [] : await tx.select().from(committeeTermsTable).where(eq(committeeTermsTable.id, input.termId)).for('update');
+      const [found] =
+        input.termId === null
+          ? []
+          : await tx
+              .select({ term: committeeTermsTable, associationId: committeesTable.associationId })
+              .from(committeeTermsTable)
+              .innerJoin(committeesTable, eq(committeesTable.id, committeeTermsTable.committeeId))
+              .where(and(eq(committeeTermsTable.id, input.termId), administered(actor)))
+              .for('update', { of: committeeTermsTable });
+      const term = found?.term;
       if (!term) throw new DomainError('NOT_FOUND', ['input', 'termId'], NOT_FOUND_TERM);
       if (term.endsOn !== null && term.endsOn < input.appointedOn) {
         throw new DomainError('INVALID_STATE', ['input', 'termId'], {
@@ -234,8 +252,19 @@ export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: App
       const [org] =
         input.organizationId === null
           ? []
-          : await tx.select({ id: organizationsTable.id }).from(organizationsTable).where(eq(organizationsTable.id, input.organizationId));
+          : await tx
+              .select({ id: organizationsTable.id, memberOf: membershipsTable.associationId })
+              .from(organizationsTable)
+              .leftJoin(membershipsTable, and(eq(membershipsTable.organizationId, organizationsTable.id), eq(membershipsTable.associationId, found!.associationId)))
+              .where(eq(organizationsTable.id, input.organizationId));
       if (!org) throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
+      // A committee's seats are for its association's members.
+      if (org.memberOf === null) {
+        throw new DomainError('INVALID', ['input', 'organizationId'], {
+          zh: '该机构不是本专业委员会所属协会的会员',
+          en: 'This organization is not a member of the committee\'s association',
+        });
+      }
 
       await tx.execute(sql`select pg_advisory_xact_lock(${PERSON_LOCK_NAMESPACE}::int4, hashtext(${name}))`);
       // A seat held in any term that has not ended by appointedOn overlaps the new one.
@@ -311,8 +340,17 @@ export interface EndCommitteeSeatInput {
 /** Ends a held seat, recording why. */
 export async function endCommitteeSeat(db: DbOrTx, actor: Viewer, input: EndCommitteeSeatInput): Promise<CommitteeSeatRow> {
   return runInTransaction(db, async (tx) => {
-    const [before] =
-      input.seatId === null ? [] : await tx.select().from(committeeSeatsTable).where(eq(committeeSeatsTable.id, input.seatId)).for('update');
+    const [found] =
+      input.seatId === null
+        ? []
+        : await tx
+            .select({ seat: committeeSeatsTable })
+            .from(committeeSeatsTable)
+            .innerJoin(committeeTermsTable, eq(committeeTermsTable.id, committeeSeatsTable.termId))
+            .innerJoin(committeesTable, eq(committeesTable.id, committeeTermsTable.committeeId))
+            .where(and(eq(committeeSeatsTable.id, input.seatId), administered(actor)))
+            .for('update', { of: committeeSeatsTable });
+    const before = found?.seat;
     if (!before) throw new DomainError('NOT_FOUND', ['input', 'seatId'], NOT_FOUND_SEAT);
     if (before.endedOn !== null) {
       throw new DomainError('INVALID_STATE', ['input', 'seatId'], {

@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './errors.js';
 import './node.js';
+import '../associations/associations.schema.js';
 import '../members/members.schema.js';
 import '../committees/committees.schema.js';
 import '../reports/reports.schema.js';
@@ -15,6 +16,7 @@ import '../ratings/ratings.branch-ratings.schema.js';
 import '../ratings/ratings.mutations.schema.js';
 import '../policies/policies.schema.js';
 import '../suggestions/suggestions.schema.js';
+import '../suggestions/suggestions.association.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 // Every mutation is for people; the webhook mutations opt out (skipTypeScopes) for service accounts.

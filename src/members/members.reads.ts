@@ -7,12 +7,15 @@ import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSele
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
 import { isValidCreditCode, normalizeCreditCode } from './identifiers.js';
+import { associationsTable, type AssociationRow } from '../associations/associations.table.js';
 import {
   branchesTable,
   contactsTable,
+  membershipsTable,
   organizationsTable,
   type BranchRow,
   type ContactRow,
+  type MembershipRow,
   type OrganizationRow,
 } from './members.table.js';
 
@@ -154,18 +157,57 @@ export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[
   return new Map(rows.map((r) => [r.firmId, r.n]));
 }
 
-/** Contacts of the given organizations that the viewer may see (hidden ones are never fetched). */
+/**
+ * The contacts of the given organizations as the viewer sees them: an organization's list, or null when the viewer may
+ * not see its contacts (hidden contacts are never fetched). One statement: for an association's staff the rows come
+ * from the organizations' memberships of that association, so a member without contacts answers [] and anything
+ * else null.
+ */
 export async function loadContactsByOrganizationIds(
   db: DbOrTx,
   viewer: Viewer,
   organizationIds: readonly number[],
-): Promise<ContactRow[]> {
+): Promise<Map<number, ContactRow[]>> {
   const scope = contactScope(viewer);
-  if (scope.kind === 'none') return [];
-  return db
+  const visible = new Map<number, ContactRow[]>();
+  if (scope.kind === 'none') return visible;
+  const ids = [...organizationIds];
+  if (scope.kind === 'membersOf') {
+    const rows = await db
+      .select({ organizationId: membershipsTable.organizationId, contact: contactsTable })
+      .from(membershipsTable)
+      .leftJoin(contactsTable, eq(contactsTable.organizationId, membershipsTable.organizationId))
+      .where(and(eq(membershipsTable.associationId, scope.associationId), inArray(membershipsTable.organizationId, ids)))
+      .orderBy(asc(contactsTable.id));
+    for (const { organizationId, contact } of rows) {
+      const list = visible.get(organizationId) ?? [];
+      if (contact) list.push(contact);
+      visible.set(organizationId, list);
+    }
+    return visible;
+  }
+  const shown = scope.kind === 'all' ? ids : ids.filter((id) => scope.kind === 'orgs' && scope.organizationIds.includes(id));
+  if (shown.length === 0) return visible;
+  for (const id of shown) visible.set(id, []);
+  const rows = await db
     .select()
     .from(contactsTable)
-    .where(and(inArray(contactsTable.organizationId, [...organizationIds]), scopeCondition(scope, { organization: contactsTable.organizationId })))
+    .where(and(inArray(contactsTable.organizationId, shown), scopeCondition(scope, { organization: contactsTable.organizationId })))
     .orderBy(asc(contactsTable.id));
+  for (const row of rows) visible.get(row.organizationId)!.push(row);
+  return visible;
 }
 
+/** A membership with its association (a handful of rows, joined rather than loaded again). */
+export type MembershipView = MembershipRow & { association: AssociationRow };
+
+/** The memberships of many organizations, in one statement, by association. Public, like the directory. */
+export async function loadMembershipsByOrganizationIds(db: DbOrTx, organizationIds: readonly number[]): Promise<MembershipView[]> {
+  const rows = await db
+    .select({ membership: membershipsTable, association: associationsTable })
+    .from(membershipsTable)
+    .innerJoin(associationsTable, eq(associationsTable.id, membershipsTable.associationId))
+    .where(inArray(membershipsTable.organizationId, [...organizationIds]))
+    .orderBy(asc(membershipsTable.organizationId), asc(membershipsTable.associationId));
+  return rows.map(({ membership, association }) => ({ ...membership, association }));
+}

@@ -1,16 +1,17 @@
 // GraphQL shape of the member directory: organizations, branches, contacts, the viewer, and the edits.
-import { contactScope, scopeAllows } from '../auth/policy.js';
+import { AssociationRef } from '../associations/associations.schema.js';
+import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../global-id.js';
-import { columnSetLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
+import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { formatStockCode } from './identifiers.js';
 import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
 import type { ContactRow } from './members.table.js';
 import * as directory from './members.reads.js';
-import type { BranchView, OrganizationView } from './members.reads.js';
+import type { BranchView, MembershipView, OrganizationView } from './members.reads.js';
 import * as members from './members.service.js';
 
 export const OrganizationKindEnum = builder.enumType('OrganizationKind', {
@@ -131,9 +132,8 @@ export const OrganizationRef = builder.loadableNode('Organization', {
       loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
       // Hidden contacts load as null (loadableList cannot take a null key: resolving to null would be an internal error).
       load: async (orgIds: number[], ctx) => {
-        const rows = await directory.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
-        const scope = contactScope(ctx.viewer);
-        return orgIds.map((id) => (scopeAllows(scope, id) ? rows.filter((r) => r.organizationId === id) : null)) as never;
+        const visible = await directory.loadContactsByOrganizationIds(ctx.db, ctx.viewer, orgIds);
+        return orgIds.map((id) => visible.get(id) ?? null) as never;
       },
       resolve: (o) => o.id,
     }),
@@ -177,6 +177,7 @@ const ORGANIZATION_COLUMNS: Record<string, (keyof typeof directory.organizationV
   membershipStatus: ['membershipStatus'],
   membershipCategory: ['membershipCategory'],
   contacts: ['id'],
+  memberships: ['id'],
   branches: ['id'],
   suggestions: ['id'],
 };
@@ -207,6 +208,29 @@ registerNodeType('Organization', (ctx, id, info) => {
   return columns === directory.organizationViewColumns ? OrganizationRef.getDataloader(ctx).load(id) : organizationsWithColumns(ctx, columns).load(id);
 });
 registerNodeType('Branch', (ctx, id) => BranchRef.getDataloader(ctx).load(id));
+
+export const MembershipRef = builder.objectRef<MembershipView>('Membership').implement({
+  description: '机构在某一协会的会员资格（公开，如名录） / An organization\'s membership of one association (public, like the directory)',
+  fields: (t) => ({
+    association: t.field({ type: AssociationRef, description: '协会 / The association', resolve: (m) => m.association }),
+    category: t.expose('category', { type: MembershipCategoryEnum, description: '会员类别 / Membership category' }),
+    status: t.expose('status', { type: MembershipStatusEnum, description: '会员状态 / Membership status' }),
+    since: t.expose('since', { type: 'Date', nullable: true, description: '入会日期 / Member since' }),
+  }),
+});
+
+const membershipsByOrganization = groupedLoader(
+  (ctx, organizationIds: readonly number[]) => directory.loadMembershipsByOrganizationIds(ctx.db, organizationIds),
+  (m) => m.organizationId,
+);
+
+builder.objectField(OrganizationRef, 'memberships', (t) =>
+  t.field({
+    type: [MembershipRef],
+    description: '在各协会的会员资格（按协会） / Memberships of the associations, by association',
+    resolve: (o, _args, ctx) => membershipsByOrganization(ctx).load(o.id),
+  }),
+);
 
 builder.objectField(OrganizationRef, 'branches', (t) =>
   t.loadable({
@@ -252,7 +276,7 @@ const OrganizationFilterInput = builder.inputType('OrganizationFilter', {
   }),
 });
 
-const ViewerRef = builder.objectRef<{ role: string; organizationId: number | null }>('Viewer').implement({
+const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
   description: '当前访问者 / The current viewer',
   fields: (t) => ({
     role: t.field({ type: ViewerRoleEnum, description: '角色 / Role', resolve: (v) => v.role as never }),
@@ -261,6 +285,12 @@ const ViewerRef = builder.objectRef<{ role: string; organizationId: number | nul
       nullable: true,
       description: '访问者所属机构（会员机构、上市公司） / The viewer\'s own organization (firms and listed companies)',
       resolve: (v) => v.organizationId,
+    }),
+    association: t.field({
+      type: AssociationRef,
+      nullable: true,
+      description: '访问者所在协会（协会工作人员）；其他访问者为 null / The association the viewer works for (association staff); null for everyone else',
+      resolve: (v) => staffAssociationOf(v),
     }),
   }),
 });

@@ -2,8 +2,8 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import { primaryAssociationOf } from '../associations/associations.table.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { mayEditContacts } from '../auth/policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import { mayEditContacts, mayEditContactsCondition, organizationAdminScope, scopeCondition } from '../auth/policy.js';
+import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
@@ -22,6 +22,10 @@ import {
 } from './members.table.js';
 
 // ---------------------------------------------------------------- edits by the association
+//
+// An association's staff administer their association's members (organizationAdminScope): another association's
+// member looks missing. Memberships they record are their own association's; the organization's own membership
+// columns repeat its membership in its primary association, so they change only with that one.
 
 const NOT_FOUND_ORG = { zh: '机构不存在', en: 'Organization not found' };
 const NOT_FOUND_BRANCH = { zh: '分支机构不存在', en: 'Branch not found' };
@@ -83,11 +87,21 @@ function checkOrganizationFields(input: OrganizationFields, creating: boolean) {
     }
   }
   if (input.district !== undefined) values.district = input.district;
-  if (input.memberSince !== undefined) values.memberSince = input.memberSince;
-  if (input.membershipCategory) values.membershipCategory = input.membershipCategory;
   errors.throwIfAny();
-  return values;
+  const membership: { since?: string | null; category?: OrganizationRow['membershipCategory'] } = {};
+  if (input.memberSince !== undefined) membership.since = input.memberSince;
+  if (input.membershipCategory) membership.category = input.membershipCategory;
+  return { values, membership };
 }
+
+/** The association whose membership an actor records: an association's staff their own; anyone else (scripts) the primary one. */
+function associationOf(actor: Viewer, kind: OrganizationRow['kind']): number {
+  return staffAssociationOf(actor) ?? primaryAssociationOf(kind);
+}
+
+/** The organizations the actor administers, as a condition on an organization id column. */
+const administered = (actor: Viewer, organization: typeof organizationsTable.id | typeof branchesTable.firmId) =>
+  scopeCondition(organizationAdminScope(actor), { organization });
 
 function mapOrganizationConflict(error: unknown): never {
   if (isUniqueViolation(error, 'organizations_credit_code_key')) {
@@ -103,22 +117,24 @@ function mapOrganizationConflict(error: unknown): never {
 }
 
 export async function createOrganization(db: DbOrTx, actor: Viewer, input: OrganizationFields): Promise<OrganizationRow> {
-  const values = checkOrganizationFields(input, true);
+  const { values, membership } = checkOrganizationFields(input, true);
   try {
     return await runInTransaction(db, async (tx) => {
-      const [row] = await tx.insert(organizationsTable).values(values as typeof organizationsTable.$inferInsert).returning();
-      const associationId = primaryAssociationOf(row!.kind);
-      await tx.insert(membershipsTable).values({
-        associationId,
-        organizationId: row!.id,
-        category: row!.membershipCategory,
-        status: row!.membershipStatus,
-        since: row!.memberSince,
-      });
-      if (row!.memberSince) {
-        await tx.insert(membershipEventsTable).values({ organizationId: row!.id, associationId, kind: 'JOIN', effectiveOn: row!.memberSince });
+      const associationId = associationOf(actor, values.kind!);
+      const primary = associationId === primaryAssociationOf(values.kind!);
+      const [row] = await tx
+        .insert(organizationsTable)
+        .values({
+          ...values,
+          ...(primary ? { memberSince: membership.since ?? null, ...(membership.category ? { membershipCategory: membership.category } : {}) } : {}),
+        } as typeof organizationsTable.$inferInsert)
+        .returning();
+      const since = membership.since ?? null;
+      await tx.insert(membershipsTable).values({ associationId, organizationId: row!.id, category: membership.category ?? 'ORDINARY', status: 'ACTIVE', since });
+      if (since) {
+        await tx.insert(membershipEventsTable).values({ organizationId: row!.id, associationId, kind: 'JOIN', effectiveOn: since });
       }
-      await recordAudit(tx, actor, { action: 'organization.create', entityType: 'Organization', entityId: row!.id, after: row });
+      await recordAudit(tx, actor, { action: 'organization.create', entityType: 'Organization', entityId: row!.id, after: { ...row, membership: { associationId, ...membership } } });
       return row!;
     });
   } catch (error) {
@@ -127,24 +143,35 @@ export async function createOrganization(db: DbOrTx, actor: Viewer, input: Organ
 }
 
 export async function updateOrganization(db: DbOrTx, actor: Viewer, id: number | null, input: OrganizationFields): Promise<OrganizationRow> {
-  const values = checkOrganizationFields(input, false);
+  const { values, membership } = checkOrganizationFields(input, false);
   try {
     return await runInTransaction(db, async (tx) => {
-      const [before] = id === null ? [] : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, id)).for('update');
+      const [before] =
+        id === null ? [] : await tx.select().from(organizationsTable).where(and(eq(organizationsTable.id, id), administered(actor, organizationsTable.id))).for('update');
       if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_ORG);
-      if (Object.keys(values).length === 0) return before;
+      const membershipChanges = Object.keys(membership).length > 0;
+      if (Object.keys(values).length === 0 && !membershipChanges) return before;
+      const associationId = associationOf(actor, before.kind);
+      const primary = associationId === primaryAssociationOf(values.kind ?? before.kind);
+      const own = primary ? { ...(membership.since !== undefined ? { memberSince: membership.since } : {}), ...(membership.category ? { membershipCategory: membership.category } : {}) } : {};
       const [after] = await tx
         .update(organizationsTable)
-        .set({ ...values, updatedAt: sql`now()` })
+        .set({ ...values, ...own, updatedAt: sql`now()` })
         .where(eq(organizationsTable.id, before.id))
         .returning();
-      if (values.membershipCategory !== undefined || values.memberSince !== undefined) {
+      if (membershipChanges) {
         await tx
           .update(membershipsTable)
-          .set({ category: after!.membershipCategory, since: after!.memberSince, updatedAt: sql`now()` })
-          .where(and(eq(membershipsTable.organizationId, before.id), eq(membershipsTable.associationId, primaryAssociationOf(after!.kind))));
+          .set({ ...membership, updatedAt: sql`now()` })
+          .where(and(eq(membershipsTable.organizationId, before.id), eq(membershipsTable.associationId, associationId)));
       }
-      await recordAudit(tx, actor, { action: 'organization.update', entityType: 'Organization', entityId: before.id, before, after });
+      await recordAudit(tx, actor, {
+        action: 'organization.update',
+        entityType: 'Organization',
+        entityId: before.id,
+        before,
+        after: membershipChanges ? { ...after, membership: { associationId, ...membership } } : after,
+      });
       return after!;
     });
   } catch (error) {
@@ -163,6 +190,11 @@ const membershipMoves: Record<MembershipChange, { from: MembershipStatus[]; to: 
   WITHDRAW: { from: ['ACTIVE', 'SUSPENDED'], to: 'WITHDRAWN' },
 };
 
+/**
+ * Records a change of an organization's membership in the actor's association. Joining needs no membership there yet
+ * (an organization may join a second association); every other change needs one, and an organization without one
+ * looks missing.
+ */
 export async function recordMembershipChange(
   db: DbOrTx,
   actor: Viewer,
@@ -173,21 +205,32 @@ export async function recordMembershipChange(
   errors.throwIfAny();
   return runInTransaction(db, async (tx) => {
     const [before] =
-      input.organizationId === null
+      input.organizationId === null || organizationAdminScope(actor).kind === 'none'
         ? []
-        : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, input.organizationId)).for('update');
+        : await tx
+            .select()
+            .from(organizationsTable)
+            .where(and(eq(organizationsTable.id, input.organizationId), input.change === 'JOIN' ? undefined : administered(actor, organizationsTable.id)))
+            .for('update');
     if (!before) throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
+    const associationId = associationOf(actor, before.kind);
+    const [membership] = await tx
+      .select()
+      .from(membershipsTable)
+      .where(and(eq(membershipsTable.organizationId, before.id), eq(membershipsTable.associationId, associationId)))
+      .for('update');
+    if (!membership && input.change !== 'JOIN') throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
     const move = membershipMoves[input.change];
-    if (!move.from.includes(before.membershipStatus)) {
+    if (membership && !move.from.includes(membership.status)) {
       throw new DomainError('INVALID_STATE', ['input', 'change'], {
-        zh: `会员状态为 ${before.membershipStatus}，不能执行 ${input.change}`,
-        en: `Membership is ${before.membershipStatus}; ${input.change} is not allowed`,
+        zh: `会员状态为 ${membership.status}，不能执行 ${input.change}`,
+        en: `Membership is ${membership.status}; ${input.change} is not allowed`,
       });
     }
     const [last] = await tx
       .select({ effectiveOn: membershipEventsTable.effectiveOn })
       .from(membershipEventsTable)
-      .where(eq(membershipEventsTable.organizationId, before.id))
+      .where(and(eq(membershipEventsTable.organizationId, before.id), eq(membershipEventsTable.associationId, associationId)))
       .orderBy(sql`${membershipEventsTable.effectiveOn} desc`)
       .limit(1);
     if (last && input.effectiveOn < last.effectiveOn) {
@@ -196,24 +239,33 @@ export async function recordMembershipChange(
         en: `effectiveOn cannot be before the previous membership change (${last.effectiveOn})`,
       });
     }
-    const associationId = primaryAssociationOf(before.kind);
     await tx.insert(membershipEventsTable).values({ organizationId: before.id, associationId, kind: input.change, effectiveOn: input.effectiveOn, note });
-    // The organization's columns repeat its membership in its first association: both change together.
-    await tx
-      .update(membershipsTable)
-      .set({ status: move.to, ...(input.change === 'JOIN' ? { since: input.effectiveOn } : {}), updatedAt: sql`now()` })
-      .where(and(eq(membershipsTable.organizationId, before.id), eq(membershipsTable.associationId, associationId)));
-    const [after] = await tx
-      .update(organizationsTable)
-      .set({
-        membershipStatus: move.to,
-        memberSince: input.change === 'JOIN' ? input.effectiveOn : before.memberSince,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(organizationsTable.id, before.id))
-      .returning();
-    await recordAudit(tx, actor, { action: `membership.${input.change.toLowerCase()}`, entityType: 'Organization', entityId: before.id, before, after });
-    return after!;
+    const since = input.change === 'JOIN' ? input.effectiveOn : (membership?.since ?? null);
+    if (membership) {
+      await tx
+        .update(membershipsTable)
+        .set({ status: move.to, since, updatedAt: sql`now()` })
+        .where(eq(membershipsTable.id, membership.id));
+    } else {
+      await tx.insert(membershipsTable).values({ associationId, organizationId: before.id, status: move.to, since });
+    }
+    // The organization's columns repeat its membership in its primary association: they change together.
+    let after = before;
+    if (associationId === primaryAssociationOf(before.kind)) {
+      [after] = (await tx
+        .update(organizationsTable)
+        .set({ membershipStatus: move.to, memberSince: since, updatedAt: sql`now()` })
+        .where(eq(organizationsTable.id, before.id))
+        .returning()) as [OrganizationRow];
+    }
+    await recordAudit(tx, actor, {
+      action: `membership.${input.change.toLowerCase()}`,
+      entityType: 'Organization',
+      entityId: before.id,
+      before: { ...before, membership: membership ?? null },
+      after: { ...after, membership: { associationId, status: move.to, since } },
+    });
+    return after;
   });
 }
 
@@ -274,7 +326,8 @@ export async function createBranch(db: DbOrTx, actor: Viewer, input: BranchField
   errors.throwIfAny();
   try {
     return await runInTransaction(db, async (tx) => {
-      const [firm] = input.firmId == null ? [] : await tx.select().from(organizationsTable).where(eq(organizationsTable.id, input.firmId));
+      const [firm] =
+        input.firmId == null ? [] : await tx.select().from(organizationsTable).where(and(eq(organizationsTable.id, input.firmId), administered(actor, organizationsTable.id)));
       if (!firm) throw new DomainError('NOT_FOUND', ['input', 'firmId'], NOT_FOUND_ORG);
       if (firm.kind !== 'SECURITIES_FIRM') {
         throw new DomainError('INVALID', ['input', 'firmId'], { zh: '只有证券公司可以设立分支机构', en: 'Only securities firms have branches' });
@@ -303,7 +356,8 @@ export async function updateBranch(db: DbOrTx, actor: Viewer, id: number | null,
   errors.throwIfAny();
   try {
     return await runInTransaction(db, async (tx) => {
-      const [before] = id === null ? [] : await tx.select().from(branchesTable).where(eq(branchesTable.id, id)).for('update');
+      const [before] =
+        id === null ? [] : await tx.select().from(branchesTable).where(and(eq(branchesTable.id, id), administered(actor, branchesTable.firmId))).for('update');
       if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_BRANCH);
       const dateErrors = new ErrorCollector();
       checkBranchDates(dateErrors, values.openedOn !== undefined ? values.openedOn : before.openedOn, values.closedOn !== undefined ? values.closedOn : before.closedOn);
@@ -365,7 +419,11 @@ export async function addContact(db: DbOrTx, actor: Viewer, organizationId: numb
     const [org] =
       organizationId === null || !mayEditContacts(actor, organizationId)
         ? []
-        : await tx.select({ id: organizationsTable.id }).from(organizationsTable).where(eq(organizationsTable.id, organizationId)).for('update');
+        : await tx
+            .select({ id: organizationsTable.id })
+            .from(organizationsTable)
+            .where(and(eq(organizationsTable.id, organizationId), mayEditContactsCondition(actor, organizationsTable.id)))
+            .for('update');
     if (!org) throw new DomainError('NOT_FOUND', ['input', 'organizationId'], NOT_FOUND_ORG);
     const [{ n }] = (await tx.select({ n: count() }).from(contactsTable).where(eq(contactsTable.organizationId, org.id))) as [{ n: number }];
     if (n >= MAX_CONTACTS_PER_ORGANIZATION) {
@@ -383,7 +441,10 @@ export async function addContact(db: DbOrTx, actor: Viewer, organizationId: numb
 const NOT_FOUND_CONTACT = { zh: '联系人不存在', en: 'Contact not found' };
 
 async function lockEditableContact(tx: DbOrTx, actor: Viewer, id: number | null): Promise<ContactRow> {
-  const [row] = id === null ? [] : await tx.select().from(contactsTable).where(eq(contactsTable.id, id)).for('update');
+  const [row] =
+    id === null
+      ? []
+      : await tx.select().from(contactsTable).where(and(eq(contactsTable.id, id), mayEditContactsCondition(actor, contactsTable.organizationId))).for('update');
   // Someone else's contact looks exactly like a missing one.
   if (!row || !mayEditContacts(actor, row.organizationId)) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_CONTACT);
   return row;

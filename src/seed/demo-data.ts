@@ -1,5 +1,6 @@
-// The demo data set: fictitious securities firms, their Shenzhen branches, other members, listed companies and the
-// four professional committees. Every name is invented (no real firm may appear: ratings get attached later);
+// The demo data set: fictitious securities firms, their Shenzhen branches, other members, listed companies, their
+// memberships of the two associations (深证协 SZSA, 深圳上市公司协会 SZLCA; a listed securities firm is a member of
+// both) and each association's professional committees. Every name is invented (no real firm may appear: ratings get attached later);
 // identifiers are made-up but valid (GB 32100 credit codes, in-range stock codes). Deterministic: a seeded PRNG, no clock.
 import { mulberry32 } from './prng.js';
 import { count } from 'drizzle-orm';
@@ -170,15 +171,17 @@ interface OrgSpec {
   /** Securities firms: number of Shenzhen sales departments and whether there is a 深圳分公司. */
   salesDepartments?: number;
   branchCompany?: boolean;
+  /** A listed organization whose primary association is another (a listed securities firm): its SZLCA membership too. */
+  alsoSzlca?: { since: string; category: Category };
 }
 
 const ORGS: OrgSpec[] = [
   // Securities firms
-  { kind: 'SECURITIES_FIRM', name: '鹏城证券股份有限公司', shortName: '鹏城证券', nameEn: 'Pengcheng Securities Co., Ltd.', domain: 'pengchengsec.com.cn', district: 'FUTIAN', stock: '001518.SZ', memberSince: '1994-09-28', category: 'VICE_PRESIDENT_UNIT', salesDepartments: 9, branchCompany: true },
-  { kind: 'SECURITIES_FIRM', name: '深南证券股份有限公司', shortName: '深南证券', nameEn: 'Shennan Securities Co., Ltd.', domain: 'shennansec.com.cn', district: 'FUTIAN', stock: '601596.SH', memberSince: '1994-09-28', category: 'VICE_PRESIDENT_UNIT', salesDepartments: 8, branchCompany: true },
+  { kind: 'SECURITIES_FIRM', name: '鹏城证券股份有限公司', shortName: '鹏城证券', nameEn: 'Pengcheng Securities Co., Ltd.', domain: 'pengchengsec.com.cn', district: 'FUTIAN', stock: '001518.SZ', memberSince: '1994-09-28', category: 'VICE_PRESIDENT_UNIT', salesDepartments: 9, branchCompany: true, alsoSzlca: { since: '2015-03-20', category: 'COUNCIL_UNIT' } },
+  { kind: 'SECURITIES_FIRM', name: '深南证券股份有限公司', shortName: '深南证券', nameEn: 'Shennan Securities Co., Ltd.', domain: 'shennansec.com.cn', district: 'FUTIAN', stock: '601596.SH', memberSince: '1994-09-28', category: 'VICE_PRESIDENT_UNIT', salesDepartments: 8, branchCompany: true, alsoSzlca: { since: '2016-07-12', category: 'ORDINARY' } },
   { kind: 'SECURITIES_FIRM', name: '莲花山证券股份有限公司', shortName: '莲花山证券', nameEn: 'Lianhuashan Securities Co., Ltd.', domain: 'lhssec.com.cn', district: 'FUTIAN', memberSince: '1995-03-16', category: 'VICE_PRESIDENT_UNIT', salesDepartments: 8, branchCompany: true },
   { kind: 'SECURITIES_FIRM', name: '前海汇通证券有限责任公司', shortName: '前海汇通证券', nameEn: 'Qianhai Huitong Securities Co., Ltd.', domain: 'qhhtsec.com.cn', district: 'NANSHAN', memberSince: '2016-08-18', category: 'COUNCIL_UNIT', salesDepartments: 6, branchCompany: true },
-  { kind: 'SECURITIES_FIRM', name: '梧桐山证券股份有限公司', shortName: '梧桐山证券', nameEn: 'Wutongshan Securities Co., Ltd.', domain: 'wtssec.com.cn', district: 'LUOHU', stock: '003562.SZ', memberSince: '1996-01-10', category: 'COUNCIL_UNIT', salesDepartments: 6, branchCompany: true },
+  { kind: 'SECURITIES_FIRM', name: '梧桐山证券股份有限公司', shortName: '梧桐山证券', nameEn: 'Wutongshan Securities Co., Ltd.', domain: 'wtssec.com.cn', district: 'LUOHU', stock: '003562.SZ', memberSince: '1996-01-10', category: 'COUNCIL_UNIT', salesDepartments: 6, branchCompany: true, alsoSzlca: { since: '2021-04-08', category: 'ORDINARY' } },
   { kind: 'SECURITIES_FIRM', name: '鹏湾证券股份有限公司', shortName: '鹏湾证券', nameEn: 'Pengwan Securities Co., Ltd.', domain: 'pengwansec.com.cn', district: 'NANSHAN', memberSince: '2002-04-10', category: 'COUNCIL_UNIT', salesDepartments: 5, branchCompany: true },
   { kind: 'SECURITIES_FIRM', name: '香蜜湖证券有限责任公司', shortName: '香蜜湖证券', nameEn: 'Xiangmihu Securities Co., Ltd.', domain: 'xmhsec.com.cn', district: 'FUTIAN', memberSince: '1998-11-20', category: 'COUNCIL_UNIT', salesDepartments: 4, branchCompany: true },
   { kind: 'SECURITIES_FIRM', name: '银湖证券股份有限公司', shortName: '银湖证券', nameEn: 'Yinhu Securities Co., Ltd.', domain: 'yinhusec.com.cn', district: 'LUOHU', memberSince: '1996-07-05', category: 'ORDINARY', salesDepartments: 4 },
@@ -212,18 +215,18 @@ const ORGS: OrgSpec[] = [
   { kind: 'INVESTMENT_ADVISORY', name: '深圳市荔园证券投资顾问有限公司', shortName: '荔园投顾', nameEn: 'Shenzhen Liyuan Securities Investment Advisory Co., Ltd.', domain: 'liyuantg.com.cn', district: 'LUOHU', memberSince: '2011-07-22', category: 'ORDINARY', suspendedOn: '2023-09-15' },
   // Other: a research institute (民办非企业单位, credit code prefix 52)
   { kind: 'OTHER', name: '深圳市鹏城金融研究院', shortName: '鹏城金融研究院', nameEn: 'Shenzhen Pengcheng Institute of Finance', domain: 'pcfinance.org.cn', district: 'FUTIAN', codePrefix: '52440300', memberSince: '2015-01-08', category: 'SPECIAL' },
-  // Listed companies
-  { kind: 'LISTED_COMPANY', name: '深圳市光羽智造科技股份有限公司', shortName: '光羽智造', nameEn: 'Shenzhen Guangyu Intelligent Manufacturing Technology Co., Ltd.', domain: 'guangyu-tech.com', district: 'NANSHAN', stock: '001436.SZ', memberSince: '2019-05-20', category: 'ORDINARY' },
-  { kind: 'LISTED_COMPANY', name: '深圳市海蓝储能技术股份有限公司', shortName: '海蓝储能', nameEn: 'Shenzhen Hailan Energy Storage Technology Co., Ltd.', domain: 'hailan-ess.com', district: 'BAOAN', stock: '301918.SZ', memberSince: '2021-11-02', category: 'ORDINARY' },
+  // Listed companies: members of SZLCA, whose vice-president and council units the categories name
+  { kind: 'LISTED_COMPANY', name: '深圳市光羽智造科技股份有限公司', shortName: '光羽智造', nameEn: 'Shenzhen Guangyu Intelligent Manufacturing Technology Co., Ltd.', domain: 'guangyu-tech.com', district: 'NANSHAN', stock: '001436.SZ', memberSince: '2019-05-20', category: 'VICE_PRESIDENT_UNIT' },
+  { kind: 'LISTED_COMPANY', name: '深圳市海蓝储能技术股份有限公司', shortName: '海蓝储能', nameEn: 'Shenzhen Hailan Energy Storage Technology Co., Ltd.', domain: 'hailan-ess.com', district: 'BAOAN', stock: '301918.SZ', memberSince: '2021-11-02', category: 'COUNCIL_UNIT' },
   { kind: 'LISTED_COMPANY', name: '深圳市鹏翼无人机系统股份有限公司', shortName: '鹏翼无人机', nameEn: 'Shenzhen Pengyi UAV Systems Co., Ltd.', domain: 'pengyi-uav.com', district: 'NANSHAN', stock: '301936.SZ', memberSince: null, category: 'ORDINARY' },
   { kind: 'LISTED_COMPANY', name: '深圳市前湾生物医药股份有限公司', shortName: '前湾生物', nameEn: 'Shenzhen Qianwan Biopharmaceutical Co., Ltd.', domain: 'qianwanbio.com', district: 'NANSHAN', stock: '301952.SZ', memberSince: '2022-08-16', category: 'ORDINARY' },
   { kind: 'LISTED_COMPANY', name: '深圳市南岸电子股份有限公司', shortName: '南岸电子', nameEn: "Shenzhen Nan'an Electronics Co., Ltd.", domain: 'nananelec.com', district: 'BAOAN', stock: '003517.SZ', memberSince: null, category: 'ORDINARY' },
-  { kind: 'LISTED_COMPANY', name: '深圳市云岭数据科技股份有限公司', shortName: '云岭数据', nameEn: 'Shenzhen Yunling Data Technology Co., Ltd.', domain: 'yunlingdata.com', district: 'FUTIAN', stock: '003538.SZ', memberSince: '2020-12-09', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市云岭数据科技股份有限公司', shortName: '云岭数据', nameEn: 'Shenzhen Yunling Data Technology Co., Ltd.', domain: 'yunlingdata.com', district: 'FUTIAN', stock: '003538.SZ', memberSince: '2020-12-09', category: 'COUNCIL_UNIT' },
   { kind: 'LISTED_COMPANY', name: '深圳市驰峰新能源汽车股份有限公司', shortName: '驰峰汽车', nameEn: 'Shenzhen Chifeng New Energy Vehicle Co., Ltd.', domain: 'chifeng-ev.com', district: 'PINGSHAN', stock: '001472.SZ', memberSince: null, category: 'ORDINARY' },
   { kind: 'LISTED_COMPANY', name: '深圳市铭禾精密制造股份有限公司', shortName: '铭禾精密', nameEn: 'Shenzhen Minghe Precision Manufacturing Co., Ltd.', domain: 'minghe-precision.com', district: 'GUANGMING', stock: '003583.SZ', memberSince: '2023-03-28', category: 'ORDINARY' },
   { kind: 'LISTED_COMPANY', name: '深圳市澜芯医疗器械股份有限公司', shortName: '澜芯医疗', nameEn: 'Shenzhen Lanxin Medical Devices Co., Ltd.', domain: 'lanxinmed.com', district: 'LONGGANG', stock: '301967.SZ', memberSince: null, category: 'ORDINARY' },
-  { kind: 'LISTED_COMPANY', name: '深圳市芯湾半导体股份有限公司', shortName: '芯湾半导体', nameEn: 'Shenzhen Xinwan Semiconductor Co., Ltd.', domain: 'xinwansemi.com', district: 'NANSHAN', stock: '688937.SH', memberSince: '2022-01-18', category: 'ORDINARY' },
-  { kind: 'LISTED_COMPANY', name: '深圳市盐港湾物流控股股份有限公司', shortName: '盐港湾物流', nameEn: 'Shenzhen Yangangwan Logistics Holdings Co., Ltd.', domain: 'ygwlogistics.com', district: 'YANTIAN', stock: '605886.SH', memberSince: '2018-10-10', category: 'ORDINARY' },
+  { kind: 'LISTED_COMPANY', name: '深圳市芯湾半导体股份有限公司', shortName: '芯湾半导体', nameEn: 'Shenzhen Xinwan Semiconductor Co., Ltd.', domain: 'xinwansemi.com', district: 'NANSHAN', stock: '688937.SH', memberSince: '2022-01-18', category: 'COUNCIL_UNIT' },
+  { kind: 'LISTED_COMPANY', name: '深圳市盐港湾物流控股股份有限公司', shortName: '盐港湾物流', nameEn: 'Shenzhen Yangangwan Logistics Holdings Co., Ltd.', domain: 'ygwlogistics.com', district: 'YANTIAN', stock: '605886.SH', memberSince: '2018-10-10', category: 'VICE_PRESIDENT_UNIT' },
   { kind: 'LISTED_COMPANY', name: '深圳市谷川家居股份有限公司', shortName: '谷川家居', nameEn: 'Shenzhen Guchuan Home Furnishing Co., Ltd.', domain: 'guchuanhome.com', district: 'LONGHUA', stock: '605917.SH', memberSince: null, category: 'ORDINARY' },
   { kind: 'LISTED_COMPANY', name: '深圳市航图智能物流股份有限公司', shortName: '航图物流', nameEn: 'Shenzhen Hangtu Intelligent Logistics Co., Ltd.', domain: 'hangtu-logistics.com', district: 'BAOAN', stock: '605938.SH', memberSince: '2021-06-30', category: 'ORDINARY' },
 ];
@@ -326,6 +329,25 @@ const COMMITTEES: CommitteeSpec[] = [
   { code: 'FINTECH', name: '金融科技专业委员会', nameEn: 'Fintech Committee', chairs: ['梧桐山证券股份有限公司', '前海汇通证券有限责任公司'], otherKinds: ['FUND_MANAGER', 'FUTURES_FIRM'], otherSeats: [1, 3] },
 ];
 
+/**
+ * The listed companies association's committees: one current term, seats held by people of its members (listed
+ * companies and listed securities firms). 中国上市公司协会 runs committees of these kinds; the Shenzhen ones are a
+ * demo convention.
+ */
+interface SzlcaCommitteeSpec {
+  code: CommitteeCode;
+  name: string;
+  nameEn: string;
+  chair: string;
+  viceChairs: number;
+  members: number;
+}
+const SZLCA_TERM = { number: 1, startsOn: '2023-06-01', endsOn: null as string | null };
+const SZLCA_COMMITTEES: SzlcaCommitteeSpec[] = [
+  { code: 'BOARD_SECRETARIES', name: '董事会秘书专业委员会', nameEn: 'Board Secretaries Committee', chair: '深圳市光羽智造科技股份有限公司', viceChairs: 2, members: 4 },
+  { code: 'INVESTOR_RELATIONS', name: '投资者关系专业委员会', nameEn: 'Investor Relations Committee', chair: '深圳市盐港湾物流控股股份有限公司', viceChairs: 2, members: 3 },
+];
+
 /** Advisors come from the research institute. */
 const ADVISOR_ORG = '深圳市鹏城金融研究院';
 
@@ -348,6 +370,7 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
   const branchRng = new Rng(SEED + 3);
   const peopleRng = new Rng(SEED + 4);
   const committeeRng = new Rng(SEED + 5);
+  const szlcaCommitteeRng = new Rng(SEED + 6);
   const nextCreditCode = creditCodeFactory(codeRng);
   const nextPerson = personNameFactory(peopleRng);
 
@@ -386,10 +409,15 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
     .insert(organizationsTable)
     .values(orgValues)
     .returning({ id: organizationsTable.id, name: organizationsTable.name, kind: organizationsTable.kind, membershipCategory: organizationsTable.membershipCategory, membershipStatus: organizationsTable.membershipStatus, memberSince: organizationsTable.memberSince });
-  // Each organization's membership in its first association, as its own membership columns say.
-  await db.insert(membershipsTable).values(
-    orgRows.map((o) => ({ associationId: primaryAssociationOf(o.kind), organizationId: o.id, category: o.membershipCategory, status: o.membershipStatus, since: o.memberSince })),
-  );
+  // Each organization's membership in its first association, as its own membership columns say; listed securities
+  // firms are members of the listed companies association too.
+  await db.insert(membershipsTable).values([
+    ...orgRows.map((o) => ({ associationId: primaryAssociationOf(o.kind), organizationId: o.id, category: o.membershipCategory, status: o.membershipStatus, since: o.memberSince })),
+    ...ORGS.filter((spec) => spec.alsoSzlca).map((spec) => {
+      check(spec.stock && primaryAssociationOf(spec.kind) !== ASSOCIATION_IDS.SZLCA, `${spec.name}: only listed organizations of another association join SZLCA too`);
+      return { associationId: ASSOCIATION_IDS.SZLCA, organizationId: orgRows.find((o) => o.name === spec.name)!.id, category: spec.alsoSzlca!.category, since: spec.alsoSzlca!.since };
+    }),
+  ]);
   const orgId = new Map(orgRows.map((r) => [r.name, r.id]));
   const idOf = (name: string): number => {
     const id = orgId.get(name);
@@ -406,6 +434,9 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
     if (spec.suspendedOn) {
       check(spec.memberSince && spec.memberSince < spec.suspendedOn, `suspension of ${spec.name} precedes joining`);
       events.push({ organizationId: idOf(spec.name), associationId: primaryAssociationOf(spec.kind), kind: 'SUSPEND', effectiveOn: spec.suspendedOn, note: '未按期报送年度合规报告，暂停会员资格' });
+    }
+    if (spec.alsoSzlca) {
+      events.push({ organizationId: idOf(spec.name), associationId: ASSOCIATION_IDS.SZLCA, kind: 'JOIN', effectiveOn: spec.alsoSzlca.since, note: '上市后经理事会审议通过入会' });
     }
   }
   await db.insert(membershipEventsTable).values(events);
@@ -535,6 +566,34 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
         });
       }
       previous = current;
+    }
+  }
+
+  // The listed companies association's committees: one current term each, seats for its members' people.
+  const szlcaCommitteeRows = await db
+    .insert(committeesTable)
+    .values(SZLCA_COMMITTEES.map((c) => ({ associationId: ASSOCIATION_IDS.SZLCA, code: c.code, name: c.name, nameEn: c.nameEn })))
+    .returning({ id: committeesTable.id, code: committeesTable.code });
+  const szlcaTermRows = await db
+    .insert(committeeTermsTable)
+    .values(szlcaCommitteeRows.map((c) => ({ committeeId: c.id, ...SZLCA_TERM })))
+    .returning({ id: committeeTermsTable.id, committeeId: committeeTermsTable.committeeId });
+  const szlcaMembers = ORGS.filter((spec) => {
+    const since = spec.kind === 'LISTED_COMPANY' ? spec.memberSince : spec.alsoSzlca?.since;
+    return since !== undefined && since !== null && since <= SZLCA_TERM.startsOn && !spec.suspendedOn;
+  }).map((spec) => spec.name);
+  for (const committee of SZLCA_COMMITTEES) {
+    check(szlcaMembers.includes(committee.chair), `${committee.code}: the chair's organization is not an SZLCA member`);
+    const term = szlcaTermRows.find((t) => t.committeeId === szlcaCommitteeRows.find((c) => c.code === committee.code)!.id)!;
+    const others = szlcaCommitteeRng.shuffle(szlcaMembers.filter((name) => name !== committee.chair));
+    check(others.length >= committee.viceChairs + committee.members, `not enough SZLCA members for ${committee.code}`);
+    const roles: [string, SeatRole][] = [
+      [committee.chair, 'CHAIR'],
+      ...others.slice(0, committee.viceChairs).map((org): [string, SeatRole] => [org, 'VICE_CHAIR']),
+      ...others.slice(committee.viceChairs, committee.viceChairs + committee.members).map((org): [string, SeatRole] => [org, 'MEMBER']),
+    ];
+    for (const [org, role] of roles) {
+      seats.push({ termId: term.id, organizationId: idOf(org), personName: nextPerson(), role, appointedOn: SZLCA_TERM.startsOn, endedOn: null, endReason: null });
     }
   }
   await db.insert(committeeSeatsTable).values(seats);

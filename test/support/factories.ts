@@ -1,6 +1,9 @@
 // Small factories, one per table: `insertX(tx, overrides)` inserts one valid row and returns it. Required columns get
 // valid, unique values (a per-process counter, no randomness); missing parents are created. Rows are raw: a factory
 // writes no audit entry, outbox event or revision; what a service adds around its rows, test through the service.
+// Rows that belong to an association belong to the securities association (SZSA) unless `associationId` is given;
+// an organization is a member of its primary association (listed companies SZLCA, everyone else SZSA), as the
+// service and migration 0009 make it.
 //
 // No factory, on purpose:
 // - audit_log, audit_chain_head: append-only and hash-chained by triggers; rows come from recordAudit in a service.
@@ -9,13 +12,14 @@
 //   written beside it would hand out reference numbers the service then refuses as duplicates.
 import { eq, max, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { ASSOCIATION_IDS, primaryAssociationOf } from '../../src/associations/associations.table.js';
 import { serviceAccountSecretsTable, serviceAccountsTable } from '../../src/clients/clients.table.js';
 import { hashSecret } from '../../src/clients/secrets.js';
 import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../../src/committees/committees.table.js';
 import { dataAccessLogTable } from '../../src/data-access/data-access.table.js';
 import type { DbOrTx } from '../../src/db/client.js';
 import { creditCodeCheckCharacter } from '../../src/members/identifiers.js';
-import { branchesTable, contactsTable, membershipEventsTable, organizationsTable } from '../../src/members/members.table.js';
+import { branchesTable, contactsTable, membershipEventsTable, membershipsTable, organizationsTable } from '../../src/members/members.table.js';
 import { outboxEventsTable } from '../../src/outbox/outbox.table.js';
 import { searchVectorOf } from '../../src/policies/policies.service.js';
 import { policyInterpretationsTable, policyRevisionsTable, policySourcesTable } from '../../src/policies/policies.table.js';
@@ -97,7 +101,7 @@ export async function insertOrganization(tx: DbOrTx, overrides: Overrides<typeof
     OTHER: '有限公司',
   };
   const listed = kind === 'LISTED_COMPANY' && overrides.stockCode === undefined;
-  return one(
+  const row = await one(
     tx
       .insert(organizationsTable)
       .values({
@@ -111,11 +115,39 @@ export async function insertOrganization(tx: DbOrTx, overrides: Overrides<typeof
       })
       .returning(),
   );
+  // Its membership in its primary association, which its own membership columns repeat.
+  await tx.insert(membershipsTable).values({
+    associationId: primaryAssociationOf(row.kind),
+    organizationId: row.id,
+    category: row.membershipCategory,
+    status: row.membershipStatus,
+    since: row.memberSince,
+  });
+  return row;
+}
+
+/**
+ * A membership: an ACTIVE ORDINARY membership of SZSA since 2020-01-01 of a new organization unless given. An
+ * organization already holding a membership of that association (every organization holds one of its primary
+ * association) has it changed to the overrides instead, so the call also sets up an existing membership.
+ */
+export async function insertMembership(tx: DbOrTx, overrides: Overrides<typeof membershipsTable> = {}): Promise<Row<typeof membershipsTable>> {
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  const associationId = overrides.associationId ?? ASSOCIATION_IDS.SZSA;
+  const values = { category: 'ORDINARY' as const, status: 'ACTIVE' as const, since: '2020-01-01', ...overrides, associationId, organizationId };
+  const { id: _id, associationId: _a, organizationId: _o, ...changes } = values;
+  return one(
+    tx
+      .insert(membershipsTable)
+      .values(values)
+      .onConflictDoUpdate({ target: [membershipsTable.associationId, membershipsTable.organizationId], set: changes })
+      .returning(),
+  );
 }
 
 export async function insertMembershipEvent(tx: DbOrTx, overrides: Overrides<typeof membershipEventsTable> = {}): Promise<Row<typeof membershipEventsTable>> {
   const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
-  return one(tx.insert(membershipEventsTable).values({ kind: 'JOIN', effectiveOn: '2020-01-01', ...overrides, organizationId }).returning());
+  return one(tx.insert(membershipEventsTable).values({ associationId: ASSOCIATION_IDS.SZSA, kind: 'JOIN', effectiveOn: '2020-01-01', ...overrides, organizationId }).returning());
 }
 
 /** A sales department named after its firm (the service's rule); a securities firm is created unless `firmId` is given. */
@@ -146,16 +178,18 @@ export async function insertContact(tx: DbOrTx, overrides: Overrides<typeof cont
 // ---------------------------------------------------------------- committees
 
 /**
- * A committee. Codes are a closed enum of four and the template seeds all of them, so this replaces the committee of
- * that code (its terms and seats go with it, by cascade) inside the test's transaction: the test starts from a
- * committee with no terms. Without `code`, the codes are taken in turn.
+ * A committee. Codes are a closed enum and the template seeds all of them, so this replaces the committee of that code
+ * (its terms and seats go with it, by cascade) inside the test's transaction: the test starts from a committee with no
+ * terms. Without `code`, the securities association's four codes are taken in turn. The committee is SZSA's, or SZLCA's
+ * for that association's codes (BOARD_SECRETARIES, INVESTOR_RELATIONS), unless `associationId` is given.
  */
 export async function insertCommittee(tx: DbOrTx, overrides: Overrides<typeof committeesTable> = {}): Promise<Row<typeof committeesTable>> {
   const codes = ['COMPLIANCE', 'INVESTMENT_BANKING', 'BROKERAGE_WEALTH', 'FINTECH'] as const;
   const n = nextNumber();
   const code = overrides.code ?? codes[n % codes.length]!;
   await tx.delete(committeesTable).where(eq(committeesTable.code, code));
-  return one(tx.insert(committeesTable).values({ name: `测试专业委员会${chineseNumber(n)}`, nameEn: `Test Committee ${n}`, ...overrides, code }).returning());
+  const associationId = code === 'BOARD_SECRETARIES' || code === 'INVESTOR_RELATIONS' ? ASSOCIATION_IDS.SZLCA : ASSOCIATION_IDS.SZSA;
+  return one(tx.insert(committeesTable).values({ associationId, name: `测试专业委员会${chineseNumber(n)}`, nameEn: `Test Committee ${n}`, ...overrides, code }).returning());
 }
 
 /** The committee's next term (number = last + 1), from 2025-01-01 and open-ended unless given. */
@@ -311,6 +345,7 @@ export async function insertPolicyInterpretation(tx: DbOrTx, overrides: Override
     tx
       .insert(policyInterpretationsTable)
       .values({
+        associationId: ASSOCIATION_IDS.SZSA,
         audience: 'PUBLIC',
         searchVector: searchVectorOf({ title, summary, body, audience: overrides.audience ?? 'PUBLIC', tags, qa, sources: [] }),
         publishedAt: status === 'DRAFT' ? null : FIXED_INSTANT,
@@ -375,6 +410,7 @@ export async function insertSuggestionCampaign(tx: DbOrTx, overrides: Overrides<
     tx
       .insert(suggestionCampaignsTable)
       .values({
+        associationId: ASSOCIATION_IDS.SZSA,
         title: `关于征集测试意见建议的通知（${chineseNumber(n)}）`,
         documentNumber: `深证协函〔2026〕${1000 + n}号`,
         topics: ['OTHER'],
@@ -394,7 +430,7 @@ export async function insertSuggestionForwardBatch(tx: DbOrTx, overrides: Overri
   return one(
     tx
       .insert(suggestionForwardBatchesTable)
-      .values({ referenceNumber: `深证协〔${year}〕${number}号`, recipient: 'CSRC_SZ_BUREAU', forwardedAt: FIXED_INSTANT, ...overrides, year, number })
+      .values({ associationId: ASSOCIATION_IDS.SZSA, referenceNumber: `深证协〔${year}〕${number}号`, recipient: 'CSRC_SZ_BUREAU', forwardedAt: FIXED_INSTANT, ...overrides, year, number })
       .returning(),
   );
 }
@@ -413,6 +449,7 @@ export async function insertSuggestion(tx: DbOrTx, overrides: Overrides<typeof s
     tx
       .insert(suggestionsTable)
       .values({
+        associationId: ASSOCIATION_IDS.SZSA,
         topic: 'OTHER',
         title: `关于测试事项的建议（${chineseNumber(n)}）`,
         body: '建议简化测试事项的报送流程。',
@@ -433,13 +470,17 @@ export async function insertSuggestionEvent(tx: DbOrTx, overrides: Overrides<typ
 
 // ---------------------------------------------------------------- service accounts, data access, outbox, webhooks
 
-/** An enabled regulator service account with no scopes; its client id is deterministic (mgc_ + 24 hex digits). */
+/**
+ * An enabled regulator service account with no scopes; its client id is deterministic (mgc_ + 24 hex digits). An
+ * association's account (role 'association') is SZSA's unless `associationId` is given.
+ */
 export async function insertServiceAccount(tx: DbOrTx, overrides: Overrides<typeof serviceAccountsTable> = {}): Promise<Row<typeof serviceAccountsTable>> {
   const n = nextNumber();
+  const associationId = overrides.role === 'association' ? ASSOCIATION_IDS.SZSA : null;
   return one(
     tx
       .insert(serviceAccountsTable)
-      .values({ clientId: `mgc_${n.toString(16).padStart(24, '0')}`, name: `测试监管数据系统${chineseNumber(n)}`, role: 'regulator', scopes: [], owner: '测试', ...overrides })
+      .values({ clientId: `mgc_${n.toString(16).padStart(24, '0')}`, name: `测试监管数据系统${chineseNumber(n)}`, role: 'regulator', scopes: [], owner: '测试', associationId, ...overrides })
       .returning(),
   );
 }
