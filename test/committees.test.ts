@@ -11,6 +11,7 @@ import {
   type AppointCommitteeSeatInput,
 } from '../src/committees/committees.service.js';
 import { committeeSeatsTable, committeeTermsTable } from '../src/committees/committees.table.js';
+import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import type { DbOrTx } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/global-id.js';
 import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
@@ -18,6 +19,8 @@ import { describe, expect, test } from './support/db.js';
 import { insertCommittee, insertCommitteeSeat, insertCommitteeTerm, insertOrganization } from './support/factories.js';
 
 const association = associationViewer();
+/** Staff of the listed companies association (SZLCA). */
+const szlcaStaff = { ...associationViewer(), subject: 'test:association:SZLCA', associationId: ASSOCIATION_IDS.SZLCA };
 
 const OPEN = `mutation($input: OpenCommitteeTermInput!) { openCommitteeTerm(input: $input) { committeeTerm { id number } userErrors { code field } } }`;
 const APPOINT = `mutation($input: AppointCommitteeSeatInput!) { appointCommitteeSeat(input: $input) { committeeSeat { id personName } userErrors { code field } } }`;
@@ -53,6 +56,32 @@ function appointment(termId: number, organizationId: number, fields: Partial<App
 }
 
 describe('who may change committees', () => {
+  test("an association's staff change their own association's committees only; another's look missing", async ({ tx }) => {
+    const szsa = await termAndOrg(tx, { code: 'COMPLIANCE' });
+    const szsaSeat = await insertCommitteeSeat(tx, { termId: szsa.term.id });
+    const listed = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    const szlcaCommittee = await insertCommittee(tx, { code: 'BOARD_SECRETARIES' });
+    expect(szlcaCommittee.associationId).toBe(ASSOCIATION_IDS.SZLCA);
+    const szlcaTerm = await insertCommitteeTerm(tx, { committeeId: szlcaCommittee.id, startsOn: '2025-01-01' });
+    const szlcaSeat = await insertCommitteeSeat(tx, { termId: szlcaTerm.id, organizationId: listed.id });
+    const before = await countRows(tx);
+    for (const [staff, committeeId, termId, seatId] of [
+      [szlcaStaff, szsa.committee.id, szsa.term.id, szsaSeat.id],
+      [association, szlcaCommittee.id, szlcaTerm.id, szlcaSeat.id],
+    ] as const) {
+      expect(await userErrorsOf(openCommitteeTerm(tx, staff, { committeeId, startsOn: '2026-01-01' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'committeeId'] }]);
+      expect(await userErrorsOf(appointCommitteeSeat(tx, staff, appointment(termId, listed.id)))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'termId'] }]);
+      expect(await userErrorsOf(endCommitteeSeat(tx, staff, { seatId, endedOn: '2025-06-01', reason: 'RESIGNED' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'seatId'] }]);
+    }
+    expect(await countRows(tx)).toEqual(before);
+    // Their own: SZLCA staff appoint a listed company's person, not a securities firm's (not an SZLCA member).
+    expect(await userErrorsOf(appointCommitteeSeat(tx, szlcaStaff, appointment(szlcaTerm.id, szsa.org.id)))).toEqual([{ code: 'INVALID', field: ['input', 'organizationId'] }]);
+    const other = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    expect(await appointCommitteeSeat(tx, szlcaStaff, appointment(szlcaTerm.id, other.id, { personName: '上协委员' }))).toMatchObject({ personName: '上协委员' });
+    expect(await endCommitteeSeat(tx, szlcaStaff, { seatId: szlcaSeat.id, endedOn: '2025-06-01', reason: 'RESIGNED' })).toMatchObject({ endedOn: '2025-06-01' });
+    expect(await openCommitteeTerm(tx, szlcaStaff, { committeeId: szlcaCommittee.id, startsOn: '2026-01-01' })).toMatchObject({ number: 2 });
+  });
+
   test('the regulator, a firm and anonymous viewers get FORBIDDEN on every committee mutation, and nothing is written', async ({ tx }) => {
     const { committee, term, org } = await termAndOrg(tx);
     const seat = await insertCommitteeSeat(tx, { termId: term.id });

@@ -2,7 +2,8 @@
 import { count, eq } from 'drizzle-orm';
 import { committeeTermsTable } from '../src/committees/committees.table.js';
 import { isValidCreditCode } from '../src/members/identifiers.js';
-import { organizationsTable } from '../src/members/members.table.js';
+import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
+import { membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { runInTransaction } from '../src/db/transaction.js';
 import { describe, expect, test } from './support/db.js';
 import * as factories from './support/factories.js';
@@ -67,6 +68,7 @@ describe('factories', () => {
   // One call of each with no overrides: the defaults satisfy every constraint of its table.
   test.for([
     'insertOrganization',
+    'insertMembership',
     'insertMembershipEvent',
     'insertBranch',
     'insertContact',
@@ -102,6 +104,26 @@ describe('factories', () => {
     const second = await insert(tx);
     expect(first).toBeTruthy();
     expect(second).not.toEqual(first);
+  });
+
+  test("rows belong to SZSA unless told; an organization is a member of its primary association; insertMembership adds or changes one", async ({ tx }) => {
+    const firm = await factories.insertOrganization(tx);
+    const listed = await factories.insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    const membershipsOf = (organizationId: number) =>
+      tx.select({ associationId: membershipsTable.associationId, status: membershipsTable.status }).from(membershipsTable).where(eq(membershipsTable.organizationId, organizationId)).orderBy(membershipsTable.associationId);
+    expect(await membershipsOf(firm.id)).toEqual([{ associationId: ASSOCIATION_IDS.SZSA, status: 'ACTIVE' }]);
+    expect(await membershipsOf(listed.id)).toEqual([{ associationId: ASSOCIATION_IDS.SZLCA, status: 'ACTIVE' }]);
+    await factories.insertMembership(tx, { organizationId: firm.id, associationId: ASSOCIATION_IDS.SZLCA });
+    await factories.insertMembership(tx, { organizationId: firm.id, status: 'SUSPENDED' });
+    expect(await membershipsOf(firm.id)).toEqual([
+      { associationId: ASSOCIATION_IDS.SZSA, status: 'SUSPENDED' },
+      { associationId: ASSOCIATION_IDS.SZLCA, status: 'ACTIVE' },
+    ]);
+    expect((await factories.insertCommittee(tx)).associationId).toBe(ASSOCIATION_IDS.SZSA);
+    expect((await factories.insertCommittee(tx, { code: 'INVESTOR_RELATIONS' })).associationId).toBe(ASSOCIATION_IDS.SZLCA);
+    expect((await factories.insertSuggestion(tx, { associationId: ASSOCIATION_IDS.SZLCA, organizationId: listed.id })).associationId).toBe(ASSOCIATION_IDS.SZLCA);
+    expect((await factories.insertServiceAccount(tx, { role: 'association' })).associationId).toBe(ASSOCIATION_IDS.SZSA);
+    expect((await factories.insertServiceAccount(tx)).associationId).toBeNull();
   });
 
   test('statuses that need companions get them', async ({ tx }) => {

@@ -118,11 +118,12 @@ describe('organizations directory', () => {
 });
 
 describe('committees', () => {
-  it('lists the four committees with a current term, one chair and at most seven vice-chairs', async () => {
+  it("lists both associations' committees with a current term, one chair and at most seven vice-chairs", async () => {
     const res = await t.gql(CommitteesDocument);
     expect(res.body.errors).toBeUndefined();
     const committees = res.body.data!.committees;
-    expect(committees.map((c) => c.code).sort()).toEqual(['BROKERAGE_WEALTH', 'COMPLIANCE', 'FINTECH', 'INVESTMENT_BANKING']);
+    // The securities association's four and the listed companies association's two (issue 16).
+    expect(committees.map((c) => c.code).sort()).toEqual(['BOARD_SECRETARIES', 'BROKERAGE_WEALTH', 'COMPLIANCE', 'FINTECH', 'INVESTMENT_BANKING', 'INVESTOR_RELATIONS']);
     for (const c of committees) {
       expect(c.currentTerm).not.toBeNull();
       const roles = c.currentTerm!.seats.map((s) => s.role);

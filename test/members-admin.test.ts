@@ -1,16 +1,19 @@
 // The association's edits of the directory and firms' edits of their own contacts: members.service.ts, and the
 // GraphQL layer's authorization, localized userErrors and global ids.
 import { and, asc, count, eq } from 'drizzle-orm';
+import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import { auditLogTable } from '../src/audit/audit.table.js';
 import type { DbOrTx } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/global-id.js';
-import { addContact, createBranch, createOrganization, recordMembershipChange, removeContact, updateContact } from '../src/members/members.service.js';
-import { membershipEventsTable, organizationsTable } from '../src/members/members.table.js';
+import { addContact, createBranch, createOrganization, recordMembershipChange, removeContact, updateContact, updateOrganization } from '../src/members/members.service.js';
+import { membershipEventsTable, membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
-import { insertContact, insertOrganization } from './support/factories.js';
+import { insertContact, insertMembership, insertOrganization } from './support/factories.js';
 
 const association = associationViewer();
+/** Staff of the listed companies association (SZLCA). */
+const szlcaStaff = { ...associationViewer(), subject: 'test:association:SZLCA', associationId: ASSOCIATION_IDS.SZLCA };
 
 const CREATE = `mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { organization { id name creditCode stockCode kind membershipStatus } userErrors { field message code } }
@@ -115,6 +118,82 @@ describe('association staff manage organizations', () => {
   });
 });
 
+describe("each association's staff manage their own association's memberships", () => {
+  async function membershipsOf(db: DbOrTx, organizationId: number) {
+    return db
+      .select({ associationId: membershipsTable.associationId, status: membershipsTable.status, category: membershipsTable.category, since: membershipsTable.since })
+      .from(membershipsTable)
+      .where(eq(membershipsTable.organizationId, organizationId))
+      .orderBy(asc(membershipsTable.associationId));
+  }
+  const SZSA = ASSOCIATION_IDS.SZSA;
+  const SZLCA = ASSOCIATION_IDS.SZLCA;
+
+  test("a listed securities firm's SZLCA membership changes with SZLCA staff, its own columns (its SZSA membership) do not", async ({ tx }) => {
+    const firm = await insertOrganization(tx, { stockCode: '601990', stockExchange: 'SH', membershipCategory: 'COUNCIL_UNIT' });
+    await insertMembership(tx, { organizationId: firm.id, associationId: SZLCA, since: '2021-01-01' });
+    const after = await recordMembershipChange(tx, szlcaStaff, { organizationId: firm.id, change: 'SUSPEND', effectiveOn: '2025-01-01' });
+    expect(after).toMatchObject({ membershipStatus: 'ACTIVE', membershipCategory: 'COUNCIL_UNIT' });
+    const updated = await updateOrganization(tx, szlcaStaff, firm.id, { membershipCategory: 'VICE_PRESIDENT_UNIT' });
+    expect(updated.membershipCategory).toBe('COUNCIL_UNIT');
+    expect(await membershipsOf(tx, firm.id)).toEqual([
+      { associationId: SZSA, status: 'ACTIVE', category: 'COUNCIL_UNIT', since: '2020-01-01' },
+      { associationId: SZLCA, status: 'SUSPENDED', category: 'VICE_PRESIDENT_UNIT', since: '2021-01-01' },
+    ]);
+    const events = await tx.select({ associationId: membershipEventsTable.associationId, kind: membershipEventsTable.kind }).from(membershipEventsTable).where(eq(membershipEventsTable.organizationId, firm.id));
+    expect(events).toEqual([{ associationId: SZLCA, kind: 'SUSPEND' }]);
+    // The securities association's staff change the SZSA membership, and with it the organization's own columns.
+    expect(await recordMembershipChange(tx, association, { organizationId: firm.id, change: 'WITHDRAW', effectiveOn: '2025-02-01' })).toMatchObject({ membershipStatus: 'WITHDRAWN' });
+    expect((await membershipsOf(tx, firm.id)).map((m) => m.status)).toEqual(['WITHDRAWN', 'SUSPENDED']);
+  });
+
+  test('an organization joins a second association by a JOIN of that association\'s staff; other changes need a membership there', async ({ tx }) => {
+    const firm = await insertOrganization(tx, { stockCode: '601991', stockExchange: 'SH' });
+    expect(await userErrorsOf(recordMembershipChange(tx, szlcaStaff, { organizationId: firm.id, change: 'SUSPEND', effectiveOn: '2025-01-01' }))).toEqual([
+      { code: 'NOT_FOUND', field: ['input', 'organizationId'] },
+    ]);
+    expect(await userErrorsOf(updateOrganization(tx, szlcaStaff, firm.id, { shortName: '改名' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+    await recordMembershipChange(tx, szlcaStaff, { organizationId: firm.id, change: 'JOIN', effectiveOn: '2025-01-01', note: '上市后入会' });
+    expect(await membershipsOf(tx, firm.id)).toEqual([
+      { associationId: SZSA, status: 'ACTIVE', category: 'ORDINARY', since: '2020-01-01' },
+      { associationId: SZLCA, status: 'ACTIVE', category: 'ORDINARY', since: '2025-01-01' },
+    ]);
+    expect(await updateOrganization(tx, szlcaStaff, firm.id, { shortName: '改名证券' })).toMatchObject({ shortName: '改名证券' });
+  });
+
+  test("an organization created by SZLCA staff is SZLCA's member", async ({ tx }) => {
+    const org = await createOrganization(tx, szlcaStaff, {
+      kind: 'LISTED_COMPANY',
+      name: '深圳市测试上协新材料股份有限公司',
+      creditCode: '91440300MA5WC9CB19',
+      stockCode: '301998.SZ',
+      memberSince: '2025-01-02',
+      membershipCategory: 'COUNCIL_UNIT',
+    });
+    expect(org).toMatchObject({ memberSince: '2025-01-02', membershipCategory: 'COUNCIL_UNIT' });
+    expect(await membershipsOf(tx, org.id)).toEqual([{ associationId: SZLCA, status: 'ACTIVE', category: 'COUNCIL_UNIT', since: '2025-01-02' }]);
+    // To the securities association's staff it looks missing.
+    expect(await userErrorsOf(updateOrganization(tx, association, org.id, { shortName: '改名' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+  });
+
+  test("staff add, edit and remove contacts of their association's members only", async ({ tx }) => {
+    const szsaFirm = await insertOrganization(tx);
+    const listed = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    const szsaContact = await insertContact(tx, { organizationId: szsaFirm.id });
+    const listedContact = await insertContact(tx, { organizationId: listed.id });
+    for (const [staff, own, ownContact, other, otherContact] of [
+      [association, szsaFirm, szsaContact, listed, listedContact],
+      [szlcaStaff, listed, listedContact, szsaFirm, szsaContact],
+    ] as const) {
+      expect(await userErrorsOf(addContact(tx, staff, other.id, { name: '冒名' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'organizationId'] }]);
+      expect(await userErrorsOf(updateContact(tx, staff, otherContact.id, { name: '篡改' }))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+      expect(await userErrorsOf(removeContact(tx, staff, otherContact.id))).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+      expect(await addContact(tx, staff, own.id, { name: '协会联络人' })).toMatchObject({ organizationId: own.id });
+      expect(await updateContact(tx, staff, ownContact.id, { title: '董事会秘书' })).toMatchObject({ title: '董事会秘书' });
+    }
+  });
+});
+
 describe('association staff manage branches', () => {
   const CREATE_BRANCH = `mutation($input: CreateBranchInput!) { createBranch(input: $input) { branch { name district firm { id } } userErrors { code field } } }`;
 
@@ -136,8 +215,13 @@ describe('association staff manage branches', () => {
     expect(
       await userErrorsOf(createBranch(tx, association, { firmId: firm.id, kind: 'SALES_DEPARTMENT', name: `${firm.name}深圳日期证券营业部`, openedOn: '2025-05-01', closedOn: '2024-01-01' })),
     ).toEqual([{ code: 'INVALID', field: ['input', 'closedOn'] }]);
-    expect(await userErrorsOf(createBranch(tx, association, { firmId: listed.id, kind: 'SALES_DEPARTMENT', name: `${listed.name}营业部` }))).toEqual([
+    // A listed company is a member of SZLCA, not SZSA: to the securities association's staff it looks missing, to
+    // the listed companies association's it is no securities firm.
+    expect(await userErrorsOf(createBranch(tx, szlcaStaff, { firmId: listed.id, kind: 'SALES_DEPARTMENT', name: `${listed.name}营业部` }))).toEqual([
       { code: 'INVALID', field: ['input', 'firmId'] },
+    ]);
+    expect(await userErrorsOf(createBranch(tx, association, { firmId: listed.id, kind: 'SALES_DEPARTMENT', name: `${listed.name}营业部` }))).toEqual([
+      { code: 'NOT_FOUND', field: ['input', 'firmId'] },
     ]);
     // An id that is no global id at all reaches the service as no firm.
     const garbage = await execute(makeContext(tx, association), CREATE_BRANCH, { input: { firmId: 'garbage', kind: 'SALES_DEPARTMENT', name: 'x' } });

@@ -93,7 +93,8 @@ export const ViewerRoleEnum = builder.enumType('ViewerRole', {
 });
 
 export const ContactRef = builder.objectRef<ContactRow>('Contact').implement({
-  description: '机构联系人（仅机构本身、协会和证监局可见） / Contact person (visible to the organization itself, the association and the regulator)',
+  description:
+    '机构联系人（仅机构本身、其所属协会的工作人员和证监局可见） / Contact person (visible to the organization itself, the staff of an association it is a member of, and the regulator)',
   fields: (t) => ({
     id: t.globalID({ description: '全局 ID / Global ID', resolve: (c) => ({ type: 'Contact', id: c.id }) }),
     name: t.exposeString('name', { description: '姓名 / Name' }),
@@ -122,9 +123,9 @@ export const OrganizationRef = builder.loadableNode('Organization', {
     }),
     district: t.expose('district', { type: DistrictEnum, nullable: true, description: '所在区 / District' }),
     address: t.exposeString('address', { nullable: true, description: '地址 / Address' }),
-    memberSince: t.expose('memberSince', { type: 'Date', nullable: true, description: '入会日期 / Member since' }),
-    membershipStatus: t.expose('membershipStatus', { type: MembershipStatusEnum, description: '会员状态 / Membership status' }),
-    membershipCategory: t.expose('membershipCategory', { type: MembershipCategoryEnum, description: '会员类别 / Membership category' }),
+    memberSince: t.expose('memberSince', { type: 'Date', nullable: true, description: '入会日期（在其主要协会） / Member since (of its primary association)' }),
+    membershipStatus: t.expose('membershipStatus', { type: MembershipStatusEnum, description: '会员状态（在其主要协会；各协会见 memberships） / Membership status (of its primary association; memberships has each association\'s)' }),
+    membershipCategory: t.expose('membershipCategory', { type: MembershipCategoryEnum, description: '会员类别（在其主要协会） / Membership category (of its primary association)' }),
     contacts: t.loadableList({
       type: ContactRef,
       nullable: true,
@@ -431,7 +432,7 @@ builder.mutationFields((t) => ({
   updateOrganization: t.field({
     type: OrganizationPayload,
     authScopes: { association: true },
-    description: '修改机构（协会） / Edit an organization (association)',
+    description: '修改本协会会员机构；会员类别和入会日期为本协会的 / Edit an organization that is a member of your association; membershipCategory and memberSince are your association\'s (association)',
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input: { id, ...fields } }, ctx) =>
       mutationPayload(ctx, () => members.updateOrganization(ctx.db, ctx.viewer, orgId(id), fields as never), (organization) => ({ organization }), { organization: null }) as never,
@@ -439,7 +440,7 @@ builder.mutationFields((t) => ({
   recordMembershipChange: t.field({
     type: OrganizationPayload,
     authScopes: { association: true },
-    description: '记录入会、暂停、恢复、退会（协会） / Record a membership change (association)',
+    description: '记录本协会的入会、暂停、恢复、退会（协会） / Record a change of a membership of your association (association)',
     args: { input: t.arg({ type: RecordMembershipChangeInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(
@@ -468,7 +469,7 @@ builder.mutationFields((t) => ({
   addContact: t.field({
     type: ContactPayload,
     authScopes: { association: true, member: true },
-    description: '新增本机构联系人（机构本身或协会） / Add a contact to your own organization (or as the association)',
+    description: '新增联系人：本机构的，或（协会）本协会会员的 / Add a contact to your own organization, or (association) to a member of your association',
     args: { input: t.arg({ type: AddContactInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input: { organizationId, ...fields } }, ctx) =>
       mutationPayload(ctx, () => members.addContact(ctx.db, ctx.viewer, orgId(organizationId), fields as never), (contact) => ({ contact }), { contact: null }) as never,
