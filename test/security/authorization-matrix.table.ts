@@ -3,29 +3,52 @@
 // one case per object × path × principal from this table and asserts "visible" or "hidden" (hidden = null, absent,
 // FORBIDDEN or 401/403, never another tenant's data). The fixture (`buildWorld`) creates what the rows point at.
 import { randomBytes } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
 import { expect } from 'vitest';
+import { ASSOCIATION_IDS } from '../../src/associations/associations.table.js';
 import { recordDataAccess } from '../../src/data-access/data-access.service.js';
 import { encodeGlobalId } from '../../src/global-id.js';
 import { createLogger } from '../../src/logger.js';
 import { startWebhookWorker } from '../../src/webhooks/webhooks.worker.js';
 import type { GqlResult, TestApp } from '../support/harness.js';
-import { creditCodeOf } from '../support/harness.js';
 import { clientToken, newServiceAccount, startReceiver } from '../support/integration.js';
 import { waitFor } from '../support/wait.js';
 import { expectNoLeak } from './support.js';
 
-export const principals = ['ANONYMOUS', 'FIRM_OWN', 'FIRM_OTHER', 'LISTED_COMPANY', 'ASSOCIATION', 'REGULATOR', 'SA_SCOPED', 'SA_UNSCOPED'] as const;
+export const principals = [
+  'ANONYMOUS',
+  'FIRM_OWN',
+  'FIRM_OTHER',
+  'LISTED_COMPANY',
+  'ASSOCIATION',
+  'REGULATOR',
+  'SA_SCOPED',
+  'SA_UNSCOPED',
+  'SZLCA_STAFF',
+  'SZLCA_SA_SCOPED',
+  'SZLCA_SA_UNSCOPED',
+] as const;
 /**
- * FIRM_OWN is the firm whose objects the rows are; FIRM_OTHER another securities firm. SA_SCOPED is a regulator's
- * service account holding every scope (reports:read ratings:read suggestions:read webhooks:manage); SA_UNSCOPED one
- * holding only webhooks:manage (no read scope).
+ * FIRM_OWN is the firm whose objects the rows are, a member of the securities association (SZSA) only; FIRM_OTHER
+ * another such securities firm. LISTED_COMPANY is a listed company, a member of the listed companies association
+ * (SZLCA) only. ASSOCIATION is the securities association's (SZSA) staff; SZLCA_STAFF the listed companies
+ * association's. SA_SCOPED is a regulator's service account holding every scope (reports:read ratings:read
+ * suggestions:read webhooks:manage); SA_UNSCOPED one holding only webhooks:manage (no read scope). SZLCA_SA_SCOPED and
+ * SZLCA_SA_UNSCOPED are the same two of the listed companies association (role association).
  */
 export type Principal = (typeof principals)[number];
 
 const ALL: readonly Principal[] = principals;
+/** SZSA staff (ASSOCIATION) and the regulator in person. */
 const STAFF: readonly Principal[] = ['ASSOCIATION', 'REGULATOR'];
 const STAFF_AND_SCOPED: readonly Principal[] = [...STAFF, 'SA_SCOPED'];
 const STAFF_AND_ACCOUNTS: readonly Principal[] = [...STAFF, 'SA_SCOPED', 'SA_UNSCOPED'];
+/** The regulator: every association's private data, in person and through its service accounts. */
+const BUREAU_AND_SCOPED: readonly Principal[] = ['REGULATOR', 'SA_SCOPED'];
+const BUREAU_AND_ACCOUNTS: readonly Principal[] = ['REGULATOR', 'SA_SCOPED', 'SA_UNSCOPED'];
+/** The listed companies association (SZLCA): its staff, and its service accounts with and without read scopes. */
+const SZLCA_STAFF_AND_SCOPED: readonly Principal[] = ['SZLCA_STAFF', 'SZLCA_SA_SCOPED'];
+const SZLCA_STAFF_AND_ACCOUNTS: readonly Principal[] = [...SZLCA_STAFF_AND_SCOPED, 'SZLCA_SA_UNSCOPED'];
 
 export type PathKind = 'list' | 'totalCount' | 'node' | 'nodes' | 'root' | 'nested' | 'payload' | 'csv' | 'webhook';
 
@@ -69,6 +92,18 @@ export interface World {
   dataAccessResource: string;
   cycle: { id: string; year: number };
   campaign: { id: string; title: string };
+  /** The listed companies association's (SZLCA) own data, and the public data of several associations. */
+  szlca: {
+    listed: { id: string; creditCode: string };
+    contact: { id: string; email: string };
+    suggestion: { id: string; title: string; input: Record<string, unknown> };
+    campaign: { id: string; title: string };
+    policies: Record<'members' | 'draft', { id: string; tag: string; title: string }>;
+    serviceAccount: { id: string; clientId: string };
+    webhooks: { staff: { id: string; url: string }; account: { id: string; url: string } };
+    committee: { id: string };
+  };
+  associations: Record<'SZSA' | 'SZLCA', string>;
   today: string;
   close(): Promise<void>;
 }
@@ -90,32 +125,81 @@ async function asStaff(t: TestApp, token: string, query: string, variables: Reco
   return res.body.data;
 }
 
+async function rows<T>(t: TestApp, query: SQL): Promise<T[]> {
+  return ((await t.database.db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+/** Credit codes of the organizations holding a membership of an association (any status). */
+async function membersOf(t: TestApp, associationId: number): Promise<Set<string>> {
+  const found = await rows<{ credit_code: string }>(
+    t,
+    sql`select o.credit_code from organizations o join memberships m on m.organization_id = o.id where m.association_id = ${associationId}`,
+  );
+  return new Set(found.map((r) => r.credit_code));
+}
+
+/** The credit code of the first organization of a kind that is an ACTIVE member of `associationId` and of no other. */
+async function onlyMemberOf(t: TestApp, kind: string, associationId: number, not: string[] = []): Promise<string> {
+  const found = await rows<{ credit_code: string }>(
+    t,
+    sql`select o.credit_code from organizations o
+        where o.kind = ${kind}
+          and exists (select 1 from memberships m where m.organization_id = o.id and m.association_id = ${associationId} and m.status = 'ACTIVE')
+          and not exists (select 1 from memberships m where m.organization_id = o.id and m.association_id <> ${associationId})
+        order by o.id`,
+  );
+  const code = found.map((r) => r.credit_code).find((c) => !not.includes(c));
+  expect(code, `the demo data has a ${kind} that is a member of association ${associationId} only`).toBeTruthy();
+  return code!;
+}
+
 export async function buildWorld(t: TestApp): Promise<World> {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   const association = await t.token('association', undefined, 3600);
+  const szlcaStaff = await t.token('association', undefined, 3600, { association: 'SZLCA' });
   const regulator = await t.token('regulator', undefined, 3600);
   const staff = (query: string, variables: Record<string, unknown> = {}) => asStaff(t, association, query, variables);
+  const szlca = (query: string, variables: Record<string, unknown> = {}) => asStaff(t, szlcaStaff, query, variables);
 
-  // Firm A: the firm of a branch under daily supervision in the published 2025 cycle (so every rating path applies).
+  // Firm A: the firm of a branch under daily supervision in the published 2025 cycle (so every rating path applies),
+  // a member of the securities association only (so its contacts are that association's private data).
+  const inSzlca = await membersOf(t, ASSOCIATION_IDS.SZLCA);
   const supervised = await staff('{ supervisionList(year: 2025) { id branch { id firm { id creditCode } } } }');
-  const first = supervised.supervisionList[0];
-  expect(first, 'the demo data has a supervised branch in 2025').toBeTruthy();
-  const orgA = first.branch.firm as { id: string; creditCode: string };
-  const branchA = { id: first.branch.id as string };
-  let otherCode = await creditCodeOf(t, 'SECURITIES_FIRM', 0);
-  if (otherCode === orgA.creditCode) otherCode = await creditCodeOf(t, 'SECURITIES_FIRM', 1);
+  const first = (supervised.supervisionList as { id: string; branch: { id: string; firm: { id: string; creditCode: string } } }[]).find((r) => !inSzlca.has(r.branch.firm.creditCode));
+  expect(first, 'the demo data has a supervised branch in 2025 of a firm in SZSA only').toBeTruthy();
+  const orgA = first!.branch.firm;
+  const branchA = { id: first!.branch.id };
+  const otherCode = await onlyMemberOf(t, 'SECURITIES_FIRM', ASSOCIATION_IDS.SZSA, [orgA.creditCode]);
+  // The listed company: a member of the listed companies association only (as listed companies are since issue 16).
+  const listedCode = await onlyMemberOf(t, 'LISTED_COMPANY', ASSOCIATION_IDS.SZLCA);
+  const listed = await asStaff(t, regulator, 'query($c: String!) { organization(creditCode: $c) { id } }', { c: listedCode });
 
   const scoped = await newServiceAccount(t, { role: 'regulator', name: '证监局全权限系统', scopes: ['reports:read', 'ratings:read', 'suggestions:read', 'webhooks:manage'] });
   const unscoped = await newServiceAccount(t, { role: 'regulator', name: '证监局仅Webhook系统', scopes: ['webhooks:manage'] });
+  // The listed companies association's own service accounts, created by its staff (so they are its).
+  const szlcaAccount = async (name: string, scopes: string[]) => {
+    const created = await szlca(
+      `mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { clientSecret serviceAccount { id clientId } userErrors { code } } }`,
+      { i: { name, role: 'ASSOCIATION', scopes } },
+    );
+    expect(created.createServiceAccount.userErrors).toEqual([]);
+    const { id, clientId } = created.createServiceAccount.serviceAccount as { id: string; clientId: string };
+    return { id, clientId, clientSecret: created.createServiceAccount.clientSecret as string };
+  };
+  const szlcaScoped = await szlcaAccount('深上协全权限系统', ['reports:read', 'ratings:read', 'suggestions:read', 'webhooks:manage']);
+  const szlcaUnscoped = await szlcaAccount('深上协仅Webhook系统', ['webhooks:manage']);
   const tokens: Record<Principal, string | undefined> = {
     ANONYMOUS: undefined,
     FIRM_OWN: await t.token('firm', orgA.creditCode, 3600),
     FIRM_OTHER: await t.token('firm', otherCode, 3600),
-    LISTED_COMPANY: await t.token('listed_company', await creditCodeOf(t, 'LISTED_COMPANY'), 3600),
+    LISTED_COMPANY: await t.token('listed_company', listedCode, 3600),
     ASSOCIATION: association,
     REGULATOR: regulator,
     SA_SCOPED: await clientToken(t, scoped.clientId, scoped.clientSecret),
     SA_UNSCOPED: await clientToken(t, unscoped.clientId, unscoped.clientSecret),
+    SZLCA_STAFF: szlcaStaff,
+    SZLCA_SA_SCOPED: await clientToken(t, szlcaScoped.clientId, szlcaScoped.clientSecret),
+    SZLCA_SA_UNSCOPED: await clientToken(t, szlcaUnscoped.clientId, szlcaUnscoped.clientSecret),
   };
 
   // A contact of firm A.
@@ -147,7 +231,36 @@ export async function buildWorld(t: TestApp): Promise<World> {
   );
   expect(campaign.createSuggestionCampaign.userErrors).toEqual([]);
 
-  // Webhook subscriptions: every principal tries; the association and the scoped account succeed.
+  // The listed companies association's data: a contact of its member, a MEMBERS interpretation and a draft, a campaign
+  // addressed to listed companies, all made by its own staff (so they are its); and one of its committees (public).
+  const szlcaEmail = `matrix-szlca-${tag()}@example.test`;
+  const [szlcaContact] = await rows<{ id: number }>(
+    t,
+    sql`insert into contacts (organization_id, name, email) select id, '矩阵董秘', ${szlcaEmail} from organizations where credit_code = ${listedCode} returning id`,
+  );
+  const szlcaPolicies = {} as World['szlca']['policies'];
+  for (const [kind, publish] of [['members', true], ['draft', false]] as const) {
+    const mark = `mx-l${kind.slice(0, 1)}-${tag()}`;
+    const created = await szlca(
+      `mutation($i: CreatePolicyInterpretationInput!) { createPolicyInterpretation(input: $i) { policyInterpretation { id } userErrors { code } } }`,
+      { i: { title: `矩阵上市公司解读 ${mark}`, summary: '摘要', body: '正文', audience: 'MEMBERS', tags: [mark] } },
+    );
+    expect(created.createPolicyInterpretation.userErrors).toEqual([]);
+    const id = created.createPolicyInterpretation.policyInterpretation.id as string;
+    if (publish) await szlca(`mutation($id: ID!) { publishPolicyInterpretation(input: { id: $id }) { userErrors { code } } }`, { id });
+    szlcaPolicies[kind] = { id, tag: mark, title: `矩阵上市公司解读 ${mark}` };
+  }
+  const szlcaCampaignTitle = `矩阵上市公司征集 ${tag()}`;
+  const szlcaCampaign = await szlca(
+    `mutation($i: CreateSuggestionCampaignInput!) { createSuggestionCampaign(input: $i) { suggestionCampaign { id } userErrors { code } } }`,
+    { i: { title: szlcaCampaignTitle, documentNumber: `深上协函〔2026〕${Math.floor(Math.random() * 900) + 100}号`, topics: ['OTHER'], invitedKinds: ['LISTED_COMPANY'], deadline: '2099-12-31' } },
+  );
+  expect(szlcaCampaign.createSuggestionCampaign.userErrors).toEqual([]);
+  let [szlcaCommittee] = await rows<{ id: number }>(t, sql`select id from committees where association_id = ${ASSOCIATION_IDS.SZLCA} order by id limit 1`);
+  // The seeds of the committees area add the listed companies association's committees; until then, one of its own.
+  szlcaCommittee ??= (await rows<{ id: number }>(t, sql`insert into committees (association_id, code, name) values (${ASSOCIATION_IDS.SZLCA}, 'BOARD_SECRETARIES', '董事会秘书专业委员会') returning id`))[0]!;
+
+  // Webhook subscriptions: every principal tries; each association's staff and the scoped accounts succeed.
   const receivers = new Map<Principal, Awaited<ReturnType<typeof startReceiver>>>();
   const subscriptions = new Map<Principal, string>();
   for (const p of principals) {
@@ -161,7 +274,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     const id = res.body.data?.createWebhookSubscription?.webhookSubscription?.id;
     if (id) subscriptions.set(p, id);
   }
-  expect([...subscriptions.keys()].sort()).toEqual(['ASSOCIATION', 'SA_SCOPED']);
+  expect([...subscriptions.keys()].sort()).toEqual(['ASSOCIATION', 'SA_SCOPED', 'SZLCA_SA_SCOPED', 'SZLCA_STAFF']);
 
   // Firm A's suggestion (after the subscriptions, so they receive it), with an idempotency key for the payload path.
   const title = `矩阵建议 ${tag()}`;
@@ -178,17 +291,28 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const forwarded = await staff(`mutation($id: ID!, $n: String) { forwardSuggestions(input: { ids: [$id], recipient: SAC, note: $n }) { userErrors { code } } }`, { id: forwardedId, n: note });
   expect(forwarded.forwardSuggestions.userErrors).toEqual([]);
 
-  // Deliver the webhooks.
+  // The listed company's suggestion, submitted without naming an association: it goes to its first association, SZLCA.
+  const szlcaTitle = `矩阵上市公司建议 ${tag()}`;
+  const szlcaInput = { topic: 'CAPITAL_MARKET_REFORM', title: szlcaTitle, body: '只有本公司、深上协和证监局可见', idempotencyKey: `matrix-l-${tag()}` };
+  const szlcaSubmitted = await t.gql(`mutation($i: SubmitSuggestionInput!) { submitSuggestion(input: $i) { suggestion { id } userErrors { code } } }`, { i: szlcaInput }, { token: tokens.LISTED_COMPANY });
+  expect(szlcaSubmitted.body.data?.submitSuggestion.userErrors, szlcaSubmitted.text.slice(0, 300)).toEqual([]);
+  const szlcaSuggestionId = szlcaSubmitted.body.data.submitSuggestion.suggestion.id as string;
+
+  // Deliver the webhooks: each suggestion to the subscriptions that may see it. Waiting ends when all of those have
+  // arrived (or after 15 s, when the webhook cases fail one by one); the others got theirs in the same fan-out.
   const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
-  const mentions = (p: Principal) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(suggestionId));
-  await waitFor('webhook deliveries', () => mentions('ASSOCIATION') && mentions('SA_SCOPED'), 15_000);
+  const mentions = (p: Principal, id: string) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(id));
+  await waitFor(
+    'webhook deliveries',
+    () => mentions('ASSOCIATION', suggestionId) && mentions('SA_SCOPED', suggestionId) && (['SZLCA_STAFF', 'SZLCA_SA_SCOPED', 'SA_SCOPED'] as const).every((p) => mentions(p, szlcaSuggestionId)),
+    15_000,
+  ).catch(() => undefined);
   await worker.stop();
   const received = Object.fromEntries(principals.map((p) => [p, (receivers.get(p)?.received ?? []).map((r) => r.body)])) as Record<Principal, string[]>;
   for (const r of receivers.values()) await r.close();
 
   const delivery = await staff(`query($s: ID) { webhookDeliveries(first: 1, filter: { subscriptionId: $s }) { edges { node { id } } } }`, { s: subscriptions.get('ASSOCIATION') });
-  const accountSubscription = await staff(`query($id: ID!) { node(id: $id) { ... on WebhookSubscription { id url } } }`, { id: subscriptions.get('SA_SCOPED') });
-  const associationSubscription = await staff(`query($id: ID!) { node(id: $id) { ... on WebhookSubscription { id url } } }`, { id: subscriptions.get('ASSOCIATION') });
+  const subscriptionOf = (p: Principal) => ({ id: subscriptions.get(p)!, url: receivers.get(p)!.url });
 
   // Ratings: firm A's published (2025) and unpublished (2026) ratings of branch A, and one in self-assessment.
   const ratingOf = async (year: number) => {
@@ -224,17 +348,28 @@ export async function buildWorld(t: TestApp): Promise<World> {
     orgA,
     contact: { id: contact.addContact.contact.id, email },
     branchA,
-    ratings: { published: first.id, unpublished: await ratingOf(2026), selfAssessment: await ratingOf(selfYear), selfYear, selfScores },
+    ratings: { published: first!.id, unpublished: await ratingOf(2026), selfAssessment: await ratingOf(selfYear), selfYear, selfScores },
     suggestion: { id: suggestionId, title, input },
     forwarded: { id: forwardedId, note },
     policies,
     serviceAccount: { id: encodeGlobalId('ServiceAccount', scoped.id), clientId: scoped.clientId },
-    webhooks: { association: associationSubscription.node, account: accountSubscription.node },
+    webhooks: { association: subscriptionOf('ASSOCIATION'), account: subscriptionOf('SA_SCOPED') },
     received,
     delivery: delivery.webhookDeliveries.edges[0].node.id,
     dataAccessResource,
     cycle: { id: cycle.ratingCycle.id, year: 2026 },
     campaign: { id: campaignId, title: campaignTitle },
+    szlca: {
+      listed: { id: listed.organization.id as string, creditCode: listedCode },
+      contact: { id: encodeGlobalId('Contact', szlcaContact!.id), email: szlcaEmail },
+      suggestion: { id: szlcaSuggestionId, title: szlcaTitle, input: szlcaInput },
+      campaign: { id: szlcaCampaign.createSuggestionCampaign.suggestionCampaign.id as string, title: szlcaCampaignTitle },
+      policies: szlcaPolicies,
+      serviceAccount: { id: szlcaScoped.id, clientId: szlcaScoped.clientId },
+      webhooks: { staff: subscriptionOf('SZLCA_STAFF'), account: subscriptionOf('SZLCA_SA_SCOPED') },
+      committee: { id: encodeGlobalId('Committee', szlcaCommittee.id) },
+    },
+    associations: { SZSA: encodeGlobalId('Association', ASSOCIATION_IDS.SZSA), SZLCA: encodeGlobalId('Association', ASSOCIATION_IDS.SZLCA) },
     today,
     async close() {},
   };
@@ -515,7 +650,9 @@ export const matrix: MatrixRow[] = [
   ...(['public', 'members', 'draft'] as const).map(
     (kind): MatrixRow => ({
       object: `PolicyInterpretation, ${kind === 'public' ? 'audience PUBLIC' : kind === 'members' ? 'audience MEMBERS' : 'draft'}`,
-      seenBy: kind === 'public' ? ALL : kind === 'members' ? ALL.filter((p) => p !== 'ANONYMOUS') : STAFF_AND_ACCOUNTS,
+      // MEMBERS: to members of the interpretation's association (SZSA; the listed company is SZLCA's only, since issue 16),
+      // to every association's staff once published, and to the regulator. A draft: its association's staff and the regulator.
+      seenBy: kind === 'public' ? ALL : kind === 'members' ? ALL.filter((p) => p !== 'ANONYMOUS' && p !== 'LISTED_COMPANY') : STAFF_AND_ACCOUNTS,
       marker: (w) => w.policies[kind].tag,
       probes: [
         viaList('policyInterpretations(tag)', `query($after: String, $tag: String) { policyInterpretations(first: 10, after: $after, tag: $tag) { ${noCount()} } }`, (d) => d.policyInterpretations, (w) => w.policies[kind].id, (w) => ({ tag: w.policies[kind].tag })),
@@ -587,8 +724,9 @@ export const matrix: MatrixRow[] = [
     ],
   },
   {
+    // Every association's staff: each counts its own association's rows (the reports area's tests check the figures).
     object: 'Reports',
-    seenBy: STAFF_AND_SCOPED,
+    seenBy: [...STAFF_AND_SCOPED, ...SZLCA_STAFF_AND_SCOPED],
     probes: [
       viaQuery('root', 'reports { membershipSummary }', '{ reports { membershipSummary { count } } }', (d) => Array.isArray(d.reports?.membershipSummary)),
       viaQuery('root', 'reports { ratingDistribution(year: 2025) }', '{ reports { ratingDistribution(year: 2025) { count } } }', (d) => Array.isArray(d.reports?.ratingDistribution)),
@@ -605,8 +743,10 @@ export const matrix: MatrixRow[] = [
     ],
   },
   {
-    object: 'SuggestionCampaign addressed to listed companies',
-    seenBy: ['LISTED_COMPANY', ...STAFF_AND_ACCOUNTS],
+    // SZSA's campaign: addressed to listed companies, it reaches only those that are members of SZSA, and the listed
+    // company of the matrix is SZLCA's only (since issue 16), so it no longer sees it.
+    object: 'SuggestionCampaign of SZSA addressed to listed companies',
+    seenBy: STAFF_AND_ACCOUNTS,
     marker: (w) => w.campaign.title,
     probes: [
       viaList('suggestionCampaigns', `query($after: String) { suggestionCampaigns(first: 100, after: $after) { ${noCount()} } }`, (d) => d.suggestionCampaigns, (w) => w.campaign.id),
@@ -614,5 +754,158 @@ export const matrix: MatrixRow[] = [
       viaNode((w) => w.campaign.id),
       viaNodes((w) => w.campaign.id),
     ],
+  },
+
+  // ------------------------------------------------------------------------------------- several associations (issue 16)
+  // The rows above are SZSA's data: SZLCA's staff and service accounts are hidden from every non-public one (they are
+  // in no seenBy there). The rows below are SZLCA's own data, hidden from SZSA's staff, and the public data of both.
+  {
+    object: 'Contact of the listed company (a member of SZLCA only)',
+    seenBy: ['LISTED_COMPANY', ...SZLCA_STAFF_AND_ACCOUNTS, ...BUREAU_AND_ACCOUNTS],
+    marker: (w) => w.szlca.contact.email,
+    probes: [
+      viaQuery('nested', 'organization(creditCode) { contacts }', 'query($c: String!) { organization(creditCode: $c) { contacts { email } } }', (d, w) => !!d.organization.contacts?.some((c: any) => c.email === w.szlca.contact.email), (w) => ({ c: w.szlca.listed.creditCode })),
+      viaQuery('list', 'organizations(filter) { edges { node { contacts } } }', 'query($s: String) { organizations(first: 5, filter: { search: $s }) { edges { node { contacts { email } } } } }', (d, w) => d.organizations.edges.some((e: any) => e.node.contacts?.some((c: any) => c.email === w.szlca.contact.email)), (w) => ({ s: w.szlca.listed.creditCode })),
+      viaNode((w) => w.szlca.listed.id, '... on Organization { contacts { email } }', (n, w) => !!n.contacts?.some((c: any) => c.email === w.szlca.contact.email)),
+      viaNodes((w) => w.szlca.listed.id, '... on Organization { contacts { email } }', (n, w) => !!n.contacts?.some((c: any) => c.email === w.szlca.contact.email)),
+      viaQuery(
+        'payload',
+        'updateContact(id) with no change → payload.contact',
+        'mutation($id: ID!) { updateContact(input: { id: $id }) { contact { email } userErrors { code } } }',
+        (d, w) => d.updateContact.contact?.email === w.szlca.contact.email,
+        (w) => ({ id: w.szlca.contact.id }),
+        ['LISTED_COMPANY', 'SZLCA_STAFF'],
+      ),
+    ],
+  },
+  {
+    object: "Suggestion of the listed company, submitted to SZLCA",
+    seenBy: ['LISTED_COMPANY', ...SZLCA_STAFF_AND_SCOPED, ...BUREAU_AND_SCOPED],
+    marker: (w) => w.szlca.suggestion.title,
+    probes: [
+      viaList('suggestions', suggestionsList(false), (d) => d.suggestions, (w) => w.szlca.suggestion.id),
+      viaTotalCount('suggestions.totalCount', suggestionsList(true), (d) => d.suggestions, (w) => w.szlca.suggestion.id),
+      viaNode((w) => w.szlca.suggestion.id),
+      viaNodes((w) => w.szlca.suggestion.id),
+      viaNode((w) => w.szlca.suggestion.id, '... on Suggestion { association { code } }', (n) => n.association?.code === 'SZLCA'),
+      viaTotalCount(
+        'organization(creditCode) { suggestions { totalCount } }',
+        `query($after: String, $c: String!) { organization(creditCode: $c) { suggestions(first: 100, after: $after) { ${withCount('')} } } }`,
+        (d) => d.organization.suggestions,
+        (w) => w.szlca.suggestion.id,
+        (w) => ({ c: w.szlca.listed.creditCode }),
+      ),
+      viaQuery(
+        'payload',
+        'submitSuggestion with the same idempotencyKey and input → payload.suggestion',
+        'mutation($i: SubmitSuggestionInput!) { submitSuggestion(input: $i) { suggestion { id } userErrors { code } } }',
+        (d, w) => d.submitSuggestion.suggestion?.id === w.szlca.suggestion.id,
+        (w) => ({ i: w.szlca.suggestion.input }),
+        ['LISTED_COMPANY'],
+      ),
+      {
+        path: 'webhook',
+        how: 'suggestion.submitted delivered to the principal’s own subscription',
+        seenBy: ['SZLCA_STAFF', 'SZLCA_SA_SCOPED', 'SA_SCOPED'],
+        async run(w, p) {
+          const text = w.received[p].join('\n');
+          return { visible: text.includes(w.szlca.suggestion.id), text };
+        },
+      },
+      viaCsv((w) => `/reports/suggestions.csv?from=${w.today}&to=${w.today}`, (w) => w.szlca.suggestion.id, [...SZLCA_STAFF_AND_SCOPED, ...BUREAU_AND_SCOPED]),
+    ],
+  },
+  {
+    object: 'SuggestionCampaign of SZLCA addressed to listed companies',
+    seenBy: ['LISTED_COMPANY', ...SZLCA_STAFF_AND_ACCOUNTS, ...BUREAU_AND_ACCOUNTS],
+    marker: (w) => w.szlca.campaign.title,
+    probes: [
+      viaList('suggestionCampaigns', `query($after: String) { suggestionCampaigns(first: 100, after: $after) { ${noCount()} } }`, (d) => d.suggestionCampaigns, (w) => w.szlca.campaign.id),
+      viaTotalCount('suggestionCampaigns.totalCount', `query($after: String) { suggestionCampaigns(first: 100, after: $after) { ${withCount('')} } }`, (d) => d.suggestionCampaigns, (w) => w.szlca.campaign.id),
+      viaNode((w) => w.szlca.campaign.id),
+      viaNodes((w) => w.szlca.campaign.id),
+    ],
+  },
+  ...(['members', 'draft'] as const).map(
+    (kind): MatrixRow => ({
+      object: `PolicyInterpretation of SZLCA, ${kind === 'members' ? 'audience MEMBERS' : 'draft'}`,
+      // MEMBERS, published: SZLCA's members (the listed company; firm A and the other firm are SZSA's only), every
+      // association's staff, the regulator. A draft: SZLCA's staff and the regulator only.
+      seenBy: kind === 'members' ? ['LISTED_COMPANY', 'ASSOCIATION', ...SZLCA_STAFF_AND_ACCOUNTS, ...BUREAU_AND_ACCOUNTS] : [...SZLCA_STAFF_AND_ACCOUNTS, ...BUREAU_AND_ACCOUNTS],
+      marker: (w) => w.szlca.policies[kind].tag,
+      probes: [
+        viaList('policyInterpretations(tag)', `query($after: String, $tag: String) { policyInterpretations(first: 10, after: $after, tag: $tag) { ${noCount()} } }`, (d) => d.policyInterpretations, (w) => w.szlca.policies[kind].id, (w) => ({ tag: w.szlca.policies[kind].tag })),
+        viaTotalCount('policyInterpretations(tag).totalCount', `query($after: String, $tag: String) { policyInterpretations(first: 10, after: $after, tag: $tag) { ${withCount('')} } }`, (d) => d.policyInterpretations, (w) => w.szlca.policies[kind].id, (w) => ({ tag: w.szlca.policies[kind].tag })),
+        viaNode((w) => w.szlca.policies[kind].id),
+        viaNodes((w) => w.szlca.policies[kind].id),
+        viaQuery('root', 'policyInterpretation(id)', 'query($id: ID!) { policyInterpretation(id: $id) { id } }', (d, w) => d.policyInterpretation?.id === w.szlca.policies[kind].id, (w) => ({ id: w.szlca.policies[kind].id })),
+      ],
+    }),
+  ),
+  {
+    object: 'ServiceAccount of SZLCA',
+    seenBy: ['SZLCA_STAFF'],
+    marker: (w) => w.szlca.serviceAccount.clientId,
+    probes: [
+      viaList('serviceAccounts', `query($after: String) { serviceAccounts(first: 100, after: $after) { ${noCount()} } }`, (d) => d.serviceAccounts, (w) => w.szlca.serviceAccount.id),
+      viaTotalCount('serviceAccounts.totalCount', `query($after: String) { serviceAccounts(first: 100, after: $after) { ${withCount('')} } }`, (d) => d.serviceAccounts, (w) => w.szlca.serviceAccount.id),
+      viaNode((w) => w.szlca.serviceAccount.id),
+      viaNodes((w) => w.szlca.serviceAccount.id),
+    ],
+  },
+  {
+    object: "WebhookSubscription of SZLCA's staff",
+    seenBy: ['SZLCA_STAFF'],
+    marker: (w) => w.szlca.webhooks.staff.url,
+    probes: [
+      viaList('webhookSubscriptions', `query($after: String) { webhookSubscriptions(first: 100, after: $after) { ${noCount()} } }`, (d) => d.webhookSubscriptions, (w) => w.szlca.webhooks.staff.id),
+      viaTotalCount('webhookSubscriptions.totalCount', `query($after: String) { webhookSubscriptions(first: 100, after: $after) { ${withCount('')} } }`, (d) => d.webhookSubscriptions, (w) => w.szlca.webhooks.staff.id),
+      viaNode((w) => w.szlca.webhooks.staff.id),
+      viaNodes((w) => w.szlca.webhooks.staff.id),
+    ],
+  },
+  {
+    object: "WebhookSubscription of SZLCA's service account",
+    seenBy: ['SZLCA_STAFF', 'SZLCA_SA_SCOPED'],
+    marker: (w) => w.szlca.webhooks.account.url,
+    probes: [
+      viaList('webhookSubscriptions', `query($after: String) { webhookSubscriptions(first: 100, after: $after) { ${noCount()} } }`, (d) => d.webhookSubscriptions, (w) => w.szlca.webhooks.account.id),
+      viaTotalCount('webhookSubscriptions.totalCount', `query($after: String) { webhookSubscriptions(first: 100, after: $after) { ${withCount('')} } }`, (d) => d.webhookSubscriptions, (w) => w.szlca.webhooks.account.id),
+      viaNode((w) => w.szlca.webhooks.account.id),
+      viaNodes((w) => w.szlca.webhooks.account.id),
+    ],
+  },
+  {
+    object: 'Associations (public)',
+    seenBy: ALL,
+    probes: [
+      viaQuery('root', 'associations', '{ associations { id code } }', (d, w) => d.associations?.some((a: any) => a.id === w.associations.SZLCA && a.code === 'SZLCA') && d.associations.some((a: any) => a.id === w.associations.SZSA)),
+      viaNode((w) => w.associations.SZLCA),
+      viaNodes((w) => w.associations.SZLCA),
+    ],
+  },
+  {
+    object: 'Committee of SZLCA (directory, public)',
+    seenBy: ALL,
+    probes: [
+      viaQuery('list', 'committees', '{ committees { id } }', (d, w) => d.committees.some((c: any) => c.id === w.szlca.committee.id)),
+      viaQuery('nested', 'committees { association }', '{ committees { id association { code } } }', (d, w) => d.committees.some((c: any) => c.id === w.szlca.committee.id && c.association?.code === 'SZLCA')),
+      viaNode((w) => w.szlca.committee.id),
+      viaNodes((w) => w.szlca.committee.id),
+    ],
+  },
+  {
+    object: "Memberships of the listed company (SZLCA) and of firm A (SZSA) (directory, public)",
+    seenBy: ALL,
+    probes: [
+      viaQuery('nested', 'organization(creditCode) { memberships }', 'query($c: String!) { organization(creditCode: $c) { memberships { association { code } category status } } }', (d) => d.organization?.memberships?.some((m: any) => m.association.code === 'SZLCA') === true, (w) => ({ c: w.szlca.listed.creditCode })),
+      viaNode((w) => w.orgA.id, '... on Organization { memberships { association { code } } }', (n) => n.memberships?.some((m: any) => m.association.code === 'SZSA') === true),
+      viaQuery('list', 'organizations(filter) { edges { node { memberships } } }', 'query($s: String) { organizations(first: 5, filter: { search: $s }) { edges { node { memberships { association { code } } } } } }', (d) => d.organizations.edges.some((e: any) => e.node.memberships?.some((m: any) => m.association.code === 'SZLCA')), (w) => ({ s: w.szlca.listed.creditCode })),
+    ],
+  },
+  {
+    object: "Viewer.association (the staff's own association)",
+    seenBy: ['SZLCA_STAFF', 'SZLCA_SA_SCOPED', 'SZLCA_SA_UNSCOPED'],
+    probes: [viaQuery('root', 'viewer { association }', '{ viewer { association { code } } }', (d) => d.viewer?.association?.code === 'SZLCA')],
   },
 ];

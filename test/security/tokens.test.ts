@@ -119,6 +119,22 @@ describe('tokens: each forgery is 401 UNAUTHENTICATED and writes nothing', () =>
     await bearer(await signedByIssuer(claims({ role: ['regulator'] })));
   });
 
+  it('an association claim (assoc) that is unknown, of the wrong type, or on a role other than association', async () => {
+    const staff = (assoc: unknown) => claims({ role: 'association', org: undefined, assoc });
+    await bearer(await signedByIssuer(staff('SZXX')));
+    await bearer(await signedByIssuer(staff('szlca')));
+    await bearer(await signedByIssuer(staff(['SZLCA'])));
+    await bearer(await signedByIssuer(staff(2)));
+    await bearer(await signedByIssuer(claims({ assoc: 'SZLCA' })));
+    await bearer(await signedByIssuer(claims({ role: 'regulator', org: undefined, assoc: 'SZSA' })));
+  });
+
+  it('a payload edited after signing (association SZSA → SZLCA)', async () => {
+    const [head, payload, sig] = (await t.token('association', undefined, 600, { association: 'SZSA' })).split('.');
+    const edited = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), assoc: 'SZLCA' };
+    await bearer(`${head}.${b64(edited)}.${sig}`);
+  });
+
   it('a service account token after the account is disabled', async () => {
     const account = await newServiceAccount(t, { scopes: ['reports:read'] });
     const token = await clientToken(t, account.clientId, account.clientSecret);

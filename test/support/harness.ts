@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import type { AssociationCode } from '../../src/associations/associations.table.js';
 import { loadOrCreateIssuerKeys, type IssuerKeys } from '../../src/auth/keys.js';
 import { createTokenVerifier, signAccessToken, type AccessClaims } from '../../src/auth/tokens.js';
 import type { Viewer } from '../../src/auth/viewer.js';
@@ -30,8 +31,11 @@ export interface TestApp {
   keys: IssuerKeys;
   url: string;
   app: App;
-  /** A token of the built-in issuer; `org` is a credit code for firm/listed_company. */
-  token(role: AccessClaims['role'], org?: string, ttlSeconds?: number): Promise<string>;
+  /**
+   * A token of the built-in issuer; `org` is a credit code for firm/listed_company. `association` (the association
+   * role's `assoc` claim) picks whose staff the viewer is; without it the token carries no claim, which means SZSA.
+   */
+  token(role: AccessClaims['role'], org?: string, ttlSeconds?: number, options?: { association?: AssociationCode }): Promise<string>;
   /** POST /graphql over HTTP. */
   gql<T = any, V = Record<string, unknown>>(
     query: string | TypedDocumentNode<T, V>,
@@ -61,8 +65,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     keys,
     url,
     app,
-    token: (role, org, ttlSeconds = 600) =>
-      signAccessToken(keys, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, { sub: `test:${role}:${org ?? ''}`, role, org }, ttlSeconds),
+    token: (role, org, ttlSeconds = 600, options = {}) =>
+      signAccessToken(
+        keys,
+        { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
+        options.association
+          ? { sub: `test:${role}:${org ?? ''}:${options.association}`, role, org, assoc: options.association }
+          : { sub: `test:${role}:${org ?? ''}`, role, org },
+        ttlSeconds,
+      ),
     async gql(query, variables, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
