@@ -5,7 +5,7 @@ import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { keyArray, rowsOf } from '../db/sql/index.js';
 import { creditCodeCheckCharacter } from '../members/identifiers.js';
-import { branchesTable, contactsTable, membershipEventsTable, organizationsTable } from '../members/members.table.js';
+import { branchesTable, contactsTable, membershipEventsTable, membershipsTable, organizationsTable } from '../members/members.table.js';
 import { insertFollowUps } from '../ratings/ratings.follow-ups.js';
 import { branchRatingsTable, ratingCyclesTable, ratingGuidelinesTable, supervisoryFollowUpsTable } from '../ratings/ratings.table.js';
 import { todayInShanghai } from '../time.js';
@@ -111,8 +111,11 @@ async function copyOrganizations(db: DbOrTx, factor: number, nextCode: (original
   await db.execute(sql`insert into ${contactsTable} (organization_id, name, title, phone, email)
     select c.id, x.name, x.title, x.phone, x.email from ${copiesOf} join ${contactsTable} x on x.organization_id = o.id
     order by c.id, x.id`);
-  await db.execute(sql`insert into ${membershipEventsTable} (organization_id, kind, effective_on, note)
-    select c.id, e.kind, e.effective_on, e.note from ${copiesOf} join ${membershipEventsTable} e on e.organization_id = o.id
+  await db.execute(sql`insert into ${membershipsTable} (association_id, organization_id, category, status, since)
+    select m.association_id, c.id, m.category, m.status, m.since from ${copiesOf} join ${membershipsTable} m on m.organization_id = o.id
+    order by c.id, m.id`);
+  await db.execute(sql`insert into ${membershipEventsTable} (organization_id, association_id, kind, effective_on, note)
+    select c.id, e.association_id, e.kind, e.effective_on, e.note from ${copiesOf} join ${membershipEventsTable} e on e.organization_id = o.id
     order by c.id, e.id`);
   return added;
 }
