@@ -269,6 +269,8 @@ export async function exportSuggestionBatch(db: DbOrTx, viewer: Viewer, range: {
       id: suggestionsTable.id,
       submittedAt: suggestionsTable.submittedAt,
       organizationId: suggestionsTable.organizationId,
+      /** The association it was submitted to (ASSOCIATION_CODES gives its code). */
+      associationId: suggestionsTable.associationId,
       organizationName: organizationsTable.name,
       organizationCreditCode: organizationsTable.creditCode,
       organizationKind: organizationsTable.kind,
