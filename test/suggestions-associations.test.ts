@@ -376,7 +376,7 @@ describe('reads behind the reports', () => {
 
 describe('demo data of the listed companies association', () => {
   it('holds an SZLCA campaign to listed companies, listed companies\' suggestions in several statuses and batch 深上协〔2026〕1号', async () => {
-    const [campaign] = await sqlRows<any>(t, sql`select association_id, invited_kinds from suggestion_campaigns where document_number = '深上协函〔2026〕5号'`);
+    const [campaign] = await sqlRows<any>(t, sql`select association_id, invited_kinds::text[] as invited_kinds from suggestion_campaigns where document_number = '深上协函〔2026〕5号'`);
     expect(campaign).toEqual({ association_id: SZLCA, invited_kinds: ['LISTED_COMPANY'] });
     const rows = await sqlRows<any>(
       t,

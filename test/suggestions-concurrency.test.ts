@@ -132,8 +132,8 @@ describe('reference numbers under concurrent forwarding', () => {
   });
 
   it('two associations forwarding at once each take their own consecutive numbers under their own prefix', async () => {
-    const szsa = [];
-    const szlca = [];
+    const szsa: string[] = [];
+    const szlca: string[] = [];
     for (let i = 0; i < 4; i++) {
       szsa.push(await suggestionIn(t, c, 'ACCEPTED'));
       szlca.push(await suggestionIn(t, c, 'ACCEPTED', c.tokens.listed));
