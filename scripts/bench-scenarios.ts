@@ -135,15 +135,17 @@ function submitSuggestion(firm: { id: number; credit_code: string }): Scenario {
       kind: 'floor',
       // Its own rows (keys of its own: the API would replay the floor's suggestion). The floor writes what the contract
       // requires of a submission, in one statement: the suggestion, its first event, the audit entry (hash-chained by
-      // the same trigger) and the outbox event partners' webhooks come from. It skips the token and input checks.
+      // the same trigger) and the outbox event partners' webhooks come from, to the firm's association (SZSA, id 1) as an
+      // active member of it. It skips the token and input checks.
       sameAnswer: false,
       answer: async (db, variables) => {
         const { title, body, idempotencyKey } = variables.input as { title: string; body: string; idempotencyKey: string };
         const [row] = await rows<any>(
           db,
           sql`with inserted as (
-                insert into suggestions (organization_id, topic, title, body, idempotency_key, input_fingerprint)
-                values (${firm.id}, 'FINTECH', ${title}, ${body}, ${`floor-${idempotencyKey}`}, 'x')
+                insert into suggestions (organization_id, association_id, topic, title, body, idempotency_key, input_fingerprint)
+                select ${firm.id}, 1, 'FINTECH', ${title}, ${body}, ${`floor-${idempotencyKey}`}, 'x'
+                where exists (select 1 from memberships where organization_id = ${firm.id} and association_id = 1 and status = 'ACTIVE')
                 returning *),
               event as (
                 insert into suggestion_events (suggestion_id, at, from_status, to_status, actor_role)

@@ -13,6 +13,7 @@ export const userErrorCodes = [
   'UNKNOWN_INDICATOR',
   'NOT_OWN_BRANCH',
   'ALREADY_PUBLISHED',
+  'NOT_A_MEMBER',
 ] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 

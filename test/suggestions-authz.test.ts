@@ -23,10 +23,13 @@ import {
 
 let t: TestApp;
 let c: Cast;
-/** One suggestion of the firm and one of the listed company, plus the database's own view of who owns what. */
+/**
+ * One suggestion of the firm (to SZSA) and one of the listed company (to SZLCA), plus the database's own view of who
+ * owns what, by association.
+ */
 let firmSuggestion: string;
 let listedSuggestion: string;
-let totals: { all: number; firm: number; firmB: number; listed: number };
+let totals: { all: number; szsa: number; szlca: number; firm: number; firmB: number; listed: number; listedSzsa: number; listedSzlca: number };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -36,6 +39,10 @@ beforeAll(async () => {
   const [row] = await sqlRows<any>(
     t,
     sql`select count(*)::int as all,
+      count(*) filter (where s.association_id = 1)::int as szsa,
+      count(*) filter (where s.association_id = 2)::int as szlca,
+      count(*) filter (where o.credit_code = ${c.listedCode} and s.association_id = 1)::int as "listedSzsa",
+      count(*) filter (where o.credit_code = ${c.listedCode} and s.association_id = 2)::int as "listedSzlca",
       count(*) filter (where o.credit_code = ${c.firmCode})::int as firm,
       count(*) filter (where o.credit_code = ${c.firmBCode})::int as "firmB",
       count(*) filter (where o.credit_code = ${c.listedCode})::int as listed
@@ -47,16 +54,18 @@ afterAll(async () => {
   await t?.close();
 });
 
-type Who = 'anonymous' | 'firm' | 'firmB' | 'listed' | 'association' | 'regulator';
-const everyone: Who[] = ['anonymous', 'firm', 'firmB', 'listed', 'association', 'regulator'];
+/** `association` is the securities association's (SZSA) staff, `szlca` the listed companies association's. */
+type Who = 'anonymous' | 'firm' | 'firmB' | 'listed' | 'association' | 'szlca' | 'regulator';
+const everyone: Who[] = ['anonymous', 'firm', 'firmB', 'listed', 'association', 'szlca', 'regulator'];
 
-/** What each viewer may see of the two suggestions. */
+/** What each viewer may see of the two suggestions: each association's staff only the one submitted to it. */
 const sees: Record<Who, { firm: boolean; listed: boolean }> = {
   anonymous: { firm: false, listed: false },
   firm: { firm: true, listed: false },
   firmB: { firm: false, listed: false },
   listed: { firm: false, listed: true },
-  association: { firm: true, listed: true },
+  association: { firm: true, listed: false },
+  szlca: { firm: false, listed: true },
   regulator: { firm: true, listed: true },
 };
 
@@ -99,14 +108,22 @@ describe('reading suggestions: every role on every path (list, totalCount, node,
         expect(r.node).toMatchObject({ __typename: 'Suggestion', id });
         expect(r.nodes).toEqual([{ id }, { id }]);
         expect(r.orgList.edges.map((e: any) => e.node.id)).toContain(id);
-        expect(r.orgList.totalCount).toBe(totals[which]);
+        // The listed company also has SZSA suggestions from before the split: SZLCA's staff count only SZLCA's.
+        expect(r.orgList.totalCount).toBe(who === 'szlca' ? totals.listedSzlca : totals[which]);
       } else {
         expect(r.node, `${who} node ${which}`).toBeNull();
         expect(r.nodes).toEqual([null, null]);
-        expect(r.orgList).toEqual({ totalCount: 0, edges: [] });
+        if (who === 'association' && which === 'listed') {
+          // The listed company's demo suggestions from before the split are SZSA's: SZSA's staff see those only.
+          expect(r.orgList.edges.map((e: any) => e.node.id)).not.toContain(id);
+          expect(r.orgList.totalCount).toBe(totals.listedSzsa);
+          expect(r.orgList.edges.length).toBe(totals.listedSzsa);
+        } else {
+          expect(r.orgList).toEqual({ totalCount: 0, edges: [] });
+        }
       }
       // totalCount counts exactly what the viewer may see.
-      const expectedTotal = { association: totals.all, regulator: totals.all, firm: totals.firm, firmB: totals.firmB, listed: totals.listed, anonymous: 0 }[who];
+      const expectedTotal = { association: totals.szsa, szlca: totals.szlca, regulator: totals.all, firm: totals.firm, firmB: totals.firmB, listed: totals.listed, anonymous: 0 }[who];
       expect(r.totalCount, `${who} totalCount`).toBe(expectedTotal);
       expect(r.filteredCount).toBe(r.filteredEdges);
       if (who === 'firm') expect([...r.listOwners]).toEqual([c.firmCode]);
@@ -134,7 +151,8 @@ describe('reading suggestions: every role on every path (list, totalCount, node,
   });
 
   it('a nested path (duplicateOf) never shows another organization\'s suggestion', async () => {
-    const original = await submit(t, c.tokens.listed);
+    // Both SZSA's (a duplicate is of the same association's suggestion), of two organizations.
+    const original = await submit(t, c.tokens.firmB);
     const dup = await submit(t, c.tokens.firm);
     await t.gql(MARK_DUPLICATE, { id: dup.id, of: original.id }, { token: c.tokens.association });
     const q = `query($id: ID!) { node(id: $id) { ... on Suggestion { duplicateOf { id title } } } }`;
@@ -151,12 +169,12 @@ type Mutation = 'submit' | 'withdraw' | 'startReview' | 'review' | 'markDuplicat
 const allowed: Record<Mutation, Who[]> = {
   submit: ['firm', 'firmB', 'listed'],
   withdraw: ['firm', 'firmB', 'listed'],
-  startReview: ['association'],
-  review: ['association'],
-  markDuplicate: ['association'],
-  forward: ['association'],
-  respond: ['association'],
-  createCampaign: ['association'],
+  startReview: ['association', 'szlca'],
+  review: ['association', 'szlca'],
+  markDuplicate: ['association', 'szlca'],
+  forward: ['association', 'szlca'],
+  respond: ['association', 'szlca'],
+  createCampaign: ['association', 'szlca'],
 };
 
 /** The mutation's document and variables, with a fresh target owned by the firm in the status the mutation needs. */
@@ -201,9 +219,10 @@ describe('mutations: every role × every mutation', () => {
       return;
     }
     expect(res.body.errors).toBeUndefined();
-    if (mutation === 'withdraw' && who !== 'firm') {
-      // Another organization's suggestion: not found, untouched.
-      expect(payload).toEqual({ suggestion: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND' })] });
+    if ((mutation === 'withdraw' && who !== 'firm') || (who === 'szlca' && mutation !== 'createCampaign')) {
+      // Another organization's suggestion, or (for SZLCA's staff) one submitted to another association: not found, untouched.
+      if (mutation === 'forward') expect(payload).toEqual({ suggestions: [], referenceNumber: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND' })] });
+      else expect(payload).toEqual({ suggestion: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND' })] });
       expect(await writes(t)).toEqual(before);
       return;
     }

@@ -102,7 +102,7 @@ describe('reference numbers under concurrent forwarding', () => {
     const accepted = [];
     for (let i = 0; i < 8; i++) accepted.push(await suggestionIn(t, c, 'ACCEPTED'));
     const notAccepted = [await suggestionIn(t, c, 'SUBMITTED'), await suggestionIn(t, c, 'REJECTED')];
-    const [start] = await sqlRows<any>(t, sql`select coalesce(max(number), 0)::int as n from suggestion_forward_batches where year = ${year()}`);
+    const [start] = await sqlRows<any>(t, sql`select coalesce(max(number), 0)::int as n from suggestion_forward_batches where association_id = 1 and year = ${year()}`);
 
     const requests = [
       ...accepted.map((id) => [id]),
@@ -118,10 +118,10 @@ describe('reference numbers under concurrent forwarding', () => {
     expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: accepted.length }, (_, i) => start.n + i + 1));
     expect(payloads.filter((p) => p.userErrors.length > 0).map((p) => p.userErrors[0].code)).toEqual(['INVALID_STATE', 'INVALID_STATE', 'INVALID_STATE']);
 
-    const batches = await sqlRows<any>(t, sql`select number, reference_number from suggestion_forward_batches where year = ${year()} order by number`);
+    const batches = await sqlRows<any>(t, sql`select number, reference_number from suggestion_forward_batches where association_id = 1 and year = ${year()} order by number`);
     expect(batches.map((b) => b.number)).toEqual(Array.from({ length: batches.length }, (_, i) => batches[0].number + i));
     for (const b of batches) expect(b.reference_number).toBe(`深证协〔${year()}〕${b.number}号`);
-    const [counter] = await sqlRows<any>(t, sql`select last_number from suggestion_reference_counters where year = ${year()}`);
+    const [counter] = await sqlRows<any>(t, sql`select last_number from suggestion_reference_counters where association_id = 1 and year = ${year()}`);
     expect(counter.last_number).toBe(batches.at(-1).number);
     // Each accepted suggestion was forwarded exactly once, with exactly one FORWARDED event.
     const events = await sqlRows<any>(
@@ -129,6 +129,30 @@ describe('reference numbers under concurrent forwarding', () => {
       sql`select suggestion_id, count(*)::int as n from suggestion_events where to_status = 'FORWARDED' and suggestion_id in (${sql.join(accepted.map((id) => sql`${keyOf(id)}`), sql`, `)}) group by suggestion_id`,
     );
     expect(events.map((e) => e.n)).toEqual(accepted.map(() => 1));
+  });
+
+  it('two associations forwarding at once each take their own consecutive numbers under their own prefix', async () => {
+    const szsa: string[] = [];
+    const szlca: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      szsa.push(await suggestionIn(t, c, 'ACCEPTED'));
+      szlca.push(await suggestionIn(t, c, 'ACCEPTED', c.tokens.listed));
+    }
+    const last = async (associationId: number) =>
+      (await sqlRows<any>(t, sql`select coalesce(max(last_number), 0)::int as n from suggestion_reference_counters where association_id = ${associationId} and year = ${year()}`))[0].n as number;
+    const [szsaStart, szlcaStart] = [await last(1), await last(2)];
+    const answers = await Promise.all(
+      szsa.flatMap((id, i) => [
+        t.gql(FORWARD, { ids: [id], recipient: 'SAC' }, { token: c.tokens.association }),
+        t.gql(FORWARD, { ids: [szlca[i]], recipient: 'SZSE' }, { token: c.tokens.szlca }),
+      ]),
+    );
+    const refs = answers.map((a) => a.body.data.forwardSuggestions.referenceNumber as string);
+    const numbersOf = (prefix: string) =>
+      refs.filter((r) => r.startsWith(prefix)).map((r) => Number(/〕(\d+)号$/.exec(r)![1])).sort((a, b) => a - b);
+    expect(numbersOf(`深证协〔${year()}〕`)).toEqual([1, 2, 3, 4].map((i) => szsaStart + i));
+    expect(numbersOf(`深上协〔${year()}〕`)).toEqual([1, 2, 3, 4].map((i) => szlcaStart + i));
+    expect([await last(1), await last(2)]).toEqual([szsaStart + 4, szlcaStart + 4]);
   });
 
   it('forwarding costs the same number of statements for 1 and for 20 suggestions', async () => {
@@ -164,7 +188,7 @@ describe('a failure midway leaves nothing behind', () => {
       await db.execute(sql`drop function fail_outbox()`);
     }
     // Once the outbox works again, the forward takes the very next number.
-    const [last] = await sqlRows<any>(t, sql`select coalesce(max(number), 0)::int as n from suggestion_forward_batches where year = ${Number(shanghaiDay().slice(0, 4))}`);
+    const [last] = await sqlRows<any>(t, sql`select coalesce(max(number), 0)::int as n from suggestion_forward_batches where association_id = 1 and year = ${Number(shanghaiDay().slice(0, 4))}`);
     const ok = await t.gql(FORWARD, { ids: [accepted], recipient: 'SAC' }, { token: c.tokens.association });
     expect(ok.body.data.forwardSuggestions.referenceNumber).toBe(`深证协〔${shanghaiDay().slice(0, 4)}〕${last.n + 1}号`);
   });

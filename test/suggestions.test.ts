@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/global-id.js';
+import { isUniqueViolation } from '../src/errors.js';
 import { movePath } from '../src/suggestions/suggestions.service.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import {
@@ -220,9 +221,9 @@ describe('idempotencyKey', () => {
     const first = await submit(t, c.tokens.firm, input);
     const [row] = await sqlRows<any>(t, sql`select organization_id, idempotency_key, input_fingerprint from suggestions where id = ${keyOf(first.id)}`);
     await expect(
-      t.database.db.execute(sql`insert into suggestions (organization_id, topic, title, body, idempotency_key, input_fingerprint)
-        values (${row.organization_id}, 'OTHER', 't', 'b', ${row.idempotency_key}, ${row.input_fingerprint})`),
-    ).rejects.toThrow();
+      t.database.db.execute(sql`insert into suggestions (organization_id, association_id, topic, title, body, idempotency_key, input_fingerprint)
+        values (${row.organization_id}, 1, 'OTHER', 't', 'b', ${row.idempotency_key}, ${row.input_fingerprint})`),
+    ).rejects.toSatisfy((error) => isUniqueViolation(error, 'suggestions_org_idempotency_key'));
   });
 });
 
@@ -245,8 +246,9 @@ describe('campaigns (征集通知)', () => {
     expect(idsOf(regulator)).toContain(id);
   });
 
-  it('listed companies see the campaigns addressed to listed companies', async () => {
-    const id = await createCampaign(t, c, { invitedKinds: ['LISTED_COMPANY'] });
+  it('listed companies see the campaigns addressed to listed companies by their association', async () => {
+    // Listed companies are members of the listed companies association (SZLCA), not of SZSA: SZLCA addresses them.
+    const id = await createCampaign(t, c, { invitedKinds: ['LISTED_COMPANY'] }, c.tokens.szlca);
     expect(idsOf(await t.gql(CAMPAIGNS, { open: true }, { token: c.tokens.listed }))).toContain(id);
     expect(idsOf(await t.gql(CAMPAIGNS, { open: true }, { token: c.tokens.firm }))).not.toContain(id);
   });
@@ -480,8 +482,12 @@ describe('forwarding and responses', () => {
   const REF = /^深证协〔(\d{4})〕(\d+)号$/;
 
   it('forwards accepted suggestions as one batch with the year\'s next reference number, events, audit and outbox', async () => {
-    const ids = [await suggestionIn(t, c, 'ACCEPTED'), await suggestionIn(t, c, 'ACCEPTED', c.tokens.listed)];
-    const [counter] = await sqlRows<any>(t, sql`select coalesce(max(last_number), 0)::int as n from suggestion_reference_counters where year = ${Number(shanghaiDay().slice(0, 4))}`);
+    // A batch is one association's: two SZSA members' suggestions (a listed company's would be SZLCA's).
+    const ids = [await suggestionIn(t, c, 'ACCEPTED'), await suggestionIn(t, c, 'ACCEPTED', c.tokens.firmB)];
+    const [counter] = await sqlRows<any>(
+      t,
+      sql`select coalesce(max(last_number), 0)::int as n from suggestion_reference_counters where association_id = 1 and year = ${Number(shanghaiDay().slice(0, 4))}`,
+    );
     const before = await writes(t);
     const p = await mutate(t, FORWARD, { ids: [...ids, ids[0]], recipient: 'CSRC_SZ_BUREAU', note: '第一批' }, c.tokens.association);
     expect(p.userErrors).toEqual([]);
@@ -519,7 +525,7 @@ describe('forwarding and responses', () => {
     ]);
     expect(await writes(t)).toEqual(before);
     const ok = await mutate(t, FORWARD, { ids: [good], recipient: 'SAC' }, c.tokens.association);
-    const last = await sqlRows<any>(t, sql`select number from suggestion_forward_batches order by id desc limit 2`);
+    const last = await sqlRows<any>(t, sql`select number from suggestion_forward_batches where association_id = 1 order by id desc limit 2`);
     expect(last[0].number).toBe(last[1].number + 1);
     expect(ok.referenceNumber).toMatch(REF);
   });
@@ -558,7 +564,8 @@ describe('forwarding and responses', () => {
 
 describe('lists', () => {
   it('suggestions are ordered and stable across pages: paging with after never repeats or skips a row', async () => {
-    const expectedIds = (await sqlRows<any>(t, sql`select id from suggestions order by id`)).map((r) => encodeGlobalId('Suggestion', r.id));
+    // The securities association's staff page through the suggestions submitted to it.
+    const expectedIds = (await sqlRows<any>(t, sql`select id from suggestions where association_id = 1 order by id`)).map((r) => encodeGlobalId('Suggestion', r.id));
     const total = await t.gql(`{ suggestions { totalCount } }`, undefined, { token: c.tokens.association });
     expect(total.body.data.suggestions.totalCount).toBe(expectedIds.length);
     const seen: string[] = [];
@@ -591,9 +598,10 @@ describe('lists', () => {
 describe('reports.suggestionSummary', () => {
   const SUMMARY = `query($from: Date, $to: Date) { reports { suggestionSummary(from: $from, to: $to) { topic status count } } }`;
 
-  it('counts suggestions by topic and status in SQL, for the association and the regulator', async () => {
-    const rows = await sqlRows<any>(t, sql`select topic, status, count(*)::int as count from suggestions group by topic, status order by topic, status`);
+  it('counts suggestions by topic and status in SQL, for the association (its own) and the regulator (all)', async () => {
     for (const who of ['association', 'regulator'] as const) {
+      const where = who === 'association' ? sql`where association_id = 1` : sql``;
+      const rows = await sqlRows<any>(t, sql`select topic, status, count(*)::int as count from suggestions ${where} group by topic, status order by topic, status`);
       const res = await t.gql(SUMMARY, {}, { token: c.tokens[who] });
       const got = res.body.data.reports.suggestionSummary;
       expect(got.reduce((n: number, r: any) => n + r.count, 0)).toBe(rows.reduce((n, r) => n + r.count, 0));
@@ -605,7 +613,7 @@ describe('reports.suggestionSummary', () => {
     const res = await t.gql(SUMMARY, { from: '2026-09-01', to: '2026-09-30' }, { token: c.tokens.association });
     const [expectedRow] = await sqlRows<any>(
       t,
-      sql`select count(*)::int as n from suggestions where (submitted_at at time zone 'Asia/Shanghai')::date between '2026-09-01' and '2026-09-30'`,
+      sql`select count(*)::int as n from suggestions where association_id = 1 and (submitted_at at time zone 'Asia/Shanghai')::date between '2026-09-01' and '2026-09-30'`,
     );
     expect(res.body.data.reports.suggestionSummary.reduce((n: number, r: any) => n + r.count, 0)).toBe(expectedRow.n);
     expect(expectedRow.n).toBeGreaterThan(0);

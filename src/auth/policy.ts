@@ -277,3 +277,13 @@ export function mayApplyOverrideRules(viewer: Viewer): boolean {
 export function mayAdjustGrade(viewer: Viewer): boolean {
   return scoringStageOf(viewer) === 'BUREAU';
 }
+
+// ---------------------------------------------------------------- suggestions: a row already read
+// (Which suggestions a viewer reads is suggestionScope above; this decides the same on a row in hand, for payloads.)
+
+/** Whether the viewer may see a suggestion already read (a mutation's payload): suggestionScope, on the row. */
+export function maySeeSuggestion(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
+  const scope = suggestionScope(viewer);
+  if (scope.kind === 'association') return row.associationId === scope.associationId;
+  return scopeAllows(scope, row.organizationId);
+}

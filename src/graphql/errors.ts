@@ -16,6 +16,7 @@ const codeDescriptions: Record<UserErrorCode, string> = {
   UNKNOWN_INDICATOR: '评价指标不属于该周期的指引版本 / The indicator is not part of the cycle\'s guideline version',
   NOT_OWN_BRANCH: '分支机构不属于本机构 / The branch belongs to another firm',
   ALREADY_PUBLISHED: '已发布，不能再次发布或修改 / Already published: cannot be published again or changed',
+  NOT_A_MEMBER: '本机构不是该协会的在册会员 / Your organization is not an active member of that association',
 };
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {

@@ -1,6 +1,7 @@
 // GraphQL shape of the dual-zone suggestions: campaigns, suggestions and their history, the submit /
 // review / forward / response mutations, Organization.suggestions and reports.suggestionSummary.
-import { maySeeForwardingNote, suggestionScope, scopeAllows } from '../auth/policy.js';
+import { AssociationCodeEnum } from '../associations/association-code.schema.js';
+import { maySeeForwardingNote, maySeeSuggestion } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
@@ -85,7 +86,7 @@ const SuggestionEventRef = builder.objectRef<SuggestionEventRow>('SuggestionEven
 const SuggestionForwardingRef = builder.objectRef<SuggestionForwardBatchRow>('SuggestionForwarding').implement({
   description: '报送批次 / The batch a suggestion was forwarded in',
   fields: (t) => ({
-    referenceNumber: t.exposeString('referenceNumber', { description: '报送文号，如 深证协〔2026〕12号 / Reference number, e.g. 深证协〔2026〕12号' }),
+    referenceNumber: t.exposeString('referenceNumber', { description: '报送文号，如 深证协〔2026〕12号、深上协〔2026〕3号 / Reference number, e.g. 深证协〔2026〕12号, 深上协〔2026〕3号' }),
     recipient: t.expose('recipient', { type: GovernmentRecipientEnum, description: '报送对象 / Recipient' }),
     forwardedAt: t.expose('forwardedAt', { type: 'DateTime', description: '报送时间 / When it was forwarded' }),
     note: t.string({
@@ -97,7 +98,7 @@ const SuggestionForwardingRef = builder.objectRef<SuggestionForwardBatchRow>('Su
 });
 
 export const SuggestionCampaignRef = builder.loadableNode('SuggestionCampaign', {
-  description: '建议征集通知（协会发布，面向指定类型的机构） / A call for suggestions issued by the association to given kinds of organization',
+  description: '建议征集通知（某一协会发布，面向其指定类型的会员） / A call for suggestions issued by one association to given kinds of its members',
   id: { resolve: (c: SuggestionCampaignRow) => c.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => suggestions.loadCampaignsByIds(ctx.db, ctx.viewer, ids),
@@ -120,7 +121,7 @@ const eventsBySuggestion = groupedLoader(
 );
 
 export const SuggestionRef = builder.loadableNode('Suggestion', {
-  description: '“双区”建议：会员机构或上市公司提交，协会审核并报送政府部门 / A dual-zone suggestion, submitted by a firm or listed company, reviewed and forwarded by the association',
+  description: '“双区”建议：会员机构或上市公司向其所属协会提交，该协会审核并报送政府部门 / A dual-zone suggestion, submitted by a firm or listed company to an association it is a member of, which reviews and forwards it',
   id: { resolve: (s: SuggestionRow) => s.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => suggestions.loadSuggestionsByIds(ctx.db, ctx.viewer, ids),
@@ -206,7 +207,7 @@ builder.queryFields((t) => ({
   suggestions: t.field({
     type: SuggestionConnection,
     description:
-      '建议（按 ID 稳定排序）：会员机构和上市公司只看到本机构的，协会和证监局看到全部，匿名访客看不到 / Suggestions in a stable order: your own organization\'s for firms and listed companies, all for the association and the regulator, none for anonymous viewers',
+      '建议（按 ID 稳定排序）：会员机构和上市公司只看到本机构的，协会工作人员看到提交给本协会的，证监局看到全部，匿名访客看不到 / Suggestions in a stable order: your own organization\'s for firms and listed companies, those submitted to their association for an association\'s staff, all for the regulator, none for anonymous viewers',
     args: {
       ...connectionArgs(t.arg),
       filter: t.arg({ type: SuggestionFilterInput, description: '筛选条件 / Filter' }),
@@ -221,7 +222,7 @@ builder.queryFields((t) => ({
   suggestionCampaigns: t.field({
     type: SuggestionCampaignConnection,
     description:
-      '建议征集通知：会员机构和上市公司看到已发布且面向本机构类型的，协会和证监局看到全部 / Campaigns: issued ones addressed to your kind for firms and listed companies, all for the association and the regulator',
+      '建议征集通知：会员机构和上市公司看到本机构在册会员的协会已发布且面向本机构类型的，协会工作人员看到本协会的，证监局看到全部 / Campaigns: for firms and listed companies the issued ones addressed to their kind by associations they are active members of, their association\'s for an association\'s staff, all for the regulator',
     args: {
       ...connectionArgs(t.arg),
       filter: t.arg({ type: SuggestionCampaignFilterInput, description: '筛选条件 / Filter' }),
@@ -239,7 +240,7 @@ builder.queryFields((t) => ({
 builder.objectField(OrganizationRef, 'suggestions', (t) =>
   t.loadable({
     type: SuggestionConnection,
-    description: '该机构提交的建议（仅本机构、协会和证监局可见，其他人得到空列表） / Suggestions this organization submitted (the organization itself, the association and the regulator; empty for others)',
+    description: '该机构提交的建议（本机构看到全部，协会工作人员看到提交给本协会的，证监局看到全部，其他人得到空列表） / Suggestions this organization submitted (all for the organization itself and the regulator, those submitted to their association for an association\'s staff; empty for others)',
     args: {
       ...connectionArgs(t.arg),
       filter: t.arg({ type: SuggestionFilterInput, description: '筛选条件 / Filter' }),
@@ -280,6 +281,11 @@ const SubmitSuggestionInput = builder.inputType('SubmitSuggestionInput', {
       description: `幂等键（本机构范围内，至少保留 24 小时；1–${suggestions.MAX_IDEMPOTENCY_KEY_LENGTH} 个可打印 ASCII 字符）：相同键和相同内容返回首次提交的建议 / Idempotency key, scoped to your organization and kept at least 24 hours: the same key with the same input returns the first suggestion`,
     }),
     campaignId: t.id({ description: '响应的征集通知全局 ID（须在截止日期前） / Global ID of the campaign answered (before its deadline)' }),
+    association: t.field({
+      type: AssociationCodeEnum,
+      description:
+        '提交给哪个协会（须为本机构在册会员的协会，否则 NOT_A_MEMBER；响应征集通知时须为发布该通知的协会）。不填：响应征集通知时为发布协会，否则为本机构的首个协会（证券期货基金机构为深证协，上市公司为深上协） / The association it is submitted to: one your organization is an active member of (else NOT_A_MEMBER); when answering a campaign, the campaign\'s. Absent: the campaign\'s association when answering one, otherwise your organization\'s first association (SZSA for securities, futures and fund firms, SZLCA for listed companies)',
+    }),
   }),
 });
 
@@ -348,8 +354,7 @@ const CreateSuggestionCampaignInput = builder.inputType('CreateSuggestionCampaig
 type SuggestionPayloadShape = { suggestion: SuggestionRow | null; userErrors: never[] };
 
 /** A payload never shows a suggestion the viewer may not see: the same policy function as every read path. */
-const visibleToViewer = (ctx: Context, row: SuggestionRow | null) =>
-  row && scopeAllows(suggestionScope(ctx.viewer), row.organizationId) ? row : null;
+const visibleToViewer = (ctx: Context, row: SuggestionRow | null) => (row && maySeeSuggestion(ctx.viewer, row) ? row : null);
 
 const SuggestionPayload = builder.objectRef<SuggestionPayloadShape>('SuggestionPayload').implement({
   description: '建议变更结果 / Result of a suggestion change',
@@ -374,7 +379,7 @@ const ForwardSuggestionsPayload = builder
         description: '本批报送的建议 / The suggestions forwarded',
         resolve: (p, _args, ctx) => (p.suggestions ?? []).filter((s) => visibleToViewer(ctx, s)),
       }),
-      referenceNumber: t.exposeString('referenceNumber', { nullable: true, description: '报送文号，如 深证协〔2026〕12号 / Reference number, e.g. 深证协〔2026〕12号' }),
+      referenceNumber: t.exposeString('referenceNumber', { nullable: true, description: '报送文号，如 深证协〔2026〕12号、深上协〔2026〕3号 / Reference number, e.g. 深证协〔2026〕12号, 深上协〔2026〕3号' }),
       userErrors: userErrorsField(t),
     }),
   });
@@ -415,6 +420,7 @@ builder.mutationFields((t) => ({
               body: input.body,
               idempotencyKey: input.idempotencyKey,
               campaignId: input.campaignId == null ? undefined : parseGlobalIdOf(String(input.campaignId), 'SuggestionCampaign'),
+              association: input.association ?? null,
             })
           ).suggestion,
         suggestionResult,
@@ -476,7 +482,7 @@ builder.mutationFields((t) => ({
   forwardSuggestions: t.field({
     type: ForwardSuggestionsPayload,
     authScopes: { association: true },
-    description: '将已采纳的建议成批报送政府部门，按年连续编号（协会） / Forward accepted suggestions as one batch with the year\'s next reference number (association)',
+    description: '将本协会已采纳的建议成批报送政府部门，按协会按年连续编号（协会） / Forward your association\'s accepted suggestions as one batch with your association\'s next reference number of the year (association)',
     args: { input: t.arg({ type: ForwardSuggestionsInput, required: true, description: '报送批次 / The batch' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(
@@ -502,7 +508,7 @@ builder.mutationFields((t) => ({
   createSuggestionCampaign: t.field({
     type: SuggestionCampaignPayload,
     authScopes: { association: true },
-    description: '发布建议征集通知（协会） / Issue a call for suggestions (association)',
+    description: '发布本协会的建议征集通知（协会） / Issue a call for suggestions of your association (association)',
     args: { input: t.arg({ type: CreateSuggestionCampaignInput, required: true, description: '征集通知 / The campaign' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(

@@ -1,5 +1,8 @@
-// Demo suggestions: two campaigns, twenty suggestions in every status from firms and listed companies,
-// their status history, and one forwarded batch (深证协〔2026〕1号) with responses. Deterministic.
+// Demo suggestions of both associations. 深证协 (SZSA): two campaigns, twenty suggestions in every status from firms and
+// listed companies (these listed companies submitted before the listed companies association took them over; their
+// suggestions stay SZSA's), one forwarded batch (深证协〔2026〕1号) with responses. 深上协 (SZLCA): one campaign to listed
+// companies, four suggestions from listed companies, one forwarded batch (深上协〔2026〕1号). With their status
+// history. Deterministic.
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import { eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -16,7 +19,7 @@ import {
   type SuggestionTopic,
 } from './suggestions.table.js';
 
-type CampaignKey = 'A2025' | 'B2026';
+type CampaignKey = 'A2025' | 'B2026' | 'L2026';
 
 const CAMPAIGNS: Record<CampaignKey, typeof suggestionCampaignsTable.$inferInsert> = {
   A2025: {
@@ -42,19 +45,45 @@ const CAMPAIGNS: Record<CampaignKey, typeof suggestionCampaignsTable.$inferInser
     deadline: '2026-12-31',
     createdAt: new Date('2026-09-01T09:30:00+08:00'),
   },
+  L2026: {
+    associationId: ASSOCIATION_IDS.SZLCA,
+    title: '关于征集上市公司高质量发展建议的通知',
+    description: '为推动辖区上市公司高质量发展，现向会员上市公司征集并购重组、信息披露、公司治理和财税支持等方面的意见建议。',
+    documentNumber: '深上协函〔2026〕5号',
+    topics: ['CAPITAL_MARKET_REFORM', 'REGULATORY_POLICY', 'TAX_POLICY', 'TALENT', 'FINTECH', 'OTHER'],
+    invitedKinds: ['LISTED_COMPANY'],
+    issuedOn: '2026-03-02',
+    deadline: '2026-12-31',
+    createdAt: new Date('2026-03-02T10:00:00+08:00'),
+  },
 };
 
-const BATCH = {
-  year: 2026,
-  number: 1,
-  referenceNumber: '深证协〔2026〕1号',
-  recipient: 'CSRC_SZ_BUREAU' as const,
-  note: '汇总报送会员单位关于资本市场改革和跨境金融的建议',
-  forwardedAt: new Date('2026-06-15T15:00:00+08:00'),
+type Association = keyof typeof ASSOCIATION_IDS;
+
+/** Each association's forwarded batch (its first of 2026) and its counter. */
+const BATCHES: Record<Association, Omit<typeof suggestionForwardBatchesTable.$inferInsert, 'associationId'> & { referenceNumber: string }> = {
+  SZSA: {
+    year: 2026,
+    number: 1,
+    referenceNumber: '深证协〔2026〕1号',
+    recipient: 'CSRC_SZ_BUREAU',
+    note: '汇总报送会员单位关于资本市场改革和跨境金融的建议',
+    forwardedAt: new Date('2026-06-15T15:00:00+08:00'),
+  },
+  SZLCA: {
+    year: 2026,
+    number: 1,
+    referenceNumber: '深上协〔2026〕1号',
+    recipient: 'CSRC_SZ_BUREAU',
+    note: '汇总报送会员上市公司关于并购重组和人才培养的建议',
+    forwardedAt: new Date('2026-07-20T15:00:00+08:00'),
+  },
 };
 
 interface Spec {
   key: string;
+  /** The association it was submitted to; SZSA unless given. */
+  association?: Association;
   org: string;
   campaign?: CampaignKey;
   topic: SuggestionTopic;
@@ -214,6 +243,36 @@ const SPECS: Spec[] = [
     submittedAt: t('2026-11-18', '10:00'),
     moves: [],
   },
+  // 深上协: listed companies answer its campaign or write on their own.
+  {
+    key: 'l1', association: 'SZLCA', org: '深圳市鹏翼无人机系统股份有限公司', campaign: 'L2026', topic: 'CAPITAL_MARKET_REFORM',
+    title: '关于优化上市公司产业并购重组审核机制的建议',
+    body: '建议对上市公司围绕产业链上下游开展的并购重组实行分类审核，对轻资产科技企业的估值方法给予更大包容度，缩短审核周期。',
+    submittedAt: t('2026-03-18', '10:20'),
+    moves: [['UNDER_REVIEW', t('2026-03-25')], ['ACCEPTED', t('2026-04-22'), '建议具有代表性，拟汇总报送'], ['FORWARDED', t('2026-07-20', '15:00')]],
+  },
+  {
+    key: 'l2', association: 'SZLCA', org: '深圳市澜芯医疗器械股份有限公司', topic: 'TALENT',
+    title: '关于将上市公司董事会秘书培训纳入继续教育学时的建议',
+    body: '建议将协会组织的董事会秘书、证券事务代表专题培训纳入相关从业人员继续教育学时认定范围。',
+    submittedAt: t('2026-04-09', '14:05'),
+    moves: [['UNDER_REVIEW', t('2026-04-16')], ['ACCEPTED', t('2026-05-28')], ['FORWARDED', t('2026-07-20', '15:00')]],
+    response: { outcome: 'PARTIALLY_ADOPTED', text: '董事会秘书后续培训学时认定将纳入下一步工作统筹研究。' },
+  },
+  {
+    key: 'l3', association: 'SZLCA', org: '深圳市南岸电子股份有限公司', campaign: 'L2026', topic: 'REGULATORY_POLICY',
+    title: '关于简化上市公司临时公告格式指引的建议',
+    body: '建议对日常经营类临时公告推行表格化披露模板，减少重复性文字内容，提高信息披露的可读性和效率。',
+    submittedAt: t('2026-10-27', '09:40'),
+    moves: [['UNDER_REVIEW', t('2026-11-03')]],
+  },
+  {
+    key: 'l4', association: 'SZLCA', org: '深圳市铭禾精密制造股份有限公司', campaign: 'L2026', topic: 'TAX_POLICY',
+    title: '关于制造业上市公司股权激励个人所得税递延纳税的建议',
+    body: '建议对制造业上市公司实施的限制性股票和股票期权激励，进一步明确递延纳税政策的适用条件和办理流程。',
+    submittedAt: t('2026-11-24', '16:15'),
+    moves: [],
+  },
 ];
 
 function check(condition: unknown, message: string): asserts condition {
@@ -231,8 +290,20 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
   const campaignRows = await db.insert(suggestionCampaignsTable).values(campaignKeys.map((k) => CAMPAIGNS[k])).returning({ id: suggestionCampaignsTable.id, documentNumber: suggestionCampaignsTable.documentNumber });
   const campaignId = new Map(campaignKeys.map((k) => [k, campaignRows.find((r) => r.documentNumber === CAMPAIGNS[k].documentNumber)!.id]));
 
-  const [batch] = await db.insert(suggestionForwardBatchesTable).values({ ...BATCH, associationId: ASSOCIATION_IDS.SZSA }).returning({ id: suggestionForwardBatchesTable.id });
-  await db.insert(suggestionReferenceCountersTable).values({ associationId: ASSOCIATION_IDS.SZSA, year: BATCH.year, lastNumber: BATCH.number });
+  // SZSA's batch first (its ids come first, as before several associations).
+  const associations: Association[] = ['SZSA', 'SZLCA'];
+  const batchId = new Map<Association, number>();
+  for (const association of associations) {
+    const associationId = ASSOCIATION_IDS[association];
+    const [batch] = await db.insert(suggestionForwardBatchesTable).values({ ...BATCHES[association], associationId }).returning({ id: suggestionForwardBatchesTable.id });
+    batchId.set(association, batch!.id);
+  }
+  await db
+    .insert(suggestionReferenceCountersTable)
+    .values(associations.map((a) => ({ associationId: ASSOCIATION_IDS[a], year: BATCHES[a].year, lastNumber: BATCHES[a].number })));
+  for (const spec of SPECS) {
+    if (spec.campaign) check(CAMPAIGNS[spec.campaign].associationId === ASSOCIATION_IDS[spec.association ?? 'SZSA'], `${spec.key} answers another association's campaign`);
+  }
 
   const values = SPECS.map((spec) => {
     const last = spec.moves.at(-1);
@@ -242,14 +313,14 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
     const respondedAt = spec.response ? new Date('2026-08-20T10:00:00+08:00') : null;
     return {
       organizationId: orgId.get(spec.org)!,
-      associationId: ASSOCIATION_IDS.SZSA,
+      associationId: ASSOCIATION_IDS[spec.association ?? 'SZSA'],
       campaignId: spec.campaign ? campaignId.get(spec.campaign)! : null,
       topic: spec.topic,
       title: spec.title,
       body: spec.body,
       status,
       reviewNote,
-      forwardBatchId: forwarded ? batch!.id : null,
+      forwardBatchId: forwarded ? batchId.get(spec.association ?? 'SZSA')! : null,
       response: spec.response?.text ?? null,
       responseOutcome: spec.response?.outcome ?? null,
       respondedAt,
@@ -276,7 +347,7 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
         events.push({ suggestionId, at: new Date(at), fromStatus: 'SUBMITTED', toStatus: 'UNDER_REVIEW', actorRole: 'ASSOCIATION', note: null });
         from = 'UNDER_REVIEW';
       }
-      const forwardNote = to === 'FORWARDED' ? `以${BATCH.referenceNumber}报送深圳证监局` : null;
+      const forwardNote = to === 'FORWARDED' ? `以${BATCHES[spec.association ?? 'SZSA'].referenceNumber}报送深圳证监局` : null;
       events.push({ suggestionId, at: new Date(at), fromStatus: from, toStatus: to, actorRole: to === 'WITHDRAWN' ? submitterRole.get(spec.org)! : 'ASSOCIATION', note: note ?? forwardNote });
       from = to;
     }

@@ -5,14 +5,15 @@ import { and, asc, count, eq, getTableColumns, gt, inArray, sql, type SQL } from
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { auditEntriesFrom, recordAudit } from '../audit/audit.service.js';
 import { scopeCondition, suggestionCampaignScope, suggestionScope } from '../auth/policy.js';
-import { isMember, type Viewer } from '../auth/viewer.js';
+import { isMember, staffAssociationOf, type Viewer } from '../auth/viewer.js';
+import { ASSOCIATION_CODES, ASSOCIATION_IDS, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
-import { organizationsTable, type OrganizationRow } from '../members/members.table.js';
+import { membershipsTable, organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
@@ -107,19 +108,30 @@ export function isCampaignOpen(campaign: SuggestionCampaignRow, today = todayInS
 
 // ---------------------------------------------------------------- visibility
 
-/** The viewer's row filter on suggestions, from the one policy function. */
+/** The viewer's row filter on suggestions, from the one policy function: by organization or by association. */
 function visibleSuggestions(viewer: Viewer): SQL | undefined {
-  return scopeCondition(suggestionScope(viewer), suggestionsTable.organizationId);
+  return scopeCondition(suggestionScope(viewer), { organization: suggestionsTable.organizationId, association: suggestionsTable.associationId });
 }
 
-/** Campaigns the viewer may see: staff all; a member the issued campaigns addressed to its kind. */
+/** An organization is an active member of an association (both SQL expressions). */
+function activeMemberOf(organizationId: SQL | PgColumn, associationId: SQL | PgColumn): SQL {
+  const m = membershipsTable;
+  return sql`exists (select 1 from ${m} where ${m.organizationId} = ${organizationId} and ${m.associationId} = ${associationId} and ${m.status} = 'ACTIVE')`;
+}
+
+/**
+ * Campaigns the viewer may see (suggestionCampaignScope): the regulator all; an association's staff their
+ * association's; a member the issued campaigns of associations it is an active member of, addressed to its kind.
+ */
 function visibleCampaigns(viewer: Viewer, today: string): SQL | undefined {
   const scope = suggestionCampaignScope(viewer);
   if (scope.kind === 'all') return undefined;
   if (scope.kind === 'none') return sql`false`;
+  if (scope.kind === 'association') return eq(suggestionCampaignsTable.associationId, scope.associationId);
   return and(
     sql`${suggestionCampaignsTable.issuedOn} <= ${today}::date`,
     campaignInvites(sql`(select ${organizationsTable.kind} from ${organizationsTable} where ${organizationsTable.id} = ${scope.organizationId})`),
+    activeMemberOf(sql`${scope.organizationId}`, suggestionCampaignsTable.associationId),
   );
 }
 
@@ -257,6 +269,8 @@ export async function exportSuggestionBatch(db: DbOrTx, viewer: Viewer, range: {
       id: suggestionsTable.id,
       submittedAt: suggestionsTable.submittedAt,
       organizationId: suggestionsTable.organizationId,
+      /** The association it was submitted to (ASSOCIATION_CODES gives its code). */
+      associationId: suggestionsTable.associationId,
       organizationName: organizationsTable.name,
       organizationCreditCode: organizationsTable.creditCode,
       organizationKind: organizationsTable.kind,
@@ -348,6 +362,11 @@ export async function createCampaign(db: DbOrTx, actor: Viewer, input: CreateCam
     errors.add('REQUIRED', ['input', 'invitedKinds'], { zh: '至少选择一类征集对象', en: 'invitedKinds must name at least one kind of organization' });
   }
   const issuedOn = input.issuedOn ?? today;
+  // The campaign is the issuing staff's association's.
+  const associationId = staffAssociationOf(actor);
+  if (associationId === null) {
+    throw new DomainError('NOT_FOUND', null, { zh: '只有协会工作人员可以发布征集通知', en: 'Only an association\'s staff issue campaigns' });
+  }
   if (input.deadline < issuedOn) errors.add('INVALID', ['input', 'deadline'], { zh: '截止日期不能早于发布日期', en: 'deadline cannot be before issuedOn' });
   else if (input.deadline < today) errors.add('INVALID', ['input', 'deadline'], { zh: '截止日期不能早于今天', en: 'deadline cannot be in the past' });
   errors.throwIfAny();
@@ -355,7 +374,7 @@ export async function createCampaign(db: DbOrTx, actor: Viewer, input: CreateCam
     return await runInTransaction(db, async (tx) => {
       const [row] = await tx
         .insert(suggestionCampaignsTable)
-        .values({ title: title!, description: description ?? null, documentNumber: documentNumber!, topics, invitedKinds, issuedOn, deadline: input.deadline })
+        .values({ associationId, title: title!, description: description ?? null, documentNumber: documentNumber!, topics, invitedKinds, issuedOn, deadline: input.deadline })
         .returning();
       await recordAudit(tx, actor, { action: 'suggestionCampaign.create', entityType: 'SuggestionCampaign', entityId: row!.id, after: row });
       return row!;
@@ -377,15 +396,24 @@ export interface SubmitSuggestionInput {
   idempotencyKey?: string | null;
   /** undefined: not under a campaign; null: an id that does not parse (NOT_FOUND). */
   campaignId?: number | null;
+  /**
+   * The association it is submitted to; one the organization is an active member of (else NOT_A_MEMBER). Absent: the
+   * campaign's association when answering a campaign, otherwise the organization's first association.
+   */
+  association?: AssociationCode | null;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]+$/;
 
-/** sha256 of the input as it is stored (trimmed), so a retry of the same request always matches. */
-export function inputFingerprint(input: { topic: string; title: string; body: string; campaignId: number | null }): string {
-  return createHash('sha256')
-    .update(JSON.stringify([input.topic, input.title.normalize('NFC'), input.body.normalize('NFC'), input.campaignId]))
-    .digest('hex');
+/**
+ * sha256 of the input as it is stored (trimmed), so a retry of the same request always matches. The association joins
+ * only when it is not the one the input would get anyway (a campaign's, or the organization's first), so fingerprints
+ * taken before several associations still match their retries.
+ */
+export function inputFingerprint(input: { topic: string; title: string; body: string; campaignId: number | null; associationId?: number | null }): string {
+  const material: unknown[] = [input.topic, input.title.normalize('NFC'), input.body.normalize('NFC'), input.campaignId];
+  if (input.associationId != null) material.push(input.associationId);
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
 
 export interface SubmitResult {
@@ -407,6 +435,11 @@ export interface SubmitResult {
  */
 type SubmitValues = {
   organizationId: number;
+  /**
+   * Outside a campaign: the association it goes to. Within one: the association the input named (the campaign's must
+   * be the same), or null (the campaign's).
+   */
+  associationId: number | null;
   organizationGid: string;
   campaignId: number | null;
   campaignGid: string | null;
@@ -421,26 +454,33 @@ type SubmitValues = {
 };
 
 /**
- * A submission in one statement: the suggestion (unless the key was used before, or the campaign refuses), its first
- * event, the audit entry and the outbox event. Prepared (rendered once), in two forms: within a campaign, which must be
- * open, invite the organization's kind and take the topic, or outside any.
+ * A submission in one statement: the suggestion (unless the key was used before, the organization is not an active
+ * member of the association, or the campaign refuses), its first event, the audit entry and the outbox event. Prepared
+ * (rendered once), in two forms: within a campaign, which must be open, invite the organization's kind, take the topic
+ * and belong to the association named (if any), the suggestion going to the campaign's association; or outside any, to
+ * the association given.
  */
 function submitStatement(withCampaign: boolean) {
   return preparedStatement<SubmitValues>(() => {
     const v = (name: keyof SubmitValues): SQL => sql`${sql.placeholder(name)}`;
     const s = suggestionsTable;
     const c = suggestionCampaignsTable;
-    const campaignAllows = withCampaign
-      ? sql`exists (select 1 from ${c} join ${organizationsTable} on ${organizationsTable.id} = ${v('organizationId')}::integer
+    const o = organizationsTable;
+    const values = (association: SQL | PgColumn) =>
+      sql`${v('organizationId')}::integer, ${association}, ${v('campaignId')}::integer, ${v('topic')}::suggestion_topic, ${v('title')}::text, ${v('body')}::text, ${v('key')}::text, ${v('fingerprint')}::text`;
+    const source = withCampaign
+      ? sql`select ${values(c.associationId)} from ${c} join ${o} on ${o.id} = ${v('organizationId')}::integer
           where ${c.id} = ${v('campaignId')}::integer and ${campaignOpenOn(v('today'))}
-            and ${campaignInvites(organizationsTable.kind)} and ${v('topic')}::suggestion_topic = any(${c.topics}))`
-      : sql`true`;
+            and ${campaignInvites(o.kind)} and ${v('topic')}::suggestion_topic = any(${c.topics})
+            and (${v('associationId')}::integer is null or ${c.associationId} = ${v('associationId')}::integer)
+            and ${activeMemberOf(sql`${v('organizationId')}::integer`, c.associationId)}`
+      : sql`select ${values(sql`${v('associationId')}::integer`)}
+          where ${activeMemberOf(sql`${v('organizationId')}::integer`, sql`${v('associationId')}::integer`)}`;
     const e = suggestionEventsTable;
     const inserted = sql`inserted`;
     return sql`with inserted as (
-        insert into ${s} (${columnList(s.organizationId, s.campaignId, s.topic, s.title, s.body, s.idempotencyKey, s.inputFingerprint)})
-        select ${v('organizationId')}::integer, ${v('campaignId')}::integer, ${v('topic')}::suggestion_topic, ${v('title')}::text, ${v('body')}::text, ${v('key')}::text, ${v('fingerprint')}::text
-        where ${campaignAllows}
+        insert into ${s} (${columnList(s.organizationId, s.associationId, s.campaignId, s.topic, s.title, s.body, s.idempotencyKey, s.inputFingerprint)})
+        ${source}
         on conflict (${columnList(s.organizationId, s.idempotencyKey)}) do nothing
         returning *),
       event as (
@@ -504,11 +544,20 @@ export async function submitSuggestion(db: DbOrTx, actor: Viewer, input: SubmitS
   errors.throwIfAny();
 
   const campaignId = input.campaignId ?? null;
-  const fingerprint = key === null ? null : inputFingerprint({ topic: input.topic, title: title!, body: body!, campaignId });
+  const named = input.association ? ASSOCIATION_IDS[input.association] : null;
+  // Outside a campaign the suggestion goes to the association named, or the organization's first (the membership its
+  // own columns repeat; a member token's role is its organization's kind); within one, to the campaign's.
+  const primary = primaryAssociationOf(actor.role === 'LISTED_COMPANY' ? 'LISTED_COMPANY' : 'OTHER');
+  const associationId = campaignId === null ? (named ?? primary) : named;
+  const fingerprint =
+    key === null
+      ? null
+      : inputFingerprint({ topic: input.topic, title: title!, body: body!, campaignId, associationId: campaignId === null && associationId !== primary ? associationId : null });
   const today = todayInShanghai();
   const s = suggestionsTable;
   const values: SubmitValues = {
     organizationId,
+    associationId,
     organizationGid: encodeGlobalId('Organization', organizationId),
     campaignId,
     campaignGid: campaignId === null ? null : encodeGlobalId('SuggestionCampaign', campaignId),
@@ -538,15 +587,46 @@ export async function submitSuggestion(db: DbOrTx, actor: Viewer, input: SubmitS
       });
     }
   }
-  // Nothing inserted and no key holder: the campaign refused. Say why (reads only; nothing was written).
-  return explainCampaignRefusal(db, actor, campaignId, input.topic, today);
+  // Nothing inserted and no key holder: the membership or the campaign refused. Say why (reads only; nothing was written).
+  return explainRefusal(db, actor, { associationId, campaignId, topic: input.topic, today });
 }
 
 const NOT_FOUND_CAMPAIGN = { zh: '征集通知不存在', en: 'Campaign not found' };
 
-async function explainCampaignRefusal(db: DbOrTx, actor: Viewer, campaignId: number | null, topic: SuggestionTopic, today: string): Promise<never> {
+/** The associations' names in messages, and the prefix of their reference numbers (深证协〔2026〕12号). */
+const associationLabels: Record<AssociationCode, { zh: string; en: string; referencePrefix: string }> = {
+  SZSA: { zh: '深圳市证券业协会', en: 'the Shenzhen Securities Association', referencePrefix: '深证协' },
+  SZLCA: { zh: '深圳上市公司协会', en: 'the Shenzhen Listed Companies Association', referencePrefix: '深上协' },
+};
+const labelOf = (associationId: number) => associationLabels[ASSOCIATION_CODES[associationId] ?? 'SZSA'];
+
+/**
+ * Why a submission inserted nothing (and no earlier submission holds its key): the organization is not an active member
+ * of the association it submits to (NOT_A_MEMBER), or the campaign refused: hidden (including another association's
+ * campaign than the one named) as NOT_FOUND, closed, or not collecting the topic.
+ */
+async function explainRefusal(
+  db: DbOrTx,
+  actor: Viewer,
+  { associationId, campaignId, topic, today }: { associationId: number | null; campaignId: number | null; topic: SuggestionTopic; today: string },
+): Promise<never> {
+  if (associationId !== null) {
+    const [membership] = await db
+      .select({ status: membershipsTable.status })
+      .from(membershipsTable)
+      .where(and(eq(membershipsTable.organizationId, actor.organizationId!), eq(membershipsTable.associationId, associationId)));
+    if (membership?.status !== 'ACTIVE') {
+      const label = labelOf(associationId);
+      throw new DomainError('NOT_A_MEMBER', ['input', 'association'], {
+        zh: `本机构不是${label.zh}的在册会员，不能向其提交建议`,
+        en: `Your organization is not an active member of ${label.en}, so it cannot submit suggestions to it`,
+      });
+    }
+  }
   const [campaign] = campaignId === null ? [] : await loadCampaignsByIds(db, actor, [campaignId], today);
-  if (!campaign) throw new DomainError('NOT_FOUND', ['input', 'campaignId'], NOT_FOUND_CAMPAIGN);
+  if (!campaign || (associationId !== null && campaign.associationId !== associationId)) {
+    throw new DomainError('NOT_FOUND', ['input', 'campaignId'], NOT_FOUND_CAMPAIGN);
+  }
   if (campaign.deadline < today) {
     throw new DomainError('INVALID_STATE', ['input', 'campaignId'], {
       zh: `征集已于 ${campaign.deadline} 截止`,
@@ -724,9 +804,9 @@ const outcomeZh: Record<ResponseOutcome, string> = {
   NO_FEEDBACK: '无具体反馈',
 };
 
-/** 深证协〔2026〕12号 */
-export function referenceNumberOf(year: number, number: number): string {
-  return `深证协〔${year}〕${number}号`;
+/** The association's reference number: 深证协〔2026〕12号 (SZSA), 深上协〔2026〕3号 (SZLCA). */
+export function referenceNumberOf(year: number, number: number, associationId: number = ASSOCIATION_IDS.SZSA): string {
+  return `${labelOf(associationId).referencePrefix}〔${year}〕${number}号`;
 }
 
 export interface ForwardResult {
@@ -735,8 +815,9 @@ export interface ForwardResult {
 }
 
 /**
- * Forwards accepted suggestions to a government body as one batch with the next reference number of
- * the year. The suggestions are locked (in id order) and checked before the per-year counter row is
+ * Forwards accepted suggestions to a government body as one batch with the next reference number of the forwarding
+ * staff's association and the year (the staff see only their association's suggestions, so the batch is all
+ * theirs). The suggestions are locked (in id order) and checked before the per-association, per-year counter row is
  * incremented with `insert … on conflict do update … returning`: the counter's row lock serializes
  * concurrent forwards, and a forward that fails rolls its increment back, so numbers never repeat or skip.
  */
@@ -753,6 +834,10 @@ export async function forwardSuggestions(
   }
   errors.throwIfAny();
   const ids = [...new Set(input.ids.filter((id): id is number => id !== null))].sort((a, b) => a - b);
+  const associationId = staffAssociationOf(actor);
+  if (associationId === null) {
+    throw new DomainError('NOT_FOUND', null, { zh: '只有协会工作人员可以报送建议', en: 'Only an association\'s staff forward suggestions' });
+  }
 
   return runInTransaction(db, async (tx) => {
     const rows = await tx
@@ -780,16 +865,16 @@ export async function forwardSuggestions(
     const year = Number(todayInShanghai().slice(0, 4));
     const [counter] = await tx
       .insert(suggestionReferenceCountersTable)
-      .values({ year, lastNumber: 1 })
+      .values({ associationId, year, lastNumber: 1 })
       .onConflictDoUpdate({
-        target: suggestionReferenceCountersTable.year,
+        target: [suggestionReferenceCountersTable.associationId, suggestionReferenceCountersTable.year],
         set: { lastNumber: sql`${suggestionReferenceCountersTable.lastNumber} + 1` },
       })
       .returning();
     const number = counter!.lastNumber;
     const [batch] = await tx
       .insert(suggestionForwardBatchesTable)
-      .values({ year, number, referenceNumber: referenceNumberOf(year, number), recipient: input.recipient, note })
+      .values({ associationId, year, number, referenceNumber: referenceNumberOf(year, number, associationId), recipient: input.recipient, note })
       .returning();
     const updated = await tx
       .update(suggestionsTable)

@@ -2,6 +2,7 @@
 // and a fingerprint of everything the suggestion mutations write (to prove "nothing written").
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
+import { signAccessToken } from '../../src/auth/tokens.js';
 import { creditCodeOf, type TestApp } from './harness.js';
 
 export const SUGGESTION_FIELDS = `id topic title body status submittedAt
@@ -43,7 +44,18 @@ export interface Cast {
   firmOrgId: string;
   firmBOrgId: string;
   listedOrgId: string;
-  tokens: { anonymous: undefined; firm: string; firmB: string; listed: string; futures: string; association: string; regulator: string };
+  /** `association` is the securities association's (SZSA) staff, `szlca` the listed companies association's. */
+  tokens: { anonymous: undefined; firm: string; firmB: string; listed: string; futures: string; association: string; szlca: string; regulator: string };
+}
+
+/** A token of an association's staff member (the harness's t.token signs without `assoc`, i.e. SZSA). */
+export function staffToken(t: TestApp, association: 'SZSA' | 'SZLCA', ttlSeconds = 3600): Promise<string> {
+  return signAccessToken(
+    t.keys,
+    { issuer: t.config.AUTH_ISSUER, audience: t.config.AUTH_AUDIENCE },
+    { sub: `test:association:${association}`, role: 'association', assoc: association },
+    ttlSeconds,
+  );
 }
 
 /** The seeded organizations and tokens the suggestion tests act as. */
@@ -72,6 +84,7 @@ export async function cast(t: TestApp): Promise<Cast> {
       listed: await t.token('listed_company', listedCode, 3600),
       futures: await t.token('firm', futuresCode, 3600),
       association: await t.token('association', undefined, 3600),
+      szlca: await staffToken(t, 'SZLCA'),
       regulator: await t.token('regulator', undefined, 3600),
     },
   };
@@ -100,10 +113,18 @@ export async function submit(t: TestApp, token: string, input: Record<string, un
 export const statuses = ['SUBMITTED', 'UNDER_REVIEW', 'ACCEPTED', 'REJECTED', 'FORWARDED', 'RESPONDED', 'WITHDRAWN'] as const;
 export type Status = (typeof statuses)[number];
 
-/** A fresh suggestion of the firm, driven through the mutations to the given status. */
-export async function suggestionIn(t: TestApp, c: Cast, status: Status, token = c.tokens.firm): Promise<string> {
+/**
+ * A fresh suggestion of the firm (or the organization of `token`), driven through the mutations to the given status by
+ * the staff of the association it went to: a listed company's goes to SZLCA, everyone else's to SZSA.
+ */
+export async function suggestionIn(
+  t: TestApp,
+  c: Cast,
+  status: Status,
+  token = c.tokens.firm,
+  assoc = token === c.tokens.listed ? c.tokens.szlca : c.tokens.association,
+): Promise<string> {
   const { id } = await submit(t, token);
-  const assoc = c.tokens.association;
   const ok = (p: any) => expect(p.userErrors, JSON.stringify(p.userErrors)).toEqual([]);
   switch (status) {
     case 'SUBMITTED':
@@ -158,8 +179,8 @@ export function shanghaiDay(offsetDays = 0): string {
 }
 
 let campaignCounter = 0;
-/** The association issues a campaign; returns its global ID. */
-export async function createCampaign(t: TestApp, c: Cast, input: Record<string, unknown> = {}): Promise<string> {
+/** The association (SZSA unless another staff token is given) issues a campaign; returns its global ID. */
+export async function createCampaign(t: TestApp, c: Cast, input: Record<string, unknown> = {}, staff = c.tokens.association): Promise<string> {
   campaignCounter += 1;
   const p = await mutate(
     t,
@@ -174,7 +195,7 @@ export async function createCampaign(t: TestApp, c: Cast, input: Record<string, 
         ...input,
       },
     },
-    c.tokens.association,
+    staff,
   );
   expect(p.userErrors).toEqual([]);
   return p.suggestionCampaign.id;
