@@ -167,6 +167,21 @@ export function serviceAccountScope(viewer: Viewer): { kind: 'association'; asso
   return associationId !== null && !viewer.serviceAccount ? { kind: 'association', associationId } : { kind: 'none' };
 }
 
+// ---------------------------------------------------------------- platform: the bureau's service accounts
+
+/**
+ * The association whose staff register and manage the bureau's (regulator-role) service accounts: the securities
+ * association, which ran the bureau's integration before several associations joined. Such an account reads every
+ * association's data, so the staff of another association may not mint one.
+ */
+export const REGULATOR_ACCOUNTS_ASSOCIATION_ID = ASSOCIATION_IDS.SZSA;
+
+/** Whether the viewer registers and manages the bureau's service accounts (see REGULATOR_ACCOUNTS_ASSOCIATION_ID). */
+export function managesRegulatorAccounts(viewer: Viewer): boolean {
+  const scope = serviceAccountScope(viewer);
+  return scope.kind === 'association' && scope.associationId === REGULATOR_ACCOUNTS_ASSOCIATION_ID;
+}
+
 /** Whose reads of protected data the read audit records: the regulator (people or systems) and any service account. */
 export function isRecordedReader(viewer: Viewer): boolean {
   return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
