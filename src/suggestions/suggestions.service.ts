@@ -459,6 +459,7 @@ function submitStatement(withCampaign: boolean) {
         type: 'suggestion.submitted',
         entityType: 'Suggestion',
         entityId: sql`id`,
+        associationId: sql`association_id`,
         payload: sql`jsonb_build_object(
           'suggestion', ${globalIdSql('Suggestion', sql`id`)},
           'organization', ${v('organizationGid')}::text,
@@ -812,6 +813,7 @@ export async function forwardSuggestions(
       type: 'suggestion.forwarded',
       entityType: 'SuggestionForwardBatch',
       entityId: batch!.id,
+      associationId: batch!.associationId,
       payload: {
         referenceNumber: batch!.referenceNumber,
         recipient: batch!.recipient,
@@ -847,6 +849,7 @@ export async function recordSuggestionResponse(
         type: 'suggestion.responded',
         entityType: 'Suggestion',
         entityId: after.id,
+        associationId: after.associationId,
         payload: {
           suggestion: encodeGlobalId('Suggestion', after.id),
           organization: encodeGlobalId('Organization', after.organizationId),
