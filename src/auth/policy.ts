@@ -236,10 +236,21 @@ export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationS
 /** A scoring stage of the rating workflow (the same values as ratings.grading's Stage). */
 export type ScoringStage = 'SELF' | 'ASSOCIATION' | 'BUREAU';
 
-/** The stage a viewer scores in: a firm self-assesses, the association scores, the regulator reviews; nobody else scores. */
+/**
+ * Whether the viewer runs the rating workflow as the association (guidelines, cycles, imports, its scoring stage):
+ * the staff of the association that rates branches (RATINGS_ASSOCIATION_ID) only.
+ */
+export function mayRunRatings(viewer: Viewer): boolean {
+  return staffAssociationOf(viewer) === RATINGS_ASSOCIATION_ID;
+}
+
+/**
+ * The stage a viewer scores in: a firm self-assesses, the association that rates branches scores, the regulator
+ * reviews; nobody else scores (another association's staff included).
+ */
 export function scoringStageOf(viewer: Viewer): ScoringStage | null {
   if (viewer.role === 'FIRM') return 'SELF';
-  if (viewer.role === 'ASSOCIATION') return 'ASSOCIATION';
+  if (viewer.role === 'ASSOCIATION') return mayRunRatings(viewer) ? 'ASSOCIATION' : null;
   if (viewer.role === 'REGULATOR') return 'BUREAU';
   return null;
 }
