@@ -1,12 +1,15 @@
-// npm run -s client -- create --name NAME --role association|regulator [--scopes a,b] [--owner X]
+// npm run -s client -- create --name NAME --role association|regulator [--association SZSA|SZLCA] [--scopes a,b] [--owner X]
 // Registers a service account and prints {"client_id": "…", "client_secret": "…"} as one line on stdout, nothing else.
+// An association account belongs to --association (default SZSA); a regulator account to no association (it is
+// registered as the securities association's staff, who manage the bureau's accounts).
 // An embedded database admits one process: when a server answers on 127.0.0.1:$PORT it goes through that server
 // (signing a short-lived association token with the issuer key files under DATA_DIR); otherwise it opens the database.
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';
 import { signAccessToken } from '../src/auth/tokens.js';
-import type { Viewer } from '../src/auth/viewer.js';
+import { associationCodes, type Viewer } from '../src/auth/viewer.js';
+import { ASSOCIATION_IDS, type AssociationCode } from '../src/associations/associations.table.js';
 import { prepareDatabase } from '../src/bootstrap.js';
 import { createServiceAccount, serviceAccountRoles } from '../src/clients/clients.service.js';
 import { serviceAccountScopes } from '../src/clients/scopes.js';
@@ -14,7 +17,8 @@ import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { DomainError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 
-const USAGE = `usage: npm run -s client -- create --name NAME --role ${serviceAccountRoles.join('|')} [--scopes ${serviceAccountScopes.join(',')}] [--owner OWNER]`;
+const USAGE = `usage: npm run -s client -- create --name NAME --role ${serviceAccountRoles.join('|')} [--association ${associationCodes.join('|')}] [--scopes ${serviceAccountScopes.join(',')}] [--owner OWNER]
+  --association  the association an association account belongs to (default SZSA); not with --role regulator`;
 
 // Only the final line belongs on stdout: anything a library prints goes to stderr instead.
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -30,6 +34,8 @@ function fail(message: string, code = 1): never {
 interface CreateInput {
   name: string;
   role: string;
+  /** The association whose staff the command acts as: the account's own for role association, SZSA for regulator. */
+  association: AssociationCode;
   scopes: string[] | null;
   owner: string | null;
 }
@@ -61,7 +67,7 @@ async function createThroughServer(config: Config, input: CreateInput): Promise<
   const token = await signAccessToken(
     keys,
     { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
-    { sub: `association:cli:${userInfo().username}`, role: 'association' },
+    { sub: `association:cli:${userInfo().username}`, role: 'association', assoc: input.association },
     60,
   );
   const res = await fetch(`http://127.0.0.1:${config.PORT}/graphql`, {
@@ -87,7 +93,12 @@ async function createThroughServer(config: Config, input: CreateInput): Promise<
 async function createDirectly(config: Config, input: CreateInput): Promise<{ clientId: string; clientSecret: string }> {
   const database = await prepareDatabase(config, createLogger('silent'));
   try {
-    const actor: Viewer = { role: 'ASSOCIATION', subject: `association:cli:${userInfo().username}`, organizationId: null };
+    const actor: Viewer = {
+      role: 'ASSOCIATION',
+      subject: `association:cli:${userInfo().username}`,
+      organizationId: null,
+      associationId: ASSOCIATION_IDS[input.association],
+    };
     const issued = await createServiceAccount(database.db, actor, input);
     return { clientId: issued.serviceAccount.clientId, clientSecret: issued.clientSecret };
   } catch (error) {
@@ -103,7 +114,7 @@ async function main() {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { name: { type: 'string' }, role: { type: 'string' }, scopes: { type: 'string' }, owner: { type: 'string' } },
+      options: { name: { type: 'string' }, role: { type: 'string' }, association: { type: 'string' }, scopes: { type: 'string' }, owner: { type: 'string' } },
       strict: true,
     });
   } catch (error) {
@@ -113,6 +124,11 @@ async function main() {
   if (positionals.length !== 1 || positionals[0] !== 'create') fail(USAGE, 2);
   if (!values.name) fail(`--name is required\n${USAGE}`, 2);
   if (!values.role || !(serviceAccountRoles as readonly string[]).includes(values.role)) fail(`--role must be one of ${serviceAccountRoles.join(', ')}`, 2);
+  if (values.association !== undefined && !(associationCodes as readonly string[]).includes(values.association)) {
+    fail(`--association must be one of ${associationCodes.join(', ')}\n${USAGE}`, 2);
+  }
+  if (values.association !== undefined && values.role !== 'association') fail(`--association applies to --role association only\n${USAGE}`, 2);
+  const association = (values.association ?? 'SZSA') as AssociationCode;
   const scopes = values.scopes === undefined ? null : values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = (scopes ?? []).filter((s) => !(serviceAccountScopes as readonly string[]).includes(s));
   if (unknown.length > 0) fail(`unknown scopes: ${unknown.join(', ')} (known: ${serviceAccountScopes.join(', ')})`, 2);
@@ -122,7 +138,7 @@ async function main() {
   } catch (error) {
     fail(error instanceof ConfigError ? error.message : String(error), 2);
   }
-  const input: CreateInput = { name: values.name, role: values.role, scopes, owner: values.owner ?? null };
+  const input: CreateInput = { name: values.name, role: values.role, association, scopes, owner: values.owner ?? null };
   // PostgreSQL admits many processes: go direct. The embedded database: through the server when one holds it.
   const viaServer = !config.DATABASE_URL && (await serverState(config.PORT)) === 'up';
   const created = viaServer ? await createThroughServer(config, input) : await createDirectly(config, input);

@@ -118,8 +118,26 @@ describe('npm run client -- create', () => {
       { clientId: second.client_id, name: 'Association reporting', role: 'ASSOCIATION', scopes: ['reports:read', 'ratings:read', 'suggestions:read'], owner: null },
     ]);
 
+    // An association account of another association (--association): its staff list it, the securities association's do not.
+    const listedAssociation = await client(['create', '--name', 'SZLCA reporting', '--role', 'association', '--association', 'SZLCA'], env);
+    expect(listedAssociation.stderr).toBe('');
+    const third = parseCredentials(listedAssociation.stdout);
+    const szlca = await signAccessToken(keys, { issuer: 'member-graph', audience: 'member-graph-api' }, { sub: 'test:association:szlca', role: 'association', assoc: 'SZLCA' }, 60);
+    const listOf = async (token: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ serviceAccounts(first: 10) { edges { node { clientId } } } }' }),
+      });
+      return ((await res.json()) as any).data.serviceAccounts.edges.map((e: any) => e.node.clientId);
+    };
+    expect(await listOf(szlca)).toEqual([third.client_id]);
+    expect(await listOf(association)).toEqual([first.client_id, second.client_id]);
+
     // 4. Mistakes: a message on stderr, nothing on stdout, a non-zero exit; nothing is created.
     for (const args of [
+      ['create', '--name', 'x', '--role', 'association', '--association', 'CSRC'],
+      ['create', '--name', 'x', '--role', 'regulator', '--association', 'SZLCA'],
       ['create', '--name', 'x', '--role', 'firm'],
       ['create', '--role', 'regulator'],
       ['create', '--name', 'x', '--role', 'regulator', '--scopes', 'admin:all'],
@@ -145,15 +163,15 @@ describe('npm run client -- create', () => {
     try {
       const dataDir = mkdtempSync(join(tmpdir(), 'mg-cli-'));
       dirs.push(dataDir);
-      const res = await client(['create', '--name', 'Direct to PostgreSQL', '--role', 'regulator'], {
-        DATA_DIR: dataDir,
-        PORT: String(await freePort()),
-        DATABASE_URL: t.config.DATABASE_URL!,
-      });
+      const env = { DATA_DIR: dataDir, PORT: String(await freePort()), DATABASE_URL: t.config.DATABASE_URL! };
+      const res = await client(['create', '--name', 'Direct to PostgreSQL', '--role', 'regulator'], env);
       expect(res.stderr).toBe('');
       const credentials = parseCredentials(res.stdout);
       const [row] = await t.database.db.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.clientId, credentials.client_id));
-      expect(row).toMatchObject({ name: 'Direct to PostgreSQL', role: 'regulator', disabledAt: null });
+      expect(row).toMatchObject({ name: 'Direct to PostgreSQL', role: 'regulator', associationId: null, disabledAt: null });
+      const listed = parseCredentials((await client(['create', '--name', 'SZLCA direct', '--role', 'association', '--association', 'SZLCA'], env)).stdout);
+      const [szlca] = await t.database.db.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.clientId, listed.client_id));
+      expect(szlca).toMatchObject({ role: 'association', associationId: 2 });
     } finally {
       await t.close();
     }

@@ -3,7 +3,7 @@ import { anonymousViewer, type Viewer } from '../src/auth/viewer.js';
 import { recordDataAccess } from '../src/data-access/data-access.service.js';
 import { countStatements } from '../src/db/instrumentation.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
-import { clientToken, newServiceAccount } from './support/integration.js';
+import { clientToken, newServiceAccount, staffActor, staffToken } from './support/integration.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -63,8 +63,9 @@ describe('read audit (recordDataAccess + dataAccessLog)', () => {
     expect(ids).toEqual([4, 3, 2, 1, 0]);
   });
 
-  it('is readable by the association (in person or through its service account), by no one else', async () => {
+  it('is readable by the securities association (in person or through its service account), by no one else', async () => {
     const ownClient = await newServiceAccount(t, { role: 'association' });
+    const otherAssociationClient = await newServiceAccount(t, { role: 'association' }, staffActor('SZLCA'));
     const ok = await t.gql(LOG, {}, { token: await clientToken(t, ownClient.clientId, ownClient.clientSecret) });
     expect(ok.body.data.dataAccessLog.totalCount).toBeGreaterThan(0);
     const regulatorClient = await newServiceAccount(t, { role: 'regulator' });
@@ -73,6 +74,9 @@ describe('read audit (recordDataAccess + dataAccessLog)', () => {
       await t.token('regulator'),
       await t.token('firm', await creditCodeOf(t, 'SECURITIES_FIRM')),
       await clientToken(t, regulatorClient.clientId, regulatorClient.clientSecret),
+      // Another association's staff and service accounts: hidden exactly as for any other role.
+      await staffToken(t, 'SZLCA'),
+      await clientToken(t, otherAssociationClient.clientId, otherAssociationClient.clientSecret),
     ]) {
       const res = await t.gql(LOG, {}, { token });
       expect(res.body.data.dataAccessLog).toBeNull();

@@ -2,7 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLogTable } from '../src/audit/audit.table.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
-import { clientToken, newServiceAccount, requestToken } from './support/integration.js';
+import { serviceAccountsTable } from '../src/clients/clients.table.js';
+import { clientToken, newServiceAccount, requestToken, staffActor, staffToken } from './support/integration.js';
 
 let t: TestApp;
 let association: string;
@@ -150,5 +151,95 @@ describe('service accounts, managed by association staff', () => {
       }
     }
     expect((await auditActions(account.id)).map((a) => a.action)).toEqual(['service_account.create']);
+  });
+});
+
+describe('service accounts of several associations', () => {
+  const NODE = `query($id: ID!) { node(id: $id) { id ... on ServiceAccount { clientId } } }`;
+  const gid = (id: number) => Buffer.from(`ServiceAccount:${id}`).toString('base64url');
+
+  it('an association\'s staff create accounts of their association, and list and reach only theirs (the securities association also the regulator\'s)', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    const created = await t.gql(CREATE, { input: { name: '上市公司协会报送系统', role: 'ASSOCIATION' } }, { token: szlca });
+    expect(created.body.data.createServiceAccount.userErrors).toEqual([]);
+    const account = created.body.data.createServiceAccount.serviceAccount;
+    const [row] = await t.database.db.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.clientId, account.clientId));
+    expect(row).toMatchObject({ role: 'association', associationId: 2 });
+    const regulatorAccount = await newServiceAccount(t, { role: 'regulator' });
+    const szsaAccount = await newServiceAccount(t, { role: 'association' });
+    expect(szsaAccount.row.associationId).toBe(1);
+    expect(regulatorAccount.row.associationId).toBeNull();
+
+    const listAll = async (token: string) => {
+      const res = await t.gql(LIST, { first: 100 }, { token });
+      return { ids: res.body.data.serviceAccounts.edges.map((e: any) => e.node.clientId), total: res.body.data.serviceAccounts.totalCount };
+    };
+    const szlcaList = await listAll(szlca);
+    expect(szlcaList.ids).toContain(account.clientId);
+    expect(szlcaList.ids).not.toContain(szsaAccount.clientId);
+    expect(szlcaList.ids).not.toContain(regulatorAccount.clientId);
+    expect(szlcaList.total).toBe(szlcaList.ids.length);
+    const szsaList = await listAll(association);
+    expect(szsaList.ids).toEqual(expect.arrayContaining([szsaAccount.clientId, regulatorAccount.clientId]));
+    expect(szsaList.ids).not.toContain(account.clientId);
+    const rows = await t.database.db.select().from(serviceAccountsTable);
+    expect(szlcaList.total).toBe(rows.filter((r) => r.associationId === 2).length);
+    expect(szsaList.total).toBe(rows.filter((r) => r.associationId !== 2).length);
+
+    // node(): another association's account looks like a missing one.
+    expect((await t.gql(NODE, { id: account.id }, { token: association })).body.data.node).toBeNull();
+    expect((await t.gql(NODE, { id: gid(szsaAccount.id) }, { token: szlca })).body.data.node).toBeNull();
+    expect((await t.gql(NODE, { id: gid(regulatorAccount.id) }, { token: szlca })).body.data.node).toBeNull();
+    expect((await t.gql(NODE, { id: account.id }, { token: szlca })).body.data.node).toEqual({ id: account.id, clientId: account.clientId });
+  });
+
+  it('rotating or disabling another association\'s account (or the regulator\'s, for another association) is NOT_FOUND, like a missing one; nothing changes', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    const szsaAccount = await newServiceAccount(t, { role: 'association' });
+    const regulatorAccount = await newServiceAccount(t, { role: 'regulator' });
+    const szlcaAccount = await newServiceAccount(t, { role: 'association' }, staffActor('SZLCA'));
+    const missing = gid(999_999);
+    for (const [token, account] of [
+      [szlca, szsaAccount],
+      [szlca, regulatorAccount],
+      [association, szlcaAccount],
+    ] as const) {
+      for (const [query, variables, absentVariables, field] of [
+        [ROTATE, { input: { id: gid(account.id) } }, { input: { id: missing } }, 'rotateServiceAccountSecret'],
+        [DISABLE, { id: gid(account.id) }, { id: missing }, 'disableServiceAccount'],
+      ] as const) {
+        const res = await t.gql(query, variables, { token });
+        const absent = await t.gql(query, absentVariables, { token });
+        expect(res.body.data[field].userErrors).toEqual([{ field: ['input', 'id'], code: 'NOT_FOUND' }]);
+        expect(res.body).toEqual(absent.body);
+      }
+      expect((await auditActions(account.id)).map((a) => a.action)).toEqual(['service_account.create']);
+      const [row] = await t.database.db.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.id, account.id));
+      expect(row!.disabledAt).toBeNull();
+    }
+    // Their own staff can.
+    expect((await t.gql(DISABLE, { id: gid(szlcaAccount.id) }, { token: szlca })).body.data.disableServiceAccount.userErrors).toEqual([]);
+    expect((await t.gql(ROTATE, { input: { id: gid(regulatorAccount.id) } }, { token: association })).body.data.rotateServiceAccountSecret.userErrors).toEqual([]);
+  });
+
+  it('only the securities association\'s staff register the regulator\'s accounts; another association\'s get a userError and nothing is written', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    const before = (await t.database.db.select().from(serviceAccountsTable)).length;
+    const res = await t.gql(CREATE, { input: { name: '证监局系统', role: 'REGULATOR', scopes: ['ratings:read'] } }, { token: szlca, headers: { 'accept-language': 'en' } });
+    expect(res.body.data.createServiceAccount).toEqual({
+      clientSecret: null,
+      serviceAccount: null,
+      userErrors: [{ field: ['input', 'role'], code: 'INVALID', message: "The regulator's service accounts are registered by the staff of the securities association (SZSA)" }],
+    });
+    expect((await t.database.db.select().from(serviceAccountsTable)).length).toBe(before);
+  });
+
+  it('a token of an association\'s account acts for that association', async () => {
+    const account = await newServiceAccount(t, { role: 'association', scopes: ['reports:read'] }, staffActor('SZLCA'));
+    const token = await clientToken(t, account.clientId, account.clientSecret);
+    // The read audit is the securities association's: another association's account is refused like any other role.
+    const res = await t.gql('{ dataAccessLog(first: 1) { totalCount } }', {}, { token });
+    expect(res.body.data.dataAccessLog).toBeNull();
+    expect(res.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 });

@@ -11,6 +11,7 @@ import { submitSuggestion } from '../src/suggestions/suggestions.service.js';
 import { todayInShanghai } from '../src/time.js';
 import { csvObjects, getCsv, parseCsv } from './support/csv.js';
 import { createTestApp, type TestApp } from './support/harness.js';
+import { staffToken } from './support/integration.js';
 import { cast, scalar, type Cast } from './support/ratings.js';
 
 let t: TestApp;
@@ -212,8 +213,9 @@ describe('GET /reports/suggestions.csv', () => {
   });
 
   it('a narrower range holds exactly the suggestions submitted on those Shanghai days', async () => {
+    // The securities association's staff export their association's suggestions.
     const day = await t.database.db.execute(sql`select to_char((submitted_at at time zone 'Asia/Shanghai')::date, 'YYYY-MM-DD') as d, count(*)::int as n
-      from suggestions group by 1 order by 2 desc limit 1`);
+      from suggestions where association_id = 1 group by 1 order by 2 desc limit 1`);
     const { d, n } = (day as unknown as { rows: { d: string; n: number }[] }).rows[0]!;
     const res = await getCsv(t, `/reports/suggestions.csv?from=${d}&to=${d}`, c.tokens.association);
     const rows = csvObjects(res.text);
@@ -252,5 +254,43 @@ describe('rate limits', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
     const association = await limited.token('association');
     expect((await getCsv(limited, '/reports/branch-ratings.csv?year=2025', association)).status).toBe(200);
+  });
+});
+
+describe('exports for several associations', () => {
+  it('another association\'s staff get 403 on branch-ratings.csv (they never read ratings), like a role that may not export it', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    for (const path of ['/reports/branch-ratings.csv?year=2025', '/reports/branch-ratings.csv?year=abc']) {
+      const res = await getCsv(t, path, szlca);
+      expect(res.status).toBe(403);
+      expect(res.json.errors[0].extensions.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('suggestions.csv holds the staff\'s association\'s suggestions only, and every association\'s for the regulator', async () => {
+    // A suggestion submitted to the listed companies association (written directly: its submission path is the suggestions area's).
+    const orgId = ((await t.database.db.execute(sql`select o.id from organizations o join memberships m on m.organization_id = o.id and m.association_id = 2 limit 1`)) as unknown as { rows: { id: number }[] }).rows[0]!.id;
+    const inserted = (await t.database.db.execute(sql`insert into suggestions (association_id, organization_id, topic, title, body)
+      values (2, ${orgId}, 'TAX_POLICY', '上市公司协会专用的建议', '仅上市公司协会与证监局可见') returning id`)) as unknown as { rows: { id: number }[] };
+    const id = inserted.rows[0]!.id;
+    try {
+      const today = todayInShanghai();
+      const path = `/reports/suggestions.csv?from=${addDays(today, -1)}&to=${addDays(today, 1)}`;
+      const ids = async (token: string) => csvObjects((await getCsv(t, path, token)).text).map((r) => parseGlobalIdOf(r.suggestion_id!, 'Suggestion'));
+      const inRange = async (associationId: number | null) =>
+        scalar(t, sql`select count(*) from suggestions where (submitted_at at time zone 'Asia/Shanghai')::date between ${addDays(today, -1)}::date and ${addDays(today, 1)}::date
+          and (${associationId}::int is null or association_id = ${associationId}::int)`);
+      const szlca = await ids(await staffToken(t, 'SZLCA'));
+      expect(szlca).toContain(id);
+      expect(szlca.length).toBe(await inRange(2));
+      const szsa = await ids(c.tokens.association!);
+      expect(szsa).not.toContain(id);
+      expect(szsa.length).toBe(await inRange(1));
+      const regulator = await ids(c.tokens.regulator!);
+      expect(regulator).toContain(id);
+      expect(regulator.length).toBe(await inRange(null));
+    } finally {
+      await t.database.db.execute(sql`delete from suggestions where id = ${id}`);
+    }
   });
 });

@@ -17,20 +17,41 @@ import {
 import { policyInterpretationsTable, policyRevisionsTable, policySourcesTable } from '../src/policies/policies.table.js';
 import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
-import { insertOrganization, insertPolicyInterpretation, insertPolicyRevision, insertPolicySource } from './support/factories.js';
+import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
+import { membershipsTable } from '../src/members/members.table.js';
+import { insertOrganization, insertPolicyInterpretation as insertInterpretationRow, insertPolicyRevision, insertPolicySource } from './support/factories.js';
 import { LIST, type ListArgs } from './support/policies.js';
 
 const association = associationViewer();
 const regulator = regulatorViewer();
+/** Staff of the listed companies association (深圳上市公司协会). */
+const szlca: Viewer = { ...associationViewer(), subject: 'test:association:szlca', associationId: ASSOCIATION_IDS.SZLCA };
+
+/** An interpretation of the securities association unless another is given. */
+const insertPolicyInterpretation: typeof insertInterpretationRow = (db, overrides = {}) =>
+  insertInterpretationRow(db, { associationId: ASSOCIATION_IDS.SZSA, ...overrides });
+
+/** The organization's membership in an association (kept if one exists). */
+async function joinAssociation(db: DbOrTx, organizationId: number, associationId: number, status: 'ACTIVE' | 'SUSPENDED' | 'WITHDRAWN' = 'ACTIVE') {
+  await db
+    .insert(membershipsTable)
+    .values({ organizationId, associationId, status })
+    .onConflictDoUpdate({ target: [membershipsTable.associationId, membershipsTable.organizationId], set: { status } });
+}
 
 type Role = 'anonymous' | 'firm' | 'listed' | 'association' | 'regulator';
 const ROLES: Role[] = ['anonymous', 'firm', 'listed', 'association', 'regulator'];
 const READERS: Role[] = ['anonymous', 'firm', 'listed'];
 
-/** A viewer per role; the firm and the listed company act for organizations made here. */
+/**
+ * A viewer per role; the firm and the listed company act for organizations made here, members of their primary
+ * associations: the firm of SZSA (whose interpretations the library holds), the listed company of SZLCA.
+ */
 async function viewersOf(db: DbOrTx): Promise<Record<Role, Viewer>> {
   const firm = await insertOrganization(db);
   const listed = await insertOrganization(db, { kind: 'LISTED_COMPANY' });
+  await joinAssociation(db, firm.id, ASSOCIATION_IDS.SZSA);
+  await joinAssociation(db, listed.id, ASSOCIATION_IDS.SZLCA);
   return { anonymous: anonymousViewer, firm: firmViewer(firm), listed: firmViewer(listed), association, regulator };
 }
 
@@ -50,11 +71,15 @@ const LIBRARY = {
 type Key = keyof typeof LIBRARY;
 const KEYS = Object.keys(LIBRARY) as Key[];
 
-/** What each role may read (node, nodes, policyInterpretation): staff all; members published ones; anonymous public published ones. */
+/**
+ * What each role may read (node, nodes, policyInterpretation): the library's association's staff and the regulator
+ * all; its members the published ones; anonymous viewers and members of other associations (the listed company, a
+ * member of SZLCA only) the public published ones.
+ */
 const READS: Record<Role, Key[]> = {
   anonymous: ['public1', 'publicArchived', 'public2'],
   firm: ['public1', 'members1', 'publicArchived', 'membersArchived', 'public2', 'members2'],
-  listed: ['public1', 'members1', 'publicArchived', 'membersArchived', 'public2', 'members2'],
+  listed: ['public1', 'publicArchived', 'public2'],
   association: KEYS,
   regulator: KEYS,
 };
@@ -165,12 +190,12 @@ describe('who reads which policy interpretations', () => {
     for (const e of page.edges) expect(e.node.status).toBe('PUBLISHED');
   });
 
-  test('anonymous viewers count the public published ones, members the published ones, staff drafts too, the archived ones never', async ({ tx }) => {
+  test('anonymous viewers and other associations\' members count the public published ones, members the published ones, staff drafts too, the archived ones never', async ({ tx }) => {
     const viewers = await viewersOf(tx);
     await library(tx);
     const counts = [];
     for (const role of ROLES) counts.push((await listPage(tx, viewers[role], { first: 1 })).totalCount);
-    expect(counts).toEqual([2, 4, 4, 6, 6]);
+    expect(counts).toEqual([2, 4, 2, 6, 6]);
   });
 
   test.for(ROLES)('%s pages through the list newest first without repeats or gaps', async (role, { tx }) => {
@@ -571,6 +596,101 @@ describe('bad input gets userErrors and writes nothing', () => {
 });
 
 // ---------------------------------------------------------------- statements per request
+
+describe('several associations', () => {
+  const REVISIONS = `query($id: ID!) { node(id: $id) { ... on PolicyInterpretation { id status revisions { revision } } } }`;
+
+  test('another association\'s staff read its published interpretations (any audience) and none of its drafts, on every path', async ({ tx }) => {
+    const { rows, keyOf } = await library(tx);
+    const own = await insertPolicyInterpretation(tx, { associationId: ASSOCIATION_IDS.SZLCA, title: '上市公司协会的草稿', audience: 'MEMBERS' });
+    const ownGid = encodeGlobalId('PolicyInterpretation', own.id);
+    const page = await listPage(tx, szlca, { first: 100 });
+    expect(idsOf(page)).toEqual([ownGid, ...['members2', 'public2', 'members1', 'public1'].map((k) => rows[k as Key].gid)]);
+    expect(page.totalCount).toBe(5);
+    expect(idsOf(page).map(keyOf).filter(Boolean)).toEqual(['members2', 'public2', 'members1', 'public1']);
+    const ctx = makeContext(tx, szlca);
+    for (const key of KEYS) {
+      const readable = LIBRARY[key].status !== 'DRAFT';
+      expect((await execute(ctx, NODE, { id: rows[key].gid })).data.node, key).toEqual(readable ? { __typename: 'PolicyInterpretation', id: rows[key].gid, title: rows[key].title, status: LIBRARY[key].status } : null);
+      expect((await execute(ctx, LOOKUP, { id: rows[key].gid })).data.policyInterpretation, key).toEqual(readable ? { id: rows[key].gid, title: rows[key].title } : null);
+    }
+    // Drafts and archived ones by status: their own association's only.
+    expect(idsOf(await listPage(tx, szlca, { status: 'DRAFT', first: 100 }))).toEqual([ownGid]);
+    expect((await listPage(tx, szlca, { status: 'ARCHIVED', first: 100 })).totalCount).toBe(0);
+    expect((await listPage(tx, szlca, { search: '测试摘要', status: 'DRAFT' })).edges.map((e) => e.node.id)).toEqual([ownGid]);
+    // The securities association's staff see the listed companies association's draft nowhere.
+    expect((await execute(makeContext(tx, association), NODE, { id: ownGid })).data.node).toBeNull();
+    expect(idsOf(await listPage(tx, association, { first: 100 }))).not.toContain(ownGid);
+    expect(idsOf(await listPage(tx, regulator, { status: 'DRAFT', first: 100 }))).toContain(ownGid);
+  });
+
+  test('revision history: its association\'s staff and the regulator; null for another association\'s staff', async ({ tx }) => {
+    const szsaRow = await insertPolicyInterpretation(tx, { status: 'PUBLISHED' });
+    await insertPolicyRevision(tx, { interpretationId: szsaRow.id, revision: 1 });
+    const gid = encodeGlobalId('PolicyInterpretation', szsaRow.id);
+    expect((await execute(makeContext(tx, szlca), REVISIONS, { id: gid })).data.node).toEqual({ id: gid, status: 'PUBLISHED', revisions: null });
+    for (const viewer of [association, regulator]) {
+      expect((await execute(makeContext(tx, viewer), REVISIONS, { id: gid })).data.node.revisions).toEqual([{ revision: 1 }]);
+    }
+    // The loader itself returns nothing of another association's, whoever calls it.
+    const { loadRevisionsByInterpretationIds } = await import('../src/policies/policies.service.js');
+    expect(await loadRevisionsByInterpretationIds(tx, szlca, [szsaRow.id])).toEqual([]);
+  });
+
+  test('another association\'s staff cannot revise, publish or archive its interpretations: NOT_FOUND, like a missing one, nothing written', async ({ tx }) => {
+    const draft = await insertPolicyInterpretation(tx, { title: '深证协的草稿' });
+    const published = await insertPolicyInterpretation(tx, { status: 'PUBLISHED' });
+    const before = await rowCounts(tx);
+    const missing = encodeGlobalId('PolicyInterpretation', 999_999);
+    for (const row of [draft, published]) {
+      const id = encodeGlobalId('PolicyInterpretation', row.id);
+      for (const [query, variables, missingVariables, field] of [
+        [UPDATE, { input: { id, title: '篡改' } }, { input: { id: missing, title: '篡改' } }, 'updatePolicyInterpretation'],
+        [PUBLISH, { id }, { id: missing }, 'publishPolicyInterpretation'],
+        [ARCHIVE, { id }, { id: missing }, 'archivePolicyInterpretation'],
+      ] as const) {
+        const res = await execute(makeContext(tx, szlca), query, variables);
+        const absent = await execute(makeContext(tx, szlca), query, missingVariables);
+        expect(res.data[field], `${field} ${row.status}`).toEqual({ policyInterpretation: null, userErrors: [{ code: 'NOT_FOUND', field: ['input', 'id'], message: '政策解读不存在' }] });
+        expect(res).toEqual(absent);
+      }
+    }
+    expect(await rowCounts(tx)).toEqual(before);
+    const [after] = await tx.select().from(policyInterpretationsTable).where(eq(policyInterpretationsTable.id, draft.id));
+    expect(after).toMatchObject({ status: 'DRAFT', title: '深证协的草稿', revision: 1 });
+  });
+
+  test('staff draft for their association; its MEMBERS interpretations reach its active members only; the regulator acts on any', async ({ tx }) => {
+    const firm = await insertOrganization(tx);
+    const listed = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    const suspended = await insertOrganization(tx, { kind: 'LISTED_COMPANY' });
+    await joinAssociation(tx, firm.id, ASSOCIATION_IDS.SZSA);
+    await joinAssociation(tx, listed.id, ASSOCIATION_IDS.SZLCA);
+    await joinAssociation(tx, suspended.id, ASSOCIATION_IDS.SZLCA, 'SUSPENDED');
+    const created = await createPolicyInterpretation(tx, szlca, draftInput({ title: '上市公司信息披露解读' }) as CreatePolicyInterpretationInput);
+    expect(created.associationId).toBe(ASSOCIATION_IDS.SZLCA);
+    const id = encodeGlobalId('PolicyInterpretation', created.id);
+    // The regulator publishes it (it acts on any association's).
+    const published = await execute(makeContext(tx, regulator), PUBLISH, { id });
+    expect(published.data.publishPolicyInterpretation.userErrors).toEqual([]);
+    const reads = async (viewer: Viewer) => ({
+      node: (await execute(makeContext(tx, viewer), NODE, { id })).data.node?.id ?? null,
+      listed: idsOf(await listPage(tx, viewer, { search: '信息披露', first: 100 })).includes(id),
+    });
+    expect(await reads(firmViewer(listed))).toEqual({ node: id, listed: true });
+    expect(await reads(firmViewer(firm))).toEqual({ node: null, listed: false });
+    expect(await reads(firmViewer(suspended))).toEqual({ node: null, listed: false });
+    expect(await reads(anonymousViewer)).toEqual({ node: null, listed: false });
+    // Published: the securities association's staff read it too, but cannot archive it.
+    expect(await reads(association)).toEqual({ node: id, listed: true });
+    const archive = await execute(makeContext(tx, association), ARCHIVE, { id });
+    expect(archive.data.archivePolicyInterpretation.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'], message: '政策解读不存在' }]);
+    expect((await execute(makeContext(tx, szlca), ARCHIVE, { id })).data.archivePolicyInterpretation.userErrors).toEqual([]);
+    // The regulator's drafts belong to the securities association.
+    expect((await createPolicyInterpretation(tx, regulator, draftInput() as CreatePolicyInterpretationInput)).associationId).toBe(ASSOCIATION_IDS.SZSA);
+    expect((await createPolicyInterpretation(tx, association, draftInput() as CreatePolicyInterpretationInput)).associationId).toBe(ASSOCIATION_IDS.SZSA);
+  });
+});
 
 describe('SQL statements', () => {
   const NESTED = `query($first: Int!, $search: String) {

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/global-id.js';
 import { createTestApp, type TestApp } from './support/harness.js';
+import { staffToken } from './support/integration.js';
 import { cast, ROLES, scalar, type Cast, type Who } from './support/ratings.js';
 
 let t: TestApp;
@@ -211,5 +212,37 @@ describe('branchRatings lists', () => {
       const res = await t.gql(`{ branchRatings(year: 2025, ${args}) { totalCount } }`, undefined, { token: c.tokens.association });
       expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
+  });
+});
+
+describe('ratings belong to the securities association: another association\'s staff', () => {
+  it('see no rating on any path (lists, totalCount, node, nodes, nested, supervisionList), like a missing one', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    for (const target of targets) {
+      const res = await t.gql(EVERY_PATH, { id: target.id, branch: target.branchId, year: target.year, code: target.creditCode }, { token: szlca });
+      expect(res.body.errors, target.label).toBeUndefined();
+      const d = res.body.data;
+      expect(d.list).toEqual({ totalCount: 0, edges: [] });
+      expect(d.node).toBeNull();
+      expect(d.nodes).toEqual([null]);
+      expect(d.branch.ratings).toEqual([]);
+      expect(d.org.branches.edges.flatMap((e: any) => e.node.ratings)).toEqual([]);
+    }
+    const supervision = await t.gql(`{ supervisionList(year: 2025) { id } }`, undefined, { token: szlca });
+    expect(supervision.body.data.supervisionList).toEqual([]);
+  });
+
+  it('may not run the rating workflow: guidelines, cycles, imports and scoring are FORBIDDEN, nothing is written', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    const audits = await scalar(t, sql`select count(*) from audit_log`);
+    for (const query of [
+      `mutation { createRatingCycle(input: { year: 2031, guidelineVersion: 1, selfAssessmentDueOn: "2031-03-01", associationScoringDueOn: "2031-04-01", bureauReviewDueOn: "2031-05-01", publicationDueOn: "2031-06-01" }) { userErrors { code } } }`,
+      `mutation { advanceRatingCycle(input: { year: 2026, to: PUBLISHED }) { userErrors { code } } }`,
+      `mutation { scoreBranchRating(input: { year: 2026, branchId: "${targets[0]!.branchId}", scores: [{ indicator: "CM_SYSTEM", value: 1 }] }) { userErrors { code } } }`,
+    ]) {
+      const res = await t.gql(query, undefined, { token: szlca });
+      expect(res.body.errors?.[0]?.extensions?.code, `${query}: ${JSON.stringify(res.body)}`).toBe('FORBIDDEN');
+    }
+    expect(await scalar(t, sql`select count(*) from audit_log`)).toBe(audits);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGlobalIdOf } from '../src/global-id.js';
 import { todayInShanghai } from '../src/time.js';
 import { createTestApp, type TestApp } from './support/harness.js';
+import { staffActor, staffToken } from './support/integration.js';
 import { cast, scalar, type Cast } from './support/ratings.js';
 
 let t: TestApp;
@@ -180,10 +181,52 @@ describe('updateSupervisoryFollowUp', () => {
 });
 
 describe('reports.membershipSummary', () => {
+  const SUMMARY = `{ reports { membershipSummary { associationCode kind district status count } } }`;
+  type Row = { associationCode: string; kind: string; district: string | null; status: string; count: number };
+  /** The memberships per association, kind, district and status, counted here in SQL. */
+  async function expected(associationId: number | null) {
+    const found = await rows<Row>(sql`select a.code as "associationCode", o.kind, o.district, m.status, count(*)::int as count
+      from memberships m join organizations o on o.id = m.organization_id join associations a on a.id = m.association_id
+      where ${associationId === null ? sql`true` : sql`m.association_id = ${associationId}`}
+      group by a.id, a.code, o.kind, o.district, m.status`);
+    const key = (r: Row) => `${r.associationCode}|${r.kind}|${r.district}|${r.status}`;
+    return found.map((r) => [key(r), r.count]).sort();
+  }
+  const keyed = (list: Row[]) => list.map((r) => [`${r.associationCode}|${r.kind}|${r.district}|${r.status}`, r.count]).sort();
+
   it('is one grouped statement', async () => {
-    const res = await t.countedExecute(`{ reports { membershipSummary { kind district status count } } }`, {}, c.viewers.regulator);
+    const res = await t.countedExecute(SUMMARY, {}, c.viewers.regulator);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.reports.membershipSummary.length).toBeGreaterThan(3);
     expect(res.count).toBe(1);
+  });
+
+  it('the regulator counts every association\'s memberships, grouped by association; each association\'s staff their own', async () => {
+    const regulator = (await t.gql(SUMMARY, {}, { token: c.tokens.regulator })).body.data.reports.membershipSummary as Row[];
+    expect(new Set(regulator.map((r) => r.associationCode))).toEqual(new Set(['SZSA', 'SZLCA']));
+    expect(keyed(regulator)).toEqual(await expected(null));
+    const szsa = (await t.gql(SUMMARY, {}, { token: c.tokens.association })).body.data.reports.membershipSummary as Row[];
+    expect(szsa.every((r) => r.associationCode === 'SZSA')).toBe(true);
+    expect(keyed(szsa)).toEqual(await expected(1));
+    const szlca = (await t.gql(SUMMARY, {}, { token: await staffToken(t, 'SZLCA') })).body.data.reports.membershipSummary as Row[];
+    expect(szlca.length).toBeGreaterThan(0);
+    expect(szlca.every((r) => r.associationCode === 'SZLCA')).toBe(true);
+    expect(keyed(szlca)).toEqual(await expected(2));
+    expect(await t.countedExecute(SUMMARY, {}, staffActor('SZLCA')).then((r) => r.count)).toBe(1);
+  });
+});
+
+describe('reports for another association\'s staff', () => {
+  it('count no rating: the distribution is four zeros (or no group), follow-ups none, and nothing is recorded', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    const audits = await scalar(t, sql`select count(*) from data_access_log`);
+    const plain = await t.gql(DISTRIBUTION, { year: 2025 }, { token: szlca });
+    expect(plain.body.data.reports.ratingDistribution).toEqual(['A', 'B', 'C', 'D'].map((grade) => ({ grade, count: 0, district: null, firm: null })));
+    for (const by of ['DISTRICT', 'FIRM']) expect((await t.gql(DISTRIBUTION, { year: 2025, by }, { token: szlca })).body.data.reports.ratingDistribution).toEqual([]);
+    expect((await t.gql(FOLLOW_UPS, { year: 2025 }, { token: szlca })).body.data.reports.supervisoryFollowUpSummary).toEqual([]);
+    // The securities association's staff do see them.
+    const szsa = await t.gql(DISTRIBUTION, { year: 2025 }, { token: c.tokens.association });
+    expect(szsa.body.data.reports.ratingDistribution.reduce((n: number, g: any) => n + g.count, 0)).toBeGreaterThan(0);
+    expect(await scalar(t, sql`select count(*) from data_access_log`)).toBe(audits);
   });
 });

@@ -233,10 +233,10 @@ describe('webhooks and scopes', () => {
       .values([
         { url: 'https://a.example/h', eventTypes: types, secret: 'whsec_a', serviceAccountId: ratingsOnly.id, createdBySub: 'test', createdAt: sql`now() - interval '1 minute'` as never },
         { url: 'https://b.example/h', eventTypes: types, secret: 'whsec_b', serviceAccountId: suggestionsOnly.id, createdBySub: 'test', createdAt: sql`now() - interval '1 minute'` as never },
-        { url: 'https://c.example/h', eventTypes: types, secret: 'whsec_c', serviceAccountId: null, createdBySub: 'test', createdAt: sql`now() - interval '1 minute'` as never },
+        { url: 'https://c.example/h', eventTypes: types, secret: 'whsec_c', serviceAccountId: null, associationId: 1, createdBySub: 'test', createdAt: sql`now() - interval '1 minute'` as never },
       ])
       .returning({ id: webhookSubscriptionsTable.id });
-    for (const type of types) await enqueueEvent(db, { type: type as never, entityType: 'Suggestion', entityId: 1, payload: {} });
+    for (const type of types) await enqueueEvent(db, { type: type as never, entityType: 'Suggestion', entityId: 1, associationId: 1, payload: {} });
     while ((await fanOutEvents(db)) > 0);
     const delivered = async (subscriptionId: number) =>
       (await db.select({ type: webhookDeliveriesTable.eventType }).from(webhookDeliveriesTable).where(eq(webhookDeliveriesTable.subscriptionId, subscriptionId)))

@@ -7,7 +7,8 @@ import { verifyWebhook } from '../src/webhooks/webhooks.signature.js';
 import { webhookDeliveriesTable, webhookDeliveryAttemptsTable, webhookSubscriptionsTable } from '../src/webhooks/webhooks.table.js';
 import { claimDueDeliveries, fanOutEvents, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../src/webhooks/webhooks.worker.js';
 import { createTestApp, type TestApp } from './support/harness.js';
-import { clientToken, newServiceAccount, startReceiver } from './support/integration.js';
+import { outboxEventsTable } from '../src/outbox/outbox.table.js';
+import { clientToken, newServiceAccount, staffActor, staffToken, startReceiver } from './support/integration.js';
 import { waitFor } from './support/wait.js';
 
 let t: TestApp;
@@ -66,8 +67,14 @@ async function subscribe(url: string, eventTypes: string[] = ['SUGGESTION_SUBMIT
   return { id: payload.webhookSubscription.id as string, secret: payload.secret as string, subscription: payload.webhookSubscription };
 }
 
-async function emit(type: OutboxEventType = 'suggestion.submitted', entityId = 7, payload: Record<string, unknown> = { title: '关于前海跨境理财通的建议', status: 'SUBMITTED' }) {
-  await enqueueEvent(t.database.db, { type, entityType: 'Suggestion', entityId, payload });
+/** An event of the securities association's data (SZSA, id 1) unless another association is given. */
+async function emit(
+  type: OutboxEventType = 'suggestion.submitted',
+  entityId = 7,
+  payload: Record<string, unknown> = { title: '关于前海跨境理财通的建议', status: 'SUBMITTED' },
+  associationId: number | null = 1,
+) {
+  await enqueueEvent(t.database.db, { type, entityType: 'Suggestion', entityId, associationId, payload });
 }
 
 describe('webhook delivery', () => {
@@ -238,7 +245,7 @@ describe('webhook delivery', () => {
     const res = await t.gql(`mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { webhookSubscription { disabled } userErrors { code } } }`, { id: disabled.id }, { token: association });
     expect(res.body.data.disableWebhookSubscription.webhookSubscription.disabled).toBe(true);
     await emit('suggestion.submitted', 100);
-    await enqueueEvent(t.database.db, { type: 'rating_cycle.published', entityType: 'RatingCycle', entityId: 2025, payload: { year: 2025 } });
+    await enqueueEvent(t.database.db, { type: 'rating_cycle.published', entityType: 'RatingCycle', entityId: 2025, associationId: 1, payload: { year: 2025 } });
     await emit('suggestion.forwarded', 101);
     const w = worker();
     await waitFor('two deliveries', () => r.received.length >= 2);
@@ -266,9 +273,10 @@ describe('webhook subscriptions', () => {
     const deliveries = await t.gql(DELIVERIES, { first: 100 }, { token });
     expect(deliveries.body.data.webhookDeliveries.edges.every((e: any) => e.node.subscription.url === r.url)).toBe(true);
     expect(deliveries.body.data.webhookDeliveries.totalCount).toBe(1);
-    // Association staff see every subscription.
-    const all = await t.gql(`{ webhookSubscriptions(first: 100) { totalCount } }`, {}, { token: association });
+    // Association staff see their association's subscriptions, not the regulator's account's.
+    const all = await t.gql(`{ webhookSubscriptions(first: 100) { totalCount edges { node { id } } } }`, {}, { token: association });
     expect(all.body.data.webhookSubscriptions.totalCount).toBeGreaterThan(1);
+    expect(all.body.data.webhookSubscriptions.edges.map((e: any) => e.node.id)).not.toContain(own.id);
     // Another account's subscription is hidden from node() and cannot be disabled.
     const other = await newServiceAccount(t, { scopes: ['webhooks:manage'] });
     const otherToken = await clientToken(t, other.clientId, other.clientSecret);
@@ -302,5 +310,96 @@ describe('webhook subscriptions', () => {
       expect(payload.userErrors.map((e: any) => [e.field.join('.'), e.code])).toEqual([[field, code]]);
       expect(payload.secret).toBeNull();
     }
+  });
+});
+
+describe('webhooks of several associations', () => {
+  const run = Math.random().toString(36).slice(2, 8);
+  /** Subscriptions of each kind of owner, to SUGGESTION_SUBMITTED, each at its own URL. */
+  async function subscribers() {
+    const szlca = await staffToken(t, 'SZLCA');
+    const regulatorAccount = await newServiceAccount(t, { scopes: ['webhooks:manage', 'suggestions:read'] });
+    const szlcaAccount = await newServiceAccount(t, { role: 'association', scopes: ['webhooks:manage', 'suggestions:read'] }, staffActor('SZLCA'));
+    const regulatorToken = await clientToken(t, regulatorAccount.clientId, regulatorAccount.clientSecret);
+    const szlcaAccountToken = await clientToken(t, szlcaAccount.clientId, szlcaAccount.clientSecret);
+    const url = (who: string) => `https://${who}.example.test/hook-${run}-${Math.random().toString(36).slice(2, 8)}`;
+    const subs = {
+      szsaStaff: await subscribe(url('szsa'), ['SUGGESTION_SUBMITTED'], association),
+      szlcaStaff: await subscribe(url('szlca'), ['SUGGESTION_SUBMITTED'], szlca),
+      regulatorAccount: await subscribe(url('regulator'), ['SUGGESTION_SUBMITTED'], regulatorToken),
+      szlcaAccount: await subscribe(url('szlca-account'), ['SUGGESTION_SUBMITTED'], szlcaAccountToken),
+    };
+    return { szlca, regulatorToken, szlcaAccountToken, subs };
+  }
+
+  /** The entity ids of the events delivered to the subscription at this URL. */
+  async function deliveredTo(url: string): Promise<number[]> {
+    const rows = await t.database.db
+      .select({ entityId: outboxEventsTable.entityId })
+      .from(webhookDeliveriesTable)
+      .innerJoin(webhookSubscriptionsTable, eq(webhookSubscriptionsTable.id, webhookDeliveriesTable.subscriptionId))
+      .innerJoin(outboxEventsTable, eq(outboxEventsTable.id, webhookDeliveriesTable.outboxEventId))
+      .where(eq(webhookSubscriptionsTable.url, url));
+    return rows.map((r) => r.entityId!).sort((a, b) => a - b);
+  }
+
+  it('an event reaches only its association\'s subscriptions and the regulator\'s: an SZLCA suggestion never reaches an SZSA subscription', async () => {
+    const { subs } = await subscribers();
+    const rows = await t.database.db.select().from(webhookSubscriptionsTable).where(eq(webhookSubscriptionsTable.url, subs.regulatorAccount.subscription.url));
+    expect(rows[0]!.associationId).toBeNull();
+    await emit('suggestion.submitted', 9101, { title: '上市公司协会的建议' }, 2);
+    await emit('suggestion.submitted', 9102, { title: '深证协的建议' }, 1);
+    await emit('suggestion.submitted', 9103, { title: '不属于任何协会的事件' }, null);
+    while ((await fanOutEvents(t.database.db)) > 0);
+    expect(await deliveredTo(subs.szsaStaff.subscription.url)).toEqual([9102]);
+    expect(await deliveredTo(subs.szlcaStaff.subscription.url)).toEqual([9101]);
+    expect(await deliveredTo(subs.szlcaAccount.subscription.url)).toEqual([9101]);
+    expect(await deliveredTo(subs.regulatorAccount.subscription.url)).toEqual([9101, 9102, 9103]);
+  });
+
+  it('staff see and manage their association\'s subscriptions and deliveries only; another\'s looks like a missing one', async () => {
+    const { szlca, subs } = await subscribers();
+    await emit('suggestion.submitted', 9201, { title: '深证协的建议' }, 1);
+    await emit('suggestion.submitted', 9202, { title: '上市公司协会的建议' }, 2);
+    while ((await fanOutEvents(t.database.db)) > 0);
+    const LIST = `{ webhookSubscriptions(first: 100) { totalCount edges { node { id } } } webhookDeliveries(first: 100) { totalCount edges { node { subscription { id } } } } }`;
+    const szlcaView = (await t.gql(LIST, {}, { token: szlca })).body.data;
+    const szlcaIds = szlcaView.webhookSubscriptions.edges.map((e: any) => e.node.id);
+    expect(szlcaIds).toEqual(expect.arrayContaining([subs.szlcaStaff.id, subs.szlcaAccount.id]));
+    expect(szlcaIds).not.toContain(subs.szsaStaff.id);
+    expect(szlcaIds).not.toContain(subs.regulatorAccount.id);
+    const szlcaRows = await t.database.db.select().from(webhookSubscriptionsTable).where(eq(webhookSubscriptionsTable.associationId, 2));
+    expect(szlcaView.webhookSubscriptions.totalCount).toBe(szlcaRows.length);
+    const deliverySubs = new Set(szlcaView.webhookDeliveries.edges.map((e: any) => e.node.subscription.id));
+    expect([...deliverySubs].every((id) => szlcaIds.includes(id))).toBe(true);
+    expect(deliverySubs.has(subs.szlcaStaff.id)).toBe(true);
+
+    const szsaIds = (await t.gql(LIST, {}, { token: association })).body.data.webhookSubscriptions.edges.map((e: any) => e.node.id);
+    expect(szsaIds).toContain(subs.szsaStaff.id);
+    for (const id of [subs.szlcaStaff.id, subs.szlcaAccount.id, subs.regulatorAccount.id]) expect(szsaIds).not.toContain(id);
+
+    const NODE = `query($id: ID!) { node(id: $id) { id } }`;
+    const DISABLE = `mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { webhookSubscription { id } userErrors { code field } } }`;
+    const missing = Buffer.from('WebhookSubscription:999999').toString('base64url');
+    expect((await t.gql(NODE, { id: subs.szsaStaff.id }, { token: szlca })).body.data.node).toBeNull();
+    const refused = await t.gql(DISABLE, { id: subs.szsaStaff.id }, { token: szlca });
+    expect(refused.body).toEqual((await t.gql(DISABLE, { id: missing }, { token: szlca })).body);
+    expect(refused.body.data.disableWebhookSubscription.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
+    const [still] = await t.database.db.select().from(webhookSubscriptionsTable).where(eq(webhookSubscriptionsTable.url, subs.szsaStaff.subscription.url));
+    expect(still!.disabledAt).toBeNull();
+    // Their own: yes.
+    expect((await t.gql(DISABLE, { id: subs.szlcaStaff.id }, { token: szlca })).body.data.disableWebhookSubscription.userErrors).toEqual([]);
+  });
+
+  it('another association\'s staff (and its accounts) may not subscribe to the ratings\' events, which they never read', async () => {
+    const szlca = await staffToken(t, 'SZLCA');
+    const szlcaAccount = await newServiceAccount(t, { role: 'association', scopes: ['webhooks:manage', 'ratings:read'] }, staffActor('SZLCA'));
+    for (const token of [szlca, await clientToken(t, szlcaAccount.clientId, szlcaAccount.clientSecret)]) {
+      const res = await t.gql(SUBSCRIBE, { input: { url: `https://szlca.example.test/ratings-${run}`, eventTypes: ['RATING_CYCLE_PUBLISHED'] } }, { token });
+      expect(res.body.data.createWebhookSubscription).toEqual({ secret: null, webhookSubscription: null, userErrors: [{ field: ['input', 'eventTypes'], code: 'INVALID' }] });
+    }
+    expect(await t.database.db.select().from(webhookSubscriptionsTable).where(eq(webhookSubscriptionsTable.url, `https://szlca.example.test/ratings-${run}`))).toEqual([]);
+    // The securities association's staff may.
+    await subscribe(`https://szsa.example.test/ratings-${run}`, ['RATING_CYCLE_PUBLISHED']);
   });
 });

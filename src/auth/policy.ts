@@ -195,6 +195,21 @@ export function serviceAccountScope(viewer: Viewer): { kind: 'association'; asso
   return associationId !== null && !viewer.serviceAccount ? { kind: 'association', associationId } : { kind: 'none' };
 }
 
+// ---------------------------------------------------------------- platform: the bureau's service accounts
+
+/**
+ * The association whose staff register and manage the bureau's (regulator-role) service accounts: the securities
+ * association, which ran the bureau's integration before several associations joined. Such an account reads every
+ * association's data, so the staff of another association may not mint one.
+ */
+export const REGULATOR_ACCOUNTS_ASSOCIATION_ID = ASSOCIATION_IDS.SZSA;
+
+/** Whether the viewer registers and manages the bureau's service accounts (see REGULATOR_ACCOUNTS_ASSOCIATION_ID). */
+export function managesRegulatorAccounts(viewer: Viewer): boolean {
+  const scope = serviceAccountScope(viewer);
+  return scope.kind === 'association' && scope.associationId === REGULATOR_ACCOUNTS_ASSOCIATION_ID;
+}
+
 /** Whose reads of protected data the read audit records: the regulator (people or systems) and any service account. */
 export function isRecordedReader(viewer: Viewer): boolean {
   return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
@@ -249,10 +264,21 @@ export function policyInterpretationScope(viewer: Viewer): PolicyInterpretationS
 /** A scoring stage of the rating workflow (the same values as ratings.grading's Stage). */
 export type ScoringStage = 'SELF' | 'ASSOCIATION' | 'BUREAU';
 
-/** The stage a viewer scores in: a firm self-assesses, the association scores, the regulator reviews; nobody else scores. */
+/**
+ * Whether the viewer runs the rating workflow as the association (guidelines, cycles, imports, its scoring stage):
+ * the staff of the association that rates branches (RATINGS_ASSOCIATION_ID) only.
+ */
+export function mayRunRatings(viewer: Viewer): boolean {
+  return staffAssociationOf(viewer) === RATINGS_ASSOCIATION_ID;
+}
+
+/**
+ * The stage a viewer scores in: a firm self-assesses, the association that rates branches scores, the regulator
+ * reviews; nobody else scores (another association's staff included).
+ */
 export function scoringStageOf(viewer: Viewer): ScoringStage | null {
   if (viewer.role === 'FIRM') return 'SELF';
-  if (viewer.role === 'ASSOCIATION') return 'ASSOCIATION';
+  if (viewer.role === 'ASSOCIATION') return mayRunRatings(viewer) ? 'ASSOCIATION' : null;
   if (viewer.role === 'REGULATOR') return 'BUREAU';
   return null;
 }

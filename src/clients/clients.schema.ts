@@ -12,13 +12,13 @@ import * as clients from './clients.service.js';
 import type { ServiceAccountRow, ServiceAccountSecretRow } from './clients.table.js';
 import { serviceAccountScopes } from './scopes.js';
 
-const mayManage = (viewer: Viewer) => serviceAccountScope(viewer).kind === 'all';
+const mayManage = (viewer: Viewer) => serviceAccountScope(viewer).kind === 'association';
 
 export const ServiceAccountRoleEnum = builder.enumType('ServiceAccountRole', {
   description: '服务账号代表的角色（令牌的 role 声明） / The role a service account acts as (its tokens\' role claim)',
   values: {
-    ASSOCIATION: { value: 'association', description: '协会 / The association' },
-    REGULATOR: { value: 'regulator', description: '证监局 / The securities regulator\'s bureau' },
+    ASSOCIATION: { value: 'association', description: '协会（属于新建者所在的协会） / An association (the creator\'s association)' },
+    REGULATOR: { value: 'regulator', description: '证监局（只有深证协工作人员可新建） / The securities regulator\'s bureau (registered by SZSA staff only)' },
   } as const,
 });
 
@@ -40,10 +40,10 @@ const activeSecrets = groupedLoader<number, Omit<ServiceAccountSecretRow, 'hash'
 );
 
 export const ServiceAccountRef = builder.loadableNode('ServiceAccount', {
-  description: '机器客户端（如证监局系统）的服务账号（仅协会可见） / A service account for a machine client such as the regulator\'s systems (association only)',
+  description: '机器客户端（如证监局系统）的服务账号（仅所属协会的工作人员可见；证监局的服务账号由深证协管理） / A service account for a machine client such as the regulator\'s systems (its association\'s staff only; the regulator\'s accounts are managed by SZSA)',
   id: { resolve: (a: ServiceAccountRow) => a.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
-  load: async (ids: number[], ctx: Context) => (mayManage(ctx.viewer) ? clients.loadServiceAccountsByIds(ctx.db, ids) : []),
+  load: async (ids: number[], ctx: Context) => (mayManage(ctx.viewer) ? clients.loadServiceAccountsByIds(ctx.db, ctx.viewer, ids) : []),
   sort: (a) => a.id,
   fields: (t) => ({
     clientId: t.exposeString('clientId', { description: '公开的客户端 ID（client_id） / Public client id (client_id)' }),
@@ -71,12 +71,12 @@ builder.queryField('serviceAccounts', (t) =>
     type: ServiceAccountConnection,
     nullable: true,
     authScopes: (_parent, _args, ctx) => mayManage(ctx.viewer),
-    description: '服务账号（仅协会工作人员）；其他角色得到 null 与 FORBIDDEN / Service accounts (association staff only); other roles get null and FORBIDDEN',
+    description: '本协会的服务账号（协会工作人员；深证协另含证监局的服务账号）；其他角色得到 null 与 FORBIDDEN / Your association\'s service accounts (association staff; SZSA staff also the regulator\'s); other roles get null and FORBIDDEN',
     args: connectionArgs(t.arg),
     resolve: async (_root, args, ctx) => {
       const page = pageRequest(args);
-      const rows = await clients.listServiceAccounts(ctx.db, page);
-      return toConnection(rows, page, (r) => r.id, () => clients.countServiceAccounts(ctx.db)) as never;
+      const rows = await clients.listServiceAccounts(ctx.db, ctx.viewer, page);
+      return toConnection(rows, page, (r) => r.id, () => clients.countServiceAccounts(ctx.db, ctx.viewer)) as never;
     },
   }),
 );
@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
   createServiceAccount: t.field({
     type: CreateServiceAccountPayload,
     authScopes: (_parent, _args, ctx) => mayManage(ctx.viewer),
-    description: '新建服务账号，密钥只返回一次（协会工作人员） / Register a service account; its secret is returned once (association staff)',
+    description: '新建服务账号，密钥只返回一次（协会工作人员；协会角色的账号属于本协会，证监局角色的账号只有深证协可新建） / Register a service account; its secret is returned once (association staff: an association account is your association\'s; only SZSA staff register regulator accounts)',
     args: { input: t.arg({ type: CreateServiceAccountInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => clients.createServiceAccount(ctx.db, ctx.viewer, input), (r) => r, { serviceAccount: null, clientSecret: null }) as never,
@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
   rotateServiceAccountSecret: t.field({
     type: RotateServiceAccountSecretPayload,
     authScopes: (_parent, _args, ctx) => mayManage(ctx.viewer),
-    description: '轮换密钥：返回新密钥，旧密钥在重叠期内仍可用（协会工作人员） / Rotate the secret: returns a new one; the old one works through the overlap (association staff)',
+    description: '轮换密钥：返回新密钥，旧密钥在重叠期内仍可用（本协会的服务账号） / Rotate the secret: returns a new one; the old one works through the overlap (your association\'s accounts)',
     args: { input: t.arg({ type: RotateServiceAccountSecretInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(
@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
   disableServiceAccount: t.field({
     type: ServiceAccountPayload,
     authScopes: (_parent, _args, ctx) => mayManage(ctx.viewer),
-    description: '停用服务账号：立即拒绝其令牌（协会工作人员） / Disable a service account: its tokens are refused at once (association staff)',
+    description: '停用服务账号：立即拒绝其令牌（本协会的服务账号） / Disable a service account: its tokens are refused at once (your association\'s accounts)',
     args: { input: t.arg({ type: ServiceAccountIdInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => clients.disableServiceAccount(ctx.db, ctx.viewer, accountId(input.id)), (serviceAccount) => ({ serviceAccount }), {

@@ -1,6 +1,7 @@
 // Business rules of service accounts: registration, secret rotation with an overlap window, disabling, and client authentication.
-import { and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
+import { managesRegulatorAccounts, serviceAccountScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -60,8 +61,25 @@ function checkScopes(errors: ErrorCollector, scopes: readonly string[] | null | 
   return [...new Set(scopes)].filter((s): s is ServiceAccountScope => (serviceAccountScopes as readonly string[]).includes(s));
 }
 
-/** Registers a service account; its secret is returned here once and only its scrypt hash is stored. */
+/**
+ * The accounts the viewer manages: an association's staff their association's, and the staff of the association that
+ * manages the bureau's accounts those too (REGULATOR_ACCOUNTS_ASSOCIATION_ID); everyone else none.
+ */
+function manageableAccounts(viewer: Viewer): SQL {
+  const scope = serviceAccountScope(viewer);
+  if (scope.kind === 'none') return sql`false`;
+  const own = eq(serviceAccountsTable.associationId, scope.associationId);
+  return managesRegulatorAccounts(viewer) ? or(own, isNull(serviceAccountsTable.associationId))! : own;
+}
+
+/**
+ * Registers a service account; its secret is returned here once and only its scrypt hash is stored. An association
+ * account belongs to the actor's association; a regulator account to no association, and only the staff who manage
+ * the bureau's accounts register one.
+ */
 export async function createServiceAccount(db: DbOrTx, actor: Viewer, input: CreateServiceAccountInput): Promise<IssuedSecret> {
+  const scope = serviceAccountScope(actor);
+  if (scope.kind === 'none') throw new DomainError('INVALID_STATE', null, { zh: '无权管理服务账号', en: 'Not allowed to manage service accounts' });
   const errors = new ErrorCollector();
   const name = cleanText(errors, input.name, { field: ['input', 'name'], max: 100, required: true, labelZh: '名称', labelEn: 'name' });
   const owner = cleanText(errors, input.owner, { field: ['input', 'owner'], max: 100, labelZh: '负责人', labelEn: 'owner' });
@@ -69,6 +87,11 @@ export async function createServiceAccount(db: DbOrTx, actor: Viewer, input: Cre
     errors.add('INVALID', ['input', 'role'], {
       zh: `角色必须是 ${serviceAccountRoles.join(' 或 ')}`,
       en: `role must be ${serviceAccountRoles.join(' or ')}`,
+    });
+  } else if (input.role === 'regulator' && !managesRegulatorAccounts(actor)) {
+    errors.add('INVALID', ['input', 'role'], {
+      zh: '证监局的服务账号由深圳市证券业协会工作人员新建',
+      en: "The regulator's service accounts are registered by the staff of the securities association (SZSA)",
     });
   }
   const scopes = checkScopes(errors, input.scopes);
@@ -78,7 +101,14 @@ export async function createServiceAccount(db: DbOrTx, actor: Viewer, input: Cre
   const serviceAccount = await runInTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(serviceAccountsTable)
-      .values({ clientId: newClientId(), name: name!, role: input.role, scopes, owner: owner ?? null })
+      .values({
+        clientId: newClientId(),
+        name: name!,
+        role: input.role,
+        associationId: input.role === 'association' ? scope.associationId : null,
+        scopes,
+        owner: owner ?? null,
+      })
       .returning();
     await tx.insert(serviceAccountSecretsTable).values({ serviceAccountId: row!.id, hash });
     await recordAudit(tx, actor, { action: 'service_account.create', entityType: 'ServiceAccount', entityId: row!.id, after: row });
@@ -107,7 +137,8 @@ export async function rotateServiceAccountSecret(
   const clientSecret = newClientSecret();
   const hash = await hashSecret(clientSecret);
   return runInTransaction(db, async (tx) => {
-    const [account] = id === null ? [] : await tx.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.id, id)).for('update');
+    const [account] =
+      id === null ? [] : await tx.select().from(serviceAccountsTable).where(and(eq(serviceAccountsTable.id, id), manageableAccounts(actor))).for('update');
     if (!account) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
     if (account.disabledAt) {
       throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '服务账号已停用', en: 'The service account is disabled' });
@@ -137,7 +168,8 @@ export async function rotateServiceAccountSecret(
 /** Stops the account: token requests fail at once, and tokens already issued are refused at the next request. */
 export async function disableServiceAccount(db: DbOrTx, actor: Viewer, id: number | null): Promise<ServiceAccountRow> {
   return runInTransaction(db, async (tx) => {
-    const [before] = id === null ? [] : await tx.select().from(serviceAccountsTable).where(eq(serviceAccountsTable.id, id)).for('update');
+    const [before] =
+      id === null ? [] : await tx.select().from(serviceAccountsTable).where(and(eq(serviceAccountsTable.id, id), manageableAccounts(actor))).for('update');
     if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
     if (before.disabledAt) {
       throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '服务账号已停用', en: 'The service account is already disabled' });
@@ -156,22 +188,25 @@ export async function disableServiceAccount(db: DbOrTx, actor: Viewer, id: numbe
 
 const activeSecret = () => or(isNull(serviceAccountSecretsTable.expiresAt), gt(serviceAccountSecretsTable.expiresAt, sql`now()`));
 
-export async function listServiceAccounts(db: DbOrTx, page: PageRequest): Promise<ServiceAccountRow[]> {
+export async function listServiceAccounts(db: DbOrTx, viewer: Viewer, page: PageRequest): Promise<ServiceAccountRow[]> {
   return db
     .select()
     .from(serviceAccountsTable)
-    .where(afterCursor(page, serviceAccountsTable.id))
+    .where(and(manageableAccounts(viewer), afterCursor(page, serviceAccountsTable.id)))
     .orderBy(asc(serviceAccountsTable.id))
     .limit(page.limit + 1);
 }
 
-export async function countServiceAccounts(db: DbOrTx): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(serviceAccountsTable);
+export async function countServiceAccounts(db: DbOrTx, viewer: Viewer): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(serviceAccountsTable).where(manageableAccounts(viewer));
   return row?.n ?? 0;
 }
 
-export async function loadServiceAccountsByIds(db: DbOrTx, ids: readonly number[]): Promise<ServiceAccountRow[]> {
-  return db.select().from(serviceAccountsTable).where(inArray(serviceAccountsTable.id, [...ids]));
+export async function loadServiceAccountsByIds(db: DbOrTx, viewer: Viewer, ids: readonly number[]): Promise<ServiceAccountRow[]> {
+  return db
+    .select()
+    .from(serviceAccountsTable)
+    .where(and(inArray(serviceAccountsTable.id, [...ids]), manageableAccounts(viewer)));
 }
 
 /** Secrets that still work (metadata only: the hash never leaves this module's callers). */

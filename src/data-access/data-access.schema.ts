@@ -37,7 +37,7 @@ builder.queryField('dataAccessLog', (t) =>
     type: DataAccessEntryConnection,
     nullable: true,
     authScopes: (_parent, _args, ctx) => dataAccessLogScope(ctx.viewer).kind === 'all',
-    description: '证监局与服务账号读取评级等数据的记录，最新在前（仅协会）；其他角色得到 null 与 FORBIDDEN / Reads of ratings and other protected data by the regulator and service accounts, newest first (association only); other roles get null and FORBIDDEN',
+    description: '证监局与服务账号读取评级等数据的记录，最新在前（仅深证协工作人员及其服务账号）；其他角色与其他协会的工作人员得到 null 与 FORBIDDEN / Reads of ratings and other protected data by the regulator and service accounts, newest first (the securities association, SZSA, only: its staff and its service accounts); other roles and other associations\' staff get null and FORBIDDEN',
     args: {
       ...connectionArgs(t.arg),
       filter: t.arg({ type: DataAccessFilterInput, description: '筛选条件 / Filter' }),

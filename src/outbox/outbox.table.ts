@@ -1,6 +1,7 @@
 // The transactional outbox: domain events written in the same transaction as the change, delivered later (webhooks).
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 
 export const outboxEventsTable = pgTable(
   'outbox_events',
@@ -12,6 +13,11 @@ export const outboxEventsTable = pgTable(
     /** The aggregate the event is about, e.g. ("Suggestion", 42). */
     entityType: text('entity_type').notNull(),
     entityId: integer('entity_id'),
+    /**
+     * The association whose data the event is about (a suggestion's association; SZSA for rating cycles): only its
+     * subscriptions and the bureau's receive it (null: the bureau's only).
+     */
+    associationId: integer('association_id').references(() => associationsTable.id, { onDelete: 'restrict' }),
     payload: jsonb('payload').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -14,14 +14,14 @@ export const AudienceEnum = builder.enumType('Audience', {
   description: '阅读范围 / Who may read an interpretation',
   values: {
     PUBLIC: { description: '公开：所有人可读 / Public: everyone' },
-    MEMBERS: { description: '会员：会员机构与上市公司可读 / Members: firms and listed companies (and staff)' },
+    MEMBERS: { description: '会员：所属协会的有效会员可读（及工作人员） / Members: active members of its association (and staff)' },
   } as const,
 });
 
 const PolicyInterpretationStatusEnum = builder.enumType('PolicyInterpretationStatus', {
   description: '政策解读状态 / Status of a policy interpretation',
   values: {
-    DRAFT: { description: '草稿（仅协会、证监局可见） / Draft (association and regulator only)' },
+    DRAFT: { description: '草稿（仅所属协会工作人员与证监局可见） / Draft (its association\'s staff and the regulator only)' },
     PUBLISHED: { description: '已发布 / Published' },
     ARCHIVED: { description: '已归档：不再出现在列表中，原链接仍可访问 / Archived: out of every list, its page still works' },
   } as const,
@@ -170,8 +170,8 @@ export const PolicyInterpretationRef = builder.loadableNode('PolicyInterpretatio
     revisions: t.field({
       type: [PolicyRevisionRef],
       nullable: true,
-      description: `修订历史（最新在前，最多 ${policies.MAX_REVISIONS_LISTED} 个），仅协会与证监局可见，其他角色为 null / Revision history, newest first (at most ${policies.MAX_REVISIONS_LISTED}); association and regulator only, null for others`,
-      resolve: (p, _args, ctx) => (policies.canReadRevisions(ctx.viewer) ? revisionsByInterpretation(ctx).load(p.id) : null),
+      description: `修订历史（最新在前，最多 ${policies.MAX_REVISIONS_LISTED} 个），仅所属协会工作人员与证监局可见，其他为 null / Revision history, newest first (at most ${policies.MAX_REVISIONS_LISTED}); its association's staff and the regulator only, null for others`,
+      resolve: (p, _args, ctx) => (policies.canReadRevisions(ctx.viewer, p) ? revisionsByInterpretation(ctx).load(p.id) : null),
     }),
     highlight: t.field({
       type: SearchExcerptRef,
@@ -205,7 +205,7 @@ builder.queryFields((t) => ({
       tag: t.arg.string({ description: '只列出带此标签的 / Only those with this tag' }),
       status: t.arg({
         type: PolicyInterpretationStatusEnum,
-        description: '按状态筛选（协会、证监局可列出草稿或已归档的） / Filter by status (staff may list drafts or archived ones)',
+        description: '按状态筛选（协会工作人员可列出本协会的草稿或已归档的，证监局可列出全部） / Filter by status (an association\'s staff may list their association\'s drafts or archived ones, the regulator every one)',
       }),
     },
     resolve: async (_root, args, ctx) => {
@@ -308,7 +308,7 @@ builder.mutationFields((t) => ({
   createPolicyInterpretation: t.field({
     type: PolicyInterpretationPayload,
     authScopes: { staff: true },
-    description: '起草政策解读（协会、证监局） / Draft a policy interpretation (association or regulator)',
+    description: '起草政策解读（协会工作人员起草的属于本协会；证监局起草的属于深证协） / Draft a policy interpretation (an association\'s staff draft for their association; the regulator\'s drafts belong to SZSA)',
     args: { input: t.arg({ type: CreatePolicyInterpretationInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => policies.createPolicyInterpretation(ctx.db, ctx.viewer, input as never), shape, empty) as never,
@@ -316,7 +316,7 @@ builder.mutationFields((t) => ({
   updatePolicyInterpretation: t.field({
     type: PolicyInterpretationPayload,
     authScopes: { staff: true },
-    description: '修改政策解读，保存为新版本（协会、证监局） / Edit an interpretation as a new revision (association or regulator)',
+    description: '修改政策解读，保存为新版本（本协会的政策解读，或证监局） / Edit an interpretation as a new revision (its association\'s staff, or the regulator)',
     args: { input: t.arg({ type: UpdatePolicyInterpretationInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input: { id, ...fields } }, ctx) =>
       mutationPayload(ctx, () => policies.updatePolicyInterpretation(ctx.db, ctx.viewer, interpretationId(id), fields as never), shape, empty) as never,
@@ -324,7 +324,7 @@ builder.mutationFields((t) => ({
   publishPolicyInterpretation: t.field({
     type: PolicyInterpretationPayload,
     authScopes: { staff: true },
-    description: '发布草稿（协会、证监局） / Publish a draft (association or regulator)',
+    description: '发布草稿（本协会的政策解读，或证监局） / Publish a draft (its association\'s staff, or the regulator)',
     args: { input: t.arg({ type: PolicyInterpretationIdInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => policies.publishPolicyInterpretation(ctx.db, ctx.viewer, interpretationId(input.id)), shape, empty) as never,
@@ -332,7 +332,7 @@ builder.mutationFields((t) => ({
   archivePolicyInterpretation: t.field({
     type: PolicyInterpretationPayload,
     authScopes: { staff: true },
-    description: '归档：从列表中移除，原链接仍可访问（协会、证监局） / Archive: out of every list, its page still works (association or regulator)',
+    description: '归档：从列表中移除，原链接仍可访问（本协会的政策解读，或证监局） / Archive: out of every list, its page still works (its association\'s staff, or the regulator)',
     args: { input: t.arg({ type: PolicyInterpretationIdInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => policies.archivePolicyInterpretation(ctx.db, ctx.viewer, interpretationId(input.id)), shape, empty) as never,

@@ -1,9 +1,11 @@
 // Business rules of policy interpretations: who reads what, search, and the association's and regulator's edits.
-import { and, arrayContains, type AnyColumn, asc, count, desc, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, type AnyColumn, asc, count, desc, eq, getTableColumns, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../audit/audit.service.js';
 import { policyInterpretationScope, type PolicyInterpretationScope } from '../auth/policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
+import { ASSOCIATION_IDS } from '../associations/associations.table.js';
+import { membershipsTable } from '../members/members.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
@@ -57,21 +59,58 @@ export const LIMITS = {
 
 type InterpretationTable = typeof policyInterpretationsTable;
 
-/** The viewer's scope as SQL on the given table (or alias): undefined means every row. */
+/**
+ * The viewer's scope as SQL on the given table (or alias): undefined means every row. An association's staff read every
+ * interpretation of their association and the published ones of the others; members the published PUBLIC ones and the
+ * published MEMBERS ones of associations their organization is an active member of; others the published PUBLIC ones.
+ */
 function readableCondition(scope: PolicyInterpretationScope, t: InterpretationTable = policyInterpretationsTable): SQL | undefined {
   if (scope.kind === 'all') return undefined;
-  return and(sql`${t.publishedAt} is not null`, inArray(t.audience, scope.audiences));
+  if (scope.kind === 'association') return or(eq(t.associationId, scope.associationId), sql`${t.publishedAt} is not null`);
+  const audiences: SQL[] = [];
+  if (scope.audiences.includes('PUBLIC')) audiences.push(eq(t.audience, 'PUBLIC'));
+  if (scope.audiences.includes('MEMBERS') && scope.memberOrganizationId !== undefined) {
+    const m = membershipsTable;
+    audiences.push(
+      and(
+        eq(t.audience, 'MEMBERS'),
+        inArray(
+          t.associationId,
+          sql`(select ${m.associationId} from ${m} where ${m.organizationId} = ${scope.memberOrganizationId} and ${m.status} = 'ACTIVE')`,
+        ),
+      )!,
+    );
+  }
+  return and(sql`${t.publishedAt} is not null`, audiences.length === 0 ? sql`false` : or(...audiences));
 }
 
-/** The same scope, for a row already in hand (mutation payloads). */
-export function canReadPolicyInterpretation(viewer: Viewer, row: Pick<PolicyInterpretation, 'publishedAt' | 'audience'>): boolean {
+/** The interpretations the viewer may draft, revise, publish and archive: the regulator any, an association's staff their association's. */
+function writableCondition(scope: PolicyInterpretationScope): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'association') return eq(policyInterpretationsTable.associationId, scope.associationId);
+  return sql`false`;
+}
+
+/**
+ * The same scope, for a row already in hand (mutation payloads, which only staff receive). For members it answers
+ * for PUBLIC rows only (their membership needs the database); they never edit, so never get a payload.
+ */
+export function canReadPolicyInterpretation(viewer: Viewer, row: Pick<PolicyInterpretation, 'publishedAt' | 'audience' | 'associationId'>): boolean {
   const scope = policyInterpretationScope(viewer);
-  return scope.kind === 'all' || (row.publishedAt !== null && scope.audiences.includes(row.audience));
+  if (scope.kind === 'all') return true;
+  if (scope.kind === 'association') return row.associationId === scope.associationId || row.publishedAt !== null;
+  return row.publishedAt !== null && row.audience === 'PUBLIC' && scope.audiences.includes('PUBLIC');
 }
 
-/** Revision history is for those who read drafts. */
-export function canReadRevisions(viewer: Viewer): boolean {
-  return policyInterpretationScope(viewer).kind === 'all';
+/** Revision history is for those who read an interpretation's drafts: the regulator, and its association's staff. */
+export function canReadRevisions(viewer: Viewer, row: Pick<PolicyInterpretation, 'associationId'>): boolean {
+  const scope = policyInterpretationScope(viewer);
+  return scope.kind === 'all' || (scope.kind === 'association' && scope.associationId === row.associationId);
+}
+
+/** The association a new interpretation belongs to: its staff's; the regulator's drafts are the securities association's. */
+function associationOfNewInterpretation(actor: Viewer): number {
+  return staffAssociationOf(actor) ?? ASSOCIATION_IDS.SZSA;
 }
 
 // ---------------------------------------------------------------------------------------------------- reading
@@ -114,8 +153,10 @@ function listPlan(viewer: Viewer, filter: PolicyInterpretationFilter): ListPlan 
   const t = policyInterpretationsTable;
   const conditions: (SQL | undefined)[] = [readableCondition(scope)];
   // Archived interpretations leave every list; staff can still ask for them (or for drafts) by status.
+  // An association's staff list the drafts and archived ones of their own association only.
   if (!filter.status) conditions.push(ne(t.status, 'ARCHIVED'));
   else if (scope.kind === 'all' || filter.status === 'PUBLISHED') conditions.push(eq(t.status, filter.status));
+  else if (scope.kind === 'association') conditions.push(eq(t.status, filter.status), eq(t.associationId, scope.associationId));
   else return { conditions: undefined, query: null, empty: true };
   if (filter.tag != null) {
     const tag = normalizeTag(filter.tag);
@@ -191,17 +232,26 @@ export async function loadSourcesByInterpretationIds(db: DbOrTx, interpretationI
 /** The newest revisions listed per interpretation: a nested list is capped like every list (older ones stay stored). */
 export const MAX_REVISIONS_LISTED = 50;
 
-/** Revisions of many interpretations, newest first (at most MAX_REVISIONS_LISTED each); none for viewers who may not read drafts. */
+/**
+ * Revisions of many interpretations, newest first (at most MAX_REVISIONS_LISTED each); only of interpretations whose
+ * drafts the viewer reads (the regulator any, an association's staff their association's).
+ */
 export async function loadRevisionsByInterpretationIds(db: DbOrTx, viewer: Viewer, interpretationIds: readonly number[]): Promise<PolicyRevisionRow[]> {
-  if (!canReadRevisions(viewer)) return [];
+  const scope = policyInterpretationScope(viewer);
+  if (scope.kind === 'published') return [];
   const r = policyRevisionsTable;
+  const i = policyInterpretationsTable;
+  const ids =
+    scope.kind === 'all'
+      ? [...interpretationIds]
+      : sql`(select ${i.id} from ${i} where ${and(inArray(i.id, [...interpretationIds]), eq(i.associationId, scope.associationId))})`;
   const ranked = db
     .select({
       id: r.id,
       rank: sql<number>`row_number() over (partition by ${r.interpretationId} order by ${r.revision} desc)`.as('rank'),
     })
     .from(r)
-    .where(inArray(r.interpretationId, [...interpretationIds]))
+    .where(inArray(r.interpretationId, ids))
     .as('ranked');
   const rows = await db
     .select({ revision: r })
@@ -387,6 +437,7 @@ function canonicalJson(value: unknown): string {
 
 const NOT_FOUND = { zh: '政策解读不存在', en: 'Policy interpretation not found' };
 
+/** The interpretation, locked, if the actor may edit it; another association's looks exactly like a missing one. */
 async function lockInterpretation(tx: DbOrTx, actor: Viewer, id: number | null): Promise<PolicyInterpretation> {
   const [row] =
     id === null
@@ -394,7 +445,7 @@ async function lockInterpretation(tx: DbOrTx, actor: Viewer, id: number | null):
       : await tx
           .select(interpretationColumns)
           .from(policyInterpretationsTable)
-          .where(and(eq(policyInterpretationsTable.id, id), readableCondition(policyInterpretationScope(actor))))
+          .where(and(eq(policyInterpretationsTable.id, id), writableCondition(policyInterpretationScope(actor))))
           .for('update');
   if (!row) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
   return row;
@@ -413,7 +464,7 @@ export async function createPolicyInterpretation(db: DbOrTx, actor: Viewer, inpu
   return runInTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(policyInterpretationsTable)
-      .values({ ...contentColumns(content), status: 'DRAFT', revision: 1 })
+      .values({ ...contentColumns(content), associationId: associationOfNewInterpretation(actor), status: 'DRAFT', revision: 1 })
       .returning(interpretationColumns);
     if (content.sources.length > 0) await tx.insert(policySourcesTable).values(sourceRows(row!.id, content.sources));
     await tx.insert(policyRevisionsTable).values({ interpretationId: row!.id, revision: 1, content, actorSub: actor.subject, actorRole: actor.role });

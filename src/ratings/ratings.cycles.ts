@@ -1,6 +1,7 @@
 // Rating cycles: the yearly cycle's stages, moved on by the association and published by the regulator.
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
+import { RATINGS_ASSOCIATION_ID } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx, Tx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -160,6 +161,7 @@ export async function publishCycle(db: DbOrTx, actor: Viewer, year: number): Pro
       type: 'rating_cycle.published',
       entityType: 'RatingCycle',
       entityId: before.id,
+      associationId: RATINGS_ASSOCIATION_ID,
       payload: { year: before.year, publishedAt: after!.publishedAt, grades, followUps },
     });
     await recordAudit(tx, actor, {

@@ -1,6 +1,6 @@
 // GraphQL mutations of the rating workflow: guideline versions and cycles (association), publication (regulator),
 // scoring and the bulk import, and follow-up progress. Each resolver calls one service function.
-import { mayScoreBranchRatings } from '../auth/policy.js';
+import { mayRunRatings, mayScoreBranchRatings } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../global-id.js';
@@ -203,24 +203,24 @@ const branchId = (id: string | number) => parseGlobalIdOf(String(id), 'Branch');
 builder.mutationFields((t) => ({
   createRatingGuideline: t.field({
     type: RatingGuidelinePayload,
-    authScopes: { association: true },
-    description: '发布新的指引版本（协会） / Add a guideline version (association)',
+    authScopes: (_root, _args, ctx) => mayRunRatings(ctx.viewer),
+    description: '发布新的指引版本（深证协） / Add a guideline version (the securities association, SZSA)',
     args: { input: t.arg({ type: CreateRatingGuidelineInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => createGuidelineVersion(ctx.db, ctx.viewer, input as never), (ratingGuideline) => ({ ratingGuideline }), { ratingGuideline: null }) as never,
   }),
   createRatingCycle: t.field({
     type: RatingCyclePayload,
-    authScopes: { association: true },
-    description: '创建年度评价周期（协会） / Create a yearly cycle (association)',
+    authScopes: (_root, _args, ctx) => mayRunRatings(ctx.viewer),
+    description: '创建年度评价周期（深证协） / Create a yearly cycle (the securities association, SZSA)',
     args: { input: t.arg({ type: CreateRatingCycleInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => createCycle(ctx.db, ctx.viewer, input), (ratingCycle) => ({ ratingCycle }), { ratingCycle: null }) as never,
   }),
   advanceRatingCycle: t.field({
     type: RatingCyclePayload,
-    authScopes: { association: true },
-    description: '推进评价周期到下一阶段（协会；发布由证监局） / Move a cycle to its next stage (association; the regulator publishes)',
+    authScopes: (_root, _args, ctx) => mayRunRatings(ctx.viewer),
+    description: '推进评价周期到下一阶段（深证协；发布由证监局） / Move a cycle to its next stage (the securities association, SZSA; the regulator publishes)',
     args: { input: t.arg({ type: AdvanceRatingCycleInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(ctx, () => advanceCycle(ctx.db, ctx.viewer, input), (ratingCycle) => ({ ratingCycle }), { ratingCycle: null }) as never,
@@ -249,8 +249,8 @@ builder.mutationFields((t) => ({
   }),
   importBranchScores: t.field({
     type: ImportBranchScoresPayload,
-    authScopes: { association: true },
-    description: '批量导入协会评分（全部成功或全部不写入） / Bulk import of the association\'s scores (all or nothing)',
+    authScopes: (_root, _args, ctx) => mayRunRatings(ctx.viewer),
+    description: '批量导入深证协评分（全部成功或全部不写入） / Bulk import of the securities association\'s (SZSA) scores (all or nothing)',
     args: { input: t.arg({ type: ImportBranchScoresInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(

@@ -146,6 +146,7 @@ export interface CsvRefusal {
 type Plan = CsvExport | CsvRefusal;
 
 function planBranchRatings(db: Db, viewer: Viewer, url: URL): Plan {
+  // Another association's staff never read the ratings: refused like any role that may not (not an empty file).
   if (reportsScope(viewer).kind === 'none' || branchRatingScope(viewer).firms.kind === 'none') {
     return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and ratings:read)' };
   }
@@ -171,7 +172,8 @@ function planBranchRatings(db: Db, viewer: Viewer, url: URL): Plan {
 }
 
 function planSuggestions(db: Db, viewer: Viewer, url: URL): Plan {
-  if (reportsScope(viewer).kind === 'none' || suggestionScope(viewer).kind !== 'all') {
+  // An association's staff export their association's suggestions, the regulator every association's.
+  if (reportsScope(viewer).kind === 'none' || suggestionScope(viewer).kind === 'none') {
     return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and suggestions:read)' };
   }
   const from = single(url, 'from');

@@ -1,6 +1,7 @@
 // The Reports root: association and regulator only (service accounts with reports:read), with the membership,
 // ratings and suggestions reports. Each report counts only the rows its domain's visibility function lets the viewer
 // read. Reports depend on the domains, never the other way round: every report field is defined here.
+import { AssociationCodeEnum } from '../associations/association-code.schema.js';
 import { reportsScope } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { DistrictEnum, MembershipStatusEnum, OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
@@ -22,24 +23,26 @@ import * as reports from './reports.service.js';
 export const ReportsRef = builder.objectRef<{ kind: 'reports' }>('Reports');
 
 const MembershipCountRef = builder
-  .objectRef<{ kind: string; district: string | null; status: string; count: number }>('MembershipCount')
+  .objectRef<reports.MembershipCountRow>('MembershipCount')
   .implement({
-    description: '按机构类型、所在区和会员状态的机构数 / Organizations counted by kind, district and membership status',
+    description: '按协会、机构类型、所在区和会员状态的会员数 / Members counted by association, kind, district and membership status',
     fields: (t) => ({
+      associationCode: t.field({ type: AssociationCodeEnum, description: '协会 / The association', resolve: (r) => r.associationCode }),
       kind: t.field({ type: OrganizationKindEnum, description: '机构类型 / Kind', resolve: (r) => r.kind as never }),
       district: t.field({ type: DistrictEnum, nullable: true, description: '所在区（深圳以外为 null） / District (null outside Shenzhen)', resolve: (r) => r.district as never }),
-      status: t.field({ type: MembershipStatusEnum, description: '会员状态 / Membership status', resolve: (r) => r.status as never }),
-      count: t.exposeInt('count', { description: '机构数 / Number of organizations' }),
+      status: t.field({ type: MembershipStatusEnum, description: '在该协会的会员状态 / Status of the membership in the association', resolve: (r) => r.status as never }),
+      count: t.exposeInt('count', { description: '会员机构数 / Number of member organizations' }),
     }),
   });
 
 builder.objectType(ReportsRef, {
-  description: '统计报表（协会与证监局） / Reports (association and regulator)',
+  description: '统计报表（协会工作人员统计本协会的数据，证监局统计各协会的） / Reports (an association\'s staff count their association\'s data, the regulator every association\'s)',
   fields: (t) => ({
     membershipSummary: t.field({
       type: [MembershipCountRef],
-      description: '会员机构分布 / Membership by kind, district and status',
-      resolve: (_root, _args, ctx) => reports.membershipSummary(ctx.db),
+      description:
+        '会员机构分布：协会工作人员为本协会的，证监局为各协会的（按协会分组） / Membership by kind, district and status: an association\'s staff their association\'s, the regulator every association\'s (grouped by association)',
+      resolve: (_root, _args, ctx) => reports.membershipSummary(ctx.db, ctx.viewer),
     }),
   }),
 });
@@ -48,7 +51,7 @@ builder.queryField('reports', (t) =>
   t.field({
     type: ReportsRef,
     nullable: true,
-    authScopes: (_parent, _args, ctx) => reportsScope(ctx.viewer).kind === 'all',
+    authScopes: (_parent, _args, ctx) => reportsScope(ctx.viewer).kind !== 'none',
     description:
       '统计报表（协会与证监局；服务账号需 reports:read）；其他角色得到 null 与 FORBIDDEN / Reports (association and regulator; a service account needs reports:read); other roles get null and FORBIDDEN',
     resolve: () => ({ kind: 'reports' as const }),

@@ -499,6 +499,7 @@ function submitStatement(withCampaign: boolean) {
         type: 'suggestion.submitted',
         entityType: 'Suggestion',
         entityId: sql`id`,
+        associationId: sql`association_id`,
         payload: sql`jsonb_build_object(
           'suggestion', ${globalIdSql('Suggestion', sql`id`)},
           'organization', ${v('organizationGid')}::text,
@@ -897,6 +898,7 @@ export async function forwardSuggestions(
       type: 'suggestion.forwarded',
       entityType: 'SuggestionForwardBatch',
       entityId: batch!.id,
+      associationId: batch!.associationId,
       payload: {
         referenceNumber: batch!.referenceNumber,
         recipient: batch!.recipient,
@@ -932,6 +934,7 @@ export async function recordSuggestionResponse(
         type: 'suggestion.responded',
         entityType: 'Suggestion',
         entityId: after.id,
+        associationId: after.associationId,
         payload: {
           suggestion: encodeGlobalId('Suggestion', after.id),
           organization: encodeGlobalId('Organization', after.organizationId),

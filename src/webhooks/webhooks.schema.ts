@@ -39,7 +39,7 @@ const accountClientIds = groupedLoader<number, { id: number; clientId: string }>
 );
 
 export const WebhookSubscriptionRef = builder.loadableNode('WebhookSubscription', {
-  description: 'Webhook 订阅（协会工作人员或拥有 webhooks:manage 的服务账号） / A webhook subscription (association staff, or a service account with webhooks:manage)',
+  description: 'Webhook 订阅（属于一个协会：其工作人员可见，只接收该协会的事件；证监局服务账号的订阅接收所有协会的事件；拥有 webhooks:manage 的服务账号可见自己的） / A webhook subscription (it belongs to an association, whose staff see it and whose events alone it receives; the regulator\'s service accounts\' subscriptions receive every association\'s events; a service account with webhooks:manage sees its own)',
   id: { resolve: (s: WebhookSubscriptionRow) => s.id },
   loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
   load: (ids: number[], ctx: Context) => webhooks.loadWebhookSubscriptionsByIds(ctx.db, ctx.viewer, ids),
@@ -134,7 +134,7 @@ builder.queryFields((t) => ({
     nullable: true,
     skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
-    description: 'Webhook 订阅（协会看全部，服务账号看自己的）；其他角色得到 null 与 FORBIDDEN / Webhook subscriptions (the association sees all, a service account its own); other roles get null and FORBIDDEN',
+    description: 'Webhook 订阅（协会工作人员看本协会的，服务账号看自己的）；其他角色得到 null 与 FORBIDDEN / Webhook subscriptions (an association\'s staff see their association\'s, a service account its own); other roles get null and FORBIDDEN',
     args: connectionArgs(t.arg),
     resolve: async (_root, args, ctx) => {
       const page = pageRequest(args);
@@ -147,7 +147,7 @@ builder.queryFields((t) => ({
     nullable: true,
     skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
-    description: 'Webhook 投递记录，最新在前（协会看全部，服务账号看自己订阅的） / The webhook delivery log, newest first (the association sees all, a service account its own subscriptions\')',
+    description: 'Webhook 投递记录，最新在前（协会工作人员看本协会订阅的，服务账号看自己订阅的） / The webhook delivery log, newest first (an association\'s staff see their association\'s subscriptions\', a service account its own subscriptions\')',
     args: {
       ...connectionArgs(t.arg),
       filter: t.arg({ type: WebhookDeliveryFilterInput, description: '筛选条件 / Filter' }),
@@ -206,7 +206,7 @@ builder.mutationFields((t) => ({
     type: CreateWebhookSubscriptionPayload,
     skipTypeScopes: true,
     authScopes: (_parent, _args, ctx) => mayManageWebhooks(ctx.viewer),
-    description: '订阅事件，签名密钥只返回一次（协会工作人员或拥有 webhooks:manage 的服务账号） / Subscribe a URL to events; the signing secret is returned once (association staff, or a service account with webhooks:manage)',
+    description: '订阅事件，签名密钥只返回一次（协会工作人员，订阅属于本协会；或拥有 webhooks:manage 的服务账号） / Subscribe a URL to events; the signing secret is returned once (association staff, for their association; or a service account with webhooks:manage)',
     args: { input: t.arg({ type: CreateWebhookSubscriptionInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
       mutationPayload(

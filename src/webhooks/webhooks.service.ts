@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { webhookScope } from '../auth/policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import { branchRatingScope, suggestionScope, webhookScope } from '../auth/policy.js';
+import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -31,7 +31,7 @@ export type WebhookEventType = (typeof webhookEventTypes)[number];
 /**
  * The read scope an event's payload needs: a service account subscribes to, and is delivered, only the events whose
  * data it could read in the graph (ratings:read for the published grades, suggestions:read for suggestion titles).
- * Association staff subscribing in person are bounded by their role, which reads all of it.
+ * Staff subscribing in person are bounded by their role: another association's staff never read the ratings.
  */
 export const webhookEventScopes: Record<WebhookEventType, ServiceAccountScope> = {
   'rating_cycle.published': 'ratings:read',
@@ -79,12 +79,21 @@ export function checkWebhookUrl(errors: ErrorCollector, value: string | undefine
   return url.toString();
 }
 
-/** The subscriptions the viewer may see, from the one policy function. */
-function visibleSubscriptions(viewer: Viewer): SQL | undefined {
+/** The subscriptions the viewer may see, from the one policy function: its association's (staff), its own (a service account). */
+function visibleSubscriptions(viewer: Viewer): SQL {
   const scope = webhookScope(viewer);
-  if (scope.kind === 'all') return undefined;
   if (scope.kind === 'none') return sql`false`;
+  if (scope.kind === 'association') return eq(webhookSubscriptionsTable.associationId, scope.associationId);
   return eq(webhookSubscriptionsTable.serviceAccountId, scope.serviceAccountId);
+}
+
+/**
+ * Whether the subscriber could read an event type's data in the graph: the scope (service accounts), and the rows'
+ * visibility (another association's staff never read the ratings, so they may not subscribe to their events).
+ */
+function mayReceive(actor: Viewer, type: WebhookEventType): boolean {
+  if (!viewerHasScope(actor, webhookEventScopes[type])) return false;
+  return type === 'rating_cycle.published' ? branchRatingScope(actor).firms.kind !== 'none' : suggestionScope(actor).kind !== 'none';
 }
 
 export interface CreateWebhookSubscriptionInput {
@@ -112,19 +121,19 @@ export async function createWebhookSubscription(
   if (unknown.length > 0) {
     errors.add('INVALID', ['input', 'eventTypes'], { zh: `未知事件类型：${unknown.join(', ')}`, en: `Unknown event types: ${unknown.join(', ')}` });
   }
-  const unreadable = eventTypes.filter(
-    (t): t is WebhookEventType => t in webhookEventScopes && !viewerHasScope(actor, webhookEventScopes[t as WebhookEventType]),
-  );
+  const unreadable = eventTypes.filter((t): t is WebhookEventType => t in webhookEventScopes && !mayReceive(actor, t as WebhookEventType));
   if (unreadable.length > 0) {
     const needs = unreadable.map((t) => `${t} (${webhookEventScopes[t]})`).join(', ');
     errors.add('INVALID', ['input', 'eventTypes'], {
-      zh: `服务账号缺少读取这些事件内容的权限：${needs}`,
-      en: `The service account may not read the data of these events: ${needs}`,
+      zh: actor.serviceAccount ? `服务账号缺少读取这些事件内容的权限：${needs}` : `无权读取这些事件的内容：${needs}`,
+      en: actor.serviceAccount ? `The service account may not read the data of these events: ${needs}` : `You may not read the data of these events: ${needs}`,
     });
   }
   errors.throwIfAny();
   const secret = newWebhookSecret();
   const serviceAccountId = scope.kind === 'account' ? scope.serviceAccountId : null;
+  // The staff's association, or the service account's (null for the bureau's accounts, which receive every association's events).
+  const associationId = scope.kind === 'association' ? scope.associationId : staffAssociationOf(actor);
   const subscription = await runInTransaction(db, async (tx) => {
     if (serviceAccountId !== null) {
       // Serializes one account's subscribing, so the cap holds under concurrency.
@@ -142,7 +151,7 @@ export async function createWebhookSubscription(
     }
     const [row] = await tx
       .insert(webhookSubscriptionsTable)
-      .values({ url: url!, eventTypes, description: description ?? null, secret, serviceAccountId, createdBySub: actor.subject })
+      .values({ url: url!, eventTypes, description: description ?? null, secret, serviceAccountId, associationId, createdBySub: actor.subject })
       .returning();
     const { secret: _secret, ...safe } = row!;
     await recordAudit(tx, actor, { action: 'webhook_subscription.create', entityType: 'WebhookSubscription', entityId: row!.id, after: safe });
@@ -214,9 +223,7 @@ function deliveryConditions(viewer: Viewer, filter: DeliveryFilter): SQL | undef
   // A delivery is visible with its subscription.
   const subscriptions = visibleSubscriptions(viewer);
   return and(
-    subscriptions === undefined
-      ? undefined
-      : inArray(webhookDeliveriesTable.subscriptionId, sql`(select ${webhookSubscriptionsTable.id} from ${webhookSubscriptionsTable} where ${subscriptions})`),
+    inArray(webhookDeliveriesTable.subscriptionId, sql`(select ${webhookSubscriptionsTable.id} from ${webhookSubscriptionsTable} where ${subscriptions})`),
     filter.subscriptionId != null ? eq(webhookDeliveriesTable.subscriptionId, filter.subscriptionId) : undefined,
     filter.status ? eq(webhookDeliveriesTable.status, filter.status) : undefined,
     filter.eventId != null ? (UUID.test(filter.eventId) ? eq(webhookDeliveriesTable.eventId, filter.eventId) : sql`false`) : undefined,

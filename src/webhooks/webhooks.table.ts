@@ -1,6 +1,7 @@
 // Webhook subscriptions, the fan-out of outbox events into deliveries, and the delivery log.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { associationsTable } from '../associations/associations.table.js';
 import { serviceAccountsTable } from '../clients/clients.table.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 
@@ -18,13 +19,21 @@ export const webhookSubscriptionsTable = pgTable(
     secret: text('secret').notNull(),
     /** The service account that subscribed (null when association staff did); it sees and manages its own. */
     serviceAccountId: integer('service_account_id').references(() => serviceAccountsTable.id, { onDelete: 'cascade' }),
+    /**
+     * The association it belongs to: its staff see and manage it, and it receives only that association's events. Null
+     * only for subscriptions of the bureau's (regulator-role) service accounts, which receive every association's.
+     */
+    associationId: integer('association_id').references(() => associationsTable.id, { onDelete: 'restrict' }),
     createdBySub: text('created_by_sub').notNull(),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('webhook_subscriptions_account_idx').on(t.serviceAccountId, t.id),
+    index('webhook_subscriptions_association_idx').on(t.associationId, t.id),
     check('webhook_subscriptions_event_types', sql`cardinality(${t.eventTypes}) > 0`),
+    // Staff subscribe for their association; only a service account's subscription may belong to none.
+    check('webhook_subscriptions_association', sql`${t.serviceAccountId} is not null or ${t.associationId} is not null`),
   ],
 );
 

@@ -97,12 +97,15 @@ export async function fanOutEvents(db: DbOrTx, limit = 200): Promise<number> {
   const ids = candidates.map((c) => Number(c.id));
   await runInTransaction(db, async (tx) => {
     // A subscriber receives the events that occur after it subscribed; disabled subscriptions and accounts receive nothing,
-    // and a service account receives only events whose data it holds the scope to read (webhookEventScopes).
+    // a service account receives only events whose data it holds the scope to read (webhookEventScopes), and an
+    // association's subscription only its association's events (the bureau's, with no association, every one; an event
+    // of no association reaches only the bureau's).
     await tx.execute(sql`
       insert into ${webhookDeliveriesTable} (subscription_id, outbox_event_id, event_id, event_type)
       select s.id, e.id, e.event_id, e.type
       from ${outboxEventsTable} e
       join ${webhookSubscriptionsTable} s on e.type = any(s.event_types) and s.disabled_at is null and s.created_at <= e.occurred_at
+        and (s.association_id is null or s.association_id = e.association_id)
       left join ${serviceAccountsTable} a on a.id = s.service_account_id
       where e.id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and a.disabled_at is null
         and (s.service_account_id is null or ${requiredScope} = any(a.scopes))

@@ -1,14 +1,32 @@
 // Helpers for the regulator-integration tests: service accounts, client-credentials tokens, a local webhook receiver.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ASSOCIATION_IDS, type AssociationCode } from '../../src/associations/associations.table.js';
+import { signAccessToken } from '../../src/auth/tokens.js';
 import type { Viewer } from '../../src/auth/viewer.js';
 import { createServiceAccount, type CreateServiceAccountInput } from '../../src/clients/clients.service.js';
 import type { TestApp } from './harness.js';
 
 export const associationActor: Viewer = { role: 'ASSOCIATION', subject: 'test:association:', organizationId: null };
 
-export async function newServiceAccount(t: TestApp, input: Partial<CreateServiceAccountInput> = {}) {
-  const issued = await createServiceAccount(t.database.db, associationActor, { name: '证监局监管数据系统', role: 'regulator', ...input });
+/** Staff of the association with this code, in person. */
+export function staffActor(code: AssociationCode): Viewer {
+  return { role: 'ASSOCIATION', subject: `test:association:${code.toLowerCase()}`, organizationId: null, associationId: ASSOCIATION_IDS[code] };
+}
+
+/** A token of the staff of the association with this code (`t.token('association')` is the securities association's). */
+export async function staffToken(t: TestApp, code: AssociationCode): Promise<string> {
+  return signAccessToken(
+    t.keys,
+    { issuer: t.config.AUTH_ISSUER, audience: t.config.AUTH_AUDIENCE },
+    { sub: `test:association:${code.toLowerCase()}`, role: 'association', assoc: code },
+    600,
+  );
+}
+
+/** A service account (the regulator's unless `role` says otherwise), registered by `actor` (the securities association's staff by default). */
+export async function newServiceAccount(t: TestApp, input: Partial<CreateServiceAccountInput> = {}, actor: Viewer = associationActor) {
+  const issued = await createServiceAccount(t.database.db, actor, { name: '证监局监管数据系统', role: 'regulator', ...input });
   return { id: issued.serviceAccount.id, clientId: issued.serviceAccount.clientId, clientSecret: issued.clientSecret, row: issued.serviceAccount };
 }
 
