@@ -39,6 +39,8 @@ beforeAll(async () => {
   c = await cast(t);
   dualOrgId = keyOf(c.firmBOrgId);
   await t.database.db.insert(membershipsTable).values({ associationId: SZLCA, organizationId: dualOrgId, status: 'ACTIVE', since: '2021-06-01' }).onConflictDoNothing();
+  // The first firm acts as an SZSA-only member here (the demo data makes the listed securities firms members of both).
+  await t.database.db.execute(sql`delete from memberships where organization_id = ${keyOf(c.firmOrgId)} and association_id = ${SZLCA}`);
 });
 afterAll(async () => {
   await t?.close();

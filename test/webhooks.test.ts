@@ -273,10 +273,13 @@ describe('webhook subscriptions', () => {
     const deliveries = await t.gql(DELIVERIES, { first: 100 }, { token });
     expect(deliveries.body.data.webhookDeliveries.edges.every((e: any) => e.node.subscription.url === r.url)).toBe(true);
     expect(deliveries.body.data.webhookDeliveries.totalCount).toBe(1);
-    // Association staff see their association's subscriptions, not the regulator's account's.
+    // The securities association's staff, who manage the bureau's accounts, see their subscriptions too.
     const all = await t.gql(`{ webhookSubscriptions(first: 100) { totalCount edges { node { id } } } }`, {}, { token: association });
     expect(all.body.data.webhookSubscriptions.totalCount).toBeGreaterThan(1);
-    expect(all.body.data.webhookSubscriptions.edges.map((e: any) => e.node.id)).not.toContain(own.id);
+    expect(all.body.data.webhookSubscriptions.edges.map((e: any) => e.node.id)).toContain(own.id);
+    // The listed companies association's staff do not.
+    const szlcaAll = await t.gql(`{ webhookSubscriptions(first: 100) { edges { node { id } } } }`, {}, { token: await staffToken(t, 'SZLCA') });
+    expect(szlcaAll.body.data.webhookSubscriptions.edges.map((e: any) => e.node.id)).not.toContain(own.id);
     // Another account's subscription is hidden from node() and cannot be disabled.
     const other = await newServiceAccount(t, { scopes: ['webhooks:manage'] });
     const otherToken = await clientToken(t, other.clientId, other.clientSecret);
@@ -376,7 +379,9 @@ describe('webhooks of several associations', () => {
 
     const szsaIds = (await t.gql(LIST, {}, { token: association })).body.data.webhookSubscriptions.edges.map((e: any) => e.node.id);
     expect(szsaIds).toContain(subs.szsaStaff.id);
-    for (const id of [subs.szlcaStaff.id, subs.szlcaAccount.id, subs.regulatorAccount.id]) expect(szsaIds).not.toContain(id);
+    // The securities association's staff manage the bureau's accounts, so they see their subscriptions; never SZLCA's.
+    expect(szsaIds).toContain(subs.regulatorAccount.id);
+    for (const id of [subs.szlcaStaff.id, subs.szlcaAccount.id]) expect(szsaIds).not.toContain(id);
 
     const NODE = `query($id: ID!) { node(id: $id) { id } }`;
     const DISABLE = `mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { webhookSubscription { id } userErrors { code field } } }`;

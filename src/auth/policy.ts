@@ -224,10 +224,14 @@ export function dataAccessLogScope(viewer: Viewer): { kind: 'all' } | { kind: 'n
 }
 
 /**
- * Webhook subscriptions and their deliveries: an association's staff (in person) see their association's; a service
- * account holding webhooks:manage sees the ones it created; everyone else none.
+ * Webhook subscriptions and their deliveries: an association's staff (in person) see their association's, and the
+ * staff who manage the bureau's service accounts (managesRegulatorAccounts) those accounts' too; a service account
+ * holding webhooks:manage sees the ones it created; everyone else none.
  */
-export type WebhookScope = { kind: 'association'; associationId: number } | { kind: 'account'; serviceAccountId: number } | { kind: 'none' };
+export type WebhookScope =
+  | { kind: 'association'; associationId: number; bureauAccounts: boolean }
+  | { kind: 'account'; serviceAccountId: number }
+  | { kind: 'none' };
 export function webhookScope(viewer: Viewer): WebhookScope {
   if (viewer.serviceAccount) {
     return viewer.serviceAccount.scopes.includes('webhooks:manage')
@@ -235,7 +239,7 @@ export function webhookScope(viewer: Viewer): WebhookScope {
       : { kind: 'none' };
   }
   const associationId = staffAssociationOf(viewer);
-  return associationId === null ? { kind: 'none' } : { kind: 'association', associationId };
+  return associationId === null ? { kind: 'none' } : { kind: 'association', associationId, bureauAccounts: managesRegulatorAccounts(viewer) };
 }
 
 /**

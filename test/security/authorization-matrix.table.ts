@@ -598,7 +598,9 @@ export const matrix: MatrixRow[] = [
   {
     object: "Suggestion of firm A",
     seenBy: ['FIRM_OWN', ...STAFF_AND_SCOPED],
-    marker: (w) => w.suggestion.title,
+    // Its id, not its title: the payload probe replays firm A's input as every principal, and a listed company that
+    // replays it files its own suggestion with the same title (to its own association, whose staff then see that one).
+    marker: (w) => w.suggestion.id,
     probes: [
       viaList('suggestions', suggestionsList(false), (d) => d.suggestions, (w) => w.suggestion.id),
       viaTotalCount('suggestions.totalCount', suggestionsList(true), (d) => d.suggestions, (w) => w.suggestion.id),
@@ -781,7 +783,8 @@ export const matrix: MatrixRow[] = [
   {
     object: "Suggestion of the listed company, submitted to SZLCA",
     seenBy: ['LISTED_COMPANY', ...SZLCA_STAFF_AND_SCOPED, ...BUREAU_AND_SCOPED],
-    marker: (w) => w.szlca.suggestion.title,
+    // Its id, not its title: a firm replaying this input in the payload probe files its own same-titled suggestion.
+    marker: (w) => w.szlca.suggestion.id,
     probes: [
       viaList('suggestions', suggestionsList(false), (d) => d.suggestions, (w) => w.szlca.suggestion.id),
       viaTotalCount('suggestions.totalCount', suggestionsList(true), (d) => d.suggestions, (w) => w.szlca.suggestion.id),

@@ -27,6 +27,7 @@ import { expectStillUp } from './support.js';
 const BOUNDS: Record<string, string> = {
   'Query.nodes': 'at most 100 ids (MAX_NODES), refused beyond',
   'Query.committees': 'one per CommitteeCode (enum)',
+  'Query.associations': 'one per AssociationCode (enum; unique code)',
   'Query.ratingCycles': 'one per year, 2019–2100',
   'Query.ratingGuidelines': 'guideline versions, created by the association only',
   'Query.supervisionList': 'one rating per branch in a year (hundreds), staff only',
@@ -41,6 +42,7 @@ const BOUNDS: Record<string, string> = {
   'ForwardSuggestionsPayload.suggestions': 'one batch (MAX_FORWARD_BATCH = 100)',
   'ImportBranchScoresPayload.branchRatings': 'the rows of one import (MAX_IMPORT_ROWS = 2000)',
   'Organization.contacts': 'MAX_CONTACTS_PER_ORGANIZATION = 20',
+  'Organization.memberships': 'one per association (unique association and organization)',
   'PolicyInterpretation.qa': 'LIMITS.qa = 30',
   'PolicyInterpretation.revisions': `the newest MAX_REVISIONS_LISTED = ${MAX_REVISIONS_LISTED}`,
   'PolicyInterpretation.sources': 'LIMITS.sources = 10',

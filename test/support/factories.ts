@@ -501,7 +501,7 @@ export async function insertDataAccessLogEntry(tx: DbOrTx, overrides: Overrides<
 }
 
 export async function insertOutboxEvent(tx: DbOrTx, overrides: Overrides<typeof outboxEventsTable> = {}): Promise<Row<typeof outboxEventsTable>> {
-  return one(tx.insert(outboxEventsTable).values({ type: 'suggestion.submitted', entityType: 'Suggestion', payload: {}, ...overrides }).returning());
+  return one(tx.insert(outboxEventsTable).values({ type: 'suggestion.submitted', entityType: 'Suggestion', payload: {}, associationId: ASSOCIATION_IDS.SZSA, ...overrides }).returning());
 }
 
 /** A subscription made by association staff (no service account) unless `serviceAccountId` is given. */
@@ -510,7 +510,15 @@ export async function insertWebhookSubscription(tx: DbOrTx, overrides: Overrides
   return one(
     tx
       .insert(webhookSubscriptionsTable)
-      .values({ url: `https://hooks.example.test/${n}`, eventTypes: ['suggestion.submitted'], secret: `whsec_test_${n}`, createdBySub: 'test:association:', ...overrides })
+      .values({
+        url: `https://hooks.example.test/${n}`,
+        eventTypes: ['suggestion.submitted'],
+        secret: `whsec_test_${n}`,
+        createdBySub: 'test:association:',
+        // A staff member's subscription belongs to their association (SZSA unless given); a service account's to its own.
+        associationId: overrides.serviceAccountId ? null : ASSOCIATION_IDS.SZSA,
+        ...overrides,
+      })
       .returning(),
   );
 }
