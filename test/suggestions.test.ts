@@ -596,16 +596,23 @@ describe('lists', () => {
 });
 
 describe('reports.suggestionSummary', () => {
-  const SUMMARY = `query($from: Date, $to: Date) { reports { suggestionSummary(from: $from, to: $to) { topic status count } } }`;
+  const SUMMARY = `query($from: Date, $to: Date) { reports { suggestionSummary(from: $from, to: $to) { associationCode topic status count } } }`;
 
-  it('counts suggestions by topic and status in SQL, for the association (its own) and the regulator (all)', async () => {
+  it('counts suggestions by association, topic and status in SQL, for the association (its own) and the regulator (all, per association)', async () => {
     for (const who of ['association', 'regulator'] as const) {
-      const where = who === 'association' ? sql`where association_id = 1` : sql``;
-      const rows = await sqlRows<any>(t, sql`select topic, status, count(*)::int as count from suggestions ${where} group by topic, status order by topic, status`);
+      const where = who === 'association' ? sql`where s.association_id = 1` : sql``;
+      const rows = await sqlRows<any>(
+        t,
+        sql`select a.code as association, s.topic, s.status, count(*)::int as count from suggestions s join associations a on a.id = s.association_id ${where}
+            group by a.code, s.topic, s.status`,
+      );
       const res = await t.gql(SUMMARY, {}, { token: c.tokens[who] });
       const got = res.body.data.reports.suggestionSummary;
       expect(got.reduce((n: number, r: any) => n + r.count, 0)).toBe(rows.reduce((n, r) => n + r.count, 0));
-      expect(new Set(got.map((r: any) => `${r.topic}/${r.status}/${r.count}`))).toEqual(new Set(rows.map((r) => `${r.topic}/${r.status}/${r.count}`)));
+      expect(new Set(got.map((r: any) => `${r.associationCode}/${r.topic}/${r.status}/${r.count}`))).toEqual(
+        new Set(rows.map((r) => `${r.association}/${r.topic}/${r.status}/${r.count}`)),
+      );
+      if (who === 'regulator') expect(new Set(got.map((r: any) => r.associationCode))).toEqual(new Set(['SZSA', 'SZLCA']));
     }
   });
 

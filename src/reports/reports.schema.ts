@@ -2,6 +2,7 @@
 // ratings and suggestions reports. Each report counts only the rows its domain's visibility function lets the viewer
 // read. Reports depend on the domains, never the other way round: every report field is defined here.
 import { AssociationCodeEnum } from '../associations/association-code.schema.js';
+import type { AssociationCode } from '../associations/associations.table.js';
 import { reportsScope } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { DistrictEnum, MembershipStatusEnum, OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
@@ -136,10 +137,11 @@ builder.objectField(ReportsRef, 'supervisoryFollowUpSummary', (t) =>
 // ---------------------------------------------------------------- suggestions
 
 const SuggestionCountRef = builder
-  .objectRef<{ topic: string; status: string; count: number }>('SuggestionCount')
+  .objectRef<{ associationCode: AssociationCode; topic: string; status: string; count: number }>('SuggestionCount')
   .implement({
-    description: '按议题和状态的建议数 / Suggestions counted by topic and status',
+    description: '按协会、议题和状态的建议数 / Suggestions counted by association, topic and status',
     fields: (t) => ({
+      associationCode: t.field({ type: AssociationCodeEnum, description: '提交至的协会 / The association they were submitted to', resolve: (r) => r.associationCode }),
       topic: t.field({ type: SuggestionTopicEnum, description: '议题 / Topic', resolve: (r) => r.topic as never }),
       status: t.field({ type: SuggestionStatusEnum, description: '状态 / Status', resolve: (r) => r.status as never }),
       count: t.exposeInt('count', { description: '建议数 / Number of suggestions' }),

@@ -239,10 +239,14 @@ const submittedDay = sql`(${suggestionsTable.submittedAt} at time zone 'Asia/Sha
  * Counts by topic and status of the suggestions the viewer may see submitted between two Shanghai calendar days
  * (inclusive), in SQL.
  */
+/**
+ * Suggestions the viewer may see, counted by the association they were submitted to, topic and status (staff see one
+ * association's; the regulator every association's, each its own rows).
+ */
 export async function suggestionSummary(db: DbOrTx, viewer: Viewer, range: { from?: string | null; to?: string | null }) {
   const day = submittedDay;
-  return db
-    .select({ topic: suggestionsTable.topic, status: suggestionsTable.status, count: count() })
+  const rows = await db
+    .select({ associationId: suggestionsTable.associationId, topic: suggestionsTable.topic, status: suggestionsTable.status, count: count() })
     .from(suggestionsTable)
     .where(
       and(
@@ -251,8 +255,9 @@ export async function suggestionSummary(db: DbOrTx, viewer: Viewer, range: { fro
         range.to ? sql`${day} <= ${range.to}::date` : undefined,
       ),
     )
-    .groupBy(suggestionsTable.topic, suggestionsTable.status)
-    .orderBy(asc(suggestionsTable.topic), asc(suggestionsTable.status));
+    .groupBy(suggestionsTable.associationId, suggestionsTable.topic, suggestionsTable.status)
+    .orderBy(asc(suggestionsTable.associationId), asc(suggestionsTable.topic), asc(suggestionsTable.status));
+  return rows.map(({ associationId, ...row }) => ({ associationCode: ASSOCIATION_CODES[associationId]!, ...row }));
 }
 
 /** One row of the suggestions CSV export. */
