@@ -14,7 +14,7 @@ import { committeeSeatsTable, committeeTermsTable } from '../src/committees/comm
 import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import type { DbOrTx } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/global-id.js';
-import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
+import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer, userErrorsOf } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
 import { insertCommittee, insertCommitteeSeat, insertCommitteeTerm, insertOrganization } from './support/factories.js';
 
@@ -25,16 +25,6 @@ const szlcaStaff = { ...associationViewer(), subject: 'test:association:SZLCA', 
 const OPEN = `mutation($input: OpenCommitteeTermInput!) { openCommitteeTerm(input: $input) { committeeTerm { id number } userErrors { code field } } }`;
 const APPOINT = `mutation($input: AppointCommitteeSeatInput!) { appointCommitteeSeat(input: $input) { committeeSeat { id personName } userErrors { code field } } }`;
 const END = `mutation($input: EndCommitteeSeatInput!) { endCommitteeSeat(input: $input) { committeeSeat { id } userErrors { code field } } }`;
-
-/** The DomainError a service call rejects with, as its list of { code, field }. */
-async function userErrorsOf(call: Promise<unknown>) {
-  const error = (await call.then(
-    () => expect.unreachable('expected a DomainError'),
-    (e: unknown) => e,
-  )) as { errors?: { code: string; field: string[] | null }[] };
-  expect(error.errors, String(error)).toBeDefined();
-  return error.errors!.map(({ code, field }) => ({ code, field }));
-}
 
 async function countRows(db: DbOrTx) {
   const [terms] = await db.select({ n: count() }).from(committeeTermsTable);

@@ -7,7 +7,7 @@ import type { DbOrTx } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/global-id.js';
 import { addContact, createBranch, createOrganization, recordMembershipChange, removeContact, updateContact, updateOrganization } from '../src/members/members.service.js';
 import { membershipEventsTable, membershipsTable, organizationsTable } from '../src/members/members.table.js';
-import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
+import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer, userErrorsOf } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
 import { insertContact, insertMembership, insertOrganization } from './support/factories.js';
 
@@ -18,16 +18,6 @@ const szlcaStaff = { ...associationViewer(), subject: 'test:association:SZLCA', 
 const CREATE = `mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { organization { id name creditCode stockCode kind membershipStatus } userErrors { field message code } }
 }`;
-
-/** The DomainError a service call rejects with, as its list of { code, field }. */
-async function userErrorsOf(call: Promise<unknown>) {
-  const error = (await call.then(
-    () => expect.unreachable('expected a DomainError'),
-    (e: unknown) => e,
-  )) as { errors?: { code: string; field: string[] | null }[] };
-  expect(error.errors, String(error)).toBeDefined();
-  return error.errors!.map(({ code, field }) => ({ code, field }));
-}
 
 async function countOf(db: DbOrTx, table: typeof organizationsTable | typeof auditLogTable) {
   const [row] = await db.select({ n: count() }).from(table);

@@ -15,7 +15,7 @@ import {
   type CreatePolicyInterpretationInput,
 } from '../src/policies/policies.service.js';
 import { policyInterpretationsTable, policyRevisionsTable, policySourcesTable } from '../src/policies/policies.table.js';
-import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
+import { anonymousViewer, associationViewer, domainErrorsOf, execute, firmViewer, makeContext, regulatorViewer } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
 import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import { membershipsTable } from '../src/members/members.table.js';
@@ -154,15 +154,6 @@ async function allPages(db: DbOrTx, viewer: Viewer, first: number): Promise<stri
   throw new Error('paging did not end');
 }
 
-/** The DomainError a service call rejects with: its user errors, messages included. */
-async function userErrorsOf(call: Promise<unknown>) {
-  const error = (await call.then(
-    () => expect.unreachable('expected a DomainError'),
-    (e: unknown) => e,
-  )) as { errors?: { code: string; field: string[] | null; message: { zh: string; en: string } }[] };
-  expect(error.errors, String(error)).toBeDefined();
-  return error.errors!;
-}
 const codesOf = (errors: { code: string; field: string[] | null }[]) => errors.map(({ code, field }) => ({ code, field }));
 
 async function rowCounts(db: DbOrTx) {
@@ -451,7 +442,7 @@ describe('drafting, revising, publishing and archiving', () => {
 
     // A stale edit (someone else saved revision 2 meanwhile) is refused and writes nothing.
     const before = await rowCounts(tx);
-    const stale = await userErrorsOf(updatePolicyInterpretation(tx, association, created.id, { expectedRevision: 1, title: '过期的修改' }));
+    const stale = await domainErrorsOf(updatePolicyInterpretation(tx, association, created.id, { expectedRevision: 1, title: '过期的修改' }));
     expect(codesOf(stale)).toEqual([{ code: 'INVALID_STATE', field: ['input', 'expectedRevision'] }]);
     expect(stale[0]!.message.zh).toContain('第 2 版');
     // An edit that changes nothing saves no revision.
@@ -478,9 +469,9 @@ describe('drafting, revising, publishing and archiving', () => {
     expect((await execute(makeContext(tx, anonymousViewer), NODE, { id })).data.node).toBeNull();
 
     // An archived interpretation is final: no edit, no publishing, no second archiving.
-    expect(codesOf(await userErrorsOf(updatePolicyInterpretation(tx, association, row.id, { title: '改' })))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'id'] }]);
-    expect(codesOf(await userErrorsOf(publishPolicyInterpretation(tx, association, row.id)))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'id'] }]);
-    expect(codesOf(await userErrorsOf(archivePolicyInterpretation(tx, association, row.id)))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'id'] }]);
+    expect(codesOf(await domainErrorsOf(updatePolicyInterpretation(tx, association, row.id, { title: '改' })))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'id'] }]);
+    expect(codesOf(await domainErrorsOf(publishPolicyInterpretation(tx, association, row.id)))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'id'] }]);
+    expect(codesOf(await domainErrorsOf(archivePolicyInterpretation(tx, association, row.id)))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'id'] }]);
   });
 
   test('a write that fails midway (here: a source row the database refuses) leaves nothing behind', async ({ tx }) => {
@@ -540,7 +531,7 @@ describe('bad input gets userErrors and writes nothing', () => {
 
   test.for(cases)('creating with %s', async ([, overrides, expected], { tx }) => {
     const before = await rowCounts(tx);
-    const errors = await userErrorsOf(createPolicyInterpretation(tx, association, draftInput(overrides) as CreatePolicyInterpretationInput));
+    const errors = await domainErrorsOf(createPolicyInterpretation(tx, association, draftInput(overrides) as CreatePolicyInterpretationInput));
     expect(codesOf(errors)).toContainEqual(expected);
     for (const e of errors) expect([e.message.zh.length > 0, e.message.en.length > 0], JSON.stringify(e)).toEqual([true, true]);
     expect(await rowCounts(tx)).toEqual(before);
@@ -561,7 +552,7 @@ describe('bad input gets userErrors and writes nothing', () => {
   test('an edit with a bad document number, an oversized body and an overlong note saves no revision', async ({ tx }) => {
     const draft = await insertPolicyInterpretation(tx, { audience: 'MEMBERS' });
     const before = await rowCounts(tx);
-    const errors = await userErrorsOf(
+    const errors = await domainErrorsOf(
       updatePolicyInterpretation(tx, association, draft.id, { body: '正'.repeat(20_001), sources: [{ title: '文件', documentNumber: '令第130号' }], note: '注'.repeat(201) }),
     );
     expect(errors.map((e) => [e.code, e.field!.join('.')]).sort()).toEqual([

@@ -1,5 +1,6 @@
 // In-process GraphQL for domain tests: a resolver context over a test's transaction, viewers, and one executor.
 import { ApolloServer } from '@apollo/server';
+import { expect } from 'vitest';
 import type { Viewer } from '../../src/auth/viewer.js';
 import type { DbOrTx } from '../../src/db/client.js';
 import type { Context, Locale } from '../../src/graphql/context.js';
@@ -79,4 +80,26 @@ function inProcessApollo(): Promise<ApolloServer<Context>> {
 /** Executes `query` in-process with `ctx` (from makeContext): resolvers run inside the test's transaction. */
 export async function execute<T = any>(ctx: Context, query: string, variables: Record<string, unknown> = {}): Promise<OperationResult<T>> {
   return runOperation<T>(await inProcessApollo(), ctx, query, variables);
+}
+
+/** A user error of a DomainError: what a payload's userErrors carry, with both languages' messages. */
+export interface DomainUserError {
+  code: string;
+  field: string[] | null;
+  message: { zh: string; en: string };
+}
+
+/** The user errors of the DomainError a service call rejects with; the test fails when the call resolves instead. */
+export async function domainErrorsOf(call: Promise<unknown>): Promise<DomainUserError[]> {
+  const error = (await call.then(
+    () => expect.unreachable('expected a DomainError'),
+    (e: unknown) => e,
+  )) as { errors?: DomainUserError[] };
+  expect(error.errors, String(error)).toBeDefined();
+  return error.errors!;
+}
+
+/** domainErrorsOf as { code, field } pairs, for asserting which inputs were refused and why. */
+export async function userErrorsOf(call: Promise<unknown>): Promise<{ code: string; field: string[] | null }[]> {
+  return (await domainErrorsOf(call)).map(({ code, field }) => ({ code, field }));
 }
