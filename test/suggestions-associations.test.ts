@@ -104,7 +104,7 @@ describe('who sees which suggestions', () => {
     expect(await nodes(c.tokens.szlca)).toEqual([null, szlcaId, null]);
     expect(await nodes(c.tokens.regulator)).toEqual([szsaId, szlcaId, null]);
     const NODE = `query($id: ID!) { node(id: $id) { id } }`;
-    expect((await t.gql(NODE, { id: szsaId }, { token: c.tokens.szlca })).body).toEqual((await t.gql(NODE, { id: missing }, { token: c.tokens.szlca })).body);
+    expect((await t.gql(NODE, { id: szsaId }, { token: c.tokens.szlca })).body.data).toEqual((await t.gql(NODE, { id: missing }, { token: c.tokens.szlca })).body.data);
     expect((await t.gql(NODE, { id: szlcaId }, { token: c.tokens.association })).body.data.node).toBeNull();
 
     // The listed company's suggestions: some SZSA's (demo ones from before the split), the rest SZLCA's.
