@@ -2,7 +2,7 @@
 //
 // Several associations share the graph (深证协 SZSA, 深圳上市公司协会 SZLCA): the regulator sees every association's
 // private data, an association's staff only their own association's, members their own organization's.
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import { viewerHasScope } from '../clients/scopes.js';
@@ -86,6 +86,11 @@ export function directoryScope(_viewer: Viewer): OrgScope {
   return all;
 }
 
+/**
+ * The same decision for one organization's row already read, where the scope needs no query: every row, or the rows
+ * of some organizations. Scopes by association or membership need the row's columns in SQL (scopeCondition); here
+ * they allow nothing, so a caller can never show more than its SQL would.
+ */
 export function scopeAllows(scope: OrgScope, organizationId: number): boolean {
   if (scope.kind === 'all') return true;
   if (scope.kind === 'orgs') return scope.organizationIds.includes(organizationId);
