@@ -87,14 +87,22 @@ export function directoryScope(_viewer: Viewer): OrgScope {
 }
 
 /**
- * The same decision for one organization's row already read, where the scope needs no query: every row, or the rows
- * of some organizations. Scopes by association or membership need the row's columns in SQL (scopeCondition); here
- * they allow nothing, so a caller can never show more than its SQL would.
+ * The same decision as scopeCondition for a row already read (a mutation's payload). A scope by membership needs a
+ * query: here it allows nothing, so a caller never shows more than its SQL would; a scope by association needs the
+ * row's association.
  */
-export function scopeAllows(scope: OrgScope, organizationId: number): boolean {
-  if (scope.kind === 'all') return true;
-  if (scope.kind === 'orgs') return scope.organizationIds.includes(organizationId);
-  return false;
+export function scopeAllows(scope: OrgScope, row: { organizationId: number; associationId?: number }): boolean {
+  switch (scope.kind) {
+    case 'all':
+      return true;
+    case 'orgs':
+      return scope.organizationIds.includes(row.organizationId);
+    case 'association':
+      return row.associationId === scope.associationId;
+    case 'membersOf':
+    case 'none':
+      return false;
+  }
 }
 
 /**
@@ -126,6 +134,15 @@ export function scopeCondition(scope: OrgScope, columns: { organization: PgColum
  */
 export function mayEditContacts(viewer: Viewer, organizationId: number): boolean {
   return viewer.role === 'ASSOCIATION' || (isMember(viewer) && viewer.organizationId === organizationId);
+}
+
+/**
+ * An organization belongs to an association while its membership there is ACTIVE (a suspended or withdrawn member
+ * neither submits to it nor reads what it addresses to members). Both sides are SQL expressions or columns.
+ */
+export function activeMemberOf(organizationId: SQL | PgColumn, associationId: SQL | PgColumn): SQL {
+  const m = membershipsTable;
+  return sql`exists (select 1 from ${m} where ${m.organizationId} = ${organizationId} and ${m.associationId} = ${associationId} and ${m.status} = 'ACTIVE')`;
 }
 
 // ---------------------------------------------------------------- members and committees: who administers what
@@ -318,7 +335,5 @@ export function mayAdjustGrade(viewer: Viewer): boolean {
 
 /** Whether the viewer may see a suggestion already read (a mutation's payload): suggestionScope, on the row. */
 export function maySeeSuggestion(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
-  const scope = suggestionScope(viewer);
-  if (scope.kind === 'association') return row.associationId === scope.associationId;
-  return scopeAllows(scope, row.organizationId);
+  return scopeAllows(suggestionScope(viewer), row);
 }

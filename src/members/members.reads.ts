@@ -1,6 +1,6 @@
 // The member directory's reads: organizations, branches and contacts, the hot ones through the fast-SQL seam.
 import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { contactScope, scopeCondition } from '../auth/policy.js';
+import { contactScope, scopeAllows } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
@@ -186,14 +186,11 @@ export async function loadContactsByOrganizationIds(
     }
     return visible;
   }
-  const shown = scope.kind === 'all' ? ids : ids.filter((id) => scope.kind === 'orgs' && scope.organizationIds.includes(id));
+  // Every organization, or the viewer's own: decided on the keys, so only their contacts are fetched.
+  const shown = ids.filter((organizationId) => scopeAllows(scope, { organizationId }));
   if (shown.length === 0) return visible;
   for (const id of shown) visible.set(id, []);
-  const rows = await db
-    .select()
-    .from(contactsTable)
-    .where(and(inArray(contactsTable.organizationId, shown), scopeCondition(scope, { organization: contactsTable.organizationId })))
-    .orderBy(asc(contactsTable.id));
+  const rows = await db.select().from(contactsTable).where(inArray(contactsTable.organizationId, shown)).orderBy(asc(contactsTable.id));
   for (const row of rows) visible.get(row.organizationId)!.push(row);
   return visible;
 }

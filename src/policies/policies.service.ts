@@ -2,10 +2,9 @@
 import { and, arrayContains, type AnyColumn, asc, count, desc, eq, getTableColumns, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../audit/audit.service.js';
-import { policyInterpretationScope, type PolicyInterpretationScope } from '../auth/policy.js';
+import { activeMemberOf, policyInterpretationScope, type PolicyInterpretationScope } from '../auth/policy.js';
 import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
-import { membershipsTable } from '../members/members.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
@@ -70,16 +69,7 @@ function readableCondition(scope: PolicyInterpretationScope, t: InterpretationTa
   const audiences: SQL[] = [];
   if (scope.audiences.includes('PUBLIC')) audiences.push(eq(t.audience, 'PUBLIC'));
   if (scope.audiences.includes('MEMBERS') && scope.memberOrganizationId !== undefined) {
-    const m = membershipsTable;
-    audiences.push(
-      and(
-        eq(t.audience, 'MEMBERS'),
-        inArray(
-          t.associationId,
-          sql`(select ${m.associationId} from ${m} where ${m.organizationId} = ${scope.memberOrganizationId} and ${m.status} = 'ACTIVE')`,
-        ),
-      )!,
-    );
+    audiences.push(and(eq(t.audience, 'MEMBERS'), activeMemberOf(sql`${scope.memberOrganizationId}::integer`, t.associationId))!);
   }
   return and(sql`${t.publishedAt} is not null`, audiences.length === 0 ? sql`false` : or(...audiences));
 }

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { auditEntriesFrom, recordAudit } from '../audit/audit.service.js';
-import { scopeCondition, suggestionCampaignScope, suggestionScope } from '../auth/policy.js';
+import { activeMemberOf, scopeCondition, suggestionCampaignScope, suggestionScope } from '../auth/policy.js';
 import { isMember, staffAssociationOf, type Viewer } from '../auth/viewer.js';
-import { ASSOCIATION_CODES, ASSOCIATION_IDS, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
+import { ASSOCIATION_CODES, ASSOCIATION_IDS, associationsTable, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
@@ -111,12 +111,6 @@ export function isCampaignOpen(campaign: SuggestionCampaignRow, today = todayInS
 /** The viewer's row filter on suggestions, from the one policy function: by organization or by association. */
 function visibleSuggestions(viewer: Viewer): SQL | undefined {
   return scopeCondition(suggestionScope(viewer), { organization: suggestionsTable.organizationId, association: suggestionsTable.associationId });
-}
-
-/** An organization is an active member of an association (both SQL expressions). */
-function activeMemberOf(organizationId: SQL | PgColumn, associationId: SQL | PgColumn): SQL {
-  const m = membershipsTable;
-  return sql`exists (select 1 from ${m} where ${m.organizationId} = ${organizationId} and ${m.associationId} = ${associationId} and ${m.status} = 'ACTIVE')`;
 }
 
 /**
@@ -599,12 +593,6 @@ export async function submitSuggestion(db: DbOrTx, actor: Viewer, input: SubmitS
 
 const NOT_FOUND_CAMPAIGN = { zh: '征集通知不存在', en: 'Campaign not found' };
 
-/** The associations' names in messages, and the prefix of their reference numbers (深证协〔2026〕12号). */
-const associationLabels: Record<AssociationCode, { zh: string; en: string; referencePrefix: string }> = {
-  SZSA: { zh: '深圳市证券业协会', en: 'the Shenzhen Securities Association', referencePrefix: '深证协' },
-  SZLCA: { zh: '深圳上市公司协会', en: 'the Shenzhen Listed Companies Association', referencePrefix: '深上协' },
-};
-const labelOf = (associationId: number) => associationLabels[ASSOCIATION_CODES[associationId] ?? 'SZSA'];
 
 /**
  * Why a submission inserted nothing (and no earlier submission holds its key): the organization is not an active member
@@ -617,15 +605,19 @@ async function explainRefusal(
   { associationId, campaignId, topic, today }: { associationId: number | null; campaignId: number | null; topic: SuggestionTopic; today: string },
 ): Promise<never> {
   if (associationId !== null) {
-    const [membership] = await db
-      .select({ status: membershipsTable.status })
-      .from(membershipsTable)
-      .where(and(eq(membershipsTable.organizationId, actor.organizationId!), eq(membershipsTable.associationId, associationId)));
-    if (membership?.status !== 'ACTIVE') {
-      const label = labelOf(associationId);
+    // The association's names come from its row; the membership, if any, beside them.
+    const [found] = await db
+      .select({ name: associationsTable.name, nameEn: associationsTable.nameEn, status: membershipsTable.status })
+      .from(associationsTable)
+      .leftJoin(
+        membershipsTable,
+        and(eq(membershipsTable.associationId, associationsTable.id), eq(membershipsTable.organizationId, actor.organizationId!)),
+      )
+      .where(eq(associationsTable.id, associationId));
+    if (found?.status !== 'ACTIVE') {
       throw new DomainError('NOT_A_MEMBER', ['input', 'association'], {
-        zh: `本机构不是${label.zh}的在册会员，不能向其提交建议`,
-        en: `Your organization is not an active member of ${label.en}, so it cannot submit suggestions to it`,
+        zh: `本机构不是${found?.name ?? '该协会'}的在册会员，不能向其提交建议`,
+        en: `Your organization is not an active member of ${found?.nameEn ? `the ${found.nameEn}` : 'that association'}, so it cannot submit suggestions to it`,
       });
     }
   }
@@ -810,9 +802,12 @@ const outcomeZh: Record<ResponseOutcome, string> = {
   NO_FEEDBACK: '无具体反馈',
 };
 
-/** The association's reference number: 深证协〔2026〕12号 (SZSA), 深上协〔2026〕3号 (SZLCA). */
-export function referenceNumberOf(year: number, number: number, associationId: number = ASSOCIATION_IDS.SZSA): string {
-  return `${labelOf(associationId).referencePrefix}〔${year}〕${number}号`;
+/**
+ * The association's reference number, written in the batch's insert: its short name (the prefix of its documents, data
+ * of its row: 深证协, 深上协), the year and the number — 深证协〔2026〕12号.
+ */
+function referenceNumberSql(associationId: number, year: number, number: number): SQL {
+  return sql`(select ${associationsTable.shortName} from ${associationsTable} where ${associationsTable.id} = ${associationId}) || ${`〔${year}〕${number}号`}::text`;
 }
 
 export interface ForwardResult {
@@ -880,7 +875,7 @@ export async function forwardSuggestions(
     const number = counter!.lastNumber;
     const [batch] = await tx
       .insert(suggestionForwardBatchesTable)
-      .values({ associationId, year, number, referenceNumber: referenceNumberOf(year, number, associationId), recipient: input.recipient, note })
+      .values({ associationId, year, number, referenceNumber: referenceNumberSql(associationId, year, number), recipient: input.recipient, note })
       .returning();
     const updated = await tx
       .update(suggestionsTable)
