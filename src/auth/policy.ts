@@ -2,7 +2,7 @@
 //
 // Several associations share the graph (深证协 SZSA, 深圳上市公司协会 SZLCA): the regulator sees every association's
 // private data, an association's staff only their own association's, members their own organization's.
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import { viewerHasScope } from '../clients/scopes.js';
@@ -232,6 +232,18 @@ export function managesRegulatorAccounts(viewer: Viewer): boolean {
   return scope.kind === 'association' && scope.associationId === REGULATOR_ACCOUNTS_ASSOCIATION_ID;
 }
 
+/**
+ * The rows an association's staff manage, by the rows' association column: their association's, and the bureau's
+ * (association null: its service accounts and their webhook subscriptions) for the staff who manage those
+ * (managesRegulatorAccounts); `false` for everyone else.
+ */
+export function managedByStaffCondition(viewer: Viewer, associationColumn: PgColumn): SQL {
+  const associationId = staffAssociationOf(viewer);
+  if (associationId === null || viewer.serviceAccount) return sql`false`;
+  const own = eq(associationColumn, associationId);
+  return managesRegulatorAccounts(viewer) ? or(own, isNull(associationColumn))! : own;
+}
+
 /** Whose reads of protected data the read audit records: the regulator (people or systems) and any service account. */
 export function isRecordedReader(viewer: Viewer): boolean {
   return viewer.role === 'REGULATOR' || viewer.serviceAccount !== undefined;
@@ -251,7 +263,7 @@ export function dataAccessLogScope(viewer: Viewer): { kind: 'all' } | { kind: 'n
  * holding webhooks:manage sees the ones it created; everyone else none.
  */
 export type WebhookScope =
-  | { kind: 'association'; associationId: number; bureauAccounts: boolean }
+  | { kind: 'association'; associationId: number }
   | { kind: 'account'; serviceAccountId: number }
   | { kind: 'none' };
 export function webhookScope(viewer: Viewer): WebhookScope {
@@ -261,7 +273,7 @@ export function webhookScope(viewer: Viewer): WebhookScope {
       : { kind: 'none' };
   }
   const associationId = staffAssociationOf(viewer);
-  return associationId === null ? { kind: 'none' } : { kind: 'association', associationId, bureauAccounts: managesRegulatorAccounts(viewer) };
+  return associationId === null ? { kind: 'none' } : { kind: 'association', associationId };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Business rules of service accounts: registration, secret rotation with an overlap window, disabling, and client authentication.
 import { and, asc, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { managesRegulatorAccounts, serviceAccountScope } from '../auth/policy.js';
+import { managedByStaffCondition, managesRegulatorAccounts, serviceAccountScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -66,10 +66,7 @@ function checkScopes(errors: ErrorCollector, scopes: readonly string[] | null | 
  * manages the bureau's accounts those too (REGULATOR_ACCOUNTS_ASSOCIATION_ID); everyone else none.
  */
 function manageableAccounts(viewer: Viewer): SQL {
-  const scope = serviceAccountScope(viewer);
-  if (scope.kind === 'none') return sql`false`;
-  const own = eq(serviceAccountsTable.associationId, scope.associationId);
-  return managesRegulatorAccounts(viewer) ? or(own, isNull(serviceAccountsTable.associationId))! : own;
+  return managedByStaffCondition(viewer, serviceAccountsTable.associationId);
 }
 
 /**

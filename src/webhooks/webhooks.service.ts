@@ -1,8 +1,8 @@
 // Business rules of webhook subscriptions and the delivery log; delivery itself is in webhooks.worker.ts.
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { branchRatingScope, suggestionScope, webhookScope } from '../auth/policy.js';
+import { branchRatingScope, managedByStaffCondition, suggestionScope, webhookScope } from '../auth/policy.js';
 import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { DbOrTx } from '../db/client.js';
@@ -83,11 +83,7 @@ export function checkWebhookUrl(errors: ErrorCollector, value: string | undefine
 function visibleSubscriptions(viewer: Viewer): SQL {
   const scope = webhookScope(viewer);
   if (scope.kind === 'none') return sql`false`;
-  if (scope.kind === 'association') {
-    const own = eq(webhookSubscriptionsTable.associationId, scope.associationId);
-    // The bureau's accounts' subscriptions have no association; their managers see them.
-    return scope.bureauAccounts ? or(own, isNull(webhookSubscriptionsTable.associationId))! : own;
-  }
+  if (scope.kind === 'association') return managedByStaffCondition(viewer, webhookSubscriptionsTable.associationId);
   return eq(webhookSubscriptionsTable.serviceAccountId, scope.serviceAccountId);
 }
 
