@@ -108,8 +108,12 @@ describe('webhook delivery', () => {
     });
     expect(new Date(body.occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
-    const log = await t.gql(DELIVERIES, { filter: { eventId } }, { token: association });
-    const [delivery] = log.body.data.webhookDeliveries.edges.map((e: any) => e.node);
+    // The receiver has the request before the worker records its answer: wait for the log to settle.
+    const delivery = await waitFor('the delivery to be logged', async () => {
+      const log = await t.gql(DELIVERIES, { filter: { eventId } }, { token: association });
+      const node = log.body.data.webhookDeliveries.edges[0]?.node;
+      return node?.status === 'PENDING' ? null : node;
+    });
     expect(delivery).toMatchObject({ eventId, eventType: 'SUGGESTION_SUBMITTED', status: 'SUCCEEDED', attempts: 1, lastResponseStatus: 200, lastError: null, subscription: { url: r.url } });
     expect(delivery.attemptLog).toEqual([{ attempt: 1, responseStatus: 200, error: null }]);
   });
