@@ -14,6 +14,8 @@ export const userErrorCodes = [
   'NOT_OWN_BRANCH',
   'ALREADY_PUBLISHED',
   'NOT_A_MEMBER',
+  'SAME_PERSON',
+  'DEADLINE_PASSED',
 ] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 

@@ -1,11 +1,29 @@
 // Scopes a service account may hold, and the one check of them.
 import type { Viewer } from '../auth/viewer.js';
 
-export const serviceAccountScopes = ['reports:read', 'ratings:read', 'suggestions:read', 'webhooks:manage'] as const;
+export const serviceAccountScopes = [
+  'reports:read',
+  'ratings:read',
+  'suggestions:read',
+  'webhooks:manage',
+  'training:read',
+  'training:write',
+  'statistics:read',
+  'early-reports:read',
+  'discipline:read',
+] as const;
 export type ServiceAccountScope = (typeof serviceAccountScopes)[number];
 
 /** Given when none are named: the read scopes, not webhooks:manage. */
-export const defaultServiceAccountScopes: readonly ServiceAccountScope[] = ['reports:read', 'ratings:read', 'suggestions:read'];
+export const defaultServiceAccountScopes: readonly ServiceAccountScope[] = [
+  'reports:read',
+  'ratings:read',
+  'suggestions:read',
+  'training:read',
+  'statistics:read',
+  'early-reports:read',
+  'discipline:read',
+];
 
 /**
  * Whether the viewer holds a scope. People (tokens without a service account) are bounded by their role alone,

@@ -17,6 +17,8 @@ const codeDescriptions: Record<UserErrorCode, string> = {
   NOT_OWN_BRANCH: '分支机构不属于本机构 / The branch belongs to another firm',
   ALREADY_PUBLISHED: '已发布，不能再次发布或修改 / Already published: cannot be published again or changed',
   NOT_A_MEMBER: '本机构不是该协会的在册会员 / Your organization is not an active member of that association',
+  SAME_PERSON: '须由另一人完成（复核人不能是经办人） / Another person must do this (the checker may not be the maker)',
+  DEADLINE_PASSED: '已过截止时间 / The deadline has passed',
 };
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {

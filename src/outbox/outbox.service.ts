@@ -8,7 +8,11 @@ export type OutboxEventType =
   | 'rating_cycle.published'
   | 'suggestion.submitted'
   | 'suggestion.forwarded'
-  | 'suggestion.responded';
+  | 'suggestion.responded'
+  | 'training_session.scheduled'
+  | 'statistics_return.submitted'
+  | 'early_report.escalated'
+  | 'disciplinary_decision.published';
 
 /**
  * `associationId`: the association whose data the event carries: webhooks deliver it only to that association's

@@ -21,6 +21,10 @@ export const WebhookEventTypeEnum = builder.enumType('WebhookEventType', {
     SUGGESTION_SUBMITTED: { value: 'suggestion.submitted', description: '会员提交建议（suggestion.submitted） / A member submitted a suggestion' },
     SUGGESTION_FORWARDED: { value: 'suggestion.forwarded', description: '协会转交建议（suggestion.forwarded） / The association forwarded suggestions' },
     SUGGESTION_RESPONDED: { value: 'suggestion.responded', description: '记录了对建议的答复（suggestion.responded） / A response to a suggestion was recorded' },
+    TRAINING_SESSION_SCHEDULED: { value: 'training_session.scheduled', description: '协会安排了培训场次（training_session.scheduled，需 training:read） / The association scheduled a training session (needs training:read)' },
+    STATISTICS_RETURN_SUBMITTED: { value: 'statistics_return.submitted', description: '会员报送了统计报表（statistics_return.submitted，需 statistics:read） / A member submitted a statistics return (needs statistics:read)' },
+    EARLY_REPORT_ESCALATED: { value: 'early_report.escalated', description: '早报告上报证监局（early_report.escalated，需 early-reports:read） / An early report was escalated to the regulator (needs early-reports:read)' },
+    DISCIPLINARY_DECISION_PUBLISHED: { value: 'disciplinary_decision.published', description: '纪律处分决定公布（disciplinary_decision.published，需 discipline:read） / A disciplinary decision was published (needs discipline:read)' },
   } as const,
 });
 

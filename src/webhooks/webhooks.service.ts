@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope, managedByStaffCondition, suggestionScope, webhookScope } from '../auth/policy.js';
-import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
+import { isStaff, staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -25,6 +25,10 @@ export const webhookEventTypes = [
   'suggestion.submitted',
   'suggestion.forwarded',
   'suggestion.responded',
+  'training_session.scheduled',
+  'statistics_return.submitted',
+  'early_report.escalated',
+  'disciplinary_decision.published',
 ] as const satisfies readonly OutboxEventType[];
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -38,6 +42,10 @@ export const webhookEventScopes: Record<WebhookEventType, ServiceAccountScope> =
   'suggestion.submitted': 'suggestions:read',
   'suggestion.forwarded': 'suggestions:read',
   'suggestion.responded': 'suggestions:read',
+  'training_session.scheduled': 'training:read',
+  'statistics_return.submitted': 'statistics:read',
+  'early_report.escalated': 'early-reports:read',
+  'disciplinary_decision.published': 'discipline:read',
 };
 
 export const MAX_URL_LENGTH = 2000;
@@ -93,7 +101,11 @@ function visibleSubscriptions(viewer: Viewer): SQL {
  */
 function mayReceive(actor: Viewer, type: WebhookEventType): boolean {
   if (!viewerHasScope(actor, webhookEventScopes[type])) return false;
-  return type === 'rating_cycle.published' ? branchRatingScope(actor).firms.kind !== 'none' : suggestionScope(actor).kind !== 'none';
+  if (type === 'rating_cycle.published') return branchRatingScope(actor).firms.kind !== 'none';
+  if (type.startsWith('suggestion.')) return suggestionScope(actor).kind !== 'none';
+  // Training sessions, statistics returns, escalated early reports and disciplinary decisions: the association's staff
+  // (fan-out delivers only their association's events) and the bureau read them; members do not subscribe.
+  return isStaff(actor);
 }
 
 export interface CreateWebhookSubscriptionInput {

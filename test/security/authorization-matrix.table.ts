@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { ASSOCIATION_IDS } from '../../src/associations/associations.table.js';
+import { serviceAccountScopes } from '../../src/clients/scopes.js';
 import { recordDataAccess } from '../../src/data-access/data-access.service.js';
 import { encodeGlobalId } from '../../src/global-id.js';
 import { createLogger } from '../../src/logger.js';
@@ -32,23 +33,22 @@ export const principals = [
  * FIRM_OWN is the firm whose objects the rows are, a member of the securities association (SZSA) only; FIRM_OTHER
  * another such securities firm. LISTED_COMPANY is a listed company, a member of the listed companies association
  * (SZLCA) only. ASSOCIATION is the securities association's (SZSA) staff; SZLCA_STAFF the listed companies
- * association's. SA_SCOPED is a regulator's service account holding every scope (reports:read ratings:read
- * suggestions:read webhooks:manage); SA_UNSCOPED one holding only webhooks:manage (no read scope). SZLCA_SA_SCOPED and
+ * association's. SA_SCOPED is a regulator's service account holding every scope (serviceAccountScopes); SA_UNSCOPED one holding only webhooks:manage (no read scope). SZLCA_SA_SCOPED and
  * SZLCA_SA_UNSCOPED are the same two of the listed companies association (role association).
  */
 export type Principal = (typeof principals)[number];
 
-const ALL: readonly Principal[] = principals;
+export const ALL: readonly Principal[] = principals;
 /** SZSA staff (ASSOCIATION) and the regulator in person. */
-const STAFF: readonly Principal[] = ['ASSOCIATION', 'REGULATOR'];
-const STAFF_AND_SCOPED: readonly Principal[] = [...STAFF, 'SA_SCOPED'];
-const STAFF_AND_ACCOUNTS: readonly Principal[] = [...STAFF, 'SA_SCOPED', 'SA_UNSCOPED'];
+export const STAFF: readonly Principal[] = ['ASSOCIATION', 'REGULATOR'];
+export const STAFF_AND_SCOPED: readonly Principal[] = [...STAFF, 'SA_SCOPED'];
+export const STAFF_AND_ACCOUNTS: readonly Principal[] = [...STAFF, 'SA_SCOPED', 'SA_UNSCOPED'];
 /** The regulator: every association's private data, in person and through its service accounts. */
-const BUREAU_AND_SCOPED: readonly Principal[] = ['REGULATOR', 'SA_SCOPED'];
-const BUREAU_AND_ACCOUNTS: readonly Principal[] = ['REGULATOR', 'SA_SCOPED', 'SA_UNSCOPED'];
+export const BUREAU_AND_SCOPED: readonly Principal[] = ['REGULATOR', 'SA_SCOPED'];
+export const BUREAU_AND_ACCOUNTS: readonly Principal[] = ['REGULATOR', 'SA_SCOPED', 'SA_UNSCOPED'];
 /** The listed companies association (SZLCA): its staff, and its service accounts with and without read scopes. */
-const SZLCA_STAFF_AND_SCOPED: readonly Principal[] = ['SZLCA_STAFF', 'SZLCA_SA_SCOPED'];
-const SZLCA_STAFF_AND_ACCOUNTS: readonly Principal[] = [...SZLCA_STAFF_AND_SCOPED, 'SZLCA_SA_UNSCOPED'];
+export const SZLCA_STAFF_AND_SCOPED: readonly Principal[] = ['SZLCA_STAFF', 'SZLCA_SA_SCOPED'];
+export const SZLCA_STAFF_AND_ACCOUNTS: readonly Principal[] = [...SZLCA_STAFF_AND_SCOPED, 'SZLCA_SA_UNSCOPED'];
 
 export type PathKind = 'list' | 'totalCount' | 'node' | 'nodes' | 'root' | 'nested' | 'payload' | 'csv' | 'webhook';
 
@@ -105,10 +105,12 @@ export interface World {
   };
   associations: Record<'SZSA' | 'SZLCA', string>;
   today: string;
+  /** The fixtures of the domain parts (test/security/matrix/), by part name, built after the rest of the world. */
+  parts: Record<string, unknown>;
   close(): Promise<void>;
 }
 
-const tag = () => randomBytes(4).toString('hex');
+export const tag = () => randomBytes(4).toString('hex');
 
 /** Runs a query as a principal; fails on anything but data, FORBIDDEN or (for a mutation) a clean payload. */
 export async function ask(w: World, p: Principal, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
@@ -119,18 +121,18 @@ export async function ask(w: World, p: Principal, query: string, variables: Reco
   return res;
 }
 
-async function asStaff(t: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {
+export async function asStaff(t: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {
   const res = await t.gql(query, variables, { token });
   expect(res.body.errors, res.text.slice(0, 500)).toBeUndefined();
   return res.body.data;
 }
 
-async function rows<T>(t: TestApp, query: SQL): Promise<T[]> {
+export async function rows<T>(t: TestApp, query: SQL): Promise<T[]> {
   return ((await t.database.db.execute(query)) as unknown as { rows: T[] }).rows;
 }
 
 /** Credit codes of the organizations holding a membership of an association (any status). */
-async function membersOf(t: TestApp, associationId: number): Promise<Set<string>> {
+export async function membersOf(t: TestApp, associationId: number): Promise<Set<string>> {
   const found = await rows<{ credit_code: string }>(
     t,
     sql`select o.credit_code from organizations o join memberships m on m.organization_id = o.id where m.association_id = ${associationId}`,
@@ -139,7 +141,7 @@ async function membersOf(t: TestApp, associationId: number): Promise<Set<string>
 }
 
 /** The credit code of the first organization of a kind that is an ACTIVE member of `associationId` and of no other. */
-async function onlyMemberOf(t: TestApp, kind: string, associationId: number, not: string[] = []): Promise<string> {
+export async function onlyMemberOf(t: TestApp, kind: string, associationId: number, not: string[] = []): Promise<string> {
   const found = await rows<{ credit_code: string }>(
     t,
     sql`select o.credit_code from organizations o
@@ -174,7 +176,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const listedCode = await onlyMemberOf(t, 'LISTED_COMPANY', ASSOCIATION_IDS.SZLCA);
   const listed = await asStaff(t, regulator, 'query($c: String!) { organization(creditCode: $c) { id } }', { c: listedCode });
 
-  const scoped = await newServiceAccount(t, { role: 'regulator', name: '证监局全权限系统', scopes: ['reports:read', 'ratings:read', 'suggestions:read', 'webhooks:manage'] });
+  const scoped = await newServiceAccount(t, { role: 'regulator', name: '证监局全权限系统', scopes: [...serviceAccountScopes] });
   const unscoped = await newServiceAccount(t, { role: 'regulator', name: '证监局仅Webhook系统', scopes: ['webhooks:manage'] });
   // The listed companies association's own service accounts, created by its staff (so they are its).
   const szlcaAccount = async (name: string, scopes: string[]) => {
@@ -186,7 +188,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     const { id, clientId } = created.createServiceAccount.serviceAccount as { id: string; clientId: string };
     return { id, clientId, clientSecret: created.createServiceAccount.clientSecret as string };
   };
-  const szlcaScoped = await szlcaAccount('深上协全权限系统', ['reports:read', 'ratings:read', 'suggestions:read', 'webhooks:manage']);
+  const szlcaScoped = await szlcaAccount('深上协全权限系统', [...serviceAccountScopes]);
   const szlcaUnscoped = await szlcaAccount('深上协仅Webhook系统', ['webhooks:manage']);
   const tokens: Record<Principal, string | undefined> = {
     ANONYMOUS: undefined,
@@ -371,6 +373,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     },
     associations: { SZSA: encodeGlobalId('Association', ASSOCIATION_IDS.SZSA), SZLCA: encodeGlobalId('Association', ASSOCIATION_IDS.SZLCA) },
     today,
+    parts: {},
     async close() {},
   };
 }
@@ -380,7 +383,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
 const found = (res: GqlResult, visible: boolean) => ({ visible, text: res.text });
 
 /** node(id) { id }: the object, or null. */
-function viaNode(idOf: (w: World) => string, selection = 'id', isVisible?: (node: any, w: World) => boolean): Probe {
+export function viaNode(idOf: (w: World) => string, selection = 'id', isVisible?: (node: any, w: World) => boolean): Probe {
   return {
     path: 'node',
     how: `node(id) { ${selection} }`,
@@ -393,7 +396,7 @@ function viaNode(idOf: (w: World) => string, selection = 'id', isVisible?: (node
 }
 
 /** nodes([id, a public organization]): the object in place, or null; the public one always loads. */
-function viaNodes(idOf: (w: World) => string, selection = 'id', isVisible?: (node: any, w: World) => boolean): Probe {
+export function viaNodes(idOf: (w: World) => string, selection = 'id', isVisible?: (node: any, w: World) => boolean): Probe {
   return {
     path: 'nodes',
     how: `nodes(ids: [id, organization]) { ${selection} }`,
@@ -406,7 +409,7 @@ function viaNodes(idOf: (w: World) => string, selection = 'id', isVisible?: (nod
   };
 }
 
-interface Page {
+export interface Page {
   edges: { node: { id: string } }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   totalCount?: number;
@@ -434,7 +437,7 @@ async function pageThrough(w: World, p: Principal, query: string, variables: Rec
   return { ids, totalCount, text, forbidden: false };
 }
 
-function viaList(how: string, query: string, pick: (data: any) => Page | null, idOf: (w: World) => string, variables: (w: World) => Record<string, unknown> = () => ({})): Probe {
+export function viaList(how: string, query: string, pick: (data: any) => Page | null, idOf: (w: World) => string, variables: (w: World) => Record<string, unknown> = () => ({})): Probe {
   return {
     path: 'list',
     how,
@@ -446,7 +449,7 @@ function viaList(how: string, query: string, pick: (data: any) => Page | null, i
 }
 
 /** totalCount agrees with the rows actually listed to the same viewer (so it never counts hidden rows). */
-function viaTotalCount(how: string, query: string, pick: (data: any) => Page | null, idOf: (w: World) => string, variables: (w: World) => Record<string, unknown> = () => ({})): Probe {
+export function viaTotalCount(how: string, query: string, pick: (data: any) => Page | null, idOf: (w: World) => string, variables: (w: World) => Record<string, unknown> = () => ({})): Probe {
   return {
     path: 'totalCount',
     how,
@@ -458,7 +461,7 @@ function viaTotalCount(how: string, query: string, pick: (data: any) => Page | n
   };
 }
 
-function viaQuery(path: PathKind, how: string, query: string, isVisible: (data: any, w: World) => boolean, variables: (w: World) => Record<string, unknown> = () => ({}), seenBy?: readonly Principal[]): Probe {
+export function viaQuery(path: PathKind, how: string, query: string, isVisible: (data: any, w: World) => boolean, variables: (w: World) => Record<string, unknown> = () => ({}), seenBy?: readonly Principal[]): Probe {
   return {
     path,
     how,
@@ -471,7 +474,7 @@ function viaQuery(path: PathKind, how: string, query: string, isVisible: (data: 
 }
 
 /** A CSV export: visible when the file (200) holds the object's id; hidden is 401 without a token and 403 otherwise. */
-function viaCsv(route: (w: World) => string, idOf: (w: World) => string, seenBy: readonly Principal[]): Probe {
+export function viaCsv(route: (w: World) => string, idOf: (w: World) => string, seenBy: readonly Principal[]): Probe {
   const path = (w: World) => route(w).split('?')[0]!;
   return {
     path: 'csv',
@@ -494,9 +497,9 @@ function viaCsv(route: (w: World) => string, idOf: (w: World) => string, seenBy:
   };
 }
 
-const PAGE = 'pageInfo { hasNextPage endCursor }';
-const withCount = (fields: string) => `totalCount ${PAGE} edges { node { id ${fields} } }`;
-const noCount = (fields = '') => `${PAGE} edges { node { id ${fields} } }`;
+export const PAGE = 'pageInfo { hasNextPage endCursor }';
+export const withCount = (fields: string) => `totalCount ${PAGE} edges { node { id ${fields} } }`;
+export const noCount = (fields = '') => `${PAGE} edges { node { id ${fields} } }`;
 
 // ---------------------------------------------------------------------------------------------------- the table
 

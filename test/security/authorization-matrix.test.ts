@@ -1,9 +1,11 @@
-// The authorization matrix, generated from ONE table (authorization-matrix.table.ts): every object type × every path
+// The authorization matrix, generated from ONE table (authorization-matrix.table.ts, with the domain parts of
+// matrix/index.ts): every object type × every path
 // × every principal, each asserting visible or hidden. Hidden answers are clean (null, absent, FORBIDDEN, 401/403),
 // never an error of another kind, and never carry the object's own text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/harness.js';
 import { buildWorld, matrix, principals, type World } from './authorization-matrix.table.js';
+import { parts } from './matrix/index.js';
 import { expectStillUp } from './support.js';
 
 let t: TestApp;
@@ -12,13 +14,16 @@ let world: World;
 beforeAll(async () => {
   t = await createTestApp();
   world = await buildWorld(t);
-}, 120_000);
+  for (const part of parts) world.parts[part.name] = await part.build(world);
+}, 240_000);
 afterAll(async () => {
   await world?.close();
   await t?.close();
 });
 
-const cases = matrix.flatMap((row) =>
+const rows = [...matrix, ...parts.flatMap((part) => part.rows)];
+
+const cases = rows.flatMap((row) =>
   row.probes.flatMap((probe) =>
     principals.map((principal) => ({
       object: row.object,
@@ -34,7 +39,7 @@ const cases = matrix.flatMap((row) =>
 
 describe('authorization matrix', () => {
   it('covers every principal on every row, with at least one list or lookup path per object', () => {
-    for (const row of matrix) expect(row.probes.some((p) => ['list', 'node', 'root', 'nested'].includes(p.path)), row.object).toBe(true);
+    for (const row of rows) expect(row.probes.some((p) => ['list', 'node', 'root', 'nested'].includes(p.path)), row.object).toBe(true);
     expect(new Set(cases.map((c) => c.principal)).size).toBe(principals.length);
   });
 
