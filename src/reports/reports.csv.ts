@@ -22,16 +22,21 @@ const CRLF = '\r\n';
 // ---------------------------------------------------------------- RFC 4180 writing
 
 /**
- * Cells a spreadsheet would run as a formula (=, +, -, @, or a leading tab / carriage return) get a leading
- * apostrophe, as OWASP advises for CSV files opened in Excel or WPS. Applied to free text only, never to numbers.
+ * Cells a spreadsheet would run as a formula (=, +, -, @, their full-width forms ＝ ＋ － ＠, which Chinese input
+ * methods type and Excel and WPS accept, or a leading tab / carriage return) get a leading apostrophe, as OWASP
+ * advises for CSV files opened in Excel or WPS. Applied to free text only, never to numbers.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
+/**
+ * Quoted when it holds a comma, a quote or a line break (RFC 4180), and also a semicolon: where the locale's list
+ * separator is `;` (much of Europe), Excel splits an unquoted `a;=cmd()` into two cells, the second a formula.
+ */
 export function csvCell(value: unknown, text = false): string {
   if (value === null || value === undefined) return '';
   let s = value instanceof Date ? shanghaiDateTime(value) : String(value);
   if (text && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",;\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** ISO 8601 with the +08:00 offset: what the association's staff read as local time, and still unambiguous. */

@@ -114,6 +114,13 @@ describe('tokens: each forgery is 401 UNAUTHENTICATED and writes nothing', () =>
     await bearer(await t.token('listed_company', firmCode));
   });
 
+  it('an org claim that is a credit code only after trimming or normalizing (leading space, lowercase, full-width)', async () => {
+    await bearer(await signedByIssuer(claims({ org: ` ${firmCode}` })));
+    await bearer(await signedByIssuer(claims({ org: `${firmCode}\n` })));
+    await bearer(await signedByIssuer(claims({ org: firmCode.toLowerCase() })));
+    await bearer(await signedByIssuer(claims({ org: firmCode.replace(/[0-9]/, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)) })));
+  });
+
   it('an unknown role, or a role claim of the wrong type', async () => {
     await bearer(await signedByIssuer(claims({ role: 'admin' })));
     await bearer(await signedByIssuer(claims({ role: ['regulator'] })));
