@@ -39,13 +39,26 @@ function ownAssociation(viewer: Viewer): OrgScope | null {
  */
 export const RATINGS_ASSOCIATION_ID = ASSOCIATION_IDS.SZSA;
 
-/** Organization contacts: the organization itself, the staff of an association it is a member of, and the regulator. */
+/**
+ * Organization contacts (personal information): the organization itself, the staff of an association it is a member
+ * of, and the regulator; a service account only with contacts:read.
+ */
 export function contactScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'contacts:read')) return none;
   const associationId = staffAssociationOf(viewer);
   if (associationId !== null) return { kind: 'membersOf', associationId };
   if (isStaff(viewer)) return all;
   if (isMember(viewer)) return own(viewer);
   return none;
+}
+
+/**
+ * Whether a contact's phone and email reach the viewer masked (138****5678, z***@example.com): for service accounts,
+ * systems that need to know who a member's contacts are but not to call them. People who may see contacts (the
+ * organization, its association's staff, the regulator) see them in full, the regulator's reads recorded.
+ */
+export function contactDetailsMasked(viewer: Viewer): boolean {
+  return viewer.serviceAccount !== undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
+import { recordDataAccess } from '../data-access/data-access.service.js';
 import { isValidCreditCode, normalizeCreditCode } from './identifiers.js';
 import { associationsTable, type AssociationRow } from '../associations/associations.table.js';
 import {
@@ -184,6 +185,7 @@ export async function loadContactsByOrganizationIds(
       if (contact) list.push(contact);
       visible.set(organizationId, list);
     }
+    await recordContactsRead(db, viewer, visible);
     return visible;
   }
   // Every organization, or the viewer's own: decided on the keys, so only their contacts are fetched.
@@ -192,7 +194,20 @@ export async function loadContactsByOrganizationIds(
   for (const id of shown) visible.set(id, []);
   const rows = await db.select().from(contactsTable).where(inArray(contactsTable.organizationId, shown)).orderBy(asc(contactsTable.id));
   for (const row of rows) visible.get(row.organizationId)!.push(row);
+  await recordContactsRead(db, viewer, visible);
   return visible;
+}
+
+/**
+ * Contacts are personal information: a read of some by the regulator or a service account is recorded in the read
+ * audit (once per loader batch, like reads of ratings); nothing is recorded, and no statement runs, for anyone else
+ * or when no contact was read.
+ */
+async function recordContactsRead(db: DbOrTx, viewer: Viewer, visible: Map<number, ContactRow[]>): Promise<void> {
+  const read = [...visible].filter(([, contacts]) => contacts.length > 0);
+  if (read.length === 0) return;
+  const contacts = read.reduce((n, [, list]) => n + list.length, 0);
+  await recordDataAccess(db, viewer, { resource: 'Organization.contacts', details: { organizations: read.slice(0, 100).map(([id]) => id), contacts } });
 }
 
 /** A membership with its association (a handful of rows, joined rather than loaded again). */
