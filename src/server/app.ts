@@ -23,6 +23,7 @@ import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
 import { graphqlRoute, schemaRoute } from './routes/graphql.route.js';
 import { healthRoute, readinessRoute } from './routes/health.route.js';
 import { jwksRoute } from './routes/jwks.route.js';
+import { oauthMetadataRoute } from './routes/oauth-metadata.route.js';
 import { tokenRoute } from './routes/oauth.route.js';
 
 // Where tests and scripts have always imported them from.
@@ -79,6 +80,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
     routes.set('/.well-known/jwks.json', jwksRoute(deps.issuerKeys));
+    routes.set('/.well-known/oauth-authorization-server', oauthMetadataRoute(config));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {

@@ -30,6 +30,8 @@ async function refusedWith(authorization: string) {
   expect(res.body.data).toBeUndefined();
   expect(res.body.errors).toHaveLength(1);
   expect(res.body.errors![0]!.message).toBe('Invalid or expired token');
+  // RFC 6750 §3: the refusal names the scheme and the reason.
+  expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   return res;
 }
 const bearer = (token: string) => refusedWith(`Bearer ${token}`);
