@@ -524,3 +524,28 @@ async function fingerprint(tx: DbOrTx): Promise<Record<string, string>> {
   const columns = tables.map((name) => sql`(select count(*)::text || ':' || md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from ${sql.identifier(name)} x) as ${sql.identifier(name)}`);
   return ((await tx.execute(sql`select ${sql.join(columns, sql`, `)}`)) as unknown as { rows: Record<string, string>[] }).rows[0]!;
 }
+
+describe('demo data', () => {
+  test('rules in force (深证协 numbers), in consultation with comments and repealed; cases at every stage; nobody suspended', async ({ tx }) => {
+    const rules = await tx.select().from(selfRegulatoryRulesTable);
+    const statuses = new Set(rules.map((r) => r.status));
+    for (const s of ['IN_FORCE', 'CONSULTATION', 'REPEALED', 'DRAFT', 'FILED']) expect(statuses, s).toContain(s);
+    expect(rules.filter((r) => r.status === 'IN_FORCE' && r.documentNumber?.startsWith('深证协会字〔')).length).toBeGreaterThanOrEqual(2);
+    const consultation = rules.find((r) => r.status === 'CONSULTATION')!;
+    expect((await tx.select().from(selfRegulatoryRuleCommentsTable).where(eq(selfRegulatoryRuleCommentsTable.ruleId, consultation.id))).length).toBeGreaterThanOrEqual(3);
+    const cases = await tx.select().from(disciplinaryCasesTable);
+    expect(new Set(cases.map((c) => c.stage))).toEqual(new Set(['INVESTIGATION', 'HEARING', 'DECIDED', 'UNDER_REVIEW', 'FINAL']));
+    const final = cases.filter((c) => c.stage === 'FINAL');
+    expect(final.some((c) => c.publishedAt !== null)).toBe(true);
+    expect(final.some((c) => c.publishedAt === null)).toBe(true);
+    // Public through the API: the published sanctions, never the measures-only case or a statement.
+    const seen = (await gql(tx, anonymousViewer, `{ disciplinaryCases(first: 100) { totalCount edges { node { stage statement measures { type isSanction } } } } }`)).data!.disciplinaryCases;
+    expect(seen.totalCount).toBe(final.filter((c) => c.publishedAt !== null).length);
+    for (const e of seen.edges) {
+      expect(e.node).toMatchObject({ stage: 'FINAL', statement: null });
+      expect(e.node.measures.every((m: any) => m.isSanction)).toBe(true);
+    }
+    const count = ((await tx.execute(sql`select count(*)::int as n from disciplinary_measures m join disciplinary_cases c on c.id = m.case_id where m.type in ('SUSPEND_MEMBERSHIP_RIGHTS', 'EXPEL') and c.stage = 'FINAL' and (m.ends_on is null or m.ends_on >= ${today}::date)`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
+    expect(count).toBe(0);
+  });
+});
