@@ -22,6 +22,8 @@ import {
 } from './self-regulation.table.js';
 
 export const RULE_LIMITS = { title: 120, body: 50_000, comment: 5_000, documentNumber: 60 } as const;
+/** A member comments at most this many times on one rule (the comments list stays bounded). */
+export const MAX_COMMENTS_PER_ORGANIZATION = 20;
 
 /** A rule as the application reads it: every column but the search vector. */
 export type SelfRegulatoryRule = Omit<SelfRegulatoryRuleRow, 'searchVector'>;
@@ -303,6 +305,14 @@ export async function commentOnRule(db: DbOrTx, actor: Viewer, input: { id: numb
     // still, the member must be an active member of it now.
     const [member] = await tx.select({ ok: activeMemberOf(sql`${organizationId}::int`, sql`${rule.associationId}::int`) }).from(sql`(select 1) as one`);
     if (!member?.ok) throw new DomainError('NOT_A_MEMBER', ['input', 'id'], { zh: '本机构不是该协会的在册会员', en: 'Your organization is not an active member of that association' });
+    const c = selfRegulatoryRuleCommentsTable;
+    const [made] = await tx.select({ n: count() }).from(c).where(and(eq(c.ruleId, rule.id), eq(c.organizationId, organizationId)));
+    if ((made?.n ?? 0) >= MAX_COMMENTS_PER_ORGANIZATION) {
+      throw new DomainError('LIMIT_EXCEEDED', ['input', 'id'], {
+        zh: `每家会员对同一规则至多提出 ${MAX_COMMENTS_PER_ORGANIZATION} 条意见`,
+        en: `At most ${MAX_COMMENTS_PER_ORGANIZATION} comments per member and rule`,
+      });
+    }
     const [comment] = await tx
       .insert(selfRegulatoryRuleCommentsTable)
       .values({ ruleId: rule.id, organizationId, authorSub: actor.subject, body: body! })
