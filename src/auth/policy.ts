@@ -435,13 +435,33 @@ export function membershipRightsSuspendedCondition(organizationId: SQL | PgColum
 }
 
 /**
- * The membership-rights rule every mutation obeys (the Mutation type's scope, src/graphql/builder.ts): a member whose
- * rights are suspended may read but not act. Only members are asked; everyone else acts as their role allows.
+ * The membership-rights rule every mutation obeys (the Mutation root's scope `membershipRights`, src/graphql/builder.ts):
+ * a member whose rights are suspended (Viewer.membershipRightsSuspended, found with the token's organization) may read
+ * but not act. Everyone else acts as their role allows.
  */
-export async function mayActAsMember(db: DbOrTx, viewer: Viewer, today: string): Promise<boolean> {
-  if (!isMember(viewer) || viewer.organizationId === null) return true;
-  const res = (await db.execute(sql`select ${membershipRightsSuspendedCondition(sql`${viewer.organizationId}::int`, today)} as suspended`)) as unknown as {
-    rows: { suspended: boolean }[];
+export function mayActAsMember(viewer: Viewer): boolean {
+  return !(isMember(viewer) && viewer.membershipRightsSuspended === true);
+}
+
+/**
+ * When membership rights last changed in this process (a suspension finalized). The viewer resolver remembers a
+ * member's organization, suspension included, for up to VERIFIED_TOKEN_CACHE_MS; what it remembered before this moment
+ * it looks up again, so a suspension finalized here stops the member's next mutation. Other processes (and a suspension
+ * that ends by date) catch up within that time.
+ */
+let membershipRightsChangedAt = 0;
+export function noteMembershipRightsChanged(now = Date.now()): void {
+  membershipRightsChangedAt = now;
+}
+export function membershipRightsChangedSince(at: number): boolean {
+  return membershipRightsChangedAt >= at;
+}
+
+/** Whether an organization's membership rights are suspended on `today` (membershipRightsSuspendedCondition), read now. */
+export async function isMembershipRightsSuspended(db: DbOrTx, organizationId: number, today: string): Promise<boolean> {
+  const res = (await db.execute(sql`select ${membershipRightsSuspendedCondition(sql`${organizationId}::int`, today)} as suspended`)) as unknown as {
+    rows: { suspended: boolean | string }[];
   };
-  return !res.rows[0]?.suspended;
+  const value = res.rows[0]?.suspended;
+  return value === true || value === 't';
 }

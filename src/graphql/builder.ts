@@ -9,7 +9,6 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import { mayActAsMember } from '../auth/policy.js';
 import { isMember, isStaff } from '../auth/viewer.js';
-import { todayInShanghai } from '../time.js';
 import { defaultDocumentLimits } from './limits.js';
 import type { Context } from './context.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-id.js';
@@ -39,7 +38,7 @@ export const builder = new SchemaBuilder<{
     person: boolean;
     /**
      * Not a member whose membership rights are suspended (a FINAL SUSPEND_MEMBERSHIP_RIGHTS in force, issue 20): every
-     * mutation requires it; asked once per request, and only of members.
+     * mutation requires it. Decided from the viewer (mayActAsMember): no statement.
      */
     membershipRights: boolean;
   };
@@ -55,7 +54,7 @@ export const builder = new SchemaBuilder<{
       member: isMember(ctx.viewer),
       memberOf: (organizationId) => ctx.viewer.organizationId === organizationId,
       person: !ctx.viewer.serviceAccount,
-      membershipRights: isMember(ctx.viewer) ? () => mayActAsMember(ctx.db, ctx.viewer, todayInShanghai()) : true,
+      membershipRights: mayActAsMember(ctx.viewer),
     }),
     // Default is an internal error; partners get a stable FORBIDDEN code instead.
     unauthorizedError: () =>

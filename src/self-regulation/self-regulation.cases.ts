@@ -3,7 +3,7 @@
 // is one transaction with its event row, audit entry and (at publication) outbox event.
 import { and, count, desc, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { disciplinaryCaseCondition, selfRegulationAdminAssociation } from '../auth/policy.js';
+import { disciplinaryCaseCondition, noteMembershipRightsChanged, selfRegulationAdminAssociation } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import type { DbOrTx, Tx } from '../db/client.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
@@ -340,6 +340,8 @@ export interface FinalizeConsequences {
   /** MANDATORY_TRAINING measures: each becomes a training obligation of the member (recordTrainingObligation). */
   trainingObligations: DisciplinaryMeasureRow[];
   ratingsFeed: Awaited<ReturnType<typeof feedSelfRegulatoryIndicator>>;
+  /** The decision suspends membership rights (the viewer resolver must look the member up again). */
+  suspends: boolean;
 }
 
 /**
@@ -349,7 +351,7 @@ export interface FinalizeConsequences {
  * member's branches' self-regulatory indicator of the next rating cycle is fed.
  */
 export async function finalizeCase(db: DbOrTx, actor: Viewer, id: number | null): Promise<DisciplinaryCaseRow & { consequences: FinalizeConsequences }> {
-  return runInTransaction(db, async (tx) => {
+  const finalized = await runInTransaction(db, async (tx) => {
     const before = await lockCase(tx, actor, id, 'staff');
     requireStage(before, ['DECIDED', 'UNDER_REVIEW']);
     if (before.stage === 'UNDER_REVIEW' && (actor.subject === before.openedBy || actor.subject === before.decidedBy)) {
@@ -392,8 +394,11 @@ export async function finalizeCase(db: DbOrTx, actor: Viewer, id: number | null)
     // associationId, caseId, measureId, dueOn: endsOn }) is called here for each, in this transaction (wired at merge).
     const trainingObligations = measures.filter((m) => TRAINING_OBLIGATION_MEASURES.includes(m.type));
     const ratingsFeed = await feedSelfRegulatoryIndicator(tx, after.organizationId, Number(after.decidedOn!.slice(0, 4)));
-    return { ...after, consequences: { published, membershipWithdrawn, trainingObligations, ratingsFeed } };
+    return { ...after, consequences: { published, membershipWithdrawn, trainingObligations, ratingsFeed, suspends: measures.some((m) => m.type === 'SUSPEND_MEMBERSHIP_RIGHTS') } };
   });
+  // Committed (or part of the caller's transaction): the member's remembered viewers are looked up again.
+  if (finalized.consequences.suspends) noteMembershipRightsChanged();
+  return finalized;
 }
 
 /** The webhook payload of a published decision: only what anyone may read (never the statement or 自律管理措施). */
