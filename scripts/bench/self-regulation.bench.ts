@@ -37,7 +37,7 @@ export const bench: DomainBench = {
         from generate_series(1, ${CASES}) g join firms f on f.n = g % f.total
         returning id)
       insert into disciplinary_measures (case_id, type, note) select id, 'INDUSTRY_CRITICISM', '通报批评' from inserted`);
-    await db.execute(sql`analyze self_regulatory_rules; analyze disciplinary_cases; analyze disciplinary_measures`);
+    for (const table of ['self_regulatory_rules', 'disciplinary_cases', 'disciplinary_measures']) await db.execute(sql`analyze ${sql.identifier(table)}`);
 
     const CASES_Q = `query($first: Int) { disciplinaryCases(first: $first) { totalCount edges { node { id decisionNumber decidedOn organization { name } measures { type endsOn } statement } } } }`;
     const SEARCH_Q = `query($s: String, $first: Int) { selfRegulatoryRules(first: $first, search: $s) { totalCount edges { node { id title documentNumber effectiveOn } } } }`;
