@@ -446,6 +446,11 @@ describe('a case from investigation to a published 纪律处分 whose suspension
       ['ASSOCIATION', 6, 'system:self-regulation'],
       ['ASSOCIATION', 6, 'system:self-regulation'],
     ]);
+    // Another association's case does not feed the ratings SZSA runs.
+    const szlcaCase = await insertDisciplinaryCase(tx, { organizationId: member.id, associationId: ASSOCIATION_IDS.SZLCA, stage: 'HEARING' });
+    await decideCase(tx, szlcaStaff, { id: szlcaCase.id, measures: [{ type: 'PUBLIC_CENSURE' }] });
+    expect((await finalizeCase(tx, szlcaStaff, szlcaCase.id)).consequences.ratingsFeed).toBeNull();
+    expect((await tx.select().from(branchRatingsTable).where(eq(branchRatingsTable.cycleId, cycle.id))).map((r) => Number(r.totalScore))).toEqual(ratings.map(() => Number(guideline.baseScore) - 3));
     // No cycle for the year after: nothing to feed.
     const old = await insertDisciplinaryCase(tx, { organizationId: member.id, stage: 'HEARING' });
     await decideCase(tx, decider, { id: old.id, measures: [{ type: 'WARNING' }] });

@@ -3,7 +3,7 @@
 // is one transaction with its event row, audit entry and (at publication) outbox event.
 import { and, count, desc, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { disciplinaryCaseCondition, noteMembershipRightsChanged, selfRegulationAdminAssociation } from '../auth/policy.js';
+import { disciplinaryCaseCondition, noteMembershipRightsChanged, RATINGS_ASSOCIATION_ID, selfRegulationAdminAssociation } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import type { DbOrTx, Tx } from '../db/client.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
@@ -393,7 +393,8 @@ export async function finalizeCase(db: DbOrTx, actor: Viewer, id: number | null)
     // Training obligations (要求参加强化培训): the training domain's recordTrainingObligation(tx, { organizationId,
     // associationId, caseId, measureId, dueOn: endsOn }) is called here for each, in this transaction (wired at merge).
     const trainingObligations = measures.filter((m) => TRAINING_OBLIGATION_MEASURES.includes(m.type));
-    const ratingsFeed = await feedSelfRegulatoryIndicator(tx, after.organizationId, Number(after.decidedOn!.slice(0, 4)));
+    const ratingsFeed =
+      after.associationId === RATINGS_ASSOCIATION_ID ? await feedSelfRegulatoryIndicator(tx, after.organizationId, Number(after.decidedOn!.slice(0, 4))) : null;
     return { ...after, consequences: { published, membershipWithdrawn, trainingObligations, ratingsFeed, suspends: measures.some((m) => m.type === 'SUSPEND_MEMBERSHIP_RIGHTS') } };
   });
   // Committed (or part of the caller's transaction): the member's remembered viewers are looked up again.

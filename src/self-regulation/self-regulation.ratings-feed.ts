@@ -1,7 +1,9 @@
 // FINAL disciplinary cases feed the self-regulatory indicator of the member's branches in the next rating cycle (the
-// rule is in self-regulation.measures.ts). Written as the association stage's line of that indicator, recomputed from
+// rule is in self-regulation.measures.ts). Only the cases of the association that runs the ratings with the bureau
+// (RATINGS_ASSOCIATION_ID, SZSA) count: another association's discipline is not part of its branch evaluation. Written as the association stage's line of that indicator, recomputed from
 // all the member's FINAL cases of the year, so feeding twice gives the same line.
 import { and, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { RATINGS_ASSOCIATION_ID } from '../auth/policy.js';
 import type { Tx } from '../db/client.js';
 import { branchesTable } from '../members/members.table.js';
 import { gradingGuideline, loadIndicatorsByGuidelineIds } from '../ratings/ratings.guidelines.js';
@@ -47,7 +49,15 @@ export async function feedSelfRegulatoryIndicator(tx: Tx, organizationId: number
     .select({ id: c.id, decisionNumber: c.decisionNumber, types: sql<DisciplinaryMeasureType[]>`array_agg(${m.type}::text order by ${m.id})` })
     .from(c)
     .innerJoin(m, eq(m.caseId, c.id))
-    .where(and(eq(c.organizationId, organizationId), eq(c.stage, 'FINAL'), gte(c.decidedOn, `${decidedYear}-01-01`), lt(c.decidedOn, `${decidedYear + 1}-01-01`)))
+    .where(
+      and(
+        eq(c.associationId, RATINGS_ASSOCIATION_ID),
+        eq(c.organizationId, organizationId),
+        eq(c.stage, 'FINAL'),
+        gte(c.decidedOn, `${decidedYear}-01-01`),
+        lt(c.decidedOn, `${decidedYear + 1}-01-01`),
+      ),
+    )
     .groupBy(c.id, c.decisionNumber)
     .orderBy(c.id);
   const occurrences = Math.min(MAX_OCCURRENCES, cases.reduce((sum, k) => sum + indicatorOccurrencesOfCase(k.types), 0));
