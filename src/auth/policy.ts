@@ -362,3 +362,119 @@ export function mayAdjustGrade(viewer: Viewer): boolean {
 export function maySeeSuggestion(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
   return scopeAllows(suggestionScope(viewer), row);
 }
+
+// ---- self-regulation (issue 20)
+// Rules: IN_FORCE and REPEALED are public; CONSULTATION also reaches the active members of the rule's association;
+// every stage reaches that association's staff and the regulator (service accounts only with discipline:read).
+// Cases: the member, its association's staff and the regulator (discipline:read) at every stage; a FINAL case with a
+// 纪律处分 (published_at set at finalize) is public. And the one consequence every mutation obeys: membership rights
+// suspended by a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure in force.
+import type { DbOrTx } from '../db/client.js';
+import { disciplinaryCasesTable, disciplinaryMeasuresTable } from '../self-regulation/self-regulation.table.js';
+
+/** Which self-regulatory rules a viewer reads beyond the public ones (IN_FORCE, REPEALED). */
+export type SelfRegulatoryRuleScope =
+  | { kind: 'all' }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'member'; organizationId: number }
+  | { kind: 'public' };
+export function selfRegulatoryRuleScope(viewer: Viewer): SelfRegulatoryRuleScope {
+  if (!viewerHasScope(viewer, 'discipline:read')) return { kind: 'public' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (isStaff(viewer)) return { kind: 'all' };
+  if (isMember(viewer) && viewer.organizationId !== null) return { kind: 'member', organizationId: viewer.organizationId };
+  return { kind: 'public' };
+}
+
+/** The rules a viewer may read, as a condition on the rules' status and association columns. */
+export function selfRegulatoryRuleCondition(viewer: Viewer, columns: { status: PgColumn; association: PgColumn }): SQL | undefined {
+  const scope = selfRegulatoryRuleScope(viewer);
+  const published = sql`${columns.status} in ('IN_FORCE', 'REPEALED')`;
+  switch (scope.kind) {
+    case 'all':
+      return undefined;
+    case 'association':
+      return or(published, eq(columns.association, scope.associationId));
+    case 'member':
+      return or(published, sql`(${columns.status} = 'CONSULTATION' and ${activeMemberOf(sql`${scope.organizationId}::int`, columns.association)})`);
+    case 'public':
+      return published;
+  }
+}
+
+/** Consultation comments on a rule: the rule's association's staff and the regulator (discipline:read); null to others. */
+export function maySeeRuleComments(viewer: Viewer, rule: { associationId: number }): boolean {
+  const scope = selfRegulatoryRuleScope(viewer);
+  return scope.kind === 'all' || (scope.kind === 'association' && scope.associationId === rule.associationId);
+}
+
+/** Drafting and moving rules, opening and moving cases: an association's staff in person, for their own association. */
+export function selfRegulationAdminAssociation(viewer: Viewer): number | null {
+  return viewer.serviceAccount ? null : staffAssociationOf(viewer);
+}
+
+/** Who reads a disciplinary case in full (before FINAL, its statement, its 自律管理措施): by organization and association. */
+export function disciplinaryCaseScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'discipline:read')) return none;
+  const association = ownAssociation(viewer);
+  if (association) return association;
+  if (isStaff(viewer)) return all;
+  if (isMember(viewer)) return own(viewer);
+  return none;
+}
+
+/** The cases a viewer may read: in full (disciplinaryCaseScope), or published (FINAL with a 纪律处分). */
+export function disciplinaryCaseCondition(viewer: Viewer, columns: { organization: PgColumn; association: PgColumn; publishedAt: PgColumn }): SQL | undefined {
+  const full = scopeCondition(disciplinaryCaseScope(viewer), columns);
+  return full === undefined ? undefined : or(sql`${columns.publishedAt} is not null`, full);
+}
+
+/** Whether the viewer reads a case already read in full (statement, every measure, events) or only as published. */
+export function maySeeDisciplinaryCaseInFull(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
+  return scopeAllows(disciplinaryCaseScope(viewer), row);
+}
+
+/**
+ * Whether an organization's membership rights are suspended on `today` (Asia/Shanghai): a FINAL case holds a
+ * SUSPEND_MEMBERSHIP_RIGHTS measure whose endsOn is null or not yet past. One indexed statement.
+ */
+export function membershipRightsSuspendedCondition(organizationId: SQL | PgColumn, today: string): SQL {
+  const m = disciplinaryMeasuresTable;
+  const c = disciplinaryCasesTable;
+  return sql`exists (select 1 from ${m} join ${c} on ${c.id} = ${m.caseId}
+    where ${m.type} = 'SUSPEND_MEMBERSHIP_RIGHTS' and ${c.stage} = 'FINAL' and ${c.organizationId} = ${organizationId}
+      and (${m.endsOn} is null or ${m.endsOn} >= ${today}::date))`;
+}
+
+/**
+ * The membership-rights rule every mutation obeys (the Mutation root's scope `membershipRights`, src/graphql/builder.ts):
+ * a member whose rights are suspended (Viewer.membershipRightsSuspended, found with the token's organization) may read
+ * but not act. Everyone else acts as their role allows.
+ */
+export function mayActAsMember(viewer: Viewer): boolean {
+  return !(isMember(viewer) && viewer.membershipRightsSuspended === true);
+}
+
+/**
+ * When membership rights last changed in this process (a suspension finalized). The viewer resolver remembers a
+ * member's organization, suspension included, for up to VERIFIED_TOKEN_CACHE_MS; what it remembered before this moment
+ * it looks up again, so a suspension finalized here stops the member's next mutation. Other processes (and a suspension
+ * that ends by date) catch up within that time.
+ */
+let membershipRightsChangedAt = 0;
+export function noteMembershipRightsChanged(now = Date.now()): void {
+  membershipRightsChangedAt = now;
+}
+export function membershipRightsChangedSince(at: number): boolean {
+  return membershipRightsChangedAt >= at;
+}
+
+/** Whether an organization's membership rights are suspended on `today` (membershipRightsSuspendedCondition), read now. */
+export async function isMembershipRightsSuspended(db: DbOrTx, organizationId: number, today: string): Promise<boolean> {
+  const res = (await db.execute(sql`select ${membershipRightsSuspendedCondition(sql`${organizationId}::int`, today)} as suspended`)) as unknown as {
+    rows: { suspended: boolean | string }[];
+  };
+  const value = res.rows[0]?.suspended;
+  return value === true || value === 't';
+}

@@ -28,6 +28,11 @@ export interface Viewer {
   associationId?: number | null;
   /** Set when the token belongs to an enabled service account (sub "client:<clientId>"), with its current scopes. */
   serviceAccount?: { id: number; clientId: string; scopes: readonly string[] };
+  /**
+   * Members only: a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure of the organization is in force (issue 20), found when the
+   * token's organization was looked up (src/auth/authenticate.ts). The viewer reads but changes nothing (mayActAsMember).
+   */
+  membershipRightsSuspended?: boolean;
 }
 
 export const anonymousViewer: Viewer = Object.freeze({ role: 'ANONYMOUS', subject: 'anonymous', organizationId: null });

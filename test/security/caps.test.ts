@@ -65,6 +65,13 @@ const BOUNDS: Record<string, string> = {
   'UserError.field': 'a path into the input',
   'WebhookDelivery.attemptLog': 'WEBHOOK_MAX_ATTEMPTS (at most 30)',
   'WebhookSubscription.eventTypes': 'the four event types (deduplicated)',
+  // ---- self-regulation (issue 20)
+  'SelfRegulatoryRule.comments': 'consultation only; MAX_COMMENTS_PER_ORGANIZATION = 20 per member and rule',
+  'SelfRegulatoryRule.versions': 'one per amendment, made by the association only (one open at a time)',
+  'SelfRegulatoryRule.changes': 'the lines of two texts of at most RULE_LIMITS.body = 50,000 characters',
+  'DisciplinaryCase.measures': 'CASE_LIMITS.measures = 12 (one per type)',
+  'DisciplinaryCase.events': 'the stage machine: at most five moves',
+  'DisciplinaryCase.aggravatingFactors': 'DisciplinaryAggravatingFactor (enum, deduplicated)',
 };
 
 function listFields(): string[] {

@@ -553,3 +553,56 @@ export async function insertWebhookDeliveryAttempt(tx: DbOrTx, overrides: Overri
       .returning(),
   );
 }
+
+// ---- self-regulation (issue 20)
+import { ruleSearchVector } from '../../src/self-regulation/self-regulation.rules.js';
+import {
+  disciplinaryCasesTable,
+  disciplinaryMeasuresTable,
+  selfRegulatoryRuleCommentsTable,
+  selfRegulatoryRulesTable,
+} from '../../src/self-regulation/self-regulation.table.js';
+
+/** A DRAFT rule of SZSA (its own lineage), searchable by its title and text. */
+export async function insertSelfRegulatoryRule(tx: DbOrTx, overrides: Overrides<typeof selfRegulatoryRulesTable> = {}): Promise<Row<typeof selfRegulatoryRulesTable>> {
+  const n = nextNumber();
+  const title = overrides.title ?? `测试自律规则${chineseNumber(n)}`;
+  const body = overrides.body ?? '第一条 会员应当守法合规经营。';
+  const row = await one(
+    tx
+      .insert(selfRegulatoryRulesTable)
+      .values({
+        associationId: ASSOCIATION_IDS.SZSA,
+        draftedBy: 'test:factory',
+        searchVector: ruleSearchVector({ title, body, documentNumber: overrides.documentNumber ?? null }),
+        ...overrides,
+        title,
+        body,
+      })
+      .returning(),
+  );
+  if (row.lineageId !== null) return row;
+  return one(tx.update(selfRegulatoryRulesTable).set({ lineageId: row.id }).where(eq(selfRegulatoryRulesTable.id, row.id)).returning());
+}
+
+export async function insertSelfRegulatoryRuleComment(tx: DbOrTx, overrides: Overrides<typeof selfRegulatoryRuleCommentsTable> = {}): Promise<Row<typeof selfRegulatoryRuleCommentsTable>> {
+  const ruleId = overrides.ruleId ?? (await insertSelfRegulatoryRule(tx, { status: 'CONSULTATION' })).id;
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  return one(tx.insert(selfRegulatoryRuleCommentsTable).values({ authorSub: 'test:factory', body: '建议明确适用范围。', ...overrides, ruleId, organizationId }).returning());
+}
+
+/** A case of SZSA in INVESTIGATION against a new securities firm unless given. */
+export async function insertDisciplinaryCase(tx: DbOrTx, overrides: Overrides<typeof disciplinaryCasesTable> = {}): Promise<Row<typeof disciplinaryCasesTable>> {
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  return one(
+    tx
+      .insert(disciplinaryCasesTable)
+      .values({ associationId: ASSOCIATION_IDS.SZSA, summary: '未按规定履行适当性管理义务。', openedBy: 'test:opener', ...overrides, organizationId })
+      .returning(),
+  );
+}
+
+export async function insertDisciplinaryMeasure(tx: DbOrTx, overrides: Overrides<typeof disciplinaryMeasuresTable> = {}): Promise<Row<typeof disciplinaryMeasuresTable>> {
+  const caseId = overrides.caseId ?? (await insertDisciplinaryCase(tx)).id;
+  return one(tx.insert(disciplinaryMeasuresTable).values({ type: 'TALK_REMINDER', ...overrides, caseId }).returning());
+}
