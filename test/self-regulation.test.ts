@@ -25,7 +25,7 @@ import {
 } from '../src/self-regulation/self-regulation.table.js';
 import { todayInShanghai } from '../src/time.js';
 import { isMembershipRightsSuspended } from '../src/auth/policy.js';
-import { findViewerOrganization } from '../src/self-regulation/self-regulation.reads.js';
+import { findViewerOrganization } from '../src/members/members.reads.js';
 import { anonymousViewer, execute, firmViewer, makeContext, regulatorViewer, serviceAccountViewer, userErrorsOf } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
 import {

@@ -3,7 +3,7 @@ import { ASSOCIATION_IDS, type AssociationCode } from '../associations/associati
 import { roleFromClaim, anonymousViewer, type Viewer } from './viewer.js';
 import { TokenError, VERIFIED_TOKEN_CACHE_MS, type TokenVerifier } from './tokens.js';
 import type { Db } from '../db/client.js';
-import { findViewerOrganization } from '../self-regulation/self-regulation.reads.js';
+import { findViewerOrganization } from '../members/members.reads.js';
 import { membershipRightsChangedSince } from './policy.js';
 import { findEnabledServiceAccount, SERVICE_ACCOUNT_SUBJECT } from '../clients/clients.service.js';
 

@@ -470,6 +470,16 @@ export function membershipRightsChangedSince(at: number): boolean {
   return membershipRightsChangedAt >= at;
 }
 
+/**
+ * Whether a member may not act on `today`: its rights are suspended by a measure (membershipRightsSuspendedCondition),
+ * or it holds no ACTIVE membership of any association (suspended or withdrawn everywhere: issue 23). Such a member's
+ * tokens read what it may still see (its own data; nothing for members only) and every mutation is FORBIDDEN.
+ */
+export function memberRightsWithheldCondition(organizationId: SQL | PgColumn, today: string): SQL {
+  return sql`(${membershipRightsSuspendedCondition(organizationId, today)}
+    or not exists (select 1 from ${membershipsTable} where ${membershipsTable.organizationId} = ${organizationId} and ${membershipsTable.status} = 'ACTIVE'))`;
+}
+
 /** Whether an organization's membership rights are suspended on `today` (membershipRightsSuspendedCondition), read now. */
 export async function isMembershipRightsSuspended(db: DbOrTx, organizationId: number, today: string): Promise<boolean> {
   const res = (await db.execute(sql`select ${membershipRightsSuspendedCondition(sql`${organizationId}::int`, today)} as suspended`)) as unknown as {

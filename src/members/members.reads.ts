@@ -1,11 +1,12 @@
 // The member directory's reads: organizations, branches and contacts, the hot ones through the fast-SQL seam.
 import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { contactScope, scopeAllows } from '../auth/policy.js';
+import { contactScope, memberRightsWithheldCondition, scopeAllows } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
+import { todayInShanghai } from '../time.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
 import { isValidCreditCode, normalizeCreditCode } from './identifiers.js';
 import { associationsTable, type AssociationRow } from '../associations/associations.table.js';
@@ -122,6 +123,30 @@ export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: strin
   if (!isValidCreditCode(code)) return null;
   const [row] = await organizationByCreditCode<OrganizationView>(db, { code });
   return row ?? null;
+}
+
+/** A member token's organization, as authentication needs it (src/auth/authenticate.ts). */
+export interface ViewerOrganization {
+  id: number;
+  kind: string;
+  /**
+   * The member may not act today: a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure is in force, or it holds no ACTIVE
+   * membership of any association (memberRightsWithheldCondition). Its tokens read; every mutation is FORBIDDEN.
+   */
+  membershipRightsSuspended: boolean;
+}
+
+/** The member lookup of authentication: the organization by credit code and whether it may act, in one statement. */
+export async function findViewerOrganization(db: DbOrTx, creditCode: string, today = todayInShanghai()): Promise<ViewerOrganization | null> {
+  const code = normalizeCreditCode(creditCode);
+  if (!isValidCreditCode(code)) return null;
+  const o = organizationsTable;
+  const [row] = await db
+    .select({ id: o.id, kind: o.kind, membershipRightsSuspended: sql<boolean>`${memberRightsWithheldCondition(o.id, today)}` })
+    .from(o)
+    .where(eq(o.creditCode, code))
+    .limit(1);
+  return row ? { ...row, membershipRightsSuspended: row.membershipRightsSuspended === true || (row.membershipRightsSuspended as unknown) === 't' } : null;
 }
 
 export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchView[]> {
