@@ -591,3 +591,58 @@ export async function findPeriod(db: DbOrTx, associationId: number, label: strin
   const [row] = await db.select().from(p).where(and(eq(p.associationId, associationId), eq(p.label, label)));
   return row ?? null;
 }
+
+// ---------------------------------------------------------------- CSV export rows
+
+export interface StatisticsReturnExportRow {
+  id: number;
+  period: string;
+  organizationId: number;
+  organizationCreditCode: string;
+  organizationName: string;
+  organizationKind: string;
+  district: string | null;
+  status: StatisticsReturnStatus;
+  version: number;
+  savedBy: string;
+  savedAt: Date;
+  submittedBy: string | null;
+  submittedAt: Date | null;
+  reviewedAt: Date | null;
+  reviewNote: string | null;
+  values: Record<string, number>;
+}
+
+/**
+ * One batch of the statistics export: the versions in force of a period's returns the viewer may see (the same
+ * scope as GraphQL), with their values as one object, after `afterId` in id order. One statement.
+ */
+export async function exportReturnBatch(db: DbOrTx, viewer: Viewer, period: string, afterId: number, limit: number): Promise<StatisticsReturnExportRow[]> {
+  const o = organizationsTable;
+  const rows = await db
+    .select({
+      id: r.id,
+      period: p.label,
+      organizationId: r.organizationId,
+      organizationCreditCode: o.creditCode,
+      organizationName: o.name,
+      organizationKind: o.kind,
+      district: o.district,
+      status: r.status,
+      version: r.version,
+      savedBy: r.savedBy,
+      savedAt: r.savedAt,
+      submittedBy: r.submittedBy,
+      submittedAt: r.submittedAt,
+      reviewedAt: r.reviewedAt,
+      reviewNote: r.reviewNote,
+      values: sql<Record<string, number> | string>`coalesce((select jsonb_object_agg(${v.metricCode}, ${v.value}) from ${v} where ${v.returnId} = ${r.id}), '{}'::jsonb)`,
+    })
+    .from(r)
+    .innerJoin(p, eq(p.id, r.periodId))
+    .innerJoin(o, eq(o.id, r.organizationId))
+    .where(and(visibleReturns(viewer), eq(r.isLatest, true), eq(p.label, period), sql`${r.id} > ${afterId}`))
+    .orderBy(asc(r.id))
+    .limit(limit);
+  return rows.map((row) => ({ ...row, values: typeof row.values === 'string' ? JSON.parse(row.values) : row.values }));
+}
