@@ -1,4 +1,5 @@
 // The domain parts of the authorization matrix, in the order their fixtures are built (one line per domain).
 import type { MatrixPart } from './part.js';
+import { statisticsPart } from './statistics.js';
 
-export const parts: MatrixPart[] = [];
+export const parts: MatrixPart[] = [statisticsPart];
