@@ -6,20 +6,27 @@
 // association, from 600 bench firms of their own (credit codes 91440300BX…), so the demo data stays as it was.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { creditCodeCheckCharacter } from '../../src/members/identifiers.js';
 import { industryStatisticsSql } from '../../src/statistics/statistics.aggregate.js';
 import type { DomainBench, DomainBenchContext, DomainBenchResult } from './domains.js';
+import { startFloorServer } from './floor.js';
 
 const FIRMS = 600;
 const MONTHS = 24;
 const FIRST_YEAR = 2041;
 const PERIOD = `${FIRST_YEAR + 1}-06`;
 const CODE_PREFIX = '91440300BX';
+/** The n-th bench firm's credit code: a valid check character (the token resolver checks it). */
+const codeOf = (n: number) => {
+  const first17 = `${CODE_PREFIX}${String(n).padStart(7, '0')}`;
+  return first17 + creditCodeCheckCharacter(first17);
+};
 const SAVE_PERIOD = '2014-01';
 
 const QUERY = `query($p: String!) { industryStatistics(period: $p, by: DISTRICT) { metric district value firms suppressed } }`;
 const SAVE = `mutation($input: SaveStatisticsReturnInput!) { saveStatisticsReturn(input: $input) { statisticsReturn { id version } userErrors { code } } }`;
 
-async function prepare(ctx: DomainBenchContext): Promise<void> {
+export async function prepare(ctx: Pick<DomainBenchContext, "db">): Promise<void> {
   const { db } = ctx;
   const already = ((await db.execute(sql`select count(*)::int as n from organizations where credit_code like ${`${CODE_PREFIX}%`}`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
   if (already >= FIRMS) return;
@@ -28,19 +35,19 @@ async function prepare(ctx: DomainBenchContext): Promise<void> {
     await tx.execute(sql`
       with orgs as (
         insert into organizations (kind, name, credit_code, district)
-        select 'SECURITIES_FIRM', '基准测试证券' || i || '号股份有限公司', ${CODE_PREFIX} || lpad(i::text, 8, '0'),
+        select 'SECURITIES_FIRM', '基准测试证券' || i || '号股份有限公司', code,
                (enum_range(null::district))[1 + (i * 7) % 11]
-        from generate_series(1, ${FIRMS}) as i
+        from unnest(${sql.param(Array.from({ length: FIRMS }, (_, i) => codeOf(i + 1)))}::text[]) with ordinality as c(code, i)
         returning id)
       insert into memberships (association_id, organization_id, status) select 1, id, 'ACTIVE' from orgs`);
     // 24 monthly periods and the annual period of the save entry.
     await tx.execute(sql`
       insert into statistics_periods (association_id, label, kind, starts_on, ends_on, due_on, owed_by_kinds)
-      select 1, to_char(d, 'YYYY-MM'), 'MONTHLY', d::date, (d + interval '1 month' - interval '1 day')::date, (d + interval '1 month' + interval '13 days')::date,
-             '{SECURITIES_FIRM,FUTURES_FIRM,FUND_MANAGER}'
+      select 1, to_char(d, 'YYYY-MM'), 'MONTHLY'::statistics_period_kind, d::date, (d + interval '1 month' - interval '1 day')::date, (d + interval '1 month' + interval '13 days')::date,
+             '{SECURITIES_FIRM,FUTURES_FIRM,FUND_MANAGER}'::organization_kind[]
       from generate_series(${`${FIRST_YEAR}-01-01`}::timestamp, ${`${FIRST_YEAR + 1}-12-01`}::timestamp, interval '1 month') as d
       union all
-      select 1, ${SAVE_PERIOD}, 'MONTHLY', '2014-01-01', '2014-01-31', '2014-02-14', '{SECURITIES_FIRM,FUTURES_FIRM,FUND_MANAGER}'
+      select 1, ${SAVE_PERIOD}::text, 'MONTHLY'::statistics_period_kind, '2014-01-01'::date, '2014-01-31'::date, '2014-02-14'::date, '{SECURITIES_FIRM,FUTURES_FIRM,FUND_MANAGER}'::organization_kind[]
       on conflict do nothing`);
     // One accepted return per firm and period (14,400), then nine values each (129,600).
     await tx.execute(sql`
@@ -52,17 +59,44 @@ async function prepare(ctx: DomainBenchContext): Promise<void> {
       insert into statistics_values (return_id, metric_code, value)
       select r.id, m.code, round((1000 + ((r.id * 2654435761::bigint + m.sort_order * 40503) % 100000))::numeric * power(10, 2 + m.sort_order % 5))::float8
       from statistics_returns r join organizations o on o.id = r.organization_id cross join statistics_metrics m
-      where o.credit_code like ${`${CODE_PREFIX}%`}`);
+      where o.credit_code like ${`${CODE_PREFIX}%`}
+      order by r.id, m.sort_order`);
   });
-  await db.execute(sql`analyze statistics_returns`);
-  await db.execute(sql`analyze statistics_values`);
-  await db.execute(sql`analyze statistics_periods`);
+  // A return's values are saved together (one insert), so they sit together on disk: the bench's rows too.
+  await db.execute(sql`vacuum analyze statistics_returns`);
+  await db.execute(sql`vacuum analyze statistics_values`);
+  await db.execute(sql`vacuum analyze statistics_periods`);
 }
 
-/** The hand-written floor: the same cells with the same suppression, straight to the driver (no GraphQL, no HTTP). */
-function floor(ctx: DomainBenchContext) {
-  const statement = industryStatisticsSql({ associationId: 1, label: PERIOD, by: 'DISTRICT', mask: true });
-  return () => ctx.db.execute(statement);
+/**
+ * The hand-written floor, as the scenarios' floors: a bare node:http server on the same driver that reads the same
+ * request body, runs the same cells-with-suppression statement (label and mask as parameters) and JSON.stringifies
+ * the rows. So both sides pay for HTTP and JSON; the ratio is what GraphQL, authentication and the resolvers add.
+ */
+async function startFloor(ctx: DomainBenchContext) {
+  const server = await startFloorServer(
+    ctx.db,
+    new Map([
+      [
+        'statistics',
+        {
+          kind: 'floor' as const,
+          sameAnswer: false,
+          async answer(db, variables) {
+            const result = (await db.execute(industryStatisticsSql({ associationId: 1, label: String(variables.p), by: 'DISTRICT', mask: true }))) as unknown as { rows: unknown[] };
+            return { data: { industryStatistics: result.rows } };
+          },
+        },
+      ],
+    ]),
+    5_000,
+  );
+  const body = JSON.stringify({ query: QUERY, variables: { p: PERIOD } });
+  const call = async () => {
+    const res = await fetch(`${server.url}/statistics`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    return res.json();
+  };
+  return { call, close: server.close };
 }
 
 export const bench: DomainBench = {
@@ -71,13 +105,14 @@ export const bench: DomainBench = {
     const started = performance.now();
     await prepare(ctx);
     const prepareSeconds = (performance.now() - started) / 1000;
-    const as = { role: 'firm' as const, org: `${CODE_PREFIX}00000001`, sub: 'bench.reader' };
+    const as = { role: 'firm' as const, org: codeOf(1), sub: 'bench.reader' };
 
     const first = await ctx.execute(QUERY, { p: PERIOD }, as);
     const cells: { firms: number }[] = first?.data?.industryStatistics ?? [];
     const statements = await ctx.statements(() => ctx.execute(QUERY, { p: PERIOD }, as));
     const api = () => ctx.graphql(QUERY, { p: PERIOD }, as);
-    const compared = await ctx.compare(api, floor(ctx));
+    const floor = await startFloor(ctx);
+    const compared = await ctx.compare(api, floor.call).finally(() => floor.close());
     const latency = await ctx.latency(api);
 
     // Saving: one metric, then all nine, by two firms' makers (fresh returns of the same period).
@@ -85,7 +120,7 @@ export const bench: DomainBench = {
       (metric, i) => ({ metric, value: (i + 1) * 1000 }),
     );
     const firmNo = 1 + Math.floor(Math.random() * 500) * 2;
-    const saver = (n: number) => ({ role: 'firm' as const, org: `${CODE_PREFIX}${String(n).padStart(8, '0')}`, sub: 'bench.maker' });
+    const saver = (n: number) => ({ role: 'firm' as const, org: codeOf(n), sub: 'bench.maker' });
     await ctx.db.execute(sql`delete from statistics_values where return_id in (select r.id from statistics_returns r join statistics_periods p on p.id = r.period_id where p.label = ${SAVE_PERIOD})`);
     await ctx.db.execute(sql`delete from statistics_returns where period_id in (select id from statistics_periods where label = ${SAVE_PERIOD})`);
     let saveErrors = 0;
