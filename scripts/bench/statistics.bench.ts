@@ -119,7 +119,7 @@ export const bench: DomainBench = {
     const values = ['OPERATING_REVENUE', 'NET_PROFIT', 'CLIENT_FUNDS', 'EQUITY_FUND_TURNOVER', 'MARGIN_BALANCE', 'BRANCHES', 'STAFF', 'CLIENTS', 'ASSETS_UNDER_CUSTODY'].map(
       (metric, i) => ({ metric, value: (i + 1) * 1000 }),
     );
-    const firmNo = 1 + Math.floor(Math.random() * 500) * 2;
+    const firmNo = 1 + Math.floor(Math.random() * ((FIRMS - 2) / 2)) * 2;
     const saver = (n: number) => ({ role: 'firm' as const, org: codeOf(n), sub: 'bench.maker' });
     await ctx.db.execute(sql`delete from statistics_values where return_id in (select r.id from statistics_returns r join statistics_periods p on p.id = r.period_id where p.label = ${SAVE_PERIOD})`);
     await ctx.db.execute(sql`delete from statistics_returns where period_id in (select id from statistics_periods where label = ${SAVE_PERIOD})`);
