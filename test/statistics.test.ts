@@ -478,3 +478,91 @@ describe('industry aggregates with suppression', () => {
     expect(masked.filter((c) => c.suppressed).map((c) => c.district)).toEqual(['BAOAN', 'LONGGANG']);
   });
 });
+
+describe('the demo data and the development report', () => {
+  test('twelve monthly and two annual periods, accepted returns, drafts, a returned one, an overdue firm, two reports', async ({ tx }) => {
+    const { statisticsPeriodsTable, developmentReportsTable } = await import('../src/statistics/statistics.table.js');
+    const periods = await tx.select().from(statisticsPeriodsTable).where(eq(statisticsPeriodsTable.associationId, ASSOCIATION_IDS.SZSA));
+    expect(periods.filter((p) => p.kind === 'MONTHLY').map((p) => p.label).sort()).toEqual(monthLabels('2025-12', '2026-11'));
+    expect(periods.filter((p) => p.kind === 'ANNUAL').map((p) => p.label).sort()).toEqual(['2024', '2025']);
+    const statuses = await tx.select({ status: statisticsReturnsTable.status, isLatest: statisticsReturnsTable.isLatest, version: statisticsReturnsTable.version }).from(statisticsReturnsTable);
+    expect(statuses.filter((r) => r.status === 'ACCEPTED').length).toBeGreaterThan(250);
+    expect(statuses.some((r) => r.status === 'DRAFT' && r.isLatest)).toBe(true);
+    expect(statuses.some((r) => r.status === 'RETURNED' && r.isLatest)).toBe(true);
+    expect(statuses.some((r) => r.version === 2)).toBe(true);
+    const reports = await tx.select().from(developmentReportsTable);
+    expect(reports.map((r) => [r.year, r.status]).sort()).toEqual([
+      [2025, 'PUBLISHED'],
+      [2026, 'EMBARGOED'],
+    ]);
+    // The frozen data are aggregates with firm counts, never a firm's row.
+    const snapshot = reports.find((r) => r.year === 2025)!.snapshot;
+    expect(snapshot.period).toBe('2025');
+    expect(snapshot.totals.length).toBe(9);
+    expect(JSON.stringify(snapshot)).not.toMatch(/organization|creditCode|credit_code/);
+    const overdue = await execute(makeContext(tx, association), `{ overdueStatisticsFilers(period: "2026-10") { edges { node { status } } } }`);
+    expect(overdue.data.overdueStatisticsFilers.edges.filter((e: any) => e.node.status === null)).toHaveLength(1);
+  });
+
+  test('freezing counts the returns accepted by the cut-off; each publish call is one step; staff of the association only', async ({ tx }) => {
+    const { freezeDevelopmentReport, publishDevelopmentReport } = await import('../src/statistics/statistics.reports.js');
+    const period = await insertStatisticsPeriod(tx, { label: '2019' });
+    for (let i = 0; i < 3; i++) await insertStatisticsReturn(tx, { periodId: period.id, status: 'ACCEPTED', values: { OPERATING_REVENUE: 1e8 } });
+    // FIXED_INSTANT (their review) is 2026-01-05: a cut-off before it freezes nothing, after it all three.
+    const early = await freezeDevelopmentReport(tx, association, { year: 2019, dataCutOff: new Date('2025-12-31T00:00:00Z') });
+    expect(early.snapshot.firmsReporting).toBe(0);
+    const later = await freezeDevelopmentReport(tx, association, { year: 2019, dataCutOff: new Date('2026-02-01T00:00:00Z') });
+    expect(later).toMatchObject({ status: 'DRAFT', year: 2019 });
+    expect(later.snapshot.totals).toEqual([{ metric: 'OPERATING_REVENUE', group: null, value: 3e8, firms: 3 }]);
+    expect(await userErrorsOf(freezeDevelopmentReport(tx, association, { year: 2019, dataCutOff: new Date(Date.now() + 86_400_000) }))).toEqual([
+      { code: 'INVALID', field: ['input', 'dataCutOff'] },
+    ]);
+    expect((await publishDevelopmentReport(tx, association, { year: 2019 })).status).toBe('EMBARGOED');
+    expect(await userErrorsOf(freezeDevelopmentReport(tx, association, { year: 2019 }))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'year'] }]);
+    expect(await userErrorsOf(publishDevelopmentReport(tx, szlcaStaff, { year: 2019 }).then(() => publishDevelopmentReport(tx, szlcaStaff, { year: 2019 })).then(() => publishDevelopmentReport(tx, szlcaStaff, { year: 2019 })).then(() => publishDevelopmentReport(tx, szlcaStaff, { year: 2019 })))).toEqual([
+      { code: 'ALREADY_PUBLISHED', field: ['input', 'year'] },
+    ]);
+    expect((await publishDevelopmentReport(tx, association, { year: 2019 })).status).toBe('PUBLISHED');
+    expect(await userErrorsOf(publishDevelopmentReport(tx, regulator, { year: 2019 }))).toEqual([{ code: 'NOT_FOUND', field: null }]);
+    expect(await userErrorsOf(publishDevelopmentReport(tx, association, { year: 1999 }))).toEqual([{ code: 'INVALID', field: ['input', 'year'] }]);
+  });
+
+  test('the page escapes every text and suppresses small cells, whoever reads it', async () => {
+    const { renderDevelopmentReportHtml } = await import('../src/statistics/statistics.html.js');
+    const html = renderDevelopmentReportHtml({
+      id: 1,
+      associationId: 1,
+      associationName: '<img src=x onerror=alert(1)>协会',
+      year: 2030,
+      title: '报告<script>alert(1)</script>',
+      status: 'PUBLISHED',
+      dataCutOff: new Date('2031-05-01T00:00:00Z'),
+      frozenBy: 'x',
+      embargoedAt: null,
+      publishedAt: new Date('2031-06-01T00:00:00Z'),
+      createdAt: new Date(),
+      snapshot: {
+        period: '2030',
+        previousPeriod: '2029',
+        metrics: [{ code: 'OPERATING_REVENUE', nameZh: '营业收入"<b>', nameEn: 'x', unit: '元', displayUnit: '万元', kind: 'FLOW' }],
+        totals: [{ metric: 'OPERATING_REVENUE', group: null, value: 123_456_789, firms: 5 }],
+        previousTotals: [],
+        byDistrict: [
+          { metric: 'OPERATING_REVENUE', group: 'FUTIAN', value: 115_802_468, firms: 4 },
+          { metric: 'OPERATING_REVENUE', group: 'DAPENG', value: 7_654_321, firms: 1 },
+        ],
+        byKind: [],
+        monthly: [],
+        firmsReporting: 5,
+      },
+    });
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('营业收入"<b>');
+    expect(html).toContain('12,345.68');
+    // DAPENG (1 firm) and, as its complement, FUTIAN are withheld: neither figure appears.
+    expect(html).not.toContain('11,580.25');
+    expect(html).not.toContain('765.43');
+    expect(html.match(/class="sup"/g)).toHaveLength(2);
+  });
+});
