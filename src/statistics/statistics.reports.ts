@@ -171,8 +171,18 @@ export async function freezeDevelopmentReport(db: DbOrTx, actor: Viewer, input: 
     if (before && before.status !== 'DRAFT') {
       throw new DomainError('INVALID_STATE', ['input', 'year'], { zh: '报告已进入禁发期或已发布，数据不能重新冻结', en: 'The report is embargoed or published; its data cannot be frozen again' });
     }
-    if (before) await tx.delete(d).where(eq(d.id, before.id));
-    return freezeReport(tx, actor, associationId, input.year, cutOff);
+    if (!before) return freezeReport(tx, actor, associationId, input.year, cutOff);
+    // A draft keeps its id (links to it stay valid); its data are frozen again.
+    const snapshot = await buildSnapshot(tx, associationId, input.year, cutOff);
+    const [after] = await tx.update(d).set({ dataCutOff: cutOff, snapshot, frozenBy: actor.subject }).where(eq(d.id, before.id)).returning();
+    await recordAudit(tx, actor, {
+      action: 'developmentReport.freeze',
+      entityType: 'DevelopmentReport',
+      entityId: before.id,
+      before: { dataCutOff: before.dataCutOff, period: before.snapshot.period, firmsReporting: before.snapshot.firmsReporting },
+      after: { dataCutOff: cutOff, period: snapshot.period, firmsReporting: snapshot.firmsReporting },
+    });
+    return after!;
   });
 }
 
