@@ -295,6 +295,12 @@ describe('who sees firm-level values', () => {
     const small = await countStatements(() => execute(makeContext(tx, association), query, { n: 2 }));
     const large = await countStatements(() => execute(makeContext(tx, association), query, { n: 100 }));
     expect(large.count).toBe(small.count);
+    // A firm's calendar with its own return per period: constant too.
+    const firm = firmViewer({ id: 1, creditCode: 'x', kind: 'SECURITIES_FIRM' });
+    const periods = `query($n: Int!) { statisticsPeriods(first: $n) { edges { node { label myReturn { id values { value } } association { code } } } } }`;
+    const few = await countStatements(() => execute(makeContext(tx, firm), periods, { n: 2 }));
+    const many = await countStatements(() => execute(makeContext(tx, firm), periods, { n: 100 }));
+    expect(many.count).toBe(few.count);
   });
 
   test('a firm sees the periods it owes with due dates and its own return; staff list outstanding filers including drafts', async ({ tx }) => {
