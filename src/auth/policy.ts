@@ -488,3 +488,72 @@ export async function isMembershipRightsSuspended(db: DbOrTx, organizationId: nu
   const value = res.rows[0]?.suspended;
   return value === true || value === 't';
 }
+
+// ---- statistics (issue 18)
+
+/**
+ * Statistics returns (firm-level values, every version): the firm itself, the staff of the association the return
+ * was filed with, and the regulator (a service account only with statistics:read); nobody else.
+ */
+export function statisticsReturnScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'statistics:read')) return none;
+  const association = ownAssociation(viewer);
+  if (association) return association;
+  if (viewer.role === 'REGULATOR') return all;
+  if (viewer.role === 'FIRM') return own(viewer);
+  return none;
+}
+
+/** Whether the viewer may see a return already read (a mutation's payload): statisticsReturnScope, on the row. */
+export function maySeeStatisticsReturn(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
+  return scopeAllows(statisticsReturnScope(viewer), row);
+}
+
+/**
+ * Whether industry aggregates of an association's returns reach the viewer without small-cell suppression: the
+ * staff of that association and the regulator (a service account only with statistics:read). Everyone else — firms,
+ * listed companies, anonymous viewers, other associations' staff — gets cells of fewer than 3 firms suppressed.
+ */
+export function seesUnsuppressedStatistics(viewer: Viewer, associationId: number): boolean {
+  if (!viewerHasScope(viewer, 'statistics:read')) return false;
+  if (viewer.role === 'REGULATOR') return true;
+  return staffAssociationOf(viewer) === associationId;
+}
+
+/**
+ * Who reviews returns (accepts or returns them) and runs the development report: the staff of the return's (the
+ * report's) association, in person.
+ */
+export function statisticsStaffAssociationOf(viewer: Viewer): number | null {
+  return viewer.serviceAccount ? null : staffAssociationOf(viewer);
+}
+
+/**
+ * Development reports: PUBLISHED ones are public; an EMBARGOED one is read by its association's staff and the
+ * regulator (a service account only with statistics:read); a DRAFT one by its association's staff only.
+ */
+export type DevelopmentReportScope =
+  | { kind: 'published' }
+  | { kind: 'embargoed'; associationId: number | null }
+  | { kind: 'association'; associationId: number };
+export function developmentReportScope(viewer: Viewer): DevelopmentReportScope {
+  if (!viewerHasScope(viewer, 'statistics:read')) return { kind: 'published' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (viewer.role === 'REGULATOR') return { kind: 'embargoed', associationId: null };
+  return { kind: 'published' };
+}
+
+/** developmentReportScope on a row already read. */
+export function maySeeDevelopmentReport(viewer: Viewer, row: { associationId: number; status: string }): boolean {
+  if (row.status === 'PUBLISHED') return true;
+  const scope = developmentReportScope(viewer);
+  if (scope.kind === 'association') return row.associationId === scope.associationId;
+  if (scope.kind === 'embargoed') return row.status === 'EMBARGOED';
+  return false;
+}
+
+/** The statistics CSV export: an association's staff (their association's returns) and the regulator; reports:read too. */
+export function statisticsExportScope(viewer: Viewer): OrgScope {
+  return reportsScope(viewer).kind === 'none' ? none : statisticsReturnScope(viewer);
+}

@@ -11,3 +11,4 @@ export * from '../webhooks/webhooks.table.js';
 export * from '../data-access/data-access.table.js';
 export * from '../policies/policies.table.js';
 export * from '../self-regulation/self-regulation.table.js';
+export * from '../statistics/statistics.table.js';

@@ -19,6 +19,7 @@ import { createContextFactory } from './context.js';
 import { answerThrown, corsHeaders, sendJson, type Route } from './http.js';
 import { createKnownQueryPath, resultRunAhead, type KnownQueryStats } from './known-query.js';
 import { csvRoute } from './routes/csv.route.js';
+import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
 import { graphqlRoute, schemaRoute } from './routes/graphql.route.js';
 import { healthRoute, readinessRoute } from './routes/health.route.js';
@@ -77,6 +78,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ]);
   const csv = csvRoute({ db: database.db, resolveViewer, logger, limiter: rateLimiter });
   for (const path of CSV_PATHS) routes.set(path, csv);
+  const developmentReport = developmentReportRoute({ db: database.db, resolveViewer });
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
     routes.set('/.well-known/jwks.json', jwksRoute(deps.issuerKeys));
@@ -99,7 +101,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         res.end();
         return;
       }
-      const route = routes.get(url.pathname);
+      const route = routes.get(url.pathname) ?? (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : undefined);
       if (route) {
         await route(req, res, url, requestId, cors);
         return;

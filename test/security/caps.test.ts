@@ -72,6 +72,15 @@ const BOUNDS: Record<string, string> = {
   'DisciplinaryCase.measures': 'CASE_LIMITS.measures = 12 (one per type)',
   'DisciplinaryCase.events': 'the stage machine: at most five moves',
   'DisciplinaryCase.aggravatingFactors': 'DisciplinaryAggravatingFactor (enum, deduplicated)',
+  // ---- statistics (issue 18)
+  'Query.industryStatistics': 'GROUP BY metric × district or kind (enums): at most 9 × 11 cells',
+  'Query.developmentReports': 'one per association and year (unique), years 2000–2100, created by staff only',
+  'Query.statisticsMetrics': 'one per MetricCode (enum; the definitions are filtered to it)',
+  'StatisticsMetric.appliesToKinds': 'OrganizationKind (enum)',
+  'StatisticsMetric.periodKinds': 'StatisticsPeriodKind (enum)',
+  'StatisticsReturn.values': 'one per metric (primary key return × metric; MAX_VALUES_PER_SAVE = 100)',
+  'StatisticsReturn.warnings': 'at most two per metric value',
+  'StatisticsReturn.versions': 'one per save after a staff RETURN (each version needs a review first)',
 };
 
 function listFields(): string[] {

@@ -606,3 +606,60 @@ export async function insertDisciplinaryMeasure(tx: DbOrTx, overrides: Overrides
   const caseId = overrides.caseId ?? (await insertDisciplinaryCase(tx)).id;
   return one(tx.insert(disciplinaryMeasuresTable).values({ type: 'TALK_REMINDER', ...overrides, caseId }).returning());
 }
+
+// ---- statistics (issue 18)
+import { periodDates } from '../../src/statistics/statistics.periods.js';
+import {
+  statisticsPeriodsTable,
+  statisticsReturnsTable,
+  statisticsValuesTable,
+} from '../../src/statistics/statistics.table.js';
+
+/** A statistics period of SZSA owed by securities, futures and fund firms; label "2019-01"-style unique unless given. */
+export async function insertStatisticsPeriod(tx: DbOrTx, overrides: Overrides<typeof statisticsPeriodsTable> = {}): Promise<Row<typeof statisticsPeriodsTable>> {
+  const label = overrides.label ?? `20${String(10 + (nextNumber() % 9)).padStart(2, '0')}-${String((nextNumber() % 12) + 1).padStart(2, '0')}`;
+  const dates = periodDates(label)!;
+  return one(
+    tx
+      .insert(statisticsPeriodsTable)
+      .values({ associationId: ASSOCIATION_IDS.SZSA, owedByKinds: ['SECURITIES_FIRM', 'FUTURES_FIRM', 'FUND_MANAGER'], ...dates, ...overrides, label })
+      .onConflictDoUpdate({ target: [statisticsPeriodsTable.associationId, statisticsPeriodsTable.label], set: { label } })
+      .returning(),
+  );
+}
+
+/**
+ * A return version (DRAFT, saved by "maker") of a new securities firm for a new period unless given, with `values`
+ * (metric code → value) inserted beside it. ACCEPTED / SUBMITTED / RETURNED rows get submitter and reviewer fields.
+ */
+export async function insertStatisticsReturn(
+  tx: DbOrTx,
+  overrides: Overrides<typeof statisticsReturnsTable> & { values?: Record<string, number> } = {},
+): Promise<Row<typeof statisticsReturnsTable>> {
+  const { values = {}, ...row } = overrides;
+  const organizationId = row.organizationId ?? (await insertOrganization(tx)).id;
+  const periodId = row.periodId ?? (await insertStatisticsPeriod(tx)).id;
+  const status = row.status ?? 'DRAFT';
+  const filed = status !== 'DRAFT';
+  const reviewed = status === 'ACCEPTED' || status === 'RETURNED';
+  const created = await one(
+    tx
+      .insert(statisticsReturnsTable)
+      .values({
+        associationId: ASSOCIATION_IDS.SZSA,
+        savedBy: 'maker',
+        submittedBy: filed ? 'checker' : null,
+        submittedAt: filed ? FIXED_INSTANT : null,
+        reviewedBy: reviewed ? 'staff' : null,
+        reviewedAt: reviewed ? FIXED_INSTANT : null,
+        ...row,
+        status,
+        organizationId,
+        periodId,
+      })
+      .returning(),
+  );
+  const entries = Object.entries(values);
+  if (entries.length > 0) await tx.insert(statisticsValuesTable).values(entries.map(([metricCode, value]) => ({ returnId: created.id, metricCode, value })));
+  return created;
+}

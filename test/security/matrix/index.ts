@@ -1,5 +1,6 @@
 // The domain parts of the authorization matrix, in the order their fixtures are built (one line per domain).
 import type { MatrixPart } from './part.js';
 import { selfRegulationPart } from './self-regulation.js';
+import { statisticsPart } from './statistics.js';
 
-export const parts: MatrixPart[] = [selfRegulationPart];
+export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart];
