@@ -197,7 +197,8 @@ describe('saving, submitting and reviewing a return', () => {
       ['negative balance', { period: '2026-09', values: [{ metric: 'MARGIN_BALANCE', value: -1 }] }, [{ code: 'OUT_OF_RANGE', field: ['input', 'values', '0', 'value'] }]],
       ['a metric twice', { period: '2026-09', values: [{ metric: 'STAFF', value: 1 }, { metric: 'STAFF', value: 2 }] }, [{ code: 'DUPLICATE', field: ['input', 'values', '1', 'metric'] }]],
       ['unknown period', { period: '2031-01', values: [{ metric: 'STAFF', value: 1 }] }, [{ code: 'NOT_FOUND', field: ['input', 'period'] }]],
-      ['malformed period', { period: '2026-13', values: [{ metric: 'STAFF', value: 1 }] }, [{ code: 'NOT_FOUND', field: ['input', 'period'] }]],
+      ['malformed period', { period: '2026-13', values: [{ metric: 'STAFF', value: 1 }] }, [{ code: 'INVALID', field: ['input', 'period'] }]],
+      ['a period with NUL and a lone surrogate', { period: '2026\u0000-1\uD800', values: [{ metric: 'STAFF', value: 1 }] }, [{ code: 'INVALID', field: ['input', 'period'] }]],
       ['no values', { period: '2026-09', values: [] }, [{ code: 'REQUIRED', field: ['input', 'values'] }]],
     ];
     const before = await written(tx, org.id);

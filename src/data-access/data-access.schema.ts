@@ -2,7 +2,7 @@
 import { dataAccessLogScope } from '../auth/policy.js';
 import { builder } from '../graphql/builder.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
-import { ViewerRoleEnum } from '../members/members.schema.js';
+import { ViewerRoleEnum } from '../graphql/viewer-role.js';
 import * as access from './data-access.service.js';
 import type { DataAccessLogRow } from './data-access.table.js';
 

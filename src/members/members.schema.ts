@@ -3,6 +3,7 @@ import { AssociationRef } from '../associations/associations.schema.js';
 import { contactDetailsMasked } from '../auth/policy.js';
 import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { builder } from '../graphql/builder.js';
+import { ViewerRoleEnum } from '../graphql/viewer-role.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { parseGlobalIdOf } from '../global-id.js';
 import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
@@ -80,17 +81,6 @@ const MembershipChangeEnum = builder.enumType('MembershipChange', {
     SUSPEND: { description: '暂停会员资格 / Suspend' },
     REINSTATE: { description: '恢复会员资格 / Reinstate' },
     WITHDRAW: { description: '退会 / Withdraw' },
-  } as const,
-});
-
-export const ViewerRoleEnum = builder.enumType('ViewerRole', {
-  description: '访问者角色 / Role of the viewer',
-  values: {
-    ANONYMOUS: { description: '匿名访客 / Anonymous visitor' },
-    FIRM: { description: '会员机构（证券、期货、基金等） / Member firm' },
-    LISTED_COMPANY: { description: '上市公司 / Listed company' },
-    ASSOCIATION: { description: '协会工作人员 / Association staff' },
-    REGULATOR: { description: '证监局 / The securities regulator\'s bureau' },
   } as const,
 });
 

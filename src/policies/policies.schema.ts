@@ -5,7 +5,7 @@ import { parseGlobalIdOf } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
-import { ViewerRoleEnum } from '../members/members.schema.js';
+import { ViewerRoleEnum } from '../graphql/viewer-role.js';
 import { buildExcerpt, excerptHtml, excerptText, plainTextOfMarkdown, type Excerpt, type ExcerptFragment } from './policies.search.js';
 import * as policies from './policies.service.js';
 import type { PolicyQa, PolicyRevisionRow, PolicySourceSnapshot } from './policies.table.js';

@@ -7,7 +7,8 @@ import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import { columnsFor, notedFields, noteRequestedFields } from '../graphql/selection.js';
-import { BranchRef, DistrictEnum, ViewerRoleEnum } from '../members/members.schema.js';
+import { ViewerRoleEnum } from '../graphql/viewer-role.js';
+import { BranchRef, DistrictEnum } from '../members/members.schema.js';
 import { todayInShanghai } from '../time.js';
 import { effectiveOverrides, indicatorBreakdown, type Grade } from './ratings.grading.js';
 import {

@@ -1,5 +1,6 @@
 // GraphQL shape of the industry statistics: periods, versioned returns with their values, suppressed aggregates,
 // overdue filers, the development reports, and the save / submit / review / freeze / publish mutations.
+import { GraphQLError } from 'graphql';
 import { ASSOCIATION_CODES, ASSOCIATION_IDS } from '../associations/associations.table.js';
 import { AssociationCodeEnum } from '../associations/association-code.schema.js';
 import { AssociationRef } from '../associations/associations.schema.js';
@@ -14,7 +15,7 @@ import { parseGlobalIdOf } from '../global-id.js';
 import { DistrictEnum, OrganizationKindEnum, OrganizationRef } from '../members/members.schema.js';
 import { todayInShanghai } from '../time.js';
 import { industryStatistics, type StatisticsCell } from './statistics.aggregate.js';
-import { daysBetween } from './statistics.periods.js';
+import { daysBetween, periodDates } from './statistics.periods.js';
 import * as reports from './statistics.reports.js';
 import * as statistics from './statistics.service.js';
 import type { DevelopmentReportRow, StatisticsPeriodRow, StatisticsReturnRow, StatisticsValueRow } from './statistics.table.js';
@@ -368,6 +369,9 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const associationId = ASSOCIATION_IDS[args.association ?? 'SZSA'];
+      if (!periodDates(args.period)) {
+        throw new GraphQLError('period must look like 2026-11 (monthly) or 2025 (annual)', { extensions: { code: 'BAD_USER_INPUT' } });
+      }
       const cells = await industryStatistics(ctx.db, {
         associationId,
         label: args.period,

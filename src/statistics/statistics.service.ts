@@ -14,6 +14,7 @@ import { enqueueEvent } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { formatMetric } from './statistics.format.js';
+import { periodDates } from './statistics.periods.js';
 import {
   statisticsMetricsTable,
   statisticsPeriodsTable,
@@ -329,6 +330,9 @@ export async function saveStatisticsReturn(db: DbOrTx, actor: Viewer, input: Sav
   if (input.values.length > MAX_VALUES_PER_SAVE) {
     errors.add('LIMIT_EXCEEDED', ['input', 'values'], { zh: `每次最多填报 ${MAX_VALUES_PER_SAVE} 项`, en: `At most ${MAX_VALUES_PER_SAVE} values per save` });
   }
+  if (!periodDates(input.period)) {
+    errors.add('INVALID', ['input', 'period'], { zh: '期别应形如 2026-11（月度）或 2025（年度）', en: 'period must look like 2026-11 (monthly) or 2025 (annual)' });
+  }
   errors.throwIfAny();
 
   try {
@@ -588,6 +592,8 @@ export async function listOutstandingFilers(
 
 /** The period of an association with this label. */
 export async function findPeriod(db: DbOrTx, associationId: number, label: string): Promise<StatisticsPeriodRow | null> {
+  // A malformed label names no period (and never reaches the database: NUL and lone surrogates are not text to it).
+  if (!periodDates(label)) return null;
   const [row] = await db.select().from(p).where(and(eq(p.associationId, associationId), eq(p.label, label)));
   return row ?? null;
 }

@@ -105,6 +105,12 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
     doc: () => `createWebhookSubscription(input: { url: "https://evil.example/hook", eventTypes: [SUGGESTION_SUBMITTED] }) { secret userErrors { code } }`,
   },
   disableWebhookSubscription: { allowed: ['ASSOCIATION'], doc: (i) => `disableWebhookSubscription(input: { id: "${i.webhook}" }) { webhookSubscription { id } userErrors { code } }` },
+  // ---- statistics (issue 18)
+  saveStatisticsReturn: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `saveStatisticsReturn(input: { period: "2026-11", values: [{ metric: STAFF, value: 1 }] }) { statisticsReturn { id } userErrors { code } }` },
+  submitStatisticsReturn: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `submitStatisticsReturn(input: { id: "${encodeGlobalId('StatisticsReturn', 1)}" }) { statisticsReturn { id } userErrors { code } }` },
+  reviewStatisticsReturn: { allowed: ['ASSOCIATION'], doc: () => `reviewStatisticsReturn(input: { id: "${encodeGlobalId('StatisticsReturn', 1)}", decision: ACCEPT }) { statisticsReturn { id } userErrors { code } }` },
+  publishDevelopmentReport: { allowed: ['ASSOCIATION'], doc: () => `publishDevelopmentReport(input: { year: 2030 }) { developmentReport { id } userErrors { code } }` },
+  freezeDevelopmentReport: { allowed: ['ASSOCIATION'], doc: () => `freezeDevelopmentReport(input: { year: 2030 }) { developmentReport { id } userErrors { code } }` },
   // ---- self-regulation (issue 20)
   draftSelfRegulatoryRule: { allowed: ['ASSOCIATION'], doc: () => `draftSelfRegulatoryRule(input: { title: "越权规则", body: "正文" }) { selfRegulatoryRule { id } userErrors { code } }` },
   advanceSelfRegulatoryRule: { allowed: ['ASSOCIATION'], doc: () => `advanceSelfRegulatoryRule(input: { id: "${encodeGlobalId('SelfRegulatoryRule', 1)}", to: CONSULTATION }) { selfRegulatoryRule { id } userErrors { code } }` },
