@@ -4,6 +4,7 @@ import { seedPolicyInterpretations } from '../policies/policies.seed.js';
 import { seedRatings } from '../ratings/ratings.seed.js';
 import { seedSuggestions } from '../suggestions/suggestions.seed.js';
 import { seedDemoData } from './demo-data.js';
+import { seedEarlyReports } from '../early-reports/early-reports.seed.js';
 
 export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   const counts: Record<string, number> = { ...(await seedDemoData(tx)) };
@@ -11,5 +12,6 @@ export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   Object.assign(counts, await seedRatings(tx));
   Object.assign(counts, await seedSuggestions(tx));
   Object.assign(counts, await seedPolicyInterpretations(tx));
+  Object.assign(counts, await seedEarlyReports(tx));
   return counts;
 }
