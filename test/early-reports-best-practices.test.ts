@@ -183,7 +183,7 @@ describe('best practices', () => {
     const walked: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = (await execute(makeContext(tx, anonymousViewer), `query($after: String) { bestPractices(first: 1, search: "管理", after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`, { after })).data.bestPractices;
+      const page: any = (await execute(makeContext(tx, anonymousViewer), `query($after: String) { bestPractices(first: 1, search: "管理", after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`, { after })).data.bestPractices;
       walked.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;

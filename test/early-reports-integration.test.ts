@@ -142,11 +142,11 @@ describe('exactly once, under concurrency and crashes', () => {
     const input = report({ title: `KILLME ${Date.now()}`, idempotencyKey: `kill-${Date.now()}` });
     try {
       const pending = t.gql(SUBMIT, { input }, { token: firm });
-      const [victim] = await waitFor('the submission asleep in its outbox insert', async () => {
+      const [victim] = (await waitFor('the submission asleep in its outbox insert', async () => {
         const found = await q<{ pid: number }>(sql`select pid from pg_stat_activity
           where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and query like '%insert into "early_reports"%'`);
         return found.length > 0 ? found : undefined;
-      }, 10_000);
+      }, 10_000))!;
       // The report row exists only inside the dying transaction: invisible from here.
       await q(sql`select pg_terminate_backend(${victim!.pid})`);
       const res = await pending;
@@ -156,10 +156,10 @@ describe('exactly once, under concurrency and crashes', () => {
       await t.database.db.execute(sql.raw(`drop trigger if exists er_test_sleep on outbox_events`));
     }
     // The client retries with the same key: one report, escalated, with its events, audit entry and outbox event.
-    const retried = await waitFor('a retry on a fresh connection', async () => {
+    const retried = (await waitFor('a retry on a fresh connection', async () => {
       const res = await t.gql(SUBMIT, { input }, { token: firm });
       return res.body.data?.submitEarlyReport?.earlyReport ? res : undefined;
-    }, 10_000);
+    }, 10_000))!;
     expect(retried.body.data.submitEarlyReport).toMatchObject({ earlyReport: { status: 'ESCALATED' }, userErrors: [] });
     expect(await writesOf(input.title)).toEqual({ reports: 1, events: 2, audit: 1, outbox: 1 });
   });

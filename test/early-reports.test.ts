@@ -290,8 +290,8 @@ describe('the triage queue and its moves', () => {
     let after: string | null = null;
     let total = 0;
     for (;;) {
-      const res = await execute(makeContext(tx, szlcaStaff), LIST, { first: 7, after });
-      const conn = res.data.earlyReports;
+      const res: any = await execute(makeContext(tx, szlcaStaff), LIST, { first: 7, after });
+      const conn: any = res.data.earlyReports;
       total = conn.totalCount;
       all.push(...conn.edges.map((e: { node: never }) => e.node));
       if (!conn.pageInfo.hasNextPage) break;
