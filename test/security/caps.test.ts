@@ -65,6 +65,10 @@ const BOUNDS: Record<string, string> = {
   'UserError.field': 'a path into the input',
   'WebhookDelivery.attemptLog': 'WEBHOOK_MAX_ATTEMPTS (at most 30)',
   'WebhookSubscription.eventTypes': 'the four event types (deduplicated)',
+  // ---- early-reports (issue 19)
+  'BestPractice.relatedPolicyInterpretations': 'MAX_RELATED_INTERPRETATIONS = 10',
+  'EarlyReport.events': 'the status machine: at most four moves (SUBMITTED, ACKNOWLEDGED, ESCALATED, CLOSED)',
+  'Reports.earlyReportCounts': 'GROUP BY association × month × category × severity (2 × 12 × 8 × 4)',
 };
 
 function listFields(): string[] {
