@@ -377,3 +377,32 @@ describe('Reports.earlyReportCounts', () => {
     expect(statements).toBe(1);
   });
 });
+
+describe('the demo reports', () => {
+  test('every category and severity, from several firms and listed companies across the months of 2026, some late, serious ones escalated on submission, others by staff', async ({ tx }) => {
+    const rows = await tx.select().from(earlyReportsTable).where(eq(earlyReportsTable.submittedBySub, 'seed:early-reports'));
+    expect(rows.length).toBe(240);
+    expect(new Set(rows.map((r) => r.category)).size).toBe(8);
+    expect(new Set(rows.map((r) => r.severity)).size).toBe(4);
+    expect(new Set(rows.map((r) => r.associationId))).toEqual(new Set([ASSOCIATION_IDS.SZSA, ASSOCIATION_IDS.SZLCA]));
+    expect(new Set(rows.map((r) => r.organizationId)).size).toBeGreaterThanOrEqual(10);
+    expect(new Set(rows.map((r) => r.reportedAt.toISOString().slice(0, 7))).size).toBeGreaterThanOrEqual(11);
+    expect(rows.some((r) => r.late) && rows.some((r) => !r.late)).toBe(true);
+    expect(rows.filter((r) => r.severity === 'SEVERE' || r.severity === 'CRITICAL').every((r) => r.escalatedAt?.getTime() === r.reportedAt.getTime())).toBe(true);
+    expect(rows.some((r) => r.severity === 'MINOR' && r.escalatedAt !== null)).toBe(true);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['SUBMITTED', 'ACKNOWLEDGED', 'ESCALATED', 'CLOSED']));
+    expect(rows.some((r) => r.branchId !== null)).toBe(true);
+    // `late` agrees with the pure rule over the seeded calendar.
+    const calendar = demoCalendar();
+    for (const r of rows) expect(r.late, `report ${r.id}`).toBe(isLate(r.severity, r.occurredAt, r.reportedAt, calendar));
+    // Every report's history starts with SUBMITTED and ends in its status.
+    const events = await tx.select().from(earlyReportEventsTable);
+    const byReport = new Map<number, string[]>();
+    for (const e of events.sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id)) byReport.set(e.reportId, [...(byReport.get(e.reportId) ?? []), e.toStatus]);
+    for (const r of rows) {
+      const history = byReport.get(r.id)!;
+      expect(history[0]).toBe('SUBMITTED');
+      expect(history.at(-1), `report ${r.id}`).toBe(r.status);
+    }
+  });
+});

@@ -55,7 +55,7 @@ async function floorSubmit(db: Db, organizationId: number, variables: Record<str
 }
 
 /** 50,000 reports filed with the securities association by its firms, of every severity over two years, set-based. */
-async function fillQueue(db: Db): Promise<number> {
+export async function fillQueue(db: Db): Promise<number> {
   const [{ n }] = rowsOf<{ n: number }>(
     await db.execute(sql`with firms as (
         select o.id, row_number() over (order by o.id) - 1 as k, count(*) over () as total,
