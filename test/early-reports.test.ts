@@ -128,6 +128,9 @@ describe('submitEarlyReport', () => {
     expect(event).toMatchObject({ entityType: 'EarlyReport', associationId: ASSOCIATION_IDS.SZSA });
     expect(event!.payload).toMatchObject({ earlyReport: encodeGlobalId('EarlyReport', report.id), organization: encodeGlobalId('Organization', c.firm.id), severity: 'SEVERE', status: 'ESCALATED', title: '负面舆情' });
     expect(JSON.stringify(event!.payload)).not.toContain('多家媒体报道');
+    // Timestamps as toISOString writes them, as the staff's escalation path sends them.
+    expect((event!.payload as Record<string, string>).escalatedAt).toBe(report.escalatedAt!.toISOString());
+    expect((event!.payload as Record<string, string>).occurredAt).toBe(report.occurredAt.toISOString());
     const [audit] = await tx.select().from(auditLogTable).where(and(eq(auditLogTable.entityType, 'EarlyReport'), eq(auditLogTable.entityId, report.id)));
     expect(audit).toMatchObject({ action: 'earlyReport.submit', actorSub: c.viewer.subject, actorOrgId: c.firm.id });
   });

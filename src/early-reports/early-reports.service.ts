@@ -181,6 +181,8 @@ type SubmitValues = {
   actorSub: string;
   actorRole: string;
   escalationNote: string;
+  /** The deadline in hours after occurredAt (all but MINOR; MINOR's counts working days in SQL). */
+  dueHours: number | null;
 };
 
 /**
@@ -191,50 +193,56 @@ type SubmitValues = {
  * escalated report, the outbox event EARLY_REPORT_ESCALATED. A report without its escalation cannot exist: one statement
  * commits all of it or none, and a check constraint refuses a serious report without escalatedAt.
  */
-const submitStatement = preparedStatement<SubmitValues>(() => {
-  const v = (name: keyof SubmitValues): SQL => sql`${sql.placeholder(name)}`;
-  const e = earlyReportEventsTable;
-  const b = branchesTable;
-  const severity = sql`${v('severity')}::early_report_severity`;
-  const occurredAt = sql`${v('occurredAt')}::timestamptz`;
-  const serious = sql`${severity} in ('SEVERE', 'CRITICAL')`;
-  const inserted = sql`inserted`;
-  const escalated = sql`inserted where escalated_at is not null`;
-  return sql`with inserted as (
-      insert into ${r} (${columnList(r.organizationId, r.associationId, r.branchId, r.category, r.severity, r.title, r.body, r.occurredAt, r.dueAt, r.status, r.escalatedAt, r.submittedBySub, r.idempotencyKey, r.inputFingerprint)})
-      select ${v('organizationId')}::integer, ${v('associationId')}::integer, ${v('branchId')}::integer, ${v('category')}::early_report_category,
-        ${severity}, ${v('title')}::text, ${v('body')}::text, ${occurredAt}, ${dueAtSql(severity, occurredAt)},
-        case when ${serious} then 'ESCALATED' else 'SUBMITTED' end::early_report_status,
-        case when ${serious} then now() end, ${v('actorSub')}::text, ${v('key')}::text, ${v('fingerprint')}::text
-      where ${activeMemberOf(sql`${v('organizationId')}::integer`, sql`${v('associationId')}::integer`)}
-        and ${occurredAt} <= now()
-        and (${v('branchId')}::integer is null or exists (select 1 from ${b} where ${b.id} = ${v('branchId')}::integer and ${b.firmId} = ${v('organizationId')}::integer))
-      on conflict (${columnList(r.organizationId, r.idempotencyKey)}) do nothing
-      returning *),
-    events as (
-      insert into ${e} (${columnList(e.reportId, e.at, e.fromStatus, e.toStatus, e.note, e.actorSub, e.actorRole)})
-      select id, reported_at, null::early_report_status, 'SUBMITTED'::early_report_status, null::text, ${v('actorSub')}::text, ${v('actorRole')}::text from inserted
-      union all
-      select id, reported_at, 'SUBMITTED'::early_report_status, 'ESCALATED'::early_report_status, ${v('escalationNote')}::text, ${v('actorSub')}::text, ${v('actorRole')}::text
-        from ${escalated}),
-    audit as (${auditEntriesFrom(inserted, {
-      actorSub: v('actorSub'),
-      actorRole: v('actorRole'),
-      actorOrgId: v('organizationId'),
-      action: 'earlyReport.submit',
-      entityType: 'EarlyReport',
-      entityId: sql`id`,
-      after: rowAsJson(r),
-    })}),
-    outbox as (${outboxEventsFrom(escalated, {
-      type: 'early_report.escalated',
-      entityType: 'EarlyReport',
-      entityId: sql`id`,
-      associationId: sql`association_id`,
-      payload: escalationPayloadSql(v('organizationGid')),
-    })})
-    select row_to_json(inserted) as "row" from inserted`;
-});
+function submitStatement(minor: boolean) {
+  return preparedStatement<SubmitValues>(() => {
+    const v = (name: keyof SubmitValues): SQL => sql`${sql.placeholder(name)}`;
+    const e = earlyReportEventsTable;
+    const b = branchesTable;
+    const severity = sql`${v('severity')}::early_report_severity`;
+    const occurredAt = sql`${v('occurredAt')}::timestamptz`;
+    const serious = sql`${severity} in ('SEVERE', 'CRITICAL')`;
+    const inserted = sql`inserted`;
+    const escalated = sql`inserted where escalated_at is not null`;
+    return sql`with inserted as (
+        insert into ${r} (${columnList(r.organizationId, r.associationId, r.branchId, r.category, r.severity, r.title, r.body, r.occurredAt, r.dueAt, r.status, r.escalatedAt, r.submittedBySub, r.idempotencyKey, r.inputFingerprint)})
+        select ${v('organizationId')}::integer, ${v('associationId')}::integer, ${v('branchId')}::integer, ${v('category')}::early_report_category,
+          ${severity}, ${v('title')}::text, ${v('body')}::text, ${occurredAt},
+          ${minor ? dueAtSql(severity, occurredAt) : sql`${occurredAt} + ${v('dueHours')}::integer * interval '1 hour'`},
+          case when ${serious} then 'ESCALATED' else 'SUBMITTED' end::early_report_status,
+          case when ${serious} then now() end, ${v('actorSub')}::text, ${v('key')}::text, ${v('fingerprint')}::text
+        where ${activeMemberOf(sql`${v('organizationId')}::integer`, sql`${v('associationId')}::integer`)}
+          and ${occurredAt} <= now()
+          and (${v('branchId')}::integer is null or exists (select 1 from ${b} where ${b.id} = ${v('branchId')}::integer and ${b.firmId} = ${v('organizationId')}::integer))
+        on conflict (${columnList(r.organizationId, r.idempotencyKey)}) do nothing
+        returning *),
+      events as (
+        insert into ${e} (${columnList(e.reportId, e.at, e.fromStatus, e.toStatus, e.note, e.actorSub, e.actorRole)})
+        select id, reported_at, null::early_report_status, 'SUBMITTED'::early_report_status, null::text, ${v('actorSub')}::text, ${v('actorRole')}::text from inserted
+        union all
+        select id, reported_at, 'SUBMITTED'::early_report_status, 'ESCALATED'::early_report_status, ${v('escalationNote')}::text, ${v('actorSub')}::text, ${v('actorRole')}::text
+          from ${escalated}),
+      audit as (${auditEntriesFrom(inserted, {
+        actorSub: v('actorSub'),
+        actorRole: v('actorRole'),
+        actorOrgId: v('organizationId'),
+        action: 'earlyReport.submit',
+        entityType: 'EarlyReport',
+        entityId: sql`id`,
+        after: rowAsJson(r),
+      })}),
+      outbox as (${outboxEventsFrom(escalated, {
+        type: 'early_report.escalated',
+        entityType: 'EarlyReport',
+        entityId: sql`id`,
+        associationId: sql`association_id`,
+        payload: escalationPayloadSql(v('organizationGid')),
+      })})
+      select row_to_json(inserted) as "row" from inserted`;
+  });
+}
+/** MINOR reports count working days in the calendar (dueAtSql); the others' deadlines are fixed hours (DEADLINE_HOURS). */
+const submitMinor = submitStatement(true);
+const submitFixedDeadline = submitStatement(false);
 
 /** The EARLY_REPORT_ESCALATED payload over a report row's columns: global IDs and the facts, not the body or notes. */
 function escalationPayloadSql(organizationGid: SQL): SQL {
@@ -242,7 +250,12 @@ function escalationPayloadSql(organizationGid: SQL): SQL {
     'earlyReport', ${globalIdSql('EarlyReport', sql`id`)},
     'organization', ${organizationGid}::text,
     'category', category, 'severity', severity, 'title', title, 'status', status,
-    'occurredAt', occurred_at, 'reportedAt', reported_at, 'escalatedAt', escalated_at, 'late', late)`;
+    'occurredAt', ${isoSql(sql`occurred_at`)}, 'reportedAt', ${isoSql(sql`reported_at`)}, 'escalatedAt', ${isoSql(sql`escalated_at`)}, 'late', late)`;
+}
+
+/** A timestamp as JavaScript's toISOString writes it (so both escalation paths send the same format). */
+function isoSql(column: SQL): SQL {
+  return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** The same payload for a report in hand (escalation by staff). */
@@ -334,8 +347,9 @@ export async function submitEarlyReport(db: DbOrTx, actor: Viewer, input: Submit
     actorSub: actor.subject,
     actorRole: actor.role,
     escalationNote: ESCALATED_ON_SUBMISSION_NOTE,
+    dueHours: input.severity === 'MINOR' ? null : DEADLINE_HOURS[input.severity],
   };
-  const [inserted] = await submitStatement<{ row: Record<string, unknown> }>(db, values);
+  const [inserted] = await (input.severity === 'MINOR' ? submitMinor : submitFixedDeadline)<{ row: Record<string, unknown> }>(db, values);
   if (inserted) return { earlyReport: reportFromDriver(inserted.row), replayed: false };
 
   if (key !== null) {
