@@ -105,7 +105,15 @@ function contextOf(bench: Bench, keys: IssuerKeys, quick: boolean): DomainBenchC
     }
     return accounts.get(key)!;
   };
-  const authorization = async (as?: As) => (as ? `Bearer ${await signAccessToken(keys, issuer, await claimsOf(as), 6 * 3600)}` : undefined);
+  // One token per principal for the run (valid 6 h), as a real client reuses its token: signing (client side) and
+  // verifying (server side, then cached) a fresh one per request would time jose, not the API.
+  const tokens = new Map<string, Promise<string>>();
+  const authorization = async (as?: As) => {
+    if (!as) return undefined;
+    const key = JSON.stringify([as.role, as.org ?? null, as.association ?? null, as.sub ?? null, as.scopes ? [...as.scopes].sort() : null]);
+    if (!tokens.has(key)) tokens.set(key, (async () => `Bearer ${await signAccessToken(keys, issuer, await claimsOf(as), 6 * 3600)}`)());
+    return tokens.get(key)!;
+  };
   const resolveViewer = createViewerResolver(bench.verifier, bench.database.db);
   const call = async (path: string, body: string, headers: Record<string, string>, as?: As) => {
     const auth = await authorization(as);
