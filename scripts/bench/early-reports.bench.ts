@@ -78,8 +78,9 @@ export async function fillQueue(db: Db): Promise<number> {
         select id, reported_at, null::early_report_status, 'SUBMITTED'::early_report_status, 'bench:queue', 'FIRM' from inserted)
       select count(*)::integer as n from inserted`),
   );
-  await db.execute(sql`analyze early_reports`);
-  await db.execute(sql`analyze early_report_events`);
+  // Vacuumed and analysed now, so autovacuum does not wake up on the new rows in the middle of the measurement.
+  await db.execute(sql`vacuum (analyze) early_reports`);
+  await db.execute(sql`vacuum (analyze) early_report_events`);
   return n;
 }
 
@@ -130,6 +131,11 @@ export const bench: DomainBench = {
     // A page deep in the queue too: its cursor from two pages in.
     const second = await ctx.graphql(QUEUE, { first: 50, after: page.data.earlyReports.pageInfo.endCursor }, asStaff);
     const deepCursor = second.data.earlyReports.pageInfo.endCursor as string;
+    // Warm up both pages (the app's compiled queries, the driver's prepared statements, the buffer cache) before timing.
+    for (let i = 0; i < 30; i++) {
+      await ctx.graphql(QUEUE, { first: 50 }, asStaff);
+      await ctx.graphql(QUEUE, { first: 50, after: deepCursor }, asStaff);
+    }
     const first = await ctx.latency(() => ctx.graphql(QUEUE, { first: 50 }, asStaff), ctx.quick ? 100 : 400);
     const deep = await ctx.latency(() => ctx.graphql(QUEUE, { first: 50, after: deepCursor }, asStaff), ctx.quick ? 100 : 400);
     const p99 = Math.max(first.p99Ms, deep.p99Ms);
