@@ -4,7 +4,7 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../audit/audit.service.js';
-import { activeMemberOf, bestPracticeCondition, earlyReportTriageAssociation, policyInterpretationScope } from '../auth/policy.js';
+import { bestPracticeCondition, earlyReportTriageAssociation } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import { ASSOCIATION_IDS, associationsTable, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
