@@ -156,12 +156,65 @@ describe('POST /oauth/token (client credentials)', () => {
     expect((await requestToken(t, form(third.clientSecret))).status).toBe(200);
   });
 
+  it('rotating with overlapSeconds 0 revokes the tokens issued with the old secret at once; the new secret\'s tokens work', async () => {
+    const account = await newServiceAccount(t);
+    const before = await clientToken(t, account.clientId, account.clientSecret);
+    expect(decodeJwt(before).sid).toEqual(expect.any(Number));
+    const first = await t.gql(VIEWER, undefined, { token: before });
+    expect(first.status, first.text).toBe(200);
+    const rotated = await rotateServiceAccountSecret(t.database.db, associationActor, account.id, { overlapSeconds: 0 });
+    const refused = await t.gql(VIEWER, undefined, { token: before });
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const after = await clientToken(t, account.clientId, rotated.clientSecret);
+    expect((await t.gql(VIEWER, undefined, { token: after })).status).toBe(200);
+  });
+
+  it('with an overlap, the old secret\'s tokens work until it ends and not after', async () => {
+    const account = await newServiceAccount(t);
+    const before = await clientToken(t, account.clientId, account.clientSecret);
+    await rotateServiceAccountSecret(t.database.db, associationActor, account.id, { overlapSeconds: 600 });
+    expect((await t.gql(VIEWER, undefined, { token: before })).status).toBe(200);
+    // The overlap has passed (moved into the past rather than waited for).
+    await t.database.db
+      .update(serviceAccountSecretsTable)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(and(eq(serviceAccountSecretsTable.serviceAccountId, account.id), isNotNull(serviceAccountSecretsTable.expiresAt)));
+    expect((await t.gql(VIEWER, undefined, { token: before })).status).toBe(401);
+  });
+
   it('stores only scrypt hashes of secrets', async () => {
     const account = await newServiceAccount(t);
     const rows = await t.database.db.select().from(serviceAccountSecretsTable).where(eq(serviceAccountSecretsTable.serviceAccountId, account.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/);
     expect(rows[0]!.hash).not.toContain(account.clientSecret.slice(4));
+  });
+});
+
+describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
+  it('describes the built-in issuer: its token endpoint (which works), key set, grant, client authentication and scopes', async () => {
+    const res = await fetch(`${t.url}/.well-known/oauth-authorization-server`);
+    expect(res.status).toBe(200);
+    const metadata = (await res.json()) as Record<string, any>;
+    expect(metadata).toMatchObject({
+      issuer: t.config.AUTH_ISSUER,
+      token_endpoint: `${t.url}/oauth/token`,
+      jwks_uri: `${t.url}/.well-known/jwks.json`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: [],
+    });
+    expect(metadata.scopes_supported).toContain('contacts:read');
+    const jwks = await fetch(metadata.jwks_uri);
+    expect(((await jwks.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0);
+    const account = await newServiceAccount(t);
+    const token = await fetch(metadata.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(account.clientId, account.clientSecret) },
+      body: 'grant_type=client_credentials',
+    });
+    expect(token.status).toBe(200);
   });
 });
 

@@ -12,10 +12,18 @@ export interface AccessClaims {
   scope?: string;
   /** The association role's association code (SZSA, SZLCA); SZSA when absent. */
   assoc?: string;
+  /**
+   * Service accounts' tokens: the id of the client secret they were issued against. The token works only while that
+   * secret does, so rotating the secret (after the overlap the caller chose) or disabling the account revokes it.
+   */
+  sid?: number;
 }
 
 const TTL_FORMAT = /^([1-9]\d{0,6})([smhd])$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+/** The form of a unified social credit code (GB 32100): what an `org` claim must be, character for character. */
+const CREDIT_CODE_FORM = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+
 export const MAX_TTL_SECONDS = 7 * 86400;
 
 /** "90s", "15m", "1h", "2d" → seconds; null when malformed or longer than a week. */
@@ -41,6 +49,7 @@ export async function signAccessToken(
   if (claims.org) payload.org = claims.org;
   if (claims.scope) payload.scope = claims.scope;
   if (claims.assoc) payload.assoc = claims.assoc;
+  if (claims.sid !== undefined) payload.sid = claims.sid;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ISSUER_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub)
@@ -101,14 +110,17 @@ export function createTokenVerifier(
           throw new TokenError('invalid');
         }
         const org = payload.org;
-        if (org !== undefined && typeof org !== 'string') throw new TokenError('invalid');
+        // Exactly a credit code's form: no padding, full-width or lowercase characters for a lookup to normalize away.
+        if (org !== undefined && (typeof org !== 'string' || !CREDIT_CODE_FORM.test(org))) throw new TokenError('invalid');
         if ((role === 'firm' || role === 'listed_company') && !org) throw new TokenError('invalid');
         const scope = typeof payload.scope === 'string' ? payload.scope : undefined;
         const assoc = payload.assoc;
         if (assoc !== undefined && (role !== 'association' || typeof assoc !== 'string' || !(associationCodes as readonly string[]).includes(assoc))) {
           throw new TokenError('invalid');
         }
-        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope, ...(assoc ? { assoc } : {}) };
+        const sid = payload.sid;
+        if (sid !== undefined && (typeof sid !== 'number' || !Number.isSafeInteger(sid) || sid <= 0)) throw new TokenError('invalid');
+        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope, ...(assoc ? { assoc } : {}), ...(sid !== undefined ? { sid } : {}) };
         // Insertion order is age: when full, the oldest entry goes.
         if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
         verified.set(token, { claims, until: Math.min(now + VERIFIED_TOKEN_CACHE_MS, (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000) });
