@@ -557,3 +557,101 @@ export function maySeeDevelopmentReport(viewer: Viewer, row: { associationId: nu
 export function statisticsExportScope(viewer: Viewer): OrgScope {
   return reportsScope(viewer).kind === 'none' ? none : statisticsReturnScope(viewer);
 }
+
+// ---- early-reports (issue 19)
+
+/**
+ * Early reports (抓早抓小): a firm or listed company sees its own organization's; an association's staff those filed with
+ * their association; the regulator only escalated ones (escalatedAt set: SEVERE and CRITICAL from submission, others
+ * once staff escalate them); everyone else none. A service account needs early-reports:read.
+ */
+export type EarlyReportScope =
+  | { kind: 'orgs'; organizationIds: number[] }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'escalated' }
+  | { kind: 'none' };
+export function earlyReportScope(viewer: Viewer): EarlyReportScope {
+  if (!viewerHasScope(viewer, 'early-reports:read')) return { kind: 'none' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (viewer.role === 'REGULATOR') return { kind: 'escalated' };
+  if (isMember(viewer) && viewer.organizationId !== null) return { kind: 'orgs', organizationIds: [viewer.organizationId] };
+  return { kind: 'none' };
+}
+
+/** earlyReportScope as a condition on a report's columns (undefined never: every viewer is bounded). */
+export function earlyReportCondition(
+  viewer: Viewer,
+  columns: { organization: PgColumn; association: PgColumn; escalatedAt: PgColumn },
+): SQL {
+  const scope = earlyReportScope(viewer);
+  switch (scope.kind) {
+    case 'orgs':
+      return inArray(columns.organization, scope.organizationIds);
+    case 'association':
+      return eq(columns.association, scope.associationId);
+    case 'escalated':
+      return sql`${columns.escalatedAt} is not null`;
+    case 'none':
+      return sql`false`;
+  }
+}
+
+/** The same decision on a report already read (a mutation's payload). */
+export function maySeeEarlyReport(viewer: Viewer, row: { organizationId: number; associationId: number; escalatedAt: Date | string | null }): boolean {
+  const scope = earlyReportScope(viewer);
+  switch (scope.kind) {
+    case 'orgs':
+      return scope.organizationIds.includes(row.organizationId);
+    case 'association':
+      return row.associationId === scope.associationId;
+    case 'escalated':
+      return row.escalatedAt !== null;
+    case 'none':
+      return false;
+  }
+}
+
+/** Who triages early reports (acknowledge, escalate, close) and reviews best practices: an association's staff, for their association's. */
+export function earlyReportTriageAssociation(viewer: Viewer): number | null {
+  if (!viewerHasScope(viewer, 'early-reports:read')) return null;
+  return staffAssociationOf(viewer);
+}
+
+/**
+ * Best practices (优秀工作经验). Published PUBLIC ones: anyone (service accounts without early-reports:read included).
+ * Published MEMBERS ones: active members of the association they were filed with, any association's staff and the
+ * regulator. Not yet published (or rejected) ones: the submitting organization, its association's staff and the
+ * regulator. A service account without early-reports:read sees published PUBLIC ones only.
+ */
+export function bestPracticeCondition(
+  viewer: Viewer,
+  columns: { organization: PgColumn; association: PgColumn; status: PgColumn; audience: PgColumn },
+): SQL | undefined {
+  const publicOnes = sql`(${columns.status} = 'PUBLISHED' and ${columns.audience} = 'PUBLIC')`;
+  if (!viewerHasScope(viewer, 'early-reports:read')) return publicOnes;
+  const published = sql`${columns.status} = 'PUBLISHED'`;
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return or(published, eq(columns.association, associationId));
+  if (viewer.role === 'REGULATOR') return undefined;
+  if (isMember(viewer) && viewer.organizationId !== null) {
+    return or(
+      publicOnes,
+      sql`(${published} and ${activeMemberOf(sql`${viewer.organizationId}::integer`, columns.association)})`,
+      eq(columns.organization, viewer.organizationId),
+    );
+  }
+  return publicOnes;
+}
+
+/**
+ * Whether a best practice's organization shows: always unless it was submitted anonymously; then only to the staff of
+ * the association it was filed with and the regulator (a service account with early-reports:read), never to other
+ * members, other associations' staff or the public — nor to the submitting organization's other readers.
+ */
+export function maySeeBestPracticeOrganization(viewer: Viewer, row: { anonymous: boolean; associationId: number }): boolean {
+  if (!row.anonymous) return true;
+  if (!viewerHasScope(viewer, 'early-reports:read')) return false;
+  if (viewer.role === 'REGULATOR') return true;
+  return staffAssociationOf(viewer) === row.associationId;
+}

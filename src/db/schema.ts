@@ -12,3 +12,4 @@ export * from '../data-access/data-access.table.js';
 export * from '../policies/policies.table.js';
 export * from '../self-regulation/self-regulation.table.js';
 export * from '../statistics/statistics.table.js';
+export * from '../early-reports/early-reports.table.js';

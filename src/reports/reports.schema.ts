@@ -19,6 +19,8 @@ import { suggestionSummary } from '../suggestions/suggestions.service.js';
 import { SuggestionStatusEnum, SuggestionTopicEnum } from '../suggestions/suggestions.schema.js';
 import { todayInShanghai } from '../time.js';
 import * as reports from './reports.service.js';
+import * as earlyReports from '../early-reports/early-reports.service.js';
+import { EarlyReportCategoryEnum, EarlyReportSeverityEnum } from '../early-reports/early-reports.schema.js';
 
 /** Reports carry no data of their own; the fields compute from the database. */
 export const ReportsRef = builder.objectRef<{ kind: 'reports' }>('Reports');
@@ -158,5 +160,30 @@ builder.objectField(ReportsRef, 'suggestionSummary', (t) =>
       to: t.arg({ type: 'Date', description: '结束日期（含） / Last day (inclusive)' }),
     },
     resolve: (_root, args, ctx) => suggestionSummary(ctx.db, ctx.viewer, { from: args.from, to: args.to }),
+  }),
+);
+
+// ---- early-reports (issue 19): Reports.earlyReportCounts
+
+const EarlyReportCountRef = builder.objectRef<earlyReports.EarlyReportCountRow>('EarlyReportCount').implement({
+  description: '按协会、月份、类别和严重程度的早报告数 / Early reports counted by association, month, category and severity',
+  fields: (t) => ({
+    associationCode: t.field({ type: AssociationCodeEnum, description: '受理协会 / The association', resolve: (r) => r.associationCode }),
+    month: t.exposeInt('month', { description: '报告月份（北京时间，1–12） / Month reported (Asia/Shanghai, 1–12)' }),
+    category: t.expose('category', { type: EarlyReportCategoryEnum, description: '类别 / Category' }),
+    severity: t.expose('severity', { type: EarlyReportSeverityEnum, description: '严重程度 / Severity' }),
+    count: t.exposeInt('count', { description: '报告数 / Number of reports' }),
+    late: t.exposeInt('late', { description: '其中逾期报告数 / Of which reported late' }),
+    escalated: t.exposeInt('escalated', { description: '其中已上报证监局数 / Of which escalated to the regulator' }),
+  }),
+});
+
+builder.objectField(ReportsRef, 'earlyReportCounts', (t) =>
+  t.field({
+    type: [EarlyReportCountRef],
+    description:
+      '早报告统计：某年（北京时间）按协会、月份、类别和严重程度计数（只有数量）；协会工作人员为本协会的，证监局为各协会的全部报告（服务账号还需 early-reports:read） / Early reports of a year (Asia/Shanghai) by association, month, category and severity (counts only): an association\'s staff their association\'s, the regulator every association\'s reports (a service account also needs early-reports:read)',
+    args: { year: t.arg.int({ required: true, description: '年份 / Year' }) },
+    resolve: (_root, args, ctx) => earlyReports.earlyReportCounts(ctx.db, ctx.viewer, args.year),
   }),
 );

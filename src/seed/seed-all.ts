@@ -6,6 +6,7 @@ import { seedSelfRegulation } from '../self-regulation/self-regulation.seed.js';
 import { seedStatistics } from '../statistics/statistics.seed.js';
 import { seedSuggestions } from '../suggestions/suggestions.seed.js';
 import { seedDemoData } from './demo-data.js';
+import { seedEarlyReports } from '../early-reports/early-reports.seed.js';
 
 export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   const counts: Record<string, number> = { ...(await seedDemoData(tx)) };
@@ -15,5 +16,6 @@ export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   Object.assign(counts, await seedPolicyInterpretations(tx));
   Object.assign(counts, await seedSelfRegulation(tx));
   Object.assign(counts, await seedStatistics(tx));
+  Object.assign(counts, await seedEarlyReports(tx));
   return counts;
 }

@@ -81,6 +81,10 @@ const BOUNDS: Record<string, string> = {
   'StatisticsReturn.values': 'one per metric (primary key return × metric; MAX_VALUES_PER_SAVE = 100)',
   'StatisticsReturn.warnings': 'at most two per metric value',
   'StatisticsReturn.versions': 'one per save after a staff RETURN (each version needs a review first)',
+  // ---- early-reports (issue 19)
+  'BestPractice.relatedPolicyInterpretations': 'MAX_RELATED_INTERPRETATIONS = 10',
+  'EarlyReport.events': 'the status machine: at most four moves (SUBMITTED, ACKNOWLEDGED, ESCALATED, CLOSED)',
+  'Reports.earlyReportCounts': 'GROUP BY association × month × category × severity (2 × 12 × 8 × 4)',
 };
 
 function listFields(): string[] {

@@ -122,6 +122,17 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
   decideDisciplinaryCase: { allowed: ['ASSOCIATION'], doc: () => `decideDisciplinaryCase(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}", measures: [{ type: WARNING }] }) { disciplinaryCase { id } userErrors { code } }` },
   requestDisciplinaryReview: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `requestDisciplinaryReview(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}" }) { disciplinaryCase { id } userErrors { code } }` },
   finalizeDisciplinaryCase: { allowed: ['ASSOCIATION'], doc: () => `finalizeDisciplinaryCase(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}" }) { disciplinaryCase { id } userErrors { code } }` },
+  // ---- early-reports (issue 19); the ids are EarlyReport:1 and BestPractice:1 (refused before they are read)
+  submitEarlyReport: {
+    allowed: ['FIRM', 'LISTED_COMPANY'],
+    doc: () => `submitEarlyReport(input: { category: OTHER, severity: SEVERE, title: "越权早报告", body: "正文", occurredAt: "2026-01-05T10:00:00+08:00" }) { earlyReport { id } userErrors { code } }`,
+  },
+  acknowledgeEarlyReport: { allowed: ['ASSOCIATION'], doc: () => `acknowledgeEarlyReport(input: { id: "RWFybHlSZXBvcnQ6MQ" }) { earlyReport { id } userErrors { code } }` },
+  escalateEarlyReport: { allowed: ['ASSOCIATION'], doc: () => `escalateEarlyReport(input: { id: "RWFybHlSZXBvcnQ6MQ", note: "越权上报" }) { earlyReport { id } userErrors { code } }` },
+  closeEarlyReport: { allowed: ['ASSOCIATION'], doc: () => `closeEarlyReport(input: { id: "RWFybHlSZXBvcnQ6MQ", note: "越权办结" }) { earlyReport { id } userErrors { code } }` },
+  submitBestPractice: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `submitBestPractice(input: { title: "越权经验", summary: "摘要", body: "正文" }) { bestPractice { id } userErrors { code } }` },
+  startBestPracticeReview: { allowed: ['ASSOCIATION'], doc: () => `startBestPracticeReview(input: { id: "QmVzdFByYWN0aWNlOjE" }) { bestPractice { id } userErrors { code } }` },
+  reviewBestPractice: { allowed: ['ASSOCIATION'], doc: () => `reviewBestPractice(input: { id: "QmVzdFByYWN0aWNlOjE", decision: PUBLISH, audience: PUBLIC }) { bestPractice { id } userErrors { code } }` },
 };
 
 let t: TestApp;

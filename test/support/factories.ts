@@ -10,7 +10,7 @@
 // - webhook_fanout_cursor: a single row (id = 1) the fan-out worker advances.
 // - suggestion_reference_counters: the per-year counter forwarding increments inside its own transaction; a row
 //   written beside it would hand out reference numbers the service then refuses as duplicates.
-import { eq, max, type SQL } from 'drizzle-orm';
+import { eq, max, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { ASSOCIATION_IDS, primaryAssociationOf } from '../../src/associations/associations.table.js';
 import { serviceAccountSecretsTable, serviceAccountsTable } from '../../src/clients/clients.table.js';
@@ -22,6 +22,9 @@ import { creditCodeCheckCharacter } from '../../src/members/identifiers.js';
 import { branchesTable, contactsTable, membershipEventsTable, membershipsTable, organizationsTable } from '../../src/members/members.table.js';
 import { outboxEventsTable } from '../../src/outbox/outbox.table.js';
 import { searchVectorOf } from '../../src/policies/policies.service.js';
+import { practiceSearchVector } from '../../src/early-reports/best-practices.service.js';
+import { dueAtSql } from '../../src/early-reports/early-reports.service.js';
+import { bestPracticesTable, earlyReportsTable } from '../../src/early-reports/early-reports.table.js';
 import { policyInterpretationsTable, policyRevisionsTable, policySourcesTable } from '../../src/policies/policies.table.js';
 import {
   branchRatingsTable,
@@ -662,4 +665,57 @@ export async function insertStatisticsReturn(
   const entries = Object.entries(values);
   if (entries.length > 0) await tx.insert(statisticsValuesTable).values(entries.map(([metricCode, value]) => ({ returnId: created.id, metricCode, value })));
   return created;
+}
+
+// ---- early-reports (issue 19)
+
+/**
+ * An early report of a new SZSA firm (unless given), MINOR, SUBMITTED, occurred an hour before the transaction's now();
+ * due_at is computed by the same SQL as a submission. SEVERE and CRITICAL ones are escalated at their report time.
+ */
+export async function insertEarlyReport(tx: DbOrTx, overrides: Overrides<typeof earlyReportsTable> = {}): Promise<Row<typeof earlyReportsTable>> {
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  const severity = overrides.severity ?? 'MINOR';
+  const serious = severity === 'SEVERE' || severity === 'CRITICAL';
+  const occurredAt = overrides.occurredAt ? sql`${new Date(overrides.occurredAt).toISOString()}::timestamptz` : sql`(now() - interval '1 hour')`;
+  return one(
+    tx
+      .insert(earlyReportsTable)
+      .values({
+        associationId: ASSOCIATION_IDS.SZSA,
+        category: 'OTHER',
+        title: `测试早报告${nextNumber()}`,
+        body: '测试内容',
+        submittedBySub: 'test:factory',
+        status: serious ? 'ESCALATED' : 'SUBMITTED',
+        escalatedAt: serious ? sql`now()` : null,
+        ...overrides,
+        severity,
+        organizationId,
+        occurredAt: occurredAt as unknown as Date,
+        dueAt: overrides.dueAt ?? (dueAtSql(sql`${severity}::early_report_severity`, occurredAt) as unknown as Date),
+      } as never)
+      .returning(),
+  );
+}
+
+/** A best practice of a new SZSA firm (unless given), SUBMITTED, with its search vector. */
+export async function insertBestPractice(tx: DbOrTx, overrides: Overrides<typeof bestPracticesTable> = {}): Promise<Row<typeof bestPracticesTable>> {
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  const content = { title: overrides.title ?? `测试工作经验${nextNumber()}`, summary: overrides.summary ?? '测试摘要', body: overrides.body ?? '测试正文' };
+  const published = overrides.status === 'PUBLISHED';
+  return one(
+    tx
+      .insert(bestPracticesTable)
+      .values({
+        associationId: ASSOCIATION_IDS.SZSA,
+        submittedBySub: 'test:factory',
+        publishedAt: published ? sql`now()` : null,
+        ...overrides,
+        ...content,
+        organizationId,
+        searchVector: sql`${practiceSearchVector(content)}::tsvector`,
+      } as never)
+      .returning(),
+  );
 }
