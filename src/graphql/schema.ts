@@ -17,6 +17,7 @@ import '../ratings/ratings.mutations.schema.js';
 import '../policies/policies.schema.js';
 import '../suggestions/suggestions.schema.js';
 import '../suggestions/suggestions.association.schema.js';
+import '../training/training.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 // Every mutation is for people; the webhook mutations opt out (skipTypeScopes) for service accounts.

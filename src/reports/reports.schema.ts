@@ -19,6 +19,8 @@ import { suggestionSummary } from '../suggestions/suggestions.service.js';
 import { SuggestionStatusEnum, SuggestionTopicEnum } from '../suggestions/suggestions.schema.js';
 import { todayInShanghai } from '../time.js';
 import * as reports from './reports.service.js';
+import { reachOfYear } from '../training/training.service.js';
+import { TrainingReachRef } from '../training/training.schema.js';
 
 /** Reports carry no data of their own; the fields compute from the database. */
 export const ReportsRef = builder.objectRef<{ kind: 'reports' }>('Reports');
@@ -158,5 +160,17 @@ builder.objectField(ReportsRef, 'suggestionSummary', (t) =>
       to: t.arg({ type: 'Date', description: '结束日期（含） / Last day (inclusive)' }),
     },
     resolve: (_root, args, ctx) => suggestionSummary(ctx.db, ctx.viewer, { from: args.from, to: args.to }),
+  }),
+);
+
+// ---------------------------------------------------------------- training (issue 17)
+
+builder.objectField(ReportsRef, 'trainingReach', (t) =>
+  t.field({
+    type: TrainingReachRef,
+    description:
+      '某年度（场次开始时间所在年度，北京时间）的培训覆盖面：协会工作人员为本协会的场次，证监局为全部（服务账号需 training:read） / Reach of the sessions starting in a year (Asia/Shanghai): an association\'s staff their association\'s sessions, the regulator every association\'s (a service account needs training:read)',
+    args: { year: t.arg.int({ required: true, description: '年度 / Year' }) },
+    resolve: (_root, args, ctx) => reachOfYear(ctx.db, ctx.viewer, args.year),
   }),
 );
