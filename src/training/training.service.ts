@@ -636,6 +636,7 @@ export async function countObligations(db: DbOrTx, viewer: Viewer): Promise<numb
 
 export interface TrainingHoursExportRow {
   id: number;
+  year: number;
   name: string;
   registrationNumber: string | null;
   organizationId: number;
@@ -665,6 +666,7 @@ export async function exportTrainingHoursBatch(db: DbOrTx, scope: TrainingScope,
     const c = credits.get(Number(r.id))!;
     return {
       id: Number(r.id),
+      year,
       name: r.name,
       registrationNumber: r.registration_number,
       organizationId: Number(r.organization_id),

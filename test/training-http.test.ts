@@ -1,4 +1,4 @@
-// POST /training/view-events over HTTP: who may post, NDJSON validation by line, exact duplicate counts within and
+// The HTTP routes of training: GET /reports/training-hours.csv, and POST /training/view-events: who may post, NDJSON validation by line, exact duplicate counts within and
 // across requests, the association boundary, the body and line limits, and views reaching the session's reach.
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,5 +152,40 @@ describe('POST /training/view-events', () => {
     const res = await post(body, tokens.writer);
     expect(res.body).toEqual({ accepted: 4000, duplicates: 1000, rejected: [] });
     expect(await viewsOf(session.id)).toBe(before + 4000);
+  });
+});
+
+describe('GET /reports/training-hours.csv', () => {
+  const csv = async (query: string, token?: string) => {
+    const res = await fetch(`${t.url}/reports/training-hours.csv${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+  };
+
+  it('gives a firm its own rows, staff their trainees, the regulator all; 403 to a listed company, 401 without a token, 400 for a bad year', async () => {
+    const own = await csv('?year=2026', tokens.firm);
+    expect(own.status).toBe(200);
+    expect(own.type).toMatch(/^text\/csv/);
+    const [header, ...rows] = own.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(header).toBe('practitioner_id,year,name,registration_number,organization_id,organization_credit_code,organization_name,branch_id,branch_name,required_hours,elective_hours,total_hours,met');
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    for (const row of rows) expect(row).toContain(firmCode);
+    expect(own.text).toContain(member.gid);
+    expect(own.text).not.toContain(outsider.gid);
+    const staff = await csv('?year=2026', tokens.staff);
+    expect(staff.text).toContain(member.gid);
+    const regulator = await csv('?year=2026', await t.token('regulator'));
+    expect(regulator.text).toContain(outsider.gid);
+    const szlcaStaff = await csv('?year=2026', await t.token('association', undefined, 600, { association: 'SZLCA' }));
+    expect(szlcaStaff.status).toBe(200);
+    expect(szlcaStaff.text).not.toContain(member.gid);
+    const listedToken = await t.token('listed_company', (await t.database.db.query.organizationsTable.findFirst({ where: (o, { eq }) => eq(o.kind, 'LISTED_COMPANY') }))!.creditCode);
+    expect((await csv('?year=2026', listedToken)).status).toBe(403);
+    expect((await csv('?year=2026', tokens.writer)).status).toBe(403);
+    expect((await csv('?year=2026')).status).toBe(401);
+    for (const bad of ['', '?year=26', '?year=abcd', '?year=2026&year=2025', '?year=3000']) {
+      const res = await csv(bad, tokens.firm);
+      expect(res.status, bad).toBe(400);
+      expect(JSON.parse(res.text).errors[0].message).toMatch(/year is required once/);
+    }
   });
 });
