@@ -3,6 +3,7 @@ import type { DbOrTx } from '../db/client.js';
 import { seedPolicyInterpretations } from '../policies/policies.seed.js';
 import { seedRatings } from '../ratings/ratings.seed.js';
 import { seedSuggestions } from '../suggestions/suggestions.seed.js';
+import { seedTraining } from '../training/training.seed.js';
 import { seedDemoData } from './demo-data.js';
 
 export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
@@ -11,5 +12,6 @@ export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   Object.assign(counts, await seedRatings(tx));
   Object.assign(counts, await seedSuggestions(tx));
   Object.assign(counts, await seedPolicyInterpretations(tx));
+  Object.assign(counts, await seedTraining(tx));
   return counts;
 }
