@@ -6,8 +6,9 @@
 // The directory seeds 15 securities firms with about 80 Shenzhen branches. The reported reach needs 18 firms and 544
 // branches, so this seed first tops the directory up: SZSA member securities firms to 18 (new firms named below, only
 // when fewer exist), and sales departments of those 18 firms to 544 open branches (each new one added to the firm with
-// the fewest, a realistic Shenzhen network of 20–40 each). The session's participants are one or two practitioners
-// per branch plus a few at each head office, so exactly 18 firms and 544 branches take part.
+// the fewest, a Shenzhen network of 20–40 each in 2020; these were merged since, closed on 2023-06-30, so the current
+// directory, its ratings and the benchmark's scaled copies are unchanged). The session's participants are one or two
+// practitioners per branch plus a few at each head office, so exactly 18 firms and 544 branches take part.
 import { sql } from 'drizzle-orm';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
@@ -31,6 +32,8 @@ export const REPORTED_FIRMS = 18;
 export const REPORTED_BRANCHES = 544;
 export const REPORTED_VIEWS = 23_357;
 export const FLAGSHIP_SERIES = '行稳致远·专业赋能';
+/** When the 2020 sales departments added here were merged into their firms' remaining network. */
+export const BRANCHES_MERGED_ON = '2023-06-30';
 
 const EXTRA_FIRMS = [
   { name: '大鹏湾证券股份有限公司', shortName: '大鹏湾证券', district: 'DAPENG', memberSince: '2011-05-18' },
@@ -115,13 +118,17 @@ async function reportedFirms(db: DbOrTx): Promise<{ id: number; name: string }[]
   return firms.slice(0, REPORTED_FIRMS);
 }
 
-/** Adds sales departments to the firms, one at a time to the firm with the fewest open branches, until they hold `target`. */
+/**
+ * Adds sales departments to the firms, one at a time to the firm with the fewest branches, until they hold `target`.
+ * They are the 2020 network's departments merged since (撤并, closed on BRANCHES_MERGED_ON): the directory's current
+ * network, its ratings and the benchmark's scaled copies (which copy open branches) stay as they were.
+ */
 async function topUpBranches(db: DbOrTx, firms: { id: number; name: string }[], target: number): Promise<number> {
   const firmIds = firms.map((f) => f.id);
   const counts = await ids(
     db,
     sql`select f.id, '' as name, count(b.id)::int as n from unnest(${`{${firmIds.join(',')}}`}::int[]) as f(id)
-        left join ${branchesTable} b on b.firm_id = f.id and b.closed_on is null group by f.id order by f.id`,
+        left join ${branchesTable} b on b.firm_id = f.id group by f.id order by f.id`,
   );
   const open = new Map(counts.map((c) => [c.id, c.n]));
   let total = [...open.values()].reduce((a, b) => a + b, 0);
@@ -145,7 +152,7 @@ async function topUpBranches(db: DbOrTx, firms: { id: number; name: string }[], 
     existingNames.add(name);
     nextPlace.set(firm.id, k + 1);
     const district = PLACES[k % PLACES.length]![1] as (typeof branchesTable.$inferInsert)['district'];
-    added.push({ firmId: firm.id, kind: 'SALES_DEPARTMENT', name, creditCode: creditCode(serial++), district, openedOn: `${2004 + (serial % 16)}-${String(1 + (serial % 12)).padStart(2, '0')}-15` });
+    added.push({ firmId: firm.id, kind: 'SALES_DEPARTMENT', name, creditCode: creditCode(serial++), district, openedOn: `${2004 + (serial % 16)}-${String(1 + (serial % 12)).padStart(2, '0')}-15`, closedOn: BRANCHES_MERGED_ON });
     open.set(firm.id, open.get(firm.id)! + 1);
     total += 1;
   }
@@ -188,13 +195,13 @@ export async function seedTraining(db: DbOrTx): Promise<Record<string, number>> 
   const addedBranches = await topUpBranches(db, firms, REPORTED_BRANCHES);
   const firmArray = `{${firms.map((f) => f.id).join(',')}}`;
 
-  // Practitioners: at each of the 18 firms' first 544 open branches one (every third branch two), and three at each
+  // Practitioners: at each of the 18 firms' first 544 branches (in 2020) one (every third branch two), and three at each
   // head office. Names from the surname and given-name lists by row number; registration numbers S + 13 digits.
   const surnames = [...SURNAMES];
   await db.execute(sql`
     with chosen as (
       select b.id as branch_id, b.firm_id, row_number() over (order by b.id) as k
-      from ${branchesTable} b where b.firm_id = any(${firmArray}::int[]) and b.closed_on is null
+      from ${branchesTable} b where b.firm_id = any(${firmArray}::int[])
       order by b.id limit ${REPORTED_BRANCHES}
     ), people as (
       select firm_id, branch_id, k * 2 as n from chosen

@@ -2,3 +2,5 @@
 import type { MatrixPart } from './part.js';
 
 export const parts: MatrixPart[] = [];
+import { trainingPart } from './training.js';
+parts.push(trainingPart);
