@@ -65,6 +65,12 @@ const BOUNDS: Record<string, string> = {
   'UserError.field': 'a path into the input',
   'WebhookDelivery.attemptLog': 'WEBHOOK_MAX_ATTEMPTS (at most 30)',
   'WebhookSubscription.eventTypes': 'the four event types (deduplicated)',
+  // training (issue 17)
+  'TrainingNeedsSurvey.topics': 'TrainingTopic (enum, deduplicated)',
+  'TrainingNeedsSurvey.results': 'one per offered topic (TrainingTopic, enum)',
+  'TrainingSession.lecturers': 'MAX_LECTURERS = 10',
+  'RegisterPractitionersPayload.practitioners': 'the rows of one call (MAX_REGISTER_BATCH = 500)',
+  'IssueTrainingCertificatesPayload.certificates': "one per practitioner who completed the session (the session's participants), association only",
 };
 
 function listFields(): string[] {
