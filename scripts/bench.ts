@@ -1,8 +1,9 @@
-// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --rounds 9 --requests 200 --concurrency 4]
+// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --domains training,… --rounds 9 --requests 200 --concurrency 4]
 // The six performance scenarios (scripts/bench-scenarios.ts) on PGlite and on PostgreSQL (DATABASE_URL's server, or a
 // local one when it answers), each driver on a fresh database prepared like the app's, then scenarios 2, 3 and 5 again
 // on that database scaled up. Prints a table and writes bench/results/latest.json (and a dated copy). A measurement:
-// the exit code is 0 whether or not the gates are met; the last line says which.
+// the exit code is 0 whether or not the gates are met; the last line says which. The domains' entries
+// (scripts/bench/domains.ts) run after the scenarios on the same app and database (`--domains none` skips them).
 import { cpus, totalmem } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { createApp } from '../src/server/app.js';
 import { benchScenarios, scaleBenchDatabase, scaledBenchScenarios, type Floor, type Scenario } from './bench-scenarios.js';
 import { findPostgresServer, openBenchDatabase, type Driver } from './bench/databases.js';
 import { startFloorServer } from './bench/floor.js';
+import { runDomainBenches, selectDomainBenches, type DomainBench, type DomainBenchResult } from './bench/domains.js';
 import { startLoadGenerator, type LoadGenerator } from './bench/load.js';
 import { checkGcExposed, measureScenario, measurementOrder, type Bench, type Entry, type Settings } from './bench/measure.js';
 import { gitRevision, printTable, writeResults } from './bench/report.js';
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     driver: { type: 'string' },
     scenario: { type: 'string' },
+    domains: { type: 'string' },
     rounds: { type: 'string' },
     requests: { type: 'string' },
     concurrency: { type: 'string' },
@@ -86,6 +89,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 interface DriverRun {
   driver: Driver;
   entries: Entry[];
+  domains: DomainBenchResult[];
   setupSeconds: number;
   scale?: { label: string; counts: Record<string, number>; seconds: number };
   seconds: number;
@@ -137,16 +141,16 @@ async function startBench(driver: Driver, settings: Settings, load: LoadGenerato
       authorization: async (s) =>
         s.token && `Bearer ${await signAccessToken(keys, issuer, { sub: `bench:${s.token}`, role: s.token, org: s.firmCreditCode }, 6 * 3600)}`,
     };
-    return { bench, floors, stop };
+    return { bench, floors, stop, keys };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function runDriver(driver: Driver, ids: Set<number>, settings: Settings, load: LoadGenerator, postgresServerUrl?: string): Promise<DriverRun> {
+async function runDriver(driver: Driver, ids: Set<number>, domainBenches: DomainBench[], settings: Settings, load: LoadGenerator, postgresServerUrl?: string): Promise<DriverRun> {
   const started = performance.now();
-  const { bench, floors, stop } = await startBench(driver, settings, load, postgresServerUrl);
+  const { bench, floors, stop, keys } = await startBench(driver, settings, load, postgresServerUrl);
   const db = bench.database.db;
   const measureAll = async (scenarios: Scenario[], scale: string | null) => {
     const entries = new Map<Scenario, Entry>();
@@ -163,7 +167,8 @@ async function runDriver(driver: Driver, ids: Set<number>, settings: Settings, l
     const setupSeconds = seconds(started);
     console.log(`${driver}: fresh database ready in ${setupSeconds} s`);
     const entries = await measureAll(scenarios, null);
-    if (!SCALED_IDS.some((id) => ids.has(id))) return { driver, entries, setupSeconds, seconds: seconds(started) };
+    const domains = async () => (domainBenches.length > 0 ? runDomainBenches(bench, keys, domainBenches, args.quick!) : []);
+    if (!SCALED_IDS.some((id) => ids.has(id))) return { driver, entries, domains: await domains(), setupSeconds, seconds: seconds(started) };
 
     const scaling = performance.now();
     const scale = await scaleBenchDatabase(db);
@@ -171,7 +176,7 @@ async function runDriver(driver: Driver, ids: Set<number>, settings: Settings, l
     console.log(`${driver}: scaled to ${scale.label} in ${scaleSeconds} s`);
     const scaled = (await scaledBenchScenarios(db, scale)).filter((s) => ids.has(s.id));
     entries.push(...(await measureAll(scaled, scale.label)));
-    return { driver, entries, setupSeconds, scale: { ...scale, seconds: scaleSeconds }, seconds: seconds(started) };
+    return { driver, entries, domains: await domains(), setupSeconds, scale: { ...scale, seconds: scaleSeconds }, seconds: seconds(started) };
   } finally {
     await stop();
   }
@@ -182,6 +187,7 @@ async function main() {
   checkGcExposed();
   const settings = settingsFromArgs();
   const ids = selectedIds();
+  const domainBenches = selectDomainBenches(args.domains);
   const drivers = selectedDrivers();
   const skipped: { driver: Driver; reason: string }[] = [];
   let postgresServerUrl: string | undefined;
@@ -203,15 +209,17 @@ async function main() {
   const load = startLoadGenerator();
   const runs: DriverRun[] = [];
   try {
-    for (const driver of drivers) runs.push(await runDriver(driver, ids, settings, load, postgresServerUrl));
+    for (const driver of drivers) runs.push(await runDriver(driver, ids, domainBenches, settings, load, postgresServerUrl));
   } finally {
     load.close();
   }
 
   const entries = runs.flatMap((r) => r.entries);
+  const domains = runs.flatMap((r) => r.domains);
   printTable(entries, settings);
   const gatesMissed = [
     ...entries.filter((e) => !e.pass).map((e) => `#${e.id} ${e.name} on ${e.driver}: ${e.failures.join('; ')}`),
+    ...domains.flatMap((d) => d.gates.filter((g) => !g.pass).map((g) => `[${d.domain}] ${d.name} on ${d.driver}: ${g.name} (${g.detail})`)),
     ...skipped.map((s) => `${s.driver} not measured: ${s.reason}`),
   ];
   const { commit, dirty } = gitRevision();
@@ -232,6 +240,7 @@ async function main() {
     allGatesMet: gatesMissed.length === 0,
     gatesMissed,
     scenarios: entries,
+    domains,
   });
   console.log(`\nwrote ${paths.join(' and ')} (${seconds(started)} s)`);
   console.log(gatesMissed.length === 0 ? 'all gates met' : `gates missed: ${gatesMissed.join(' | ')}`);

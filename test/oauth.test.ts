@@ -156,6 +156,33 @@ describe('POST /oauth/token (client credentials)', () => {
     expect((await requestToken(t, form(third.clientSecret))).status).toBe(200);
   });
 
+  it('rotating with overlapSeconds 0 revokes the tokens issued with the old secret at once; the new secret\'s tokens work', async () => {
+    const account = await newServiceAccount(t);
+    const before = await clientToken(t, account.clientId, account.clientSecret);
+    expect(decodeJwt(before).sid).toEqual(expect.any(Number));
+    const first = await t.gql(VIEWER, undefined, { token: before });
+    expect(first.status, first.text).toBe(200);
+    const rotated = await rotateServiceAccountSecret(t.database.db, associationActor, account.id, { overlapSeconds: 0 });
+    const refused = await t.gql(VIEWER, undefined, { token: before });
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const after = await clientToken(t, account.clientId, rotated.clientSecret);
+    expect((await t.gql(VIEWER, undefined, { token: after })).status).toBe(200);
+  });
+
+  it('with an overlap, the old secret\'s tokens work until it ends and not after', async () => {
+    const account = await newServiceAccount(t);
+    const before = await clientToken(t, account.clientId, account.clientSecret);
+    await rotateServiceAccountSecret(t.database.db, associationActor, account.id, { overlapSeconds: 600 });
+    expect((await t.gql(VIEWER, undefined, { token: before })).status).toBe(200);
+    // The overlap has passed (moved into the past rather than waited for).
+    await t.database.db
+      .update(serviceAccountSecretsTable)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(and(eq(serviceAccountSecretsTable.serviceAccountId, account.id), isNotNull(serviceAccountSecretsTable.expiresAt)));
+    expect((await t.gql(VIEWER, undefined, { token: before })).status).toBe(401);
+  });
+
   it('stores only scrypt hashes of secrets', async () => {
     const account = await newServiceAccount(t);
     const rows = await t.database.db.select().from(serviceAccountSecretsTable).where(eq(serviceAccountSecretsTable.serviceAccountId, account.id));

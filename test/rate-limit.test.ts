@@ -136,6 +136,24 @@ describe('rate limits per principal over HTTP', () => {
     expect((await t.gql(SMALL, undefined, { token })).body).toMatchObject({ extensions: { cost: { remaining: 27 } } });
   });
 
+  it('charges a malformed request (not JSON, nested too deep) one point before refusing it, and 429 once the budget is spent', async () => {
+    const token = await signAccessToken(t.keys, { issuer: t.config.AUTH_ISSUER, audience: t.config.AUTH_AUDIENCE }, { sub: `malformed:${randomUUID()}`, role: 'regulator' }, 600);
+    const send = (body: string) =>
+      fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json()) as any }));
+    const deep = `{"query":"query($a: String) { __typename }","variables":{"a":${'['.repeat(200)}${']'.repeat(200)}}}`;
+    const refused = await send(deep);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].extensions.code).toBe('JSON_TOO_DEEP');
+    expect((await send('{"query": ')).body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    // Two points gone: 40 − 2 − 13.
+    expect((await t.gql(SMALL, undefined, { token })).body).toMatchObject({ extensions: { cost: { remaining: 25 } } });
+    for (let i = 0; i < 25; i++) expect((await send(deep)).status).toBe(400);
+    const limited = await send(deep);
+    expect(limited.status).toBe(429);
+    expect(limited.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('throttles token requests per client IP', async () => {
     const account = await newServiceAccount(t);
     const form = { grant_type: 'client_credentials', client_id: account.clientId, client_secret: account.clientSecret };

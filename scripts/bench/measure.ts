@@ -126,7 +126,7 @@ async function settledHeapBytes(): Promise<number> {
 }
 
 /** The context app.ts builds for an HTTP request, for in-process execution. */
-function contextFor(bench: Bench, viewer: Viewer): Context {
+export function contextFor(bench: Bench, viewer: Viewer): Context {
   const limits = documentLimitsFromConfig(bench.config);
   return {
     viewer,

@@ -1,4 +1,5 @@
 // The benchmark's outputs: the table on stdout and bench/results/latest.json with a dated copy.
+import type { DomainBenchResult } from './domains.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +67,8 @@ export interface Results {
   allGatesMet: boolean;
   gatesMissed: string[];
   scenarios: Entry[];
+  /** The domains' entries (scripts/bench/domains.ts). */
+  domains: DomainBenchResult[];
 }
 
 /** Writes latest.json and bench/results/<date>-<commit>.json; returns their paths. */

@@ -61,8 +61,10 @@ async function viewerFromAuthorization(
   const role = roleFromClaim(claims.role);
   if (claims.sub.startsWith(SERVICE_ACCOUNT_SUBJECT)) {
     // Checked on every request, so disabling an account refuses its tokens at once (one indexed lookup).
-    const account = await findEnabledServiceAccount(db, claims.sub.slice(SERVICE_ACCOUNT_SUBJECT.length));
-    if (!account || account.role !== claims.role) throw new AuthenticationError(401);
+    // The same lookup tells whether the secret the token was issued against still works: rotating it revokes the
+    // tokens issued with it once the overlap the caller chose has passed.
+    const account = await findEnabledServiceAccount(db, claims.sub.slice(SERVICE_ACCOUNT_SUBJECT.length), claims.sid);
+    if (!account || account.role !== claims.role || !account.secretWorks) throw new AuthenticationError(401);
     // The token's scope claim can only narrow what the account holds now.
     const granted = claims.scope?.split(' ');
     const scopes = granted ? account.scopes.filter((s) => granted.includes(s)) : account.scopes;

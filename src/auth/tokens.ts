@@ -12,6 +12,11 @@ export interface AccessClaims {
   scope?: string;
   /** The association role's association code (SZSA, SZLCA); SZSA when absent. */
   assoc?: string;
+  /**
+   * Service accounts' tokens: the id of the client secret they were issued against. The token works only while that
+   * secret does, so rotating the secret (after the overlap the caller chose) or disabling the account revokes it.
+   */
+  sid?: number;
 }
 
 const TTL_FORMAT = /^([1-9]\d{0,6})([smhd])$/;
@@ -41,6 +46,7 @@ export async function signAccessToken(
   if (claims.org) payload.org = claims.org;
   if (claims.scope) payload.scope = claims.scope;
   if (claims.assoc) payload.assoc = claims.assoc;
+  if (claims.sid !== undefined) payload.sid = claims.sid;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ISSUER_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub)
@@ -108,7 +114,9 @@ export function createTokenVerifier(
         if (assoc !== undefined && (role !== 'association' || typeof assoc !== 'string' || !(associationCodes as readonly string[]).includes(assoc))) {
           throw new TokenError('invalid');
         }
-        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope, ...(assoc ? { assoc } : {}) };
+        const sid = payload.sid;
+        if (sid !== undefined && (typeof sid !== 'number' || !Number.isSafeInteger(sid) || sid <= 0)) throw new TokenError('invalid');
+        const claims: AccessClaims = { sub: payload.sub!, role: role as TokenRole, org, scope, ...(assoc ? { assoc } : {}), ...(sid !== undefined ? { sid } : {}) };
         // Insertion order is age: when full, the oldest entry goes.
         if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
         verified.set(token, { claims, until: Math.min(now + VERIFIED_TOKEN_CACHE_MS, (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000) });

@@ -10,7 +10,7 @@ import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import * as clients from './clients.service.js';
 import type { ServiceAccountRow, ServiceAccountSecretRow } from './clients.table.js';
-import { serviceAccountScopes } from './scopes.js';
+import { defaultServiceAccountScopes, serviceAccountScopes } from './scopes.js';
 
 const mayManage = (viewer: Viewer) => serviceAccountScope(viewer).kind === 'association';
 
@@ -87,7 +87,7 @@ const CreateServiceAccountInput = builder.inputType('CreateServiceAccountInput',
     name: t.string({ required: true, description: '名称，1–100 字 / Name, 1–100 characters' }),
     role: t.field({ type: ServiceAccountRoleEnum, required: true, description: '角色 / Role' }),
     scopes: t.stringList({
-      description: `权限范围；省略时为只读范围 / Scopes; the read scopes when omitted (${serviceAccountScopes.join(', ')})`,
+      description: `权限范围（${serviceAccountScopes.join('、')}）；省略时为 ${defaultServiceAccountScopes.join('、')} / Scopes (${serviceAccountScopes.join(', ')}); ${defaultServiceAccountScopes.join(', ')} when omitted`,
     }),
     owner: t.string({ description: '负责人或负责部门 / Owner (person or department)' }),
   }),

@@ -220,34 +220,46 @@ export async function loadActiveSecretsByAccountIds(db: DbOrTx, ids: readonly nu
     .orderBy(asc(serviceAccountSecretsTable.id));
 }
 
-/** The enabled account with this client id, or null: checked on every request that carries a service account's token. */
-export async function findEnabledServiceAccount(db: DbOrTx, clientId: string): Promise<ServiceAccountRow | null> {
+/**
+ * The enabled account with this client id, or null: checked on every request that carries a service account's token.
+ * `secretWorks`: whether the secret the token was issued against (`secretId`) still works (not rotated out past its
+ * overlap); true for a token that names none (issued before tokens carried it, at most an hour earlier).
+ */
+export async function findEnabledServiceAccount(db: DbOrTx, clientId: string, secretId?: number): Promise<(ServiceAccountRow & { secretWorks: boolean }) | null> {
   if (!CLIENT_ID_FORMAT.test(clientId)) return null;
+  // Spelled out with table names: in a one-table select drizzle writes columns unqualified, which inside the subquery
+  // would name the secret's own columns.
+  const secretWorks =
+    secretId === undefined
+      ? sql<boolean>`true`
+      : sql<boolean>`exists (select 1 from ${serviceAccountSecretsTable} secret
+          where secret.id = ${secretId} and secret.service_account_id = ${serviceAccountsTable}.id
+            and (secret.expires_at is null or secret.expires_at > now()))`;
   const [row] = await db
-    .select()
+    .select({ account: serviceAccountsTable, secretWorks })
     .from(serviceAccountsTable)
     .where(and(eq(serviceAccountsTable.clientId, clientId), isNull(serviceAccountsTable.disabledAt)))
     .limit(1);
-  return row ?? null;
+  return row ? { ...row.account, secretWorks: row.secretWorks } : null;
 }
 
 /**
  * Checks client credentials: the enabled account when the secret matches one of its working secrets, else null.
  * Unknown and disabled clients cost one scrypt too, so timing does not tell them apart from a wrong secret.
  */
-export async function authenticateClient(db: DbOrTx, clientId: string, clientSecret: string): Promise<ServiceAccountRow | null> {
+export async function authenticateClient(db: DbOrTx, clientId: string, clientSecret: string): Promise<(ServiceAccountRow & { secretId: number }) | null> {
   if (!CLIENT_ID_FORMAT.test(clientId) || !CLIENT_SECRET_FORMAT.test(clientSecret)) return verifyAgainstDummy(clientSecret.slice(0, 200)).then(() => null);
   const rows = await db
-    .select({ account: serviceAccountsTable, hash: serviceAccountSecretsTable.hash })
+    .select({ account: serviceAccountsTable, secretId: serviceAccountSecretsTable.id, hash: serviceAccountSecretsTable.hash })
     .from(serviceAccountsTable)
     .leftJoin(serviceAccountSecretsTable, and(eq(serviceAccountSecretsTable.serviceAccountId, serviceAccountsTable.id), activeSecret()))
     .where(eq(serviceAccountsTable.clientId, clientId))
     .orderBy(sql`${serviceAccountSecretsTable.id} desc nulls last`);
   const account = rows[0]?.account;
-  const hashes = rows.map((r) => r.hash).filter((h): h is string => h !== null);
-  if (!account || account.disabledAt || hashes.length === 0) return verifyAgainstDummy(clientSecret).then(() => null);
-  for (const hash of hashes) {
-    if (await verifySecret(clientSecret, hash)) return account;
+  const secrets = rows.filter((r): r is typeof r & { hash: string; secretId: number } => r.hash !== null && r.secretId !== null);
+  if (!account || account.disabledAt || secrets.length === 0) return verifyAgainstDummy(clientSecret).then(() => null);
+  for (const { hash, secretId } of secrets) {
+    if (await verifySecret(clientSecret, hash)) return { ...account, secretId };
   }
   return null;
 }

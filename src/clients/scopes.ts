@@ -14,16 +14,12 @@ export const serviceAccountScopes = [
 ] as const;
 export type ServiceAccountScope = (typeof serviceAccountScopes)[number];
 
-/** Given when none are named: the read scopes, not webhooks:manage. */
-export const defaultServiceAccountScopes: readonly ServiceAccountScope[] = [
-  'reports:read',
-  'ratings:read',
-  'suggestions:read',
-  'training:read',
-  'statistics:read',
-  'early-reports:read',
-  'discipline:read',
-];
+/**
+ * Given when none are named: the read scopes of wave 1, not webhooks:manage. The scopes added since (training,
+ * statistics, early reports, discipline) are granted only when asked for, so an account made without naming scopes
+ * does not start reading data it was never meant to.
+ */
+export const defaultServiceAccountScopes: readonly ServiceAccountScope[] = ['reports:read', 'ratings:read', 'suggestions:read'];
 
 /**
  * Whether the viewer holds a scope. People (tokens without a service account) are bounded by their role alone,

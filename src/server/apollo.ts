@@ -10,7 +10,7 @@ import { jitGateway, type JitEngine } from '../graphql/executor.js';
 import type { Logger } from '../logger.js';
 import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
-import { createFormatError, databaseUnavailablePlugin } from './format-error.js';
+import { createFormatError, databaseUnavailablePlugin, PREFLIGHT_HEADERS } from './format-error.js';
 import { costChargedAhead } from './known-query.js';
 import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
 
@@ -34,7 +34,7 @@ export async function createApollo(deps: ApolloDeps): Promise<ApolloServer<Conte
     allowBatchedHttpRequests: false,
     // main.ts owns shutdown (drain, then stop); Apollo's own SIGTERM handler would stop it while requests still arrive.
     stopOnTerminationSignals: false,
-    csrfPrevention: true,
+    csrfPrevention: { requestHeaders: [...PREFLIGHT_HEADERS] },
     hideSchemaDetailsFromClientErrors: true,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [supportedOperationRule, ...documentLimitRules(limits)],

@@ -70,7 +70,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const apollo = await createApollo({ config, logger, schema, engine, rateLimiter });
 
   const routes = new Map<string, Route>([
-    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor: createContextFactory({ config, logger, db: database.db }) })],
+    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor: createContextFactory({ config, logger, db: database.db }), limiter: rateLimiter })],
     ['/healthz', healthRoute],
     ['/readyz', readinessRoute(database, () => shuttingDown)],
     ['/schema.graphql', schemaRoute(schema)],

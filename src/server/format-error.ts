@@ -19,6 +19,29 @@ const CLIENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** The headers that mark a GET as not cross-site (a browser sends them only after a CORS preflight). */
+export const PREFLIGHT_HEADERS = ['x-requested-with', 'apollo-require-preflight', 'x-apollo-operation-name'] as const;
+
+/**
+ * Refusals worded by Apollo Server, in the project's own words and codes: they named the library, its options and
+ * its headers, and one of them (a persisted query whose hash is not the query's) had no code and was logged as a crash.
+ */
+function ownWording(formatted: GraphQLFormattedError): { message: string; code: string } | null {
+  if (formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED') {
+    return { code: 'GRAPHQL_VALIDATION_FAILED', message: 'Introspection is turned off on this server; the schema is documented in the API reference' };
+  }
+  if (formatted.extensions?.code === 'BAD_REQUEST' && formatted.message.startsWith('This operation has been blocked as a potential Cross-Site Request Forgery')) {
+    return {
+      code: 'BAD_REQUEST',
+      message: 'Refused as a possible cross-site request: send the header X-Requested-With (any value) with a GET query, or POST it with Content-Type: application/json',
+    };
+  }
+  if (formatted.message === 'provided sha does not match query') {
+    return { code: 'BAD_REQUEST', message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it' };
+  }
+  return null;
+}
+
 /** graphql-js suggests field, type, enum and input names; none of that reaches a client. */
 export function stripSuggestions(message: string): string {
   return message.replace(/\s*Did you mean [^?]*\?/g, '').trim();
@@ -26,6 +49,8 @@ export function stripSuggestions(message: string): string {
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const own = ownWording(formatted);
+    if (own) return { message: own.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: own.code } };
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       const extensions: Record<string, unknown> = { code };

@@ -11,7 +11,7 @@ export type Route = (req: IncomingMessage, res: ServerResponse, url: URL, reques
 
 /** A refusal a route throws; `answerThrown` writes it as a GraphQL-style error with its status and code. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -44,7 +44,7 @@ export function answerThrown(res: ServerResponse, error: unknown, logger: Logger
     );
   } else if (error instanceof HttpError) {
     if (error.status === 413) res.setHeader('connection', 'close');
-    sendError(res, error.status, error.code, error.message);
+    sendError(res, error.status, error.code, error.message, error.headers);
   } else if (isTransientDatabaseError(error)) {
     // The database is away or busy before GraphQL even ran (e.g. the viewer's organization lookup).
     logger.warn({ err: error, requestId }, 'database unavailable');
@@ -81,6 +81,33 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** How deep a request's JSON (body, or the `variables`/`extensions` of a GET) may nest: far beyond any real input. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests objects and arrays more than `max` deep, by one pass over its characters (brackets inside
+ * strings do not count). Checked before parsing: a deeper document would overflow the stack of anything that walks
+ * it recursively (JSON.stringify in the cost cache, input coercion).
+ */
+export function jsonNestsDeeperThan(text: string, max: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** CORS headers for the request's Origin: echoed when allowed ('*' allows any), always `Vary: Origin` when one was sent. */

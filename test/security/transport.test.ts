@@ -71,6 +71,27 @@ describe('transport: refused before any GraphQL runs', () => {
     expectRefused(res, 400, 'BAD_REQUEST');
   });
 
+  it('variables nested deeper than 64 levels are 400 JSON_TOO_DEEP, cheaply, in a POST body and in a GET', async () => {
+    // 3,000 levels fit under the body limit and would overflow anything that walks the JSON recursively.
+    const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
+    const started = performance.now();
+    const res = await post(t, `{"query":"mutation($v: String) { submitSuggestion(input: { topic: OTHER, title: \\"t\\", body: \\"b\\" }) { userErrors { code } } }","variables":{"v":${deep}}}`, { ...json, ...auth() });
+    expectRefused(res, 400, 'JSON_TOO_DEEP');
+    expect(performance.now() - started).toBeLessThan(5_000); // cheap: not a timing assertion of speed, a guard against hanging
+    const shallowEnoughForAUrl = `${'['.repeat(100)}${']'.repeat(100)}`;
+    const get = await fetch(`${t.url}/graphql?query=${encodeURIComponent('query($v: String) { __typename }')}&variables=${encodeURIComponent(`{"v":${shallowEnoughForAUrl}}`)}`, { headers: { 'apollo-require-preflight': 'true', ...auth() } });
+    const text = await get.text();
+    expectRefused({ status: get.status, text, body: JSON.parse(text) }, 400, 'JSON_TOO_DEEP');
+    await expectStillUp(t);
+  });
+
+  it('brackets inside strings do not count as nesting: a variable full of them is answered', async () => {
+    const query = 'query($s: String) { organizations(first: 1, filter: { search: $s }) { totalCount } }';
+    const res = await post(t, JSON.stringify({ query, variables: { s: `"${'{['.repeat(500)}\\"` } }), { ...json, ...auth() });
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    expect(res.body.data).toEqual({ organizations: { totalCount: 0 } });
+  });
+
   it(`a body over BODY_LIMIT_BYTES (${BODY_LIMIT}) is 413 PAYLOAD_TOO_LARGE, judged by its Content-Length`, async () => {
     const res = await post(t, JSON.stringify({ query: `${SUBMIT} # ${'x'.repeat(BODY_LIMIT)}` }), { ...json, ...auth() });
     expectRefused(res, 413, 'PAYLOAD_TOO_LARGE');

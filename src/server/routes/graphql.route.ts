@@ -5,9 +5,11 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import type { ViewerResolver } from '../../auth/authenticate.js';
 import type { Config } from '../../config.js';
 import type { Context } from '../../graphql/context.js';
+import { chargeBudget } from '../../rate-limit/charge.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { respondWithApollo } from '../apollo.js';
 import type { ContextFactory } from '../context.js';
-import { HttpError, readBody, sendError, type Route } from '../http.js';
+import { HttpError, jsonNestsDeeperThan, MAX_JSON_DEPTH, readBody, sendError, type Route } from '../http.js';
 import type { KnownQueryPath } from '../known-query.js';
 import { explorerPage } from './explorer.route.js';
 
@@ -17,10 +19,22 @@ export interface GraphQLRouteDeps {
   knownQueries: KnownQueryPath;
   resolveViewer: ViewerResolver;
   contextFor: ContextFactory;
+  limiter?: RateLimiter;
 }
 
+/** What a malformed request (not JSON, nested too deep) costs: refused before any work, yet not free to repeat. */
+export const MALFORMED_REQUEST_COST = 1;
+
 export function graphqlRoute(deps: GraphQLRouteDeps): Route {
-  const { config, apollo, knownQueries, resolveViewer, contextFor } = deps;
+  const { config, apollo, knownQueries, resolveViewer, contextFor, limiter } = deps;
+  /** Charges the caller for a malformed request, then refuses it: 400 with `code`, or 429 when the budget is spent. */
+  const refuseMalformed = async (req: Parameters<Route>[0], requestId: string, code: string, message: string): Promise<never> => {
+    const { principal } = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
+    const charge = await chargeBudget(limiter, principal, MALFORMED_REQUEST_COST, 'cap');
+    if (typeof charge === 'object' && !charge.allowed) throw new HttpError(429, 'RATE_LIMITED', `Rate limit exceeded; retry in ${charge.retryAfterSeconds} s`, { 'retry-after': String(charge.retryAfterSeconds) });
+    throw new HttpError(400, code, message);
+  };
+  const tooDeep = `Request JSON is nested more than ${MAX_JSON_DEPTH} levels deep`;
   const explorerHtml = explorerPage();
   return async (req, res, url, requestId, cors) => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -43,14 +57,17 @@ export function graphqlRoute(deps: GraphQLRouteDeps): Route {
       const text = await readBody(req, config.BODY_LIMIT_BYTES);
       const contentType = req.headers['content-type'] ?? '';
       if (/^application\/(graphql-response\+)?json\b/i.test(contentType)) {
+        if (jsonNestsDeeperThan(text)) await refuseMalformed(req, requestId, 'JSON_TOO_DEEP', tooDeep);
         try {
           body = JSON.parse(text);
         } catch {
-          throw new HttpError(400, 'BAD_REQUEST', 'Request body is not valid JSON');
+          await refuseMalformed(req, requestId, 'BAD_REQUEST', 'Request body is not valid JSON');
         }
       } else {
         body = text;
       }
+    } else if (['variables', 'extensions'].some((name) => jsonNestsDeeperThan(url.searchParams.get(name) ?? ''))) {
+      await refuseMalformed(req, requestId, 'JSON_TOO_DEEP', tooDeep);
     }
     const context = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
     if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;

@@ -124,7 +124,7 @@ export async function handleTokenRequest(request: TokenRequest, deps: TokenEndpo
   const accessToken = await signAccessToken(
     deps.issuerKeys,
     { issuer: deps.config.AUTH_ISSUER, audience: deps.config.AUTH_AUDIENCE },
-    { sub: `${SERVICE_ACCOUNT_SUBJECT}${account.clientId}`, role: account.role as 'association' | 'regulator', scope: scopes.join(' ') },
+    { sub: `${SERVICE_ACCOUNT_SUBJECT}${account.clientId}`, role: account.role as 'association' | 'regulator', scope: scopes.join(' '), sid: account.secretId },
     expiresIn,
   );
   deps.logger.info({ clientId: account.clientId, role: account.role }, 'issued a service account token');
