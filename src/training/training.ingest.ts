@@ -95,12 +95,17 @@ async function insertBatch(db: DbOrTx, scope: IngestScope, rows: ViewEventRow[])
     await db.execute(sql`
       with input as (
         select * from jsonb_to_recordset(${json}::jsonb) as x(line int, event_id text, session_id int, practitioner_id int, watched_seconds int, at timestamptz)
-      ), valid as (
-        select i.* from input i
-        join ${s} s on s.id = i.session_id ${own}
-        join ${p} p on p.id = i.practitioner_id
-        where p.organization_id in (select m.organization_id from ${membershipsTable} m where m.association_id = s.association_id)
+      ), pairs as (
+        -- Each distinct (session, practitioner) of the batch is checked once (a batch names few of either).
+        select distinct i.session_id, i.practitioner_id from input i
+      ), allowed as (
+        select pr.session_id, pr.practitioner_id from pairs pr
+        join ${s} s on s.id = pr.session_id ${own}
+        join ${p} p on p.id = pr.practitioner_id
+        where exists (select 1 from ${membershipsTable} m where m.organization_id = p.organization_id and m.association_id = s.association_id)
            or exists (select 1 from ${trainingEnrolmentsTable} e where e.session_id = s.id and e.practitioner_id = p.id)
+      ), valid as (
+        select i.* from input i join allowed a on a.session_id = i.session_id and a.practitioner_id = i.practitioner_id
       ), inserted as (
         insert into ${trainingViewEventsTable} (event_id, session_id, practitioner_id, watched_seconds, at)
         select distinct on (event_id) event_id, session_id, practitioner_id, watched_seconds, at from valid order by event_id, line
