@@ -272,23 +272,33 @@ const toReach = (r: ReachRow | undefined): TrainingReach =>
  * one of its branches did); views the distinct view events (人次).
  */
 export async function reachOfSessions(db: DbOrTx, sessionIds: readonly number[]): Promise<Map<number, TrainingReach>> {
-  // Per session (a lateral subquery with the session's id as its one parameter): the aggregate a person would write
-  // for one session, so the planner uses the session indexes and never sorts across sessions.
+  // Per session (a lateral subquery with the session's id as its one parameter), reading the view events once: their
+  // count per practitioner (in the order of the (session_id, practitioner_id) index) gives the participants and,
+  // summed, the views.
   const rows = rowsOf<ReachRow>(
     await db.execute(sql`
       select s.id as key, r.firms, r.branches, r.participants, r.views
       from unnest(${keyArray(sessionIds)}) as s(id)
-      cross join lateral (
-        select count(distinct p.organization_id)::int as firms, count(distinct p.branch_id)::int as branches, count(*)::int as participants,
-               (select count(*) from ${trainingViewEventsTable} v where v.session_id = s.id)::int as views
-        from (
-          select practitioner_id from ${trainingAttendanceTable} a where a.session_id = s.id
-          union
-          select practitioner_id from ${trainingViewEventsTable} v where v.session_id = s.id
-        ) part join ${practitionersTable} p on p.id = part.practitioner_id
-      ) r`),
+      cross join lateral (${reachAggregate(sql`= s.id`)}) r`),
   );
   return new Map(rows.map((r) => [Number(r.key), toReach(r)]));
+}
+
+/**
+ * The reach of the sessions whose id satisfies `sessionIs` (`= s.id`, `in (…)`): one pass over their view events
+ * (counted per practitioner) and their attendance, joined to the practitioners once.
+ */
+function reachAggregate(sessionIs: SQL): SQL {
+  return sql`
+    select count(distinct p.organization_id)::int as firms, count(distinct p.branch_id)::int as branches,
+           count(*)::int as participants, coalesce(sum(part.views), 0)::int as views
+    from (
+      select x.practitioner_id, sum(x.views) as views from (
+        select v.practitioner_id, count(*) as views from ${trainingViewEventsTable} v where v.session_id ${sessionIs} group by v.practitioner_id
+        union all
+        select a.practitioner_id, 0 from ${trainingAttendanceTable} a where a.session_id ${sessionIs}
+      ) x group by x.practitioner_id
+    ) part join ${practitionersTable} p on p.id = part.practitioner_id`;
 }
 
 /** Reach of each of many programmes (over all their sessions; a person in two sessions is one participant). */
@@ -323,17 +333,7 @@ export async function reachOfYear(db: DbOrTx, viewer: Viewer, year: number): Pro
   const s = trainingSessionsTable;
   const own = scope.kind === 'association' ? sql`and s.association_id = ${scope.associationId}` : sql``;
   const sessions = sql`select s.id from ${s} s where s.starts_at >= ${from.toISOString()}::timestamptz and s.starts_at < ${until.toISOString()}::timestamptz ${own}`;
-  const rows = rowsOf<ReachRow>(
-    await db.execute(sql`
-      with chosen as (${sessions}), part as (
-        select practitioner_id from ${trainingAttendanceTable} where session_id in (select id from chosen)
-        union
-        select practitioner_id from ${trainingViewEventsTable} where session_id in (select id from chosen)
-      )
-      select 0 as key, count(distinct p.organization_id)::int as firms, count(distinct p.branch_id)::int as branches, count(*)::int as participants,
-             (select count(*) from ${trainingViewEventsTable} where session_id in (select id from chosen))::int as views
-      from part join ${practitionersTable} p on p.id = part.practitioner_id`),
-  );
+  const rows = rowsOf<ReachRow>(await db.execute(sql`select 0 as key, r.* from (${reachAggregate(sql`in (${sessions})`)}) r`));
   return toReach(rows[0]);
 }
 
