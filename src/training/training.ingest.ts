@@ -95,10 +95,10 @@ async function insertBatch(db: DbOrTx, scope: IngestScope, rows: ViewEventRow[])
     await db.execute(sql`
       with input as (
         select * from jsonb_to_recordset(${json}::jsonb) as x(line int, event_id text, session_id int, practitioner_id int, watched_seconds int, at timestamptz)
-      ), pairs as (
+      ), pairs as materialized (
         -- Each distinct (session, practitioner) of the batch is checked once (a batch names few of either).
         select distinct i.session_id, i.practitioner_id from input i
-      ), allowed as (
+      ), allowed as materialized (
         select pr.session_id, pr.practitioner_id from pairs pr
         join ${s} s on s.id = pr.session_id ${own}
         join ${p} p on p.id = pr.practitioner_id
@@ -126,7 +126,9 @@ async function insertBatch(db: DbOrTx, scope: IngestScope, rows: ViewEventRow[])
  */
 export async function ingestViewEvents(db: DbOrTx, scope: IngestScope, rows: ViewEventRow[]): Promise<{ accepted: number; duplicates: number; rejected: RejectedLine[] }> {
   if (rows.length === 0) return { accepted: 0, duplicates: 0, rejected: [] };
-  return runInTransaction(db, async (tx) => {
+  // One batch is one statement, atomic by itself; several share one transaction.
+  const run = rows.length <= VIEW_EVENT_BATCH ? <T>(fn: (h: DbOrTx) => Promise<T>) => fn(db) : <T>(fn: (h: DbOrTx) => Promise<T>) => runInTransaction(db, fn);
+  return run(async (tx) => {
     let accepted = 0;
     let duplicates = 0;
     const rejected: RejectedLine[] = [];
