@@ -433,6 +433,26 @@ describe('reach', () => {
   });
 });
 
+describe('statements constant in page size', () => {
+  test('trainingSessions { reach completionRate lecturers programme { reach } } costs the same for 2 and 20 sessions', async ({ tx }) => {
+    const programme = await insertTrainingProgramme(tx, { title: '语句计数项目' });
+    const firm = await insertOrganization(tx);
+    const p = await insertPractitioner(tx, { organizationId: firm.id });
+    for (let i = 0; i < 20; i++) {
+      const s = await insertTrainingSession(tx, { programmeId: programme.id, title: `语句计数场次${i}` });
+      await insertTrainingViewEvent(tx, { sessionId: s.id, practitionerId: p.id });
+    }
+    const q = `query($n: Int, $p: ID) { trainingSessions(first: $n, programmeId: $p) { edges { node { reach { firms views } completionRate lecturers programme { reach { views } } } } } }`;
+    const run = (n: number) => countStatements(() => execute(makeContext(tx, szsa), q, { n, p: gid('TrainingProgramme', programme.id) }));
+    const two = await run(2);
+    const twenty = await run(20);
+    expect(twenty.result.errors).toBeUndefined();
+    expect(twenty.result.data.trainingSessions.edges).toHaveLength(20);
+    expect(twenty.result.data.trainingSessions.edges[19].node.reach).toEqual({ firms: 1, views: 1 });
+    expect(twenty.count).toBe(two.count);
+  });
+});
+
 describe('obligations', () => {
   test('C/D ratings of a published cycle and recorded measures are obligations seen by the member, its association and the regulator', async ({ tx }) => {
     const firm = await insertOrganization(tx);
