@@ -1,11 +1,22 @@
 // npm run token -- --role ROLE [--org CREDIT_CODE] [--association CODE] [--ttl 1h] [--sub SUBJECT]: prints one signed JWT.
+// The subject defaults to ROLE[:ORG|:ASSOCIATION]:<the OS user>, so the read audit tells people apart.
 // Reads only the issuer's key files under DATA_DIR (creating them if absent), never the database.
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';
 import { parseTtl, signAccessToken } from '../src/auth/tokens.js';
 import { associationCodes, tokenRoles, type TokenRole } from '../src/auth/viewer.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { isValidCreditCode, normalizeCreditCode } from '../src/members/identifiers.js';
+
+/** The OS account running the command (USER when the account database has no entry, as in some containers). */
+function personAtKeyboard(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || process.env.USERNAME || 'unknown';
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`token: ${message}\n`);
@@ -20,7 +31,7 @@ async function main() {
       strict: true,
     }).values;
   } catch (error) {
-    fail(`${(error as Error).message}\nusage: npm run token -- --role ${tokenRoles.join('|')} [--org CREDIT_CODE] [--association ${associationCodes.join('|')}] [--ttl 1h]`);
+    fail(`${(error as Error).message}\nusage: npm run token -- --role ${tokenRoles.join('|')} [--org CREDIT_CODE] [--association ${associationCodes.join('|')}] [--ttl 1h] [--sub SUBJECT]`);
   }
   const role = args.role as TokenRole | undefined;
   if (!role || !tokenRoles.includes(role)) fail(`--role must be one of ${tokenRoles.join(', ')}`);
@@ -41,7 +52,10 @@ async function main() {
     fail(error instanceof ConfigError ? error.message : String(error));
   }
   const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
-  const sub = args.sub ?? (org ? `${role}:${org}` : assoc ? `${role}:${assoc}:cli` : `${role}:cli`);
+  // The read audit records the subject: by default it names the person at the keyboard (the OS account), so two people's
+  // tokens never share a subject; --sub names someone else (zhang.san) where accounts are shared.
+  const sub = args.sub ?? `${org ? `${role}:${org}` : assoc ? `${role}:${assoc}` : role}:${personAtKeyboard()}`;
+  if (!/^[\x21-\x7e]{1,200}$/.test(sub)) fail('--sub must be 1–200 printable ASCII characters without spaces');
   const token = await signAccessToken(keys, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, { sub, role, org, assoc }, ttl);
   process.stdout.write(`${token}\n`);
 }

@@ -42,6 +42,11 @@ const schema = z
     SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
     /** Deadline from SIGTERM: connections still open then are cut and the process exits 1 (at most 1 s later). */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
+    /**
+     * How long the read audit (dataAccessLog) is kept: at least six months, the retention the Cybersecurity Law (网络安全法,
+     * art. 21) sets for network logs. Older entries are purged once a day by every instance.
+     */
+    DATA_ACCESS_RETENTION_DAYS: z.coerce.number().int().min(183).max(3650).default(183),
     /** Lifetime of tokens issued at POST /oauth/token (RFC 6749 client credentials); at most one hour. */
     OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
     /** Query-cost budget per principal (token subject, or client IP when anonymous) and window; 0 turns limits off. */

@@ -8,6 +8,7 @@ import { schema } from './graphql/schema.js';
 import { createLogger } from './logger.js';
 import { createApp } from './server/app.js';
 import { startWebhookWorker } from './webhooks/webhooks.worker.js';
+import { purgeDataAccessLog } from './data-access/data-access.service.js';
 
 async function main() {
   let config;
@@ -47,6 +48,14 @@ async function main() {
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       })
     : undefined;
+  // The read audit is kept DATA_ACCESS_RETENTION_DAYS (at least six months); older entries go once a day.
+  const purgeAccessLog = () =>
+    purgeDataAccessLog(database.db, config.DATA_ACCESS_RETENTION_DAYS).then(
+      (deleted) => deleted > 0 && logger.info({ deleted, retentionDays: config.DATA_ACCESS_RETENTION_DAYS }, 'purged old read-audit entries'),
+      (error) => logger.warn({ err: error }, 'purging old read-audit entries failed; retrying tomorrow'),
+    );
+  const purgeTimer = setInterval(purgeAccessLog, 24 * 3600 * 1000).unref();
+  void purgeAccessLog();
   app.server.listen(config.PORT, config.HOST, () => {
     // The bound port, not the configured one: PORT=0 picks a free port (tests read it from this line).
     const port = (app.server.address() as AddressInfo).port;
@@ -57,6 +66,7 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(purgeTimer);
     logger.info({ signal }, 'shutting down: readiness 503, finishing in-flight requests');
     // Past the deadline the app has cut the connections left; if closing the database still hangs, leave anyway.
     setTimeout(() => {

@@ -3,7 +3,7 @@
 // rebuilds exactly when an input is newer than the build.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -55,7 +55,8 @@ describe('npm run build', () => {
     const parts = stdout.trimEnd().split('.');
     expect(stdout.endsWith('\n')).toBe(true);
     expect(parts).toHaveLength(3);
-    expect(JSON.parse(Buffer.from(parts[1], 'base64url').toString())).toMatchObject({ role: 'regulator', sub: 'regulator:cli' });
+    // The subject names the person at the keyboard (the OS account), so the read audit tells people apart.
+    expect(JSON.parse(Buffer.from(parts[1], 'base64url').toString())).toMatchObject({ role: 'regulator', sub: `regulator:${userInfo().username}` });
     expect(existsSync(join(dataDir, 'keys', 'issuer-private.jwk.json'))).toBe(true);
   });
 

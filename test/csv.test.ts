@@ -54,6 +54,15 @@ describe('csvCell (RFC 4180)', () => {
     expect(csvCell('-1', false)).toBe('-1');
   });
 
+  it('defuses full-width formula starts, and quotes semicolons so a `;`-separated locale cannot split a formula out', () => {
+    expect(csvCell('＝1+1', true)).toBe("'＝1+1");
+    expect(csvCell('＋86 755', true)).toBe("'＋86 755");
+    expect(csvCell('－1', true)).toBe("'－1");
+    expect(csvCell('＠SUM(A1)', true)).toBe("'＠SUM(A1)");
+    expect(csvCell('说明;=HYPERLINK("http://x")', true)).toBe('"说明;=HYPERLINK(""http://x"")"');
+    expect(csvCell(';=1+1', true)).toBe('";=1+1"');
+  });
+
   it('writes timestamps in Asia/Shanghai with their offset', () => {
     expect(shanghaiDateTime(new Date('2025-12-31T16:30:00Z'))).toBe('2026-01-01T00:30:00+08:00');
   });

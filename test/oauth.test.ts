@@ -192,6 +192,32 @@ describe('POST /oauth/token (client credentials)', () => {
   });
 });
 
+describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
+  it('describes the built-in issuer: its token endpoint (which works), key set, grant, client authentication and scopes', async () => {
+    const res = await fetch(`${t.url}/.well-known/oauth-authorization-server`);
+    expect(res.status).toBe(200);
+    const metadata = (await res.json()) as Record<string, any>;
+    expect(metadata).toMatchObject({
+      issuer: t.config.AUTH_ISSUER,
+      token_endpoint: `${t.url}/oauth/token`,
+      jwks_uri: `${t.url}/.well-known/jwks.json`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: [],
+    });
+    expect(metadata.scopes_supported).toContain('contacts:read');
+    const jwks = await fetch(metadata.jwks_uri);
+    expect(((await jwks.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0);
+    const account = await newServiceAccount(t);
+    const token = await fetch(metadata.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(account.clientId, account.clientSecret) },
+      body: 'grant_type=client_credentials',
+    });
+    expect(token.status).toBe(200);
+  });
+});
+
 describe('service account tokens at /graphql', () => {
   it('are honoured as their role: a regulator client is a REGULATOR viewer', async () => {
     const regulator = await newServiceAccount(t, { role: 'regulator' });

@@ -100,6 +100,18 @@ describe('rate limits per principal over HTTP', () => {
     expect((res.body as any).extensions.cost).toEqual({ requested: 13, limit: 40, remaining: 27, windowSeconds: 60 });
   });
 
+  it('carries the IETF RateLimit-Policy and RateLimit headers, on Apollo\'s path and on the known-query path alike', async () => {
+    const token = await signAccessToken(t.keys, { issuer: t.config.AUTH_ISSUER, audience: t.config.AUTH_AUDIENCE }, { sub: `headers:${randomUUID()}`, role: 'regulator' }, 600);
+    const first = await t.gql(SMALL, undefined, { token });
+    const second = await t.gql(SMALL, undefined, { token }); // the same document again: answered by the known-query path
+    expect(first.headers.get('ratelimit-policy')).toBe('"budget";q=40;w=60');
+    expect(second.headers.get('ratelimit-policy')).toBe('"budget";q=40;w=60');
+    // 13 points spent of 40 per 60 s: 27 left, whole again in ceil(13/40 × 60) = 20 s; then 14 left, 39 s.
+    expect(first.headers.get('ratelimit')).toBe('"budget";r=27;t=20');
+    expect(second.headers.get('ratelimit')).toMatch(/^"budget";r=14;t=(38|39)$/);
+    expect((second.body as any).extensions.cost.remaining).toBe(14);
+  });
+
   it('answers 429 RATE_LIMITED with Retry-After once the budget is spent, while other principals are unaffected', async () => {
     const sign = (sub: string) => signAccessToken(t.keys, { issuer: t.config.AUTH_ISSUER, audience: t.config.AUTH_AUDIENCE }, { sub, role: 'regulator' }, 600);
     const spender = await sign(`spender:${randomUUID()}`);

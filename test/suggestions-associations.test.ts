@@ -209,17 +209,19 @@ describe('submitting to an association', () => {
   });
 
   it('a suspended or withdrawn membership is no membership: NOT_A_MEMBER, nothing written', async () => {
-    const futuresId = (await sqlRows<{ id: number }>(t, sql`select id from organizations where credit_code = ${c.futuresCode}`))[0]!.id;
-    await t.database.db.execute(sql`update memberships set status = 'SUSPENDED' where organization_id = ${futuresId} and association_id = ${SZSA}`);
+    // The dual member, suspended then withdrawn in SZSA while still active in SZLCA (so it keeps its member rights:
+    // a member with no active membership anywhere may not act at all, test/member-rights.test.ts).
+    await t.database.db.execute(sql`update memberships set status = 'SUSPENDED' where organization_id = ${dualOrgId} and association_id = ${SZSA}`);
     try {
-      expect(await refused(newInput(), c.tokens.futures)).toEqual([['input.association', 'NOT_A_MEMBER']]);
-      expect(await refused(newInput({ association: 'SZSA' }), c.tokens.futures)).toEqual([['input.association', 'NOT_A_MEMBER']]);
-      await t.database.db.execute(sql`update memberships set status = 'WITHDRAWN' where organization_id = ${futuresId} and association_id = ${SZSA}`);
-      expect(await refused(newInput(), c.tokens.futures)).toEqual([['input.association', 'NOT_A_MEMBER']]);
+      expect(await refused(newInput(), c.tokens.firmB)).toEqual([['input.association', 'NOT_A_MEMBER']]);
+      expect(await refused(newInput({ association: 'SZSA' }), c.tokens.firmB)).toEqual([['input.association', 'NOT_A_MEMBER']]);
+      await t.database.db.execute(sql`update memberships set status = 'WITHDRAWN' where organization_id = ${dualOrgId} and association_id = ${SZSA}`);
+      expect(await refused(newInput({ association: 'SZSA' }), c.tokens.firmB)).toEqual([['input.association', 'NOT_A_MEMBER']]);
+      expect((await submit(t, c.tokens.firmB, newInput({ association: 'SZLCA' }))).status).toBe('SUBMITTED');
     } finally {
-      await t.database.db.execute(sql`update memberships set status = 'ACTIVE' where organization_id = ${futuresId} and association_id = ${SZSA}`);
+      await t.database.db.execute(sql`update memberships set status = 'ACTIVE' where organization_id = ${dualOrgId} and association_id = ${SZSA}`);
     }
-    expect((await submit(t, c.tokens.futures)).status).toBe('SUBMITTED');
+    expect((await submit(t, c.tokens.firmB)).status).toBe('SUBMITTED');
   });
 
   it('the idempotency key stays per organization: the same key and content to another association is a different submission', async () => {

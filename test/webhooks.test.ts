@@ -3,6 +3,7 @@ import { eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueEvent, type OutboxEventType } from '../src/outbox/outbox.service.js';
 import { createLogger } from '../src/logger.js';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verifyWebhook } from '../src/webhooks/webhooks.signature.js';
 import { webhookDeliveriesTable, webhookDeliveryAttemptsTable, webhookSubscriptionsTable } from '../src/webhooks/webhooks.table.js';
 import { claimDueDeliveries, fanOutEvents, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../src/webhooks/webhooks.worker.js';
@@ -81,7 +82,8 @@ describe('webhook delivery', () => {
   it('delivers an outbox event to a local receiver, signed over timestamp, event id and body', async () => {
     const r = await receiver();
     const { secret } = await subscribe(r.url);
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    // Standard base64 (32 bytes), as the Standard Webhooks libraries read a secret.
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     await emit('suggestion.submitted', 7, { title: '关于前海跨境理财通的建议, "引号"\n换行', status: 'SUBMITTED' });
     worker();
     await waitFor('a delivery', () => r.received.length >= 1);
@@ -99,6 +101,15 @@ describe('webhook delivery', () => {
     expect(verifyWebhook(secret, { timestamp, eventId, signature }, req!.body.replace('SUBMITTED', 'ACCEPTED'))).toBe(false);
     expect(verifyWebhook('whsec_wrong', { timestamp, eventId, signature }, req!.body)).toBe(false);
     expect(verifyWebhook(secret, { timestamp: String(Number(timestamp) - 3600), eventId, signature }, req!.body)).toBe(false);
+    // Standard Webhooks: the same delivery verifies with the maintained library, and fails when anything is changed.
+    expect(req!.headers['webhook-id']).toBe(eventId);
+    expect(req!.headers['webhook-timestamp']).toBe(timestamp);
+    expect(req!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    const standard = new StandardWebhook(secret);
+    const headers = { 'webhook-id': eventId, 'webhook-timestamp': timestamp, 'webhook-signature': req!.headers['webhook-signature'] as string };
+    expect(standard.verify(req!.body, headers)).toMatchObject({ id: eventId, type: 'suggestion.submitted' });
+    expect(() => standard.verify(req!.body.replace('SUBMITTED', 'ACCEPTED'), headers)).toThrow();
+    expect(() => new StandardWebhook(`whsec_${Buffer.from('another secret of enough length!').toString('base64')}`).verify(req!.body, headers)).toThrow();
     const body = JSON.parse(req!.body);
     expect(body).toMatchObject({
       id: eventId,

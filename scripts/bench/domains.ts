@@ -13,6 +13,8 @@ import { countStatements } from '../../src/db/instrumentation.js';
 import { contextFor, type Bench } from './measure.js';
 import { median } from './load.js';
 import type { Driver } from './databases.js';
+import { bench as selfRegulationBench } from './self-regulation.bench.js';
+import { bench as statisticsBench } from './statistics.bench.js';
 
 /** Who a request is made as: a person's token (role, organization, association, subject) or a service account's. */
 export interface As {
@@ -70,7 +72,7 @@ export interface DomainBench {
 }
 
 /** One line per domain with benchmark entries. */
-export const domainBenches: DomainBench[] = [];
+export const domainBenches: DomainBench[] = [selfRegulationBench, statisticsBench];
 
 export function selectDomainBenches(arg: string | undefined): DomainBench[] {
   if (arg === undefined) return domainBenches;

@@ -3,7 +3,8 @@ import { ASSOCIATION_IDS, type AssociationCode } from '../associations/associati
 import { roleFromClaim, anonymousViewer, type Viewer } from './viewer.js';
 import { TokenError, VERIFIED_TOKEN_CACHE_MS, type TokenVerifier } from './tokens.js';
 import type { Db } from '../db/client.js';
-import { findOrganizationByCreditCode } from '../members/members.reads.js';
+import { findViewerOrganization } from '../members/members.reads.js';
+import { membershipRightsChangedSince } from './policy.js';
 import { findEnabledServiceAccount, SERVICE_ACCOUNT_SUBJECT } from '../clients/clients.service.js';
 
 export class AuthenticationError extends Error {
@@ -26,17 +27,20 @@ const MEMBER_ORGANIZATION_CACHE_SIZE = 10_000;
  * every request (a disabled account is refused at once).
  */
 export function createViewerResolver(verifier: TokenVerifier, db: Db): ViewerResolver {
-  const organizations = new Map<string, { id: number; kind: string; until: number }>();
+  const organizations = new Map<string, { id: number; kind: string; membershipRightsSuspended: boolean; at: number; until: number }>();
   const memberOrganization = async (creditCode: string) => {
     const now = Date.now();
     const known = organizations.get(creditCode);
-    if (known && known.until > now) return known;
+    if (known && known.until > now && !membershipRightsChangedSince(known.at)) return known;
     organizations.delete(creditCode);
-    const org = await findOrganizationByCreditCode(db, creditCode);
+    // With it, whether the member's rights are suspended (issue 20): remembered as long, except that a suspension
+    // finalized in this process is seen at once (membershipRightsChangedSince); other processes and a suspension that
+    // ends by date catch up within VERIFIED_TOKEN_CACHE_MS.
+    const org = await findViewerOrganization(db, creditCode);
     if (!org) return null;
     // Insertion order is age: when full, the oldest entry goes.
     if (organizations.size >= MEMBER_ORGANIZATION_CACHE_SIZE) organizations.delete(organizations.keys().next().value!);
-    const entry = { id: org.id, kind: org.kind, until: now + VERIFIED_TOKEN_CACHE_MS };
+    const entry = { id: org.id, kind: org.kind, membershipRightsSuspended: org.membershipRightsSuspended, at: now, until: now + VERIFIED_TOKEN_CACHE_MS };
     organizations.set(creditCode, entry);
     return entry;
   };
@@ -47,7 +51,7 @@ async function viewerFromAuthorization(
   header: string | undefined,
   verifier: TokenVerifier,
   db: Db,
-  memberOrganization: (creditCode: string) => Promise<{ id: number; kind: string } | null>,
+  memberOrganization: (creditCode: string) => Promise<{ id: number; kind: string; membershipRightsSuspended: boolean } | null>,
 ): Promise<Viewer> {
   if (header === undefined) return anonymousViewer;
   const match = /^Bearer ([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)$/.exec(header.trim());
@@ -77,5 +81,7 @@ async function viewerFromAuthorization(
   const org = await memberOrganization(claims.org!);
   // A member token must name an existing organization of the matching kind.
   if (!org || (role === 'LISTED_COMPANY') !== (org.kind === 'LISTED_COMPANY')) throw new AuthenticationError(401);
-  return { role, subject: claims.sub, organizationId: org.id };
+  return org.membershipRightsSuspended
+    ? { role, subject: claims.sub, organizationId: org.id, membershipRightsSuspended: true }
+    : { role, subject: claims.sub, organizationId: org.id };
 }

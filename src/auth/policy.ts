@@ -39,13 +39,26 @@ function ownAssociation(viewer: Viewer): OrgScope | null {
  */
 export const RATINGS_ASSOCIATION_ID = ASSOCIATION_IDS.SZSA;
 
-/** Organization contacts: the organization itself, the staff of an association it is a member of, and the regulator. */
+/**
+ * Organization contacts (personal information): the organization itself, the staff of an association it is a member
+ * of, and the regulator; a service account only with contacts:read.
+ */
 export function contactScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'contacts:read')) return none;
   const associationId = staffAssociationOf(viewer);
   if (associationId !== null) return { kind: 'membersOf', associationId };
   if (isStaff(viewer)) return all;
   if (isMember(viewer)) return own(viewer);
   return none;
+}
+
+/**
+ * Whether a contact's phone and email reach the viewer masked (138****5678, z***@example.com): for service accounts,
+ * systems that need to know who a member's contacts are but not to call them. People who may see contacts (the
+ * organization, its association's staff, the regulator) see them in full, the regulator's reads recorded.
+ */
+export function contactDetailsMasked(viewer: Viewer): boolean {
+  return viewer.serviceAccount !== undefined;
 }
 
 /**
@@ -348,6 +361,201 @@ export function mayAdjustGrade(viewer: Viewer): boolean {
 /** Whether the viewer may see a suggestion already read (a mutation's payload): suggestionScope, on the row. */
 export function maySeeSuggestion(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
   return scopeAllows(suggestionScope(viewer), row);
+}
+
+// ---- self-regulation (issue 20)
+// Rules: IN_FORCE and REPEALED are public; CONSULTATION also reaches the active members of the rule's association;
+// every stage reaches that association's staff and the regulator (service accounts only with discipline:read).
+// Cases: the member, its association's staff and the regulator (discipline:read) at every stage; a FINAL case with a
+// 纪律处分 (published_at set at finalize) is public. And the one consequence every mutation obeys: membership rights
+// suspended by a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure in force.
+import type { DbOrTx } from '../db/client.js';
+import { disciplinaryCasesTable, disciplinaryMeasuresTable } from '../self-regulation/self-regulation.table.js';
+
+/** Which self-regulatory rules a viewer reads beyond the public ones (IN_FORCE, REPEALED). */
+export type SelfRegulatoryRuleScope =
+  | { kind: 'all' }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'member'; organizationId: number }
+  | { kind: 'public' };
+export function selfRegulatoryRuleScope(viewer: Viewer): SelfRegulatoryRuleScope {
+  if (!viewerHasScope(viewer, 'discipline:read')) return { kind: 'public' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (isStaff(viewer)) return { kind: 'all' };
+  if (isMember(viewer) && viewer.organizationId !== null) return { kind: 'member', organizationId: viewer.organizationId };
+  return { kind: 'public' };
+}
+
+/** The rules a viewer may read, as a condition on the rules' status and association columns. */
+export function selfRegulatoryRuleCondition(viewer: Viewer, columns: { status: PgColumn; association: PgColumn }): SQL | undefined {
+  const scope = selfRegulatoryRuleScope(viewer);
+  const published = sql`${columns.status} in ('IN_FORCE', 'REPEALED')`;
+  switch (scope.kind) {
+    case 'all':
+      return undefined;
+    case 'association':
+      return or(published, eq(columns.association, scope.associationId));
+    case 'member':
+      return or(published, sql`(${columns.status} = 'CONSULTATION' and ${activeMemberOf(sql`${scope.organizationId}::int`, columns.association)})`);
+    case 'public':
+      return published;
+  }
+}
+
+/** Consultation comments on a rule: the rule's association's staff and the regulator (discipline:read); null to others. */
+export function maySeeRuleComments(viewer: Viewer, rule: { associationId: number }): boolean {
+  const scope = selfRegulatoryRuleScope(viewer);
+  return scope.kind === 'all' || (scope.kind === 'association' && scope.associationId === rule.associationId);
+}
+
+/** Drafting and moving rules, opening and moving cases: an association's staff in person, for their own association. */
+export function selfRegulationAdminAssociation(viewer: Viewer): number | null {
+  return viewer.serviceAccount ? null : staffAssociationOf(viewer);
+}
+
+/** Who reads a disciplinary case in full (before FINAL, its statement, its 自律管理措施): by organization and association. */
+export function disciplinaryCaseScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'discipline:read')) return none;
+  const association = ownAssociation(viewer);
+  if (association) return association;
+  if (isStaff(viewer)) return all;
+  if (isMember(viewer)) return own(viewer);
+  return none;
+}
+
+/** The cases a viewer may read: in full (disciplinaryCaseScope), or published (FINAL with a 纪律处分). */
+export function disciplinaryCaseCondition(viewer: Viewer, columns: { organization: PgColumn; association: PgColumn; publishedAt: PgColumn }): SQL | undefined {
+  const full = scopeCondition(disciplinaryCaseScope(viewer), columns);
+  return full === undefined ? undefined : or(sql`${columns.publishedAt} is not null`, full);
+}
+
+/** Whether the viewer reads a case already read in full (statement, every measure, events) or only as published. */
+export function maySeeDisciplinaryCaseInFull(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
+  return scopeAllows(disciplinaryCaseScope(viewer), row);
+}
+
+/**
+ * Whether an organization's membership rights are suspended on `today` (Asia/Shanghai): a FINAL case holds a
+ * SUSPEND_MEMBERSHIP_RIGHTS measure whose endsOn is null or not yet past. One indexed statement.
+ */
+export function membershipRightsSuspendedCondition(organizationId: SQL | PgColumn, today: string): SQL {
+  const m = disciplinaryMeasuresTable;
+  const c = disciplinaryCasesTable;
+  return sql`exists (select 1 from ${m} join ${c} on ${c.id} = ${m.caseId}
+    where ${m.type} = 'SUSPEND_MEMBERSHIP_RIGHTS' and ${c.stage} = 'FINAL' and ${c.organizationId} = ${organizationId}
+      and (${m.endsOn} is null or ${m.endsOn} >= ${today}::date))`;
+}
+
+/**
+ * The membership-rights rule every mutation obeys (the Mutation root's scope `membershipRights`, src/graphql/builder.ts):
+ * a member whose rights are suspended (Viewer.membershipRightsSuspended, found with the token's organization) may read
+ * but not act. Everyone else acts as their role allows.
+ */
+export function mayActAsMember(viewer: Viewer): boolean {
+  return !(isMember(viewer) && viewer.membershipRightsSuspended === true);
+}
+
+/**
+ * When membership rights last changed in this process (a suspension finalized). The viewer resolver remembers a
+ * member's organization, suspension included, for up to VERIFIED_TOKEN_CACHE_MS; what it remembered before this moment
+ * it looks up again, so a suspension finalized here stops the member's next mutation. Other processes (and a suspension
+ * that ends by date) catch up within that time.
+ */
+let membershipRightsChangedAt = 0;
+export function noteMembershipRightsChanged(now = Date.now()): void {
+  membershipRightsChangedAt = now;
+}
+export function membershipRightsChangedSince(at: number): boolean {
+  return membershipRightsChangedAt >= at;
+}
+
+/**
+ * Whether a member may not act on `today`: its rights are suspended by a measure (membershipRightsSuspendedCondition),
+ * or it holds no ACTIVE membership of any association (suspended or withdrawn everywhere: issue 23). Such a member's
+ * tokens read what it may still see (its own data; nothing for members only) and every mutation is FORBIDDEN.
+ */
+export function memberRightsWithheldCondition(organizationId: SQL | PgColumn, today: string): SQL {
+  return sql`(${membershipRightsSuspendedCondition(organizationId, today)}
+    or not exists (select 1 from ${membershipsTable} where ${membershipsTable.organizationId} = ${organizationId} and ${membershipsTable.status} = 'ACTIVE'))`;
+}
+
+/** Whether an organization's membership rights are suspended on `today` (membershipRightsSuspendedCondition), read now. */
+export async function isMembershipRightsSuspended(db: DbOrTx, organizationId: number, today: string): Promise<boolean> {
+  const res = (await db.execute(sql`select ${membershipRightsSuspendedCondition(sql`${organizationId}::int`, today)} as suspended`)) as unknown as {
+    rows: { suspended: boolean | string }[];
+  };
+  const value = res.rows[0]?.suspended;
+  return value === true || value === 't';
+}
+
+// ---- statistics (issue 18)
+
+/**
+ * Statistics returns (firm-level values, every version): the firm itself, the staff of the association the return
+ * was filed with, and the regulator (a service account only with statistics:read); nobody else.
+ */
+export function statisticsReturnScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'statistics:read')) return none;
+  const association = ownAssociation(viewer);
+  if (association) return association;
+  if (viewer.role === 'REGULATOR') return all;
+  if (viewer.role === 'FIRM') return own(viewer);
+  return none;
+}
+
+/** Whether the viewer may see a return already read (a mutation's payload): statisticsReturnScope, on the row. */
+export function maySeeStatisticsReturn(viewer: Viewer, row: { organizationId: number; associationId: number }): boolean {
+  return scopeAllows(statisticsReturnScope(viewer), row);
+}
+
+/**
+ * Whether industry aggregates of an association's returns reach the viewer without small-cell suppression: the
+ * staff of that association and the regulator (a service account only with statistics:read). Everyone else — firms,
+ * listed companies, anonymous viewers, other associations' staff — gets cells of fewer than 3 firms suppressed.
+ */
+export function seesUnsuppressedStatistics(viewer: Viewer, associationId: number): boolean {
+  if (!viewerHasScope(viewer, 'statistics:read')) return false;
+  if (viewer.role === 'REGULATOR') return true;
+  return staffAssociationOf(viewer) === associationId;
+}
+
+/**
+ * Who reviews returns (accepts or returns them) and runs the development report: the staff of the return's (the
+ * report's) association, in person.
+ */
+export function statisticsStaffAssociationOf(viewer: Viewer): number | null {
+  return viewer.serviceAccount ? null : staffAssociationOf(viewer);
+}
+
+/**
+ * Development reports: PUBLISHED ones are public; an EMBARGOED one is read by its association's staff and the
+ * regulator (a service account only with statistics:read); a DRAFT one by its association's staff only.
+ */
+export type DevelopmentReportScope =
+  | { kind: 'published' }
+  | { kind: 'embargoed'; associationId: number | null }
+  | { kind: 'association'; associationId: number };
+export function developmentReportScope(viewer: Viewer): DevelopmentReportScope {
+  if (!viewerHasScope(viewer, 'statistics:read')) return { kind: 'published' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (viewer.role === 'REGULATOR') return { kind: 'embargoed', associationId: null };
+  return { kind: 'published' };
+}
+
+/** developmentReportScope on a row already read. */
+export function maySeeDevelopmentReport(viewer: Viewer, row: { associationId: number; status: string }): boolean {
+  if (row.status === 'PUBLISHED') return true;
+  const scope = developmentReportScope(viewer);
+  if (scope.kind === 'association') return row.associationId === scope.associationId;
+  if (scope.kind === 'embargoed') return row.status === 'EMBARGOED';
+  return false;
+}
+
+/** The statistics CSV export: an association's staff (their association's returns) and the regulator; reports:read too. */
+export function statisticsExportScope(viewer: Viewer): OrgScope {
+  return reportsScope(viewer).kind === 'none' ? none : statisticsReturnScope(viewer);
 }
 
 // ---- training (issue 17)

@@ -21,6 +21,9 @@ export interface AccessClaims {
 
 const TTL_FORMAT = /^([1-9]\d{0,6})([smhd])$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+/** The form of a unified social credit code (GB 32100): what an `org` claim must be, character for character. */
+const CREDIT_CODE_FORM = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+
 export const MAX_TTL_SECONDS = 7 * 86400;
 
 /** "90s", "15m", "1h", "2d" → seconds; null when malformed or longer than a week. */
@@ -107,7 +110,8 @@ export function createTokenVerifier(
           throw new TokenError('invalid');
         }
         const org = payload.org;
-        if (org !== undefined && typeof org !== 'string') throw new TokenError('invalid');
+        // Exactly a credit code's form: no padding, full-width or lowercase characters for a lookup to normalize away.
+        if (org !== undefined && (typeof org !== 'string' || !CREDIT_CODE_FORM.test(org))) throw new TokenError('invalid');
         if ((role === 'firm' || role === 'listed_company') && !org) throw new TokenError('invalid');
         const scope = typeof payload.scope === 'string' ? payload.scope : undefined;
         const assoc = payload.assoc;

@@ -28,6 +28,12 @@ export interface Viewer {
   associationId?: number | null;
   /** Set when the token belongs to an enabled service account (sub "client:<clientId>"), with its current scopes. */
   serviceAccount?: { id: number; clientId: string; scopes: readonly string[] };
+  /**
+   * Members only: the member may not act — a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure is in force (issue 20), or it holds
+   * no ACTIVE membership of any association (suspended or withdrawn everywhere) — found when the token's organization
+   * was looked up (src/auth/authenticate.ts). The viewer reads but changes nothing (mayActAsMember).
+   */
+  membershipRightsSuspended?: boolean;
 }
 
 export const anonymousViewer: Viewer = Object.freeze({ role: 'ANONYMOUS', subject: 'anonymous', organizationId: null });

@@ -11,12 +11,13 @@ export const serviceAccountScopes = [
   'statistics:read',
   'early-reports:read',
   'discipline:read',
+  'contacts:read',
 ] as const;
 export type ServiceAccountScope = (typeof serviceAccountScopes)[number];
 
 /**
  * Given when none are named: the read scopes of wave 1, not webhooks:manage. The scopes added since (training,
- * statistics, early reports, discipline) are granted only when asked for, so an account made without naming scopes
+ * statistics, early reports, discipline, members' contacts) are granted only when asked for, so an account made without naming scopes
  * does not start reading data it was never meant to.
  */
 export const defaultServiceAccountScopes: readonly ServiceAccountScope[] = ['reports:read', 'ratings:read', 'suggestions:read'];

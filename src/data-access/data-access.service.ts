@@ -55,6 +55,23 @@ type InsertValues = DataAccessValues & { details: string | null };
 const insertDataAccess = preparedStatement<InsertValues>(() => dataAccessInsert(sql`${sql.placeholder('details')}::jsonb`, true));
 const insertDataAccessInTransaction = preparedStatement<InsertValues>(() => dataAccessInsert(sql`${sql.placeholder('details')}::jsonb`, false));
 
+/**
+ * Deletes the read audit's entries older than `retentionDays` (never fewer than 183: six months, as the Cybersecurity
+ * Law asks of network logs); returns how many went. Several instances may run it at once: a delete is idempotent.
+ */
+export async function purgeDataAccessLog(db: DbOrTx, retentionDays: number): Promise<number> {
+  if (!Number.isInteger(retentionDays) || retentionDays < MIN_DATA_ACCESS_RETENTION_DAYS) {
+    throw new RangeError(`the read audit is kept at least ${MIN_DATA_ACCESS_RETENTION_DAYS} days, not ${retentionDays}`);
+  }
+  const deleted = await db
+    .delete(dataAccessLogTable)
+    .where(sql`${dataAccessLogTable.at} < now() - make_interval(days => ${retentionDays})`)
+    .returning({ id: dataAccessLogTable.id });
+  return deleted.length;
+}
+
+export const MIN_DATA_ACCESS_RETENTION_DAYS = 183;
+
 export interface DataAccessFilter {
   resource?: string | null;
   actorSubject?: string | null;

@@ -10,4 +10,6 @@ export * from '../clients/clients.table.js';
 export * from '../webhooks/webhooks.table.js';
 export * from '../data-access/data-access.table.js';
 export * from '../policies/policies.table.js';
+export * from '../self-regulation/self-regulation.table.js';
+export * from '../statistics/statistics.table.js';
 export * from '../training/training.table.js';

@@ -7,6 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
+import { mayActAsMember } from '../auth/policy.js';
 import { isMember, isStaff } from '../auth/viewer.js';
 import { defaultDocumentLimits } from './limits.js';
 import type { Context } from './context.js';
@@ -35,6 +36,11 @@ export const builder = new SchemaBuilder<{
     memberOf: number;
     /** A person's token, not a service account's (service accounts read; they change nothing but their webhooks). */
     person: boolean;
+    /**
+     * Not a member whose membership rights are suspended (a FINAL SUSPEND_MEMBERSHIP_RIGHTS in force, issue 20): every
+     * mutation requires it. Decided from the viewer (mayActAsMember): no statement.
+     */
+    membershipRights: boolean;
   };
   DefaultFieldNullability: false;
 }>({
@@ -48,6 +54,7 @@ export const builder = new SchemaBuilder<{
       member: isMember(ctx.viewer),
       memberOf: (organizationId) => ctx.viewer.organizationId === organizationId,
       person: !ctx.viewer.serviceAccount,
+      membershipRights: mayActAsMember(ctx.viewer),
     }),
     // Default is an internal error; partners get a stable FORBIDDEN code instead.
     unauthorizedError: () =>

@@ -17,10 +17,13 @@ import '../ratings/ratings.mutations.schema.js';
 import '../policies/policies.schema.js';
 import '../suggestions/suggestions.schema.js';
 import '../suggestions/suggestions.association.schema.js';
+import '../self-regulation/self-regulation.schema.js';
+import '../statistics/statistics.schema.js';
 import '../training/training.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
-// Every mutation is for people; the webhook mutations opt out (skipTypeScopes) for service accounts.
-builder.mutationType({ description: '变更入口 / Mutation root', authScopes: { person: true } });
+// Every mutation is for people whose membership rights are not suspended (issue 20); the webhook mutations opt out
+// (skipTypeScopes) for service accounts (members never manage webhooks).
+builder.mutationType({ description: '变更入口 / Mutation root', authScopes: { $all: { person: true, membershipRights: true } } });
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,11 +1,13 @@
 // The member directory's reads: organizations, branches and contacts, the hot ones through the fast-SQL seam.
 import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { contactScope, scopeAllows } from '../auth/policy.js';
+import { contactScope, memberRightsWithheldCondition, scopeAllows } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
+import { todayInShanghai } from '../time.js';
+import { recordDataAccess } from '../data-access/data-access.service.js';
 import { isValidCreditCode, normalizeCreditCode } from './identifiers.js';
 import { associationsTable, type AssociationRow } from '../associations/associations.table.js';
 import {
@@ -123,6 +125,30 @@ export async function findOrganizationByCreditCode(db: DbOrTx, creditCode: strin
   return row ?? null;
 }
 
+/** A member token's organization, as authentication needs it (src/auth/authenticate.ts). */
+export interface ViewerOrganization {
+  id: number;
+  kind: string;
+  /**
+   * The member may not act today: a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure is in force, or it holds no ACTIVE
+   * membership of any association (memberRightsWithheldCondition). Its tokens read; every mutation is FORBIDDEN.
+   */
+  membershipRightsSuspended: boolean;
+}
+
+/** The member lookup of authentication: the organization by credit code and whether it may act, in one statement. */
+export async function findViewerOrganization(db: DbOrTx, creditCode: string, today = todayInShanghai()): Promise<ViewerOrganization | null> {
+  const code = normalizeCreditCode(creditCode);
+  if (!isValidCreditCode(code)) return null;
+  const o = organizationsTable;
+  const [row] = await db
+    .select({ id: o.id, kind: o.kind, membershipRightsSuspended: sql<boolean>`${memberRightsWithheldCondition(o.id, today)}` })
+    .from(o)
+    .where(eq(o.creditCode, code))
+    .limit(1);
+  return row ? { ...row, membershipRightsSuspended: row.membershipRightsSuspended === true || (row.membershipRightsSuspended as unknown) === 't' } : null;
+}
+
 export async function loadBranchesByIds(db: DbOrTx, ids: readonly number[]): Promise<BranchView[]> {
   return selectRows(db, branchViewColumns, sql`from ${branchesTable} where ${branchesTable.id} = any(${keyArray(ids)})`, sql`q."id"`);
 }
@@ -184,6 +210,7 @@ export async function loadContactsByOrganizationIds(
       if (contact) list.push(contact);
       visible.set(organizationId, list);
     }
+    await recordContactsRead(db, viewer, visible);
     return visible;
   }
   // Every organization, or the viewer's own: decided on the keys, so only their contacts are fetched.
@@ -192,7 +219,20 @@ export async function loadContactsByOrganizationIds(
   for (const id of shown) visible.set(id, []);
   const rows = await db.select().from(contactsTable).where(inArray(contactsTable.organizationId, shown)).orderBy(asc(contactsTable.id));
   for (const row of rows) visible.get(row.organizationId)!.push(row);
+  await recordContactsRead(db, viewer, visible);
   return visible;
+}
+
+/**
+ * Contacts are personal information: a read of some by the regulator or a service account is recorded in the read
+ * audit (once per loader batch, like reads of ratings); nothing is recorded, and no statement runs, for anyone else
+ * or when no contact was read.
+ */
+async function recordContactsRead(db: DbOrTx, viewer: Viewer, visible: Map<number, ContactRow[]>): Promise<void> {
+  const read = [...visible].filter(([, contacts]) => contacts.length > 0);
+  if (read.length === 0) return;
+  const contacts = read.reduce((n, [, list]) => n + list.length, 0);
+  await recordDataAccess(db, viewer, { resource: 'Organization.contacts', details: { organizations: read.slice(0, 100).map(([id]) => id), contacts } });
 }
 
 /** A membership with its association (a handful of rows, joined rather than loaded again). */

@@ -1,5 +1,6 @@
 // GraphQL shape of the member directory: organizations, branches, contacts, the viewer, and the edits.
 import { AssociationRef } from '../associations/associations.schema.js';
+import { contactDetailsMasked } from '../auth/policy.js';
 import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { builder } from '../graphql/builder.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
@@ -8,6 +9,7 @@ import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loade
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { formatStockCode } from './identifiers.js';
+import { maskEmail, maskPhone } from './masking.js';
 import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
 import type { ContactRow } from './members.table.js';
 import * as directory from './members.reads.js';
@@ -99,8 +101,16 @@ export const ContactRef = builder.objectRef<ContactRow>('Contact').implement({
     id: t.globalID({ description: '全局 ID / Global ID', resolve: (c) => ({ type: 'Contact', id: c.id }) }),
     name: t.exposeString('name', { description: '姓名 / Name' }),
     title: t.exposeString('title', { nullable: true, description: '职务 / Title' }),
-    phone: t.exposeString('phone', { nullable: true, description: '电话 / Phone' }),
-    email: t.exposeString('email', { nullable: true, description: '电子邮箱 / Email' }),
+    phone: t.string({
+      nullable: true,
+      description: '电话（服务账号看到的是掩码，如 138****5678） / Phone (masked for service accounts, e.g. 138****5678)',
+      resolve: (c, _args, ctx) => (c.phone && contactDetailsMasked(ctx.viewer) ? maskPhone(c.phone) : c.phone),
+    }),
+    email: t.string({
+      nullable: true,
+      description: '电子邮箱（服务账号看到的是掩码，如 z***@example.com） / Email (masked for service accounts, e.g. z***@example.com)',
+      resolve: (c, _args, ctx) => (c.email && contactDetailsMasked(ctx.viewer) ? maskEmail(c.email) : c.email),
+    }),
   }),
 });
 

@@ -71,6 +71,21 @@ export async function chargeOperation(
   return report;
 }
 
+/**
+ * The RateLimit-Policy and RateLimit headers (IETF draft-ietf-httpapi-ratelimit-headers) beside extensions.cost: the
+ * policy's quota and window, and what is left with the seconds until the budget is whole again (the bucket refills
+ * evenly over the window). None when nothing was charged (limits off, or a request without a principal).
+ */
+export function rateLimitHeaders(report: CostReport): Record<string, string> {
+  if (report.remaining === null) return {};
+  const remaining = Math.max(0, Math.floor(report.remaining));
+  const secondsToFull = Math.ceil(((report.limit - remaining) / report.limit) * report.windowSeconds);
+  return {
+    'ratelimit-policy': `"budget";q=${report.limit};w=${report.windowSeconds}`,
+    ratelimit: `"budget";r=${remaining};t=${secondsToFull}`,
+  };
+}
+
 /** The answer's extensions with the cost report, as every response carries it. */
 export function withCost(extensions: Record<string, unknown> | undefined, report: CostReport): Record<string, unknown> {
   return { ...extensions, cost: report };

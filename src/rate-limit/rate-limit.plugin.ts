@@ -3,7 +3,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../graphql/context.js';
-import { chargeOperation, withCost, type CostReport } from './charge.js';
+import { chargeOperation, rateLimitHeaders, withCost, type CostReport } from './charge.js';
 import { findOperation } from './cost.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -41,6 +41,7 @@ export function rateLimitPlugin(limiter: RateLimiter, options: RateLimitPluginOp
           if (!report || rc.response.body.kind !== 'single') return;
           const result = rc.response.body.singleResult;
           result.extensions = withCost(result.extensions, report);
+          for (const [name, value] of Object.entries(rateLimitHeaders(report))) rc.response.http.headers.set(name, value);
         },
       };
     },

@@ -3,11 +3,12 @@
 // Authorization header, the charge, the read record, backpressure) is src/server/routes/csv.route.ts.
 //
 // Same rules as GraphQL: the rows come from the domains' visibility functions (src/auth/policy.ts).
-import { branchRatingScope, reportsScope, suggestionScope } from '../auth/policy.js';
+import { branchRatingScope, reportsScope, statisticsExportScope, suggestionScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/client.js';
 import { encodeGlobalId } from '../global-id.js';
 import * as ratings from '../ratings/ratings.reads.js';
+import * as statistics from '../statistics/statistics.service.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
 import { trainingHoursExportScope } from '../auth/policy.js';
 import * as training from '../training/training.service.js';
@@ -16,7 +17,7 @@ import * as training from '../training/training.service.js';
 export const CSV_BATCH_SIZE = 500;
 /** What one export costs against the caller's rate-limit budget: the price of one full GraphQL page. */
 export const CSV_EXPORT_COST = 100;
-export const CSV_PATHS = ['/reports/branch-ratings.csv', '/reports/suggestions.csv', '/reports/training-hours.csv'] as const;
+export const CSV_PATHS = ['/reports/branch-ratings.csv', '/reports/suggestions.csv', '/reports/statistics.csv', '/reports/training-hours.csv'] as const;
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -24,16 +25,21 @@ const CRLF = '\r\n';
 // ---------------------------------------------------------------- RFC 4180 writing
 
 /**
- * Cells a spreadsheet would run as a formula (=, +, -, @, or a leading tab / carriage return) get a leading
- * apostrophe, as OWASP advises for CSV files opened in Excel or WPS. Applied to free text only, never to numbers.
+ * Cells a spreadsheet would run as a formula (=, +, -, @, their full-width forms ＝ ＋ － ＠, which Chinese input
+ * methods type and Excel and WPS accept, or a leading tab / carriage return) get a leading apostrophe, as OWASP
+ * advises for CSV files opened in Excel or WPS. Applied to free text only, never to numbers.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
+/**
+ * Quoted when it holds a comma, a quote or a line break (RFC 4180), and also a semicolon: where the locale's list
+ * separator is `;` (much of Europe), Excel splits an unquoted `a;=cmd()` into two cells, the second a formula.
+ */
 export function csvCell(value: unknown, text = false): string {
   if (value === null || value === undefined) return '';
   let s = value instanceof Date ? shanghaiDateTime(value) : String(value);
   if (text && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",;\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** ISO 8601 with the +08:00 offset: what the association's staff read as local time, and still unambiguous. */
@@ -200,6 +206,66 @@ function planSuggestions(db: Db, viewer: Viewer, url: URL): Plan {
   };
 }
 
+// ---------------------------------------------------------------- statistics returns (issue 18)
+
+const STATISTICS_METRIC_COLUMNS = [
+  'OPERATING_REVENUE',
+  'NET_PROFIT',
+  'CLIENT_FUNDS',
+  'EQUITY_FUND_TURNOVER',
+  'MARGIN_BALANCE',
+  'BRANCHES',
+  'STAFF',
+  'CLIENTS',
+  'ASSETS_UNDER_CUSTODY',
+] as const;
+
+export const statisticsReturnColumns: readonly Column<statistics.StatisticsReturnExportRow>[] = [
+  { header: 'return_id', value: (x) => encodeGlobalId('StatisticsReturn', x.id) },
+  { header: 'period', value: (x) => x.period },
+  { header: 'organization_id', value: (x) => encodeGlobalId('Organization', x.organizationId) },
+  { header: 'organization_credit_code', value: (x) => x.organizationCreditCode },
+  { header: 'organization_name', value: (x) => x.organizationName, text: true },
+  { header: 'organization_kind', value: (x) => x.organizationKind },
+  { header: 'district', value: (x) => x.district },
+  { header: 'status', value: (x) => x.status },
+  { header: 'version', value: (x) => x.version },
+  { header: 'saved_by', value: (x) => x.savedBy, text: true },
+  { header: 'saved_at', value: (x) => x.savedAt },
+  { header: 'submitted_by', value: (x) => x.submittedBy, text: true },
+  { header: 'submitted_at', value: (x) => x.submittedAt },
+  { header: 'reviewed_at', value: (x) => x.reviewedAt },
+  { header: 'review_note', value: (x) => x.reviewNote, text: true },
+  ...STATISTICS_METRIC_COLUMNS.map((code) => ({ header: code.toLowerCase(), value: (x: statistics.StatisticsReturnExportRow) => x.values[code] })),
+];
+
+const PERIOD_LABEL = /^\d{4}(-(0[1-9]|1[0-2]))?$/;
+
+function planStatistics(db: Db, viewer: Viewer, url: URL): Plan {
+  // An association's staff export the returns filed with their association, the regulator every association's.
+  if (statisticsExportScope(viewer).kind === 'none') {
+    return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and statistics:read)' };
+  }
+  const period = single(url, 'period');
+  if (period === undefined || !PERIOD_LABEL.test(period)) {
+    return { status: 400, code: 'BAD_USER_INPUT', message: 'period is required once, as YYYY-MM (monthly) or YYYY (annual)' };
+  }
+  return {
+    resource: 'statistics.csv',
+    details: { period },
+    fileName: `statistics-${period}.csv`,
+    fileNameZh: `行业统计报表-${period}.csv`,
+    head: BOM + headerRow(statisticsReturnColumns as readonly Column<unknown>[]),
+    rows: (write) =>
+      streamBatches(
+        (after) => statistics.exportReturnBatch(db, viewer, period, after, CSV_BATCH_SIZE),
+        (x) => x.id,
+        (x) => csvRow(statisticsReturnColumns, x),
+        write,
+      ),
+  };
+}
+
 /** Keyset batches (id > last, in id order) until one comes back short; each batch is written as one chunk. */
 async function streamBatches<R>(
   fetchAfter: (afterId: number) => Promise<R[]>,
@@ -224,6 +290,7 @@ async function streamBatches<R>(
  * bad parameters.
  */
 export function planCsvExport(db: Db, viewer: Viewer, url: URL): CsvExport | CsvRefusal {
+  if (url.pathname === '/reports/statistics.csv') return planStatistics(db, viewer, url);
   if (url.pathname === '/reports/training-hours.csv') return planTrainingHours(db, viewer, url);
   return url.pathname === '/reports/suggestions.csv' ? planSuggestions(db, viewer, url) : planBranchRatings(db, viewer, url);
 }

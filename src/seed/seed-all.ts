@@ -2,6 +2,8 @@
 import type { DbOrTx } from '../db/client.js';
 import { seedPolicyInterpretations } from '../policies/policies.seed.js';
 import { seedRatings } from '../ratings/ratings.seed.js';
+import { seedSelfRegulation } from '../self-regulation/self-regulation.seed.js';
+import { seedStatistics } from '../statistics/statistics.seed.js';
 import { seedSuggestions } from '../suggestions/suggestions.seed.js';
 import { seedTraining } from '../training/training.seed.js';
 import { seedDemoData } from './demo-data.js';
@@ -12,6 +14,8 @@ export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   Object.assign(counts, await seedRatings(tx));
   Object.assign(counts, await seedSuggestions(tx));
   Object.assign(counts, await seedPolicyInterpretations(tx));
+  Object.assign(counts, await seedSelfRegulation(tx));
+  Object.assign(counts, await seedStatistics(tx));
   Object.assign(counts, await seedTraining(tx));
   return counts;
 }

@@ -19,10 +19,12 @@ import { createContextFactory } from './context.js';
 import { answerThrown, corsHeaders, sendJson, type Route } from './http.js';
 import { createKnownQueryPath, resultRunAhead, type KnownQueryStats } from './known-query.js';
 import { csvRoute } from './routes/csv.route.js';
+import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
 import { graphqlRoute, schemaRoute } from './routes/graphql.route.js';
 import { healthRoute, readinessRoute } from './routes/health.route.js';
 import { jwksRoute } from './routes/jwks.route.js';
+import { oauthMetadataRoute } from './routes/oauth-metadata.route.js';
 import { tokenRoute } from './routes/oauth.route.js';
 import { trainingViewEventsRoute, VIEW_EVENTS_PATH } from './routes/training.route.js';
 
@@ -77,10 +79,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ]);
   const csv = csvRoute({ db: database.db, resolveViewer, logger, limiter: rateLimiter });
   for (const path of CSV_PATHS) routes.set(path, csv);
+  const developmentReport = developmentReportRoute({ db: database.db, resolveViewer });
   routes.set(VIEW_EVENTS_PATH, trainingViewEventsRoute({ db: database.db, resolveViewer, logger }));
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
     routes.set('/.well-known/jwks.json', jwksRoute(deps.issuerKeys));
+    routes.set('/.well-known/oauth-authorization-server', oauthMetadataRoute(config));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -99,7 +103,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         res.end();
         return;
       }
-      const route = routes.get(url.pathname);
+      const route = routes.get(url.pathname) ?? (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : undefined);
       if (route) {
         await route(req, res, url, requestId, cors);
         return;

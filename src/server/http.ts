@@ -36,6 +36,8 @@ export function answerThrown(res: ServerResponse, error: unknown, logger: Logger
   if (res.headersSent) {
     res.destroy();
   } else if (error instanceof AuthenticationError) {
+    // RFC 6750 §3: a refused bearer token names the scheme and the reason.
+    if (error.status === 401) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
     sendError(
       res,
       error.status,

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context } from '../graphql/context.js';
 import type { JitEngine } from '../graphql/executor.js';
-import { chargeOperation, withCost, type CostReport } from '../rate-limit/charge.js';
+import { chargeOperation, rateLimitHeaders, withCost, type CostReport } from '../rate-limit/charge.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 /**
@@ -102,7 +102,7 @@ export function createKnownQueryPath(engine: JitEngine, schema: GraphQLSchema, r
     }
     // Apollo's bytes, not the app's JSON writer: the same body with its trailing newline, the same headers.
     const text = `${JSON.stringify({ data: result.data, extensions: withCost(result.extensions, cost) })}\n`;
-    res.writeHead(200, { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(200, { ...cors, ...rateLimitHeaders(cost), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
     stats.hits++;
     return true;

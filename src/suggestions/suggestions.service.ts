@@ -16,6 +16,7 @@ import { afterCursor, type PageRequest } from '../db/page.js';
 import { membershipsTable, organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
+import { recordDataAccess } from '../data-access/data-access.service.js';
 import { todayInShanghai } from '../time.js';
 import {
   MAX_BODY_LENGTH,
@@ -147,13 +148,24 @@ function suggestionConditions(viewer: Viewer, filter: SuggestionFilter): SQL | u
   );
 }
 
+/**
+ * Suggestions carry what members told their association: a read of some by the regulator or a service account is
+ * recorded in the read audit (once per page or loader batch; no statement for anyone else, or when none was read).
+ */
+async function recordSuggestionsRead(db: DbOrTx, viewer: Viewer, resource: string, rows: readonly SuggestionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await recordDataAccess(db, viewer, { resource, details: { suggestions: rows.slice(0, 100).map((r) => r.id), rows: rows.length } });
+}
+
 export async function listSuggestions(db: DbOrTx, viewer: Viewer, filter: SuggestionFilter, page: PageRequest): Promise<SuggestionRow[]> {
-  return db
+  const rows = await db
     .select()
     .from(suggestionsTable)
     .where(and(suggestionConditions(viewer, filter), afterCursor(page, suggestionsTable.id)))
     .orderBy(asc(suggestionsTable.id))
     .limit(page.limit + 1);
+  await recordSuggestionsRead(db, viewer, 'suggestions', rows.slice(0, page.limit));
+  return rows;
 }
 
 export async function countSuggestions(db: DbOrTx, viewer: Viewer, filter: SuggestionFilter): Promise<number> {
@@ -163,10 +175,12 @@ export async function countSuggestions(db: DbOrTx, viewer: Viewer, filter: Sugge
 
 /** Suggestions by id, only those the viewer may see (hidden ones are never fetched). */
 export async function loadSuggestionsByIds(db: DbOrTx, viewer: Viewer, ids: readonly number[]): Promise<SuggestionRow[]> {
-  return db
+  const rows = await db
     .select()
     .from(suggestionsTable)
     .where(and(inArray(suggestionsTable.id, [...ids]), visibleSuggestions(viewer)));
+  await recordSuggestionsRead(db, viewer, 'Suggestion', rows);
+  return rows;
 }
 
 /** One page of visible suggestions for each of many organizations, in one statement. */
@@ -197,7 +211,9 @@ export async function listSuggestionsOfOrganizations(
     .innerJoin(ranked, eq(ranked.id, suggestionsTable.id))
     .where(sql`${ranked.rank} <= ${page.limit + 1}`)
     .orderBy(asc(suggestionsTable.id));
-  return rows.map((r) => r.suggestion);
+  const suggestions = rows.map((r) => r.suggestion);
+  await recordSuggestionsRead(db, viewer, 'Organization.suggestions', suggestions);
+  return suggestions;
 }
 
 export async function countSuggestionsOfOrganizations(

@@ -53,8 +53,9 @@ export const MAX_SUBSCRIPTIONS_PER_ACCOUNT = 25;
 
 const NOT_FOUND = { zh: '订阅不存在', en: 'Webhook subscription not found' };
 
+/** "whsec_" and 32 random bytes in standard base64, as the Standard Webhooks libraries read a secret. */
 export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64url')}`;
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
 /** Only absolute http(s) URLs without credentials: the secret travels in the signature, never in the URL. */

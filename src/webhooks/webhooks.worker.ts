@@ -18,7 +18,7 @@ import type { Logger } from '../logger.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 import { serviceAccountsTable } from '../clients/clients.table.js';
 import { webhookEventScopes } from './webhooks.service.js';
-import { signWebhook, WEBHOOK_HEADERS } from './webhooks.signature.js';
+import { signStandardWebhook, signWebhook, STANDARD_WEBHOOK_HEADERS, WEBHOOK_HEADERS } from './webhooks.signature.js';
 import {
   webhookDeliveriesTable,
   webhookDeliveryAttemptsTable,
@@ -222,6 +222,9 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           [WEBHOOK_HEADERS.timestamp]: timestamp,
           [WEBHOOK_HEADERS.signature]: signWebhook(d.secret, timestamp, d.eventId, body),
           [WEBHOOK_HEADERS.delivery]: `${d.id}.${d.attempt}`,
+          [STANDARD_WEBHOOK_HEADERS.id]: d.eventId,
+          [STANDARD_WEBHOOK_HEADERS.timestamp]: timestamp,
+          [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook(d.secret, d.eventId, timestamp, body),
         },
         body,
       });

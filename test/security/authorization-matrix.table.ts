@@ -522,14 +522,16 @@ export const matrix: MatrixRow[] = [
   },
   {
     object: "Contact of firm A (Organization.contacts)",
-    seenBy: ['FIRM_OWN', ...STAFF_AND_ACCOUNTS],
+    seenBy: ['FIRM_OWN', ...STAFF_AND_SCOPED],
     marker: (w) => w.contact.email,
     probes: [
-      viaQuery('nested', 'organization(creditCode) { contacts }', 'query($c: String!) { organization(creditCode: $c) { contacts { email } } }', (d, w) => !!d.organization.contacts?.some((c: any) => c.email === w.contact.email), (w) => ({ c: w.orgA.creditCode })),
-      viaQuery('list', 'organizations(filter) { edges { node { contacts } } }', 'query($s: String) { organizations(first: 5, filter: { search: $s }) { edges { node { contacts { email } } } } }', (d, w) => d.organizations.edges.some((e: any) => e.node.contacts?.some((c: any) => c.email === w.contact.email)), (w) => ({ s: w.orgA.creditCode })),
-      viaNode((w) => w.orgA.id, '... on Organization { contacts { email } }', (n, w) => !!n.contacts?.some((c: any) => c.email === w.contact.email)),
-      viaNodes((w) => w.orgA.id, '... on Organization { contacts { email } }', (n, w) => !!n.contacts?.some((c: any) => c.email === w.contact.email)),
-      viaQuery('nested', 'branchRating → branch → firm → contacts', 'query($id: ID!) { node(id: $id) { ... on Branch { firm { contacts { email } } } } }', (d, w) => !!d.node?.firm.contacts?.some((c: any) => c.email === w.contact.email), (w) => ({ id: w.branchA.id })),
+      // People see the email in full; a service account (with contacts:read) only masked.
+      viaQuery('nested', 'organization(creditCode) { contacts { email } } in full', 'query($c: String!) { organization(creditCode: $c) { contacts { email } } }', (d, w) => !!d.organization.contacts?.some((c: any) => c.email === w.contact.email), (w) => ({ c: w.orgA.creditCode }), ['FIRM_OWN', ...STAFF]),
+      viaQuery('nested', 'organization(creditCode) { contacts }', 'query($c: String!) { organization(creditCode: $c) { contacts { id email } } }', (d, w) => !!d.organization.contacts?.some((c: any) => c.id === w.contact.id), (w) => ({ c: w.orgA.creditCode })),
+      viaQuery('list', 'organizations(filter) { edges { node { contacts } } }', 'query($s: String) { organizations(first: 5, filter: { search: $s }) { edges { node { contacts { id email } } } } }', (d, w) => d.organizations.edges.some((e: any) => e.node.contacts?.some((c: any) => c.id === w.contact.id)), (w) => ({ s: w.orgA.creditCode })),
+      viaNode((w) => w.orgA.id, '... on Organization { contacts { id email } }', (n, w) => !!n.contacts?.some((c: any) => c.id === w.contact.id)),
+      viaNodes((w) => w.orgA.id, '... on Organization { contacts { id email } }', (n, w) => !!n.contacts?.some((c: any) => c.id === w.contact.id)),
+      viaQuery('nested', 'branchRating → branch → firm → contacts', 'query($id: ID!) { node(id: $id) { ... on Branch { firm { contacts { id email } } } } }', (d, w) => !!d.node?.firm.contacts?.some((c: any) => c.id === w.contact.id), (w) => ({ id: w.branchA.id })),
       viaQuery(
         'payload',
         'updateContact(id) with no change → payload.contact',
@@ -766,13 +768,13 @@ export const matrix: MatrixRow[] = [
   // in no seenBy there). The rows below are SZLCA's own data, hidden from SZSA's staff, and the public data of both.
   {
     object: 'Contact of the listed company (a member of SZLCA only)',
-    seenBy: ['LISTED_COMPANY', ...SZLCA_STAFF_AND_ACCOUNTS, ...BUREAU_AND_ACCOUNTS],
+    seenBy: ['LISTED_COMPANY', ...SZLCA_STAFF_AND_SCOPED, ...BUREAU_AND_SCOPED],
     marker: (w) => w.szlca.contact.email,
     probes: [
-      viaQuery('nested', 'organization(creditCode) { contacts }', 'query($c: String!) { organization(creditCode: $c) { contacts { email } } }', (d, w) => !!d.organization.contacts?.some((c: any) => c.email === w.szlca.contact.email), (w) => ({ c: w.szlca.listed.creditCode })),
-      viaQuery('list', 'organizations(filter) { edges { node { contacts } } }', 'query($s: String) { organizations(first: 5, filter: { search: $s }) { edges { node { contacts { email } } } } }', (d, w) => d.organizations.edges.some((e: any) => e.node.contacts?.some((c: any) => c.email === w.szlca.contact.email)), (w) => ({ s: w.szlca.listed.creditCode })),
-      viaNode((w) => w.szlca.listed.id, '... on Organization { contacts { email } }', (n, w) => !!n.contacts?.some((c: any) => c.email === w.szlca.contact.email)),
-      viaNodes((w) => w.szlca.listed.id, '... on Organization { contacts { email } }', (n, w) => !!n.contacts?.some((c: any) => c.email === w.szlca.contact.email)),
+      viaQuery('nested', 'organization(creditCode) { contacts }', 'query($c: String!) { organization(creditCode: $c) { contacts { id email } } }', (d, w) => !!d.organization.contacts?.some((c: any) => c.id === w.szlca.contact.id), (w) => ({ c: w.szlca.listed.creditCode })),
+      viaQuery('list', 'organizations(filter) { edges { node { contacts } } }', 'query($s: String) { organizations(first: 5, filter: { search: $s }) { edges { node { contacts { id email } } } } }', (d, w) => d.organizations.edges.some((e: any) => e.node.contacts?.some((c: any) => c.id === w.szlca.contact.id)), (w) => ({ s: w.szlca.listed.creditCode })),
+      viaNode((w) => w.szlca.listed.id, '... on Organization { contacts { id email } }', (n, w) => !!n.contacts?.some((c: any) => c.id === w.szlca.contact.id)),
+      viaNodes((w) => w.szlca.listed.id, '... on Organization { contacts { id email } }', (n, w) => !!n.contacts?.some((c: any) => c.id === w.szlca.contact.id)),
       viaQuery(
         'payload',
         'updateContact(id) with no change → payload.contact',

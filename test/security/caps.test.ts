@@ -65,6 +65,22 @@ const BOUNDS: Record<string, string> = {
   'UserError.field': 'a path into the input',
   'WebhookDelivery.attemptLog': 'WEBHOOK_MAX_ATTEMPTS (at most 30)',
   'WebhookSubscription.eventTypes': 'the four event types (deduplicated)',
+  // ---- self-regulation (issue 20)
+  'SelfRegulatoryRule.comments': 'consultation only; MAX_COMMENTS_PER_ORGANIZATION = 20 per member and rule',
+  'SelfRegulatoryRule.versions': 'one per amendment, made by the association only (one open at a time)',
+  'SelfRegulatoryRule.changes': 'the lines of two texts of at most RULE_LIMITS.body = 50,000 characters',
+  'DisciplinaryCase.measures': 'CASE_LIMITS.measures = 12 (one per type)',
+  'DisciplinaryCase.events': 'the stage machine: at most five moves',
+  'DisciplinaryCase.aggravatingFactors': 'DisciplinaryAggravatingFactor (enum, deduplicated)',
+  // ---- statistics (issue 18)
+  'Query.industryStatistics': 'GROUP BY metric × district or kind (enums): at most 9 × 11 cells',
+  'Query.developmentReports': 'one per association and year (unique), years 2000–2100, created by staff only',
+  'Query.statisticsMetrics': 'one per MetricCode (enum; the definitions are filtered to it)',
+  'StatisticsMetric.appliesToKinds': 'OrganizationKind (enum)',
+  'StatisticsMetric.periodKinds': 'StatisticsPeriodKind (enum)',
+  'StatisticsReturn.values': 'one per metric (primary key return × metric; MAX_VALUES_PER_SAVE = 100)',
+  'StatisticsReturn.warnings': 'at most two per metric value',
+  'StatisticsReturn.versions': 'one per save after a staff RETURN (each version needs a review first)',
   // training (issue 17)
   'TrainingNeedsSurvey.topics': 'TrainingTopic (enum, deduplicated)',
   'TrainingNeedsSurvey.results': 'one per offered topic (TrainingTopic, enum)',

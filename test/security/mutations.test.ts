@@ -3,6 +3,7 @@
 // assignment: an organization (or owner) smuggled into an input is refused, and a suggestion always belongs to the viewer.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../../src/global-id.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { clientToken, newServiceAccount } from '../support/integration.js';
@@ -104,6 +105,17 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
     doc: () => `createWebhookSubscription(input: { url: "https://evil.example/hook", eventTypes: [SUGGESTION_SUBMITTED] }) { secret userErrors { code } }`,
   },
   disableWebhookSubscription: { allowed: ['ASSOCIATION'], doc: (i) => `disableWebhookSubscription(input: { id: "${i.webhook}" }) { webhookSubscription { id } userErrors { code } }` },
+  // ---- self-regulation (issue 20)
+  draftSelfRegulatoryRule: { allowed: ['ASSOCIATION'], doc: () => `draftSelfRegulatoryRule(input: { title: "越权规则", body: "正文" }) { selfRegulatoryRule { id } userErrors { code } }` },
+  advanceSelfRegulatoryRule: { allowed: ['ASSOCIATION'], doc: () => `advanceSelfRegulatoryRule(input: { id: "${encodeGlobalId('SelfRegulatoryRule', 1)}", to: CONSULTATION }) { selfRegulatoryRule { id } userErrors { code } }` },
+  amendSelfRegulatoryRule: { allowed: ['ASSOCIATION'], doc: () => `amendSelfRegulatoryRule(input: { id: "${encodeGlobalId('SelfRegulatoryRule', 1)}", body: "改" }) { selfRegulatoryRule { id } userErrors { code } }` },
+  commentOnSelfRegulatoryRule: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `commentOnSelfRegulatoryRule(input: { id: "${encodeGlobalId('SelfRegulatoryRule', 1)}", body: "意见" }) { selfRegulatoryRule { id } userErrors { code } }` },
+  openDisciplinaryCase: { allowed: ['ASSOCIATION'], doc: (i) => `openDisciplinaryCase(input: { organizationId: "${i.org}", summary: "越权立案" }) { disciplinaryCase { id } userErrors { code } }` },
+  startDisciplinaryHearing: { allowed: ['ASSOCIATION'], doc: () => `startDisciplinaryHearing(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}" }) { disciplinaryCase { id } userErrors { code } }` },
+  submitDisciplinaryStatement: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `submitDisciplinaryStatement(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}", statement: "申辩" }) { disciplinaryCase { id } userErrors { code } }` },
+  decideDisciplinaryCase: { allowed: ['ASSOCIATION'], doc: () => `decideDisciplinaryCase(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}", measures: [{ type: WARNING }] }) { disciplinaryCase { id } userErrors { code } }` },
+  requestDisciplinaryReview: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `requestDisciplinaryReview(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}" }) { disciplinaryCase { id } userErrors { code } }` },
+  finalizeDisciplinaryCase: { allowed: ['ASSOCIATION'], doc: () => `finalizeDisciplinaryCase(input: { id: "${encodeGlobalId('DisciplinaryCase', 1)}" }) { disciplinaryCase { id } userErrors { code } }` },
 };
 
 let t: TestApp;

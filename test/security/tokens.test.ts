@@ -30,6 +30,8 @@ async function refusedWith(authorization: string) {
   expect(res.body.data).toBeUndefined();
   expect(res.body.errors).toHaveLength(1);
   expect(res.body.errors![0]!.message).toBe('Invalid or expired token');
+  // RFC 6750 §3: the refusal names the scheme and the reason.
+  expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   return res;
 }
 const bearer = (token: string) => refusedWith(`Bearer ${token}`);
@@ -112,6 +114,13 @@ describe('tokens: each forgery is 401 UNAUTHENTICATED and writes nothing', () =>
   it('a firm token naming an organization that does not exist, and a firm token for a listed company', async () => {
     await bearer(await signedByIssuer(claims({ org: '91440300MA5WC9CB19' })));
     await bearer(await t.token('listed_company', firmCode));
+  });
+
+  it('an org claim that is a credit code only after trimming or normalizing (leading space, lowercase, full-width)', async () => {
+    await bearer(await signedByIssuer(claims({ org: ` ${firmCode}` })));
+    await bearer(await signedByIssuer(claims({ org: `${firmCode}\n` })));
+    await bearer(await signedByIssuer(claims({ org: firmCode.toLowerCase() })));
+    await bearer(await signedByIssuer(claims({ org: firmCode.replace(/[0-9]/, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)) })));
   });
 
   it('an unknown role, or a role claim of the wrong type', async () => {

@@ -565,6 +565,116 @@ export async function insertWebhookDeliveryAttempt(tx: DbOrTx, overrides: Overri
   );
 }
 
+// ---- self-regulation (issue 20)
+import { ruleSearchVector } from '../../src/self-regulation/self-regulation.rules.js';
+import {
+  disciplinaryCasesTable,
+  disciplinaryMeasuresTable,
+  selfRegulatoryRuleCommentsTable,
+  selfRegulatoryRulesTable,
+} from '../../src/self-regulation/self-regulation.table.js';
+
+/** A DRAFT rule of SZSA (its own lineage), searchable by its title and text. */
+export async function insertSelfRegulatoryRule(tx: DbOrTx, overrides: Overrides<typeof selfRegulatoryRulesTable> = {}): Promise<Row<typeof selfRegulatoryRulesTable>> {
+  const n = nextNumber();
+  const title = overrides.title ?? `测试自律规则${chineseNumber(n)}`;
+  const body = overrides.body ?? '第一条 会员应当守法合规经营。';
+  const row = await one(
+    tx
+      .insert(selfRegulatoryRulesTable)
+      .values({
+        associationId: ASSOCIATION_IDS.SZSA,
+        draftedBy: 'test:factory',
+        searchVector: ruleSearchVector({ title, body, documentNumber: overrides.documentNumber ?? null }),
+        ...overrides,
+        title,
+        body,
+      })
+      .returning(),
+  );
+  if (row.lineageId !== null) return row;
+  return one(tx.update(selfRegulatoryRulesTable).set({ lineageId: row.id }).where(eq(selfRegulatoryRulesTable.id, row.id)).returning());
+}
+
+export async function insertSelfRegulatoryRuleComment(tx: DbOrTx, overrides: Overrides<typeof selfRegulatoryRuleCommentsTable> = {}): Promise<Row<typeof selfRegulatoryRuleCommentsTable>> {
+  const ruleId = overrides.ruleId ?? (await insertSelfRegulatoryRule(tx, { status: 'CONSULTATION' })).id;
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  return one(tx.insert(selfRegulatoryRuleCommentsTable).values({ authorSub: 'test:factory', body: '建议明确适用范围。', ...overrides, ruleId, organizationId }).returning());
+}
+
+/** A case of SZSA in INVESTIGATION against a new securities firm unless given. */
+export async function insertDisciplinaryCase(tx: DbOrTx, overrides: Overrides<typeof disciplinaryCasesTable> = {}): Promise<Row<typeof disciplinaryCasesTable>> {
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  return one(
+    tx
+      .insert(disciplinaryCasesTable)
+      .values({ associationId: ASSOCIATION_IDS.SZSA, summary: '未按规定履行适当性管理义务。', openedBy: 'test:opener', ...overrides, organizationId })
+      .returning(),
+  );
+}
+
+export async function insertDisciplinaryMeasure(tx: DbOrTx, overrides: Overrides<typeof disciplinaryMeasuresTable> = {}): Promise<Row<typeof disciplinaryMeasuresTable>> {
+  const caseId = overrides.caseId ?? (await insertDisciplinaryCase(tx)).id;
+  return one(tx.insert(disciplinaryMeasuresTable).values({ type: 'TALK_REMINDER', ...overrides, caseId }).returning());
+}
+
+// ---- statistics (issue 18)
+import { periodDates } from '../../src/statistics/statistics.periods.js';
+import {
+  statisticsPeriodsTable,
+  statisticsReturnsTable,
+  statisticsValuesTable,
+} from '../../src/statistics/statistics.table.js';
+
+/** A statistics period of SZSA owed by securities, futures and fund firms; label "2019-01"-style unique unless given. */
+export async function insertStatisticsPeriod(tx: DbOrTx, overrides: Overrides<typeof statisticsPeriodsTable> = {}): Promise<Row<typeof statisticsPeriodsTable>> {
+  const label = overrides.label ?? `20${String(10 + (nextNumber() % 9)).padStart(2, '0')}-${String((nextNumber() % 12) + 1).padStart(2, '0')}`;
+  const dates = periodDates(label)!;
+  return one(
+    tx
+      .insert(statisticsPeriodsTable)
+      .values({ associationId: ASSOCIATION_IDS.SZSA, owedByKinds: ['SECURITIES_FIRM', 'FUTURES_FIRM', 'FUND_MANAGER'], ...dates, ...overrides, label })
+      .onConflictDoUpdate({ target: [statisticsPeriodsTable.associationId, statisticsPeriodsTable.label], set: { label } })
+      .returning(),
+  );
+}
+
+/**
+ * A return version (DRAFT, saved by "maker") of a new securities firm for a new period unless given, with `values`
+ * (metric code → value) inserted beside it. ACCEPTED / SUBMITTED / RETURNED rows get submitter and reviewer fields.
+ */
+export async function insertStatisticsReturn(
+  tx: DbOrTx,
+  overrides: Overrides<typeof statisticsReturnsTable> & { values?: Record<string, number> } = {},
+): Promise<Row<typeof statisticsReturnsTable>> {
+  const { values = {}, ...row } = overrides;
+  const organizationId = row.organizationId ?? (await insertOrganization(tx)).id;
+  const periodId = row.periodId ?? (await insertStatisticsPeriod(tx)).id;
+  const status = row.status ?? 'DRAFT';
+  const filed = status !== 'DRAFT';
+  const reviewed = status === 'ACCEPTED' || status === 'RETURNED';
+  const created = await one(
+    tx
+      .insert(statisticsReturnsTable)
+      .values({
+        associationId: ASSOCIATION_IDS.SZSA,
+        savedBy: 'maker',
+        submittedBy: filed ? 'checker' : null,
+        submittedAt: filed ? FIXED_INSTANT : null,
+        reviewedBy: reviewed ? 'staff' : null,
+        reviewedAt: reviewed ? FIXED_INSTANT : null,
+        ...row,
+        status,
+        organizationId,
+        periodId,
+      })
+      .returning(),
+  );
+  const entries = Object.entries(values);
+  if (entries.length > 0) await tx.insert(statisticsValuesTable).values(entries.map(([metricCode, value]) => ({ returnId: created.id, metricCode, value })));
+  return created;
+}
+
 // ---- training (issue 17)
 
 /** A PUBLIC programme of SZSA unless given. */
