@@ -4,8 +4,9 @@
 // surveys with answers. Deterministic (no PRNG needed: every choice is a function of row order) and set-based.
 //
 // The directory seeds 15 securities firms with about 80 Shenzhen branches. The reported reach needs 18 firms and 544
-// branches, so this seed first tops the directory up: SZSA member securities firms to 18 (new firms named below, only
-// when fewer exist), and sales departments of those 18 firms to 544 open branches (each new one added to the firm with
+// branches, so this seed first tops the 2020 picture up: securities firms to 18 (firms named below, only when fewer
+// active members exist; they have since merged into others and withdrawn from SZSA), and sales departments of those
+// 18 firms to 544 branches (each new one added to the firm with
 // the fewest, a Shenzhen network of 20–40 each in 2020; these were merged since, closed on 2023-06-30, so the current
 // directory, its ratings and the benchmark's scaled copies are unchanged). The session's participants are one or two
 // practitioners per branch plus a few at each head office, so exactly 18 firms and 544 branches take part.
@@ -14,7 +15,7 @@ import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { rowsOf } from '../db/sql/index.js';
 import { creditCodeCheckCharacter } from '../members/identifiers.js';
-import { branchesTable, membershipsTable, organizationsTable } from '../members/members.table.js';
+import { branchesTable, membershipEventsTable, membershipsTable, organizationsTable } from '../members/members.table.js';
 import { programmeSearchVector, sessionSearchVector } from './training.mutations.js';
 import {
   practitionersTable,
@@ -94,28 +95,39 @@ async function ids(db: DbOrTx, query: ReturnType<typeof sql>): Promise<{ id: num
   return rowsOf<{ id: number; name: string; n: number }>(await db.execute(query)).map((r) => ({ id: Number(r.id), name: r.name, n: Number(r.n ?? 0) }));
 }
 
-/** The 18 securities firms of the reach: SZSA members, topped up with EXTRA_FIRMS when the directory has fewer. */
+/**
+ * The 18 securities firms of the reach: the active SZSA member securities firms, topped up with EXTRA_FIRMS when the
+ * directory has fewer. Those took part in 2020 and have since merged into other firms (withdrawn from SZSA on
+ * BRANCHES_MERGED_ON): they owe nothing today (statistics, surveys), and their practitioners stay SZSA's trainees.
+ */
 async function reportedFirms(db: DbOrTx): Promise<{ id: number; name: string }[]> {
-  const firmsQuery = sql`select o.id, o.name, 0 as n from ${organizationsTable} o
+  const firms = await ids(
+    db,
+    sql`select o.id, o.name, 0 as n from ${organizationsTable} o
     where o.kind = 'SECURITIES_FIRM' and exists (select 1 from ${membershipsTable} m where m.organization_id = o.id and m.association_id = ${ASSOCIATION_IDS.SZSA} and m.status = 'ACTIVE')
-    order by o.id`;
-  let firms = await ids(db, firmsQuery);
+    order by o.id`,
+  );
   const missing = REPORTED_FIRMS - firms.length;
-  if (missing > 0) {
-    const added = EXTRA_FIRMS.slice(0, missing).map((f, i) => ({
-      kind: 'SECURITIES_FIRM' as const,
-      name: f.name,
-      shortName: f.shortName,
-      creditCode: creditCode(9_000_000 + i),
-      district: f.district,
-      memberSince: f.memberSince,
-    }));
-    if (added.length < missing) throw new Error('training seed: not enough extra firms');
-    const rows = await db.insert(organizationsTable).values(added).returning({ id: organizationsTable.id, since: organizationsTable.memberSince });
-    await db.insert(membershipsTable).values(rows.map((r) => ({ associationId: ASSOCIATION_IDS.SZSA, organizationId: r.id, since: r.since })));
-    firms = await ids(db, firmsQuery);
-  }
-  return firms.slice(0, REPORTED_FIRMS);
+  if (missing <= 0) return firms.slice(0, REPORTED_FIRMS);
+  if (missing > EXTRA_FIRMS.length) throw new Error('training seed: not enough extra firms');
+  const added = EXTRA_FIRMS.slice(0, missing).map((f, i) => ({
+    kind: 'SECURITIES_FIRM' as const,
+    name: f.name,
+    shortName: f.shortName,
+    creditCode: creditCode(9_000_000 + i),
+    district: f.district,
+    memberSince: f.memberSince,
+    membershipStatus: 'WITHDRAWN' as const,
+  }));
+  const rows = await db.insert(organizationsTable).values(added).returning({ id: organizationsTable.id, name: organizationsTable.name, since: organizationsTable.memberSince });
+  await db.insert(membershipsTable).values(rows.map((r) => ({ associationId: ASSOCIATION_IDS.SZSA, organizationId: r.id, status: 'WITHDRAWN' as const, since: r.since })));
+  await db.insert(membershipEventsTable).values(
+    rows.flatMap((r) => [
+      { organizationId: r.id, associationId: ASSOCIATION_IDS.SZSA, kind: 'JOIN' as const, effectiveOn: r.since!, note: '经理事会审议通过入会' },
+      { organizationId: r.id, associationId: ASSOCIATION_IDS.SZSA, kind: 'WITHDRAW' as const, effectiveOn: BRANCHES_MERGED_ON, note: '被其他证券公司吸收合并，退出协会' },
+    ]),
+  );
+  return [...firms, ...rows.map((r) => ({ id: r.id, name: r.name, n: 0 }))];
 }
 
 /**
@@ -224,6 +236,9 @@ export async function seedTraining(db: DbOrTx): Promise<Record<string, number>> 
 
   const s = (key: string) => sql.raw(String(sessions.get(key) ?? memberSessions.get(key)!));
   const seeded = sql`(select id, branch_id from ${practitionersTable} where created_by = 'seed' and organization_id = any(${firmArray}::int[]))`;
+  // 2026: the practitioners of firms still members (those of the merged firms took part in 2020 only).
+  const current = sql`(select p.id, p.branch_id from ${practitionersTable} p where p.created_by = 'seed' and p.organization_id = any(${firmArray}::int[])
+    and exists (select 1 from ${membershipsTable} m where m.organization_id = p.organization_id and m.association_id = ${ASSOCIATION_IDS.SZSA} and m.status = 'ACTIVE'))`;
 
   // The first session: 23,357 view events (人次) spread over every practitioner, attendance for most (completed).
   await db.execute(sql`
@@ -238,27 +253,28 @@ export async function seedTraining(db: DbOrTx): Promise<Record<string, number>> 
     select ${s('S1')}, id, case when id % 10 = 0 then 40 else 150 end, id % 10 <> 0, 'seed' from ${seeded} x`);
 
   // 2026: everyone enrolled collectively in S2 and S3; attendance so that most meet the 15/10 rule and some do not:
-  // id % 5 = 0 miss S3 and S5 (9 hours), id % 7 = 0 miss S3 (12 hours, 6 required).
+  // id % 5 = 0 miss S3 and S5 (and S4 when id % 10 = 0), id % 7 = 0 miss S3 (6 required): about a third behind, plus
+  // the merged firms' practitioners (no 2026 hours).
   await db.execute(sql`
     insert into training_enrolments (session_id, practitioner_id, channel, enrolled_by)
-    select sess, x.id, 'COLLECTIVE', 'seed' from ${seeded} x cross join (values (${s('S2')}), (${s('S3')})) as v(sess)`);
+    select sess, x.id, 'COLLECTIVE', 'seed' from ${current} x cross join (values (${s('S2')}), (${s('S3')})) as v(sess)`);
   await db.execute(sql`
     insert into training_attendance (session_id, practitioner_id, attended_minutes, completed, recorded_by)
-    select ${s('S2')}, id, 420, true, 'seed' from ${seeded} x
-    union all select ${s('S3')}, id, 240, true, 'seed' from ${seeded} x where id % 5 <> 0 and id % 7 <> 0
-    union all select ${s('S5')}, id, 180, true, 'seed' from ${seeded} x where id % 5 <> 0
-    union all select ${s('M1')}, id, 150, true, 'seed' from ${seeded} x where branch_id is not null and id % 4 = 0`);
+    select ${s('S2')}, id, 420, true, 'seed' from ${current} x
+    union all select ${s('S3')}, id, 240, true, 'seed' from ${current} x where id % 5 <> 0 and id % 7 <> 0
+    union all select ${s('S5')}, id, 180, true, 'seed' from ${current} x where id % 5 <> 0
+    union all select ${s('M1')}, id, 150, true, 'seed' from ${current} x where branch_id is not null and id % 4 = 0`);
   // S4 is recorded: watching 80 % of its three hours completes it.
   await db.execute(sql`
     insert into training_view_events (event_id, session_id, practitioner_id, watched_seconds, at)
     select 'szsa-20260708-' || x.id || '-' || part, ${s('S4')}, x.id, 4500, timestamptz '2026-07-10 20:00:00+08' + part * interval '1 day'
-    from ${seeded} x cross join generate_series(1, 2) part where x.id % 3 <> 0`);
+    from ${current} x cross join generate_series(1, 2) part where x.id % 10 <> 0`);
 
   // Certificates of S2 (codes derived from the row, as random-looking as a real one), one revoked for 代学.
   await db.execute(sql`
     insert into training_certificates (code, session_id, practitioner_id, issued_on)
     select 'TC-' || substr(h, 1, 4) || '-' || substr(h, 5, 4) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4), ${s('S2')}, x.id, date '2026-03-25'
-    from ${seeded} x cross join lateral (select upper(md5('member-graph training certificate ' || x.id))) as c(h)`);
+    from ${current} x cross join lateral (select upper(md5('member-graph training certificate ' || x.id))) as c(h)`);
   await db.execute(sql`
     update training_certificates set revoked_at = timestamptz '2026-04-02 10:00:00+08', revoke_reason = '代学：他人代为参训'
     where id = (select min(id) from training_certificates where session_id = ${s('S2')})`);
