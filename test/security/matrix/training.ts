@@ -15,6 +15,7 @@ import {
   withCount,
   noCount,
   type Principal,
+  type Probe,
   type World,
 } from '../authorization-matrix.table.js';
 import { expectNoLeak } from '../support.js';
@@ -110,7 +111,7 @@ function programmeRow(object: string, key: 'public' | 'members' | 'szlcaMembers'
   };
 }
 
-function sessionRow(object: string, key: 'public' | 'members' | 'szlca', programme: 'public' | 'members' | 'szlcaMembers', seenBy: readonly Principal[], of: (w: World) => TrainingFixture) {
+function sessionRow(object: string, key: 'public' | 'members' | 'szlca', programme: 'public' | 'members' | 'szlcaMembers', seenBy: readonly Principal[], of: (w: World) => TrainingFixture, extra: Probe[] = []) {
   return {
     object,
     seenBy,
@@ -126,6 +127,7 @@ function sessionRow(object: string, key: 'public' | 'members' | 'szlca', program
         (d, w) => !!d.node?.sessions.edges.some((e: any) => e.node.id === of(w).sessions[key]),
         (w) => ({ id: of(w).programmes[programme].id }),
       ),
+      ...extra,
     ],
   };
 }
@@ -187,7 +189,16 @@ export const trainingPart = definePart('training', buildTraining, (of) => [
   programmeRow('TrainingProgramme, MEMBERS (SZSA)', 'members', SZSA_MEMBERS_SEERS, of),
   programmeRow('TrainingProgramme, MEMBERS (SZLCA)', 'szlcaMembers', SZLCA_MEMBERS_SEERS, of),
   sessionRow('TrainingSession of a PUBLIC programme', 'public', 'public', ALL, of),
-  sessionRow('TrainingSession of a MEMBERS programme (SZSA)', 'members', 'members', SZSA_MEMBERS_SEERS, of),
+  sessionRow('TrainingSession of a MEMBERS programme (SZSA)', 'members', 'members', SZSA_MEMBERS_SEERS, of, [
+    viaQuery(
+      'payload',
+      'scheduleTrainingSession on the SZSA programme → payload.trainingSession',
+      'mutation($i: ScheduleTrainingSessionInput!) { scheduleTrainingSession(input: $i) { trainingSession { id } userErrors { code } } }',
+      (d) => !!d.scheduleTrainingSession?.trainingSession?.id,
+      (w) => ({ i: { programmeId: of(w).programmes.members.id, title: '矩阵追加场次', mode: 'OFFLINE', startsAt: '2026-11-20T09:00:00+08:00', endsAt: '2026-11-20T10:00:00+08:00', creditHours: 1, creditType: 'ELECTIVE' } }),
+      ['ASSOCIATION'],
+    ),
+  ]),
   sessionRow('TrainingSession of a MEMBERS programme (SZLCA)', 'szlca', 'szlcaMembers', SZLCA_MEMBERS_SEERS, of),
   {
     object: 'TrainingSession.completionRate and TrainingProgramme.completionRate (SZSA staff and the regulator)',
@@ -244,19 +255,6 @@ export const trainingPart = definePart('training', buildTraining, (of) => [
     object: 'reports.trainingReach(year)',
     seenBy: ['ASSOCIATION', 'REGULATOR', 'SA_SCOPED', 'SZLCA_STAFF', 'SZLCA_SA_SCOPED'],
     probes: [viaQuery('root', 'reports { trainingReach(year: 2026) }', '{ reports { trainingReach(year: 2026) { firms branches participants views } } }', (d) => typeof d.reports?.trainingReach?.views === 'number')],
-  },
-  {
-    object: 'scheduleTrainingSession on an SZSA programme → payload.trainingSession',
-    seenBy: ['ASSOCIATION'],
-    probes: [
-      viaQuery(
-        'payload',
-        'scheduleTrainingSession',
-        'mutation($i: ScheduleTrainingSessionInput!) { scheduleTrainingSession(input: $i) { trainingSession { id } userErrors { code } } }',
-        (d) => !!d.scheduleTrainingSession?.trainingSession?.id,
-        (w) => ({ i: { programmeId: of(w).programmes.members.id, title: '矩阵追加场次', mode: 'OFFLINE', startsAt: '2026-11-20T09:00:00+08:00', endsAt: '2026-11-20T10:00:00+08:00', creditHours: 1, creditType: 'ELECTIVE' } }),
-      ),
-    ],
   },
   {
     object: 'POST /training/view-events for an SZSA session (accepted)',
