@@ -40,8 +40,9 @@ describe('a published 暂停会员权利 stops the member\'s mutations over HTTP
   it('from investigation to FINAL; then every mutation is FORBIDDEN to the member\'s tokens and nothing is written', async () => {
     const li = await t.token('association'); // opens
     const wang = await t.token('association', undefined, 600, { association: 'SZSA' }); // another subject: decides
-    const firms = await ok(li, `{ organizations(first: 20, filter: { kind: SECURITIES_FIRM }) { edges { node { id creditCode memberships { association { code } } } } } }`);
-    const firm = firms.edges.map((e: any) => e.node).reverse().find((o: any) => o.memberships.length === 1 && o.memberships[0].association.code === 'SZSA');
+    const firms = await ok(li, `{ organizations(first: 50, filter: { kind: SECURITIES_FIRM }) { edges { node { id creditCode memberships { association { code } status } } } } }`);
+    // An active member of SZSA only (the training demo data adds firms that have since withdrawn).
+    const firm = firms.edges.map((e: any) => e.node).reverse().find((o: any) => o.memberships.length === 1 && o.memberships[0].association.code === 'SZSA' && o.memberships[0].status === 'ACTIVE');
     const early = await t.token('firm', firm.creditCode, 600); // in use before the decision (its organization is remembered)
 
     // The member comments on the demo rule in consultation: it acts normally before the decision.

@@ -10,7 +10,7 @@ import type { DbOrTx } from '../src/db/client.js';
 import { countStatements } from '../src/db/instrumentation.js';
 import { encodeGlobalId } from '../src/global-id.js';
 import { schema } from '../src/graphql/schema.js';
-import { membershipsTable } from '../src/members/members.table.js';
+import { membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { outboxEventsTable } from '../src/outbox/outbox.table.js';
 import { branchRatingsTable, ratingScoreLinesTable } from '../src/ratings/ratings.table.js';
 import { addWorkingDays, decideCase, finalizeCase, openCase, startHearing, submitStatement } from '../src/self-regulation/self-regulation.cases.js';
@@ -415,11 +415,23 @@ describe('a case from investigation to a published 纪律处分 whose suspension
     expect(res.data!.submitSuggestion.userErrors.map((e: any) => e.code)).toEqual(['NOT_A_MEMBER']);
   });
 
-  test('MANDATORY_TRAINING measures are listed as training obligations at FINAL', async ({ tx }) => {
+  test('MANDATORY_TRAINING measures become training obligations of the member at FINAL, seen by it, staff and the regulator', async ({ tx }) => {
     const c = await insertDisciplinaryCase(tx, { stage: 'HEARING' });
     await decideCase(tx, decider, { id: c.id, measures: [{ type: 'MANDATORY_TRAINING', note: '参加强化培训' }, { type: 'INDUSTRY_CRITICISM' }] });
-    const { consequences } = await finalizeCase(tx, decider, c.id);
+    const { consequences, organizationId } = await finalizeCase(tx, decider, c.id);
     expect(consequences.trainingObligations.map((m) => m.type)).toEqual(['MANDATORY_TRAINING']);
+    const measureId = consequences.trainingObligations[0]!.id;
+    const OBLIGATIONS = `query($id: ID!) { node(id: $id) { ... on Organization { trainingObligations(first: 10) { edges { node { source reason } } } } } }`;
+    const [org] = await tx.select().from(organizationsTable).where(eq(organizationsTable.id, organizationId));
+    for (const viewer of [firmViewer(org!), decider, regulatorViewer()]) {
+      const res = await gql(tx, viewer, OBLIGATIONS, { id: encodeGlobalId('Organization', organizationId) });
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      const sources = res.data!.node.trainingObligations.edges.map((e: any) => e.node);
+      expect(sources).toContainEqual({ source: 'DISCIPLINARY_MEASURE', reason: expect.stringContaining('要求参加强化培训') });
+    }
+    // Recorded once however often finalize's consequences are replayed.
+    const rows = await tx.execute(sql`select count(*)::int as n from training_obligations where source = 'DISCIPLINARY_MEASURE' and source_id = ${measureId}`);
+    expect((rows as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
   });
 
   test('a FINAL case feeds the self-regulatory indicator of the member\'s branches in the next cycle', async ({ tx }) => {

@@ -203,3 +203,5 @@ export async function runDomainBenches(bench: Bench, keys: IssuerKeys, benches: 
   }
   return results;
 }
+import { bench as trainingBench } from './training.bench.js';
+domainBenches.push(trainingBench);

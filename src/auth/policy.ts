@@ -9,6 +9,8 @@ import { viewerHasScope } from '../clients/scopes.js';
 import { membershipsTable } from '../members/members.table.js';
 import type { Viewer } from './viewer.js';
 import { isMember, isStaff, staffAssociationOf } from './viewer.js';
+import type { DbOrTx } from '../db/client.js';
+import { disciplinaryCasesTable, disciplinaryMeasuresTable } from '../self-regulation/self-regulation.table.js';
 
 /**
  * A row scope: every row; the rows of some organizations; the rows that belong to one association; the rows of the
@@ -369,8 +371,6 @@ export function maySeeSuggestion(viewer: Viewer, row: { organizationId: number; 
 // Cases: the member, its association's staff and the regulator (discipline:read) at every stage; a FINAL case with a
 // 纪律处分 (published_at set at finalize) is public. And the one consequence every mutation obeys: membership rights
 // suspended by a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure in force.
-import type { DbOrTx } from '../db/client.js';
-import { disciplinaryCasesTable, disciplinaryMeasuresTable } from '../self-regulation/self-regulation.table.js';
 
 /** Which self-regulatory rules a viewer reads beyond the public ones (IN_FORCE, REPEALED). */
 export type SelfRegulatoryRuleScope =
@@ -654,4 +654,101 @@ export function maySeeBestPracticeOrganization(viewer: Viewer, row: { anonymous:
   if (!viewerHasScope(viewer, 'early-reports:read')) return false;
   if (viewer.role === 'REGULATOR') return true;
   return staffAssociationOf(viewer) === row.associationId;
+}
+
+// ---- training (issue 17)
+//
+// Practitioners and everything personal about them (credits, enrolments, attendance, certificates, the hours export):
+// a firm or listed company its own organization's; an association's staff their association's trainees (the
+// practitioners of organizations holding a membership of the association, in any status, and anyone enrolled in one
+// of its sessions); the regulator every one; nobody else. A service account needs training:read.
+// Programmes and sessions: PUBLIC ones to anyone; MEMBERS ones to the active members of the programme's association,
+// that association's staff and the regulator (a service account needs training:read for any non-public row).
+
+export type TrainingScope =
+  | { kind: 'all' }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'orgs'; organizationIds: number[] }
+  | { kind: 'none' };
+
+/** Practitioners, their credits, enrolments, attendance and certificates (see the section's comment). */
+export function practitionerScope(viewer: Viewer): TrainingScope {
+  if (!viewerHasScope(viewer, 'training:read')) return { kind: 'none' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (viewer.role === 'REGULATOR') return { kind: 'all' };
+  if (isMember(viewer) && viewer.organizationId !== null) return { kind: 'orgs', organizationIds: [viewer.organizationId] };
+  return { kind: 'none' };
+}
+
+/**
+ * Training obligations: the organization itself, the staff of the association the obligation is owed to, the
+ * regulator (a service account with training:read).
+ */
+export function trainingObligationScope(viewer: Viewer): TrainingScope {
+  return practitionerScope(viewer);
+}
+
+/** Programmes (and their sessions): which MEMBERS-audience ones the viewer reads besides every PUBLIC one. */
+export type TrainingProgrammeScope =
+  | { kind: 'all' }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'memberOf'; organizationId: number }
+  | { kind: 'public' };
+export function trainingProgrammeScope(viewer: Viewer): TrainingProgrammeScope {
+  if (!viewerHasScope(viewer, 'training:read')) return { kind: 'public' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  if (viewer.role === 'REGULATOR') return { kind: 'all' };
+  if (isMember(viewer) && viewer.organizationId !== null) return { kind: 'memberOf', organizationId: viewer.organizationId };
+  return { kind: 'public' };
+}
+
+/**
+ * Needs surveys: the regulator all; an association's staff their association's; a member those of associations it is an
+ * active member of (to answer them); nobody else. Their results (demand per topic): staff and the regulator only.
+ */
+export function trainingSurveyScope(viewer: Viewer): TrainingProgrammeScope | { kind: 'none' } {
+  const scope = trainingProgrammeScope(viewer);
+  return scope.kind === 'public' ? { kind: 'none' } : scope;
+}
+
+/** Whether the viewer reads a survey's results and a session's or programme's completion rate (of this association). */
+export function maySeeTrainingResults(viewer: Viewer, associationId: number): boolean {
+  if (!viewerHasScope(viewer, 'training:read')) return false;
+  const staffOf = staffAssociationOf(viewer);
+  return staffOf !== null ? staffOf === associationId : viewer.role === 'REGULATOR';
+}
+
+/** The association whose training the viewer runs (surveys, programmes, sessions, attendance, certificates), or null. */
+export function trainingAdminAssociation(viewer: Viewer): number | null {
+  return viewer.serviceAccount ? null : staffAssociationOf(viewer);
+}
+
+/** Whether the viewer registers and enrols practitioners for its own organization: a securities firm's people. */
+export function mayManageOwnPractitioners(viewer: Viewer): boolean {
+  return viewer.role === 'FIRM' && viewer.organizationId !== null && !viewer.serviceAccount;
+}
+
+/**
+ * Who posts view events (POST /training/view-events): a service account holding training:write, for the sessions of
+ * its own association (an association's account) or of every association (the bureau's account, which the bureau's
+ * training platform uses for sessions it hosts with an association). Null: may not post (403).
+ */
+export function viewEventIngestScope(viewer: Viewer): { kind: 'all' } | { kind: 'association'; associationId: number } | null {
+  if (!viewer.serviceAccount || !viewer.serviceAccount.scopes.includes('training:write')) return null;
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  return viewer.role === 'REGULATOR' ? { kind: 'all' } : null;
+}
+
+/**
+ * The training-hours export (/reports/training-hours.csv): the rows of practitionerScope, for a firm, an association's
+ * staff and the regulator (a service account needs reports:read and training:read); null: 403.
+ */
+export function trainingHoursExportScope(viewer: Viewer): TrainingScope | null {
+  if (viewer.serviceAccount && !viewerHasScope(viewer, 'reports:read')) return null;
+  if (viewer.role === 'LISTED_COMPANY' || viewer.role === 'ANONYMOUS') return null;
+  const scope = practitionerScope(viewer);
+  return scope.kind === 'none' ? null : scope;
 }

@@ -13,3 +13,4 @@ export * from '../policies/policies.table.js';
 export * from '../self-regulation/self-regulation.table.js';
 export * from '../statistics/statistics.table.js';
 export * from '../early-reports/early-reports.table.js';
+export * from '../training/training.table.js';

@@ -20,6 +20,7 @@ import '../suggestions/suggestions.association.schema.js';
 import '../self-regulation/self-regulation.schema.js';
 import '../statistics/statistics.schema.js';
 import '../early-reports/early-reports.schema.js';
+import '../training/training.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 // Every mutation is for people whose membership rights are not suspended (issue 20); the webhook mutations opt out

@@ -10,12 +10,14 @@ import { encodeGlobalId } from '../global-id.js';
 import * as ratings from '../ratings/ratings.reads.js';
 import * as statistics from '../statistics/statistics.service.js';
 import * as suggestions from '../suggestions/suggestions.service.js';
+import { trainingHoursExportScope } from '../auth/policy.js';
+import * as training from '../training/training.service.js';
 
 /** Rows fetched per statement: one batch is all an export holds in memory. */
 export const CSV_BATCH_SIZE = 500;
 /** What one export costs against the caller's rate-limit budget: the price of one full GraphQL page. */
 export const CSV_EXPORT_COST = 100;
-export const CSV_PATHS = ['/reports/branch-ratings.csv', '/reports/suggestions.csv', '/reports/statistics.csv'] as const;
+export const CSV_PATHS = ['/reports/branch-ratings.csv', '/reports/suggestions.csv', '/reports/statistics.csv', '/reports/training-hours.csv'] as const;
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -289,5 +291,54 @@ async function streamBatches<R>(
  */
 export function planCsvExport(db: Db, viewer: Viewer, url: URL): CsvExport | CsvRefusal {
   if (url.pathname === '/reports/statistics.csv') return planStatistics(db, viewer, url);
+  if (url.pathname === '/reports/training-hours.csv') return planTrainingHours(db, viewer, url);
   return url.pathname === '/reports/suggestions.csv' ? planSuggestions(db, viewer, url) : planBranchRatings(db, viewer, url);
+}
+
+// ---------------------------------------------------------------- training (issue 17)
+
+export const trainingHoursColumns: readonly Column<training.TrainingHoursExportRow>[] = [
+  { header: 'practitioner_id', value: (r) => encodeGlobalId('Practitioner', r.id) },
+  { header: 'year', value: (r) => r.year },
+  { header: 'name', value: (r) => r.name, text: true },
+  { header: 'registration_number', value: (r) => r.registrationNumber, text: true },
+  { header: 'organization_id', value: (r) => encodeGlobalId('Organization', r.organizationId) },
+  { header: 'organization_credit_code', value: (r) => r.organizationCreditCode },
+  { header: 'organization_name', value: (r) => r.organizationName, text: true },
+  { header: 'branch_id', value: (r) => (r.branchId === null ? null : encodeGlobalId('Branch', r.branchId)) },
+  { header: 'branch_name', value: (r) => r.branchName, text: true },
+  { header: 'required_hours', value: (r) => r.requiredHours },
+  { header: 'elective_hours', value: (r) => r.electiveHours },
+  { header: 'total_hours', value: (r) => r.totalHours },
+  { header: 'met', value: (r) => r.met },
+];
+
+/**
+ * One row per practitioner and year with the year's hours: a firm its own practitioners, an association's staff their
+ * association's trainees, the regulator all (a service account needs reports:read and training:read); 403 otherwise.
+ */
+function planTrainingHours(db: Db, viewer: Viewer, url: URL): Plan {
+  const scope = trainingHoursExportScope(viewer);
+  if (!scope) {
+    return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: a firm (its own practitioners), the association and the regulator only (a service account needs reports:read and training:read)' };
+  }
+  const yearText = single(url, 'year');
+  const year = yearText !== undefined && YEAR.test(yearText) ? Number(yearText) : NaN;
+  if (!(year >= MIN_YEAR && year <= MAX_YEAR)) {
+    return { status: 400, code: 'BAD_USER_INPUT', message: `year is required once, as four digits between ${MIN_YEAR} and ${MAX_YEAR}` };
+  }
+  return {
+    resource: 'training-hours.csv',
+    details: { year },
+    fileName: `training-hours-${year}.csv`,
+    fileNameZh: `从业人员培训学时-${year}.csv`,
+    head: BOM + headerRow(trainingHoursColumns as readonly Column<unknown>[]),
+    rows: (write) =>
+      streamBatches(
+        (after) => training.exportTrainingHoursBatch(db, scope, year, after, CSV_BATCH_SIZE),
+        (r) => r.id,
+        (r) => csvRow(trainingHoursColumns, r),
+        write,
+      ),
+  };
 }

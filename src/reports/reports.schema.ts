@@ -21,6 +21,8 @@ import { todayInShanghai } from '../time.js';
 import * as reports from './reports.service.js';
 import * as earlyReports from '../early-reports/early-reports.service.js';
 import { EarlyReportCategoryEnum, EarlyReportSeverityEnum } from '../early-reports/early-reports.schema.js';
+import { reachOfYear } from '../training/training.service.js';
+import { TrainingReachRef } from '../training/training.schema.js';
 
 /** Reports carry no data of their own; the fields compute from the database. */
 export const ReportsRef = builder.objectRef<{ kind: 'reports' }>('Reports');
@@ -185,5 +187,17 @@ builder.objectField(ReportsRef, 'earlyReportCounts', (t) =>
       '早报告统计：某年（北京时间）按协会、月份、类别和严重程度计数（只有数量）；协会工作人员为本协会的，证监局为各协会的全部报告（服务账号还需 early-reports:read） / Early reports of a year (Asia/Shanghai) by association, month, category and severity (counts only): an association\'s staff their association\'s, the regulator every association\'s reports (a service account also needs early-reports:read)',
     args: { year: t.arg.int({ required: true, description: '年份 / Year' }) },
     resolve: (_root, args, ctx) => earlyReports.earlyReportCounts(ctx.db, ctx.viewer, args.year),
+  }),
+);
+
+// ---------------------------------------------------------------- training (issue 17)
+
+builder.objectField(ReportsRef, 'trainingReach', (t) =>
+  t.field({
+    type: TrainingReachRef,
+    description:
+      '某年度（场次开始时间所在年度，北京时间）的培训覆盖面：协会工作人员为本协会的场次，证监局为全部（服务账号需 training:read） / Reach of the sessions starting in a year (Asia/Shanghai): an association\'s staff their association\'s sessions, the regulator every association\'s (a service account needs training:read)',
+    args: { year: t.arg.int({ required: true, description: '年度 / Year' }) },
+    resolve: (_root, args, ctx) => reachOfYear(ctx.db, ctx.viewer, args.year),
   }),
 );

@@ -1,7 +1,7 @@
 // Multiplies the demo data for performance work (`npm run db:seed -- --scale N`, the benchmark, the EXPLAIN test):
 // copies of the directory and years of published rating history, so lists and reports are measured and planned at
 // the sizes they must serve. Set-based (a dozen statements whatever the factor) and deterministic (no PRNG, no clock).
-import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { keyArray, rowsOf } from '../db/sql/index.js';
 import { creditCodeCheckCharacter } from '../members/identifiers.js';
@@ -120,11 +120,15 @@ async function copyOrganizations(db: DbOrTx, factor: number, nextCode: (original
   return added;
 }
 
-/** Copies every branch to each copy of its firm, named after the copy (鹏城证券股份有限公司（2）深圳分公司). */
+/**
+ * Copies every open branch to each copy of its firm, named after the copy (鹏城证券股份有限公司（2）深圳分公司). Closed
+ * branches are history (the training seed keeps the 2020 network's merged sales departments): not copied.
+ */
 async function copyBranches(db: DbOrTx, factor: number, nextCode: (original: string) => string): Promise<number> {
   const originals = await db
     .select({ id: branchesTable.id, creditCode: branchesTable.creditCode })
     .from(branchesTable)
+    .where(isNull(branchesTable.closedOn))
     .orderBy(asc(branchesTable.id));
   const { sources, copies, codes } = copyPlan(originals, factor, nextCode);
   return numberOf(

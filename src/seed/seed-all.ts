@@ -5,6 +5,7 @@ import { seedRatings } from '../ratings/ratings.seed.js';
 import { seedSelfRegulation } from '../self-regulation/self-regulation.seed.js';
 import { seedStatistics } from '../statistics/statistics.seed.js';
 import { seedSuggestions } from '../suggestions/suggestions.seed.js';
+import { seedTraining } from '../training/training.seed.js';
 import { seedDemoData } from './demo-data.js';
 import { seedEarlyReports } from '../early-reports/early-reports.seed.js';
 
@@ -17,5 +18,6 @@ export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   Object.assign(counts, await seedSelfRegulation(tx));
   Object.assign(counts, await seedStatistics(tx));
   Object.assign(counts, await seedEarlyReports(tx));
+  Object.assign(counts, await seedTraining(tx));
   return counts;
 }

@@ -17,6 +17,7 @@ import { isValidDocumentNumber, normalizeDocumentNumber } from '../policies/docu
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
+import { recordTrainingObligation } from '../training/training.mutations.js';
 import { DISCIPLINARY_SANCTIONS, isDisciplinarySanction, TRAINING_OBLIGATION_MEASURES } from './self-regulation.measures.js';
 import { feedSelfRegulatoryIndicator } from './self-regulation.ratings-feed.js';
 import {
@@ -390,9 +391,19 @@ export async function finalizeCase(db: DbOrTx, actor: Viewer, id: number | null)
         membershipWithdrawn = true;
       }
     }
-    // Training obligations (要求参加强化培训): the training domain's recordTrainingObligation(tx, { organizationId,
-    // associationId, caseId, measureId, dueOn: endsOn }) is called here for each, in this transaction (wired at merge).
+    // Training obligations (要求参加强化培训): each becomes an obligation of the member, in this transaction, owed to the
+    // case's association by the measure's endsOn (recording one twice changes nothing).
     const trainingObligations = measures.filter((m) => TRAINING_OBLIGATION_MEASURES.includes(m.type));
+    for (const m of trainingObligations) {
+      await recordTrainingObligation(tx, {
+        organizationId: after.organizationId,
+        associationId: after.associationId,
+        source: 'DISCIPLINARY_MEASURE',
+        sourceId: m.id,
+        reason: `${after.decisionNumber ?? '自律管理措施'}：要求参加强化培训${m.note ? `（${m.note}）` : ''}`,
+        dueOn: m.endsOn,
+      });
+    }
     const ratingsFeed =
       after.associationId === RATINGS_ASSOCIATION_ID ? await feedSelfRegulatoryIndicator(tx, after.organizationId, Number(after.decidedOn!.slice(0, 4))) : null;
     return { ...after, consequences: { published, membershipWithdrawn, trainingObligations, ratingsFeed, suspends: measures.some((m) => m.type === 'SUSPEND_MEMBERSHIP_RIGHTS') } };

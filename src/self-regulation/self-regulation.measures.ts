@@ -28,7 +28,7 @@ export function isDisciplinarySanction(type: DisciplinaryMeasureType): boolean {
 
 /**
  * The measures that become a training obligation of the member at FINAL (要求参加强化培训). The training domain's
- * `recordTrainingObligation(tx, …)` is called for each of them in finalizeCase's transaction (wired at merge).
+ * `recordTrainingObligation(tx, …)` (the training domain) is called for each of them in finalizeCase's transaction.
  */
 export const TRAINING_OBLIGATION_MEASURES: readonly DisciplinaryMeasureType[] = ['MANDATORY_TRAINING'];
 

@@ -26,6 +26,7 @@ import { healthRoute, readinessRoute } from './routes/health.route.js';
 import { jwksRoute } from './routes/jwks.route.js';
 import { oauthMetadataRoute } from './routes/oauth-metadata.route.js';
 import { tokenRoute } from './routes/oauth.route.js';
+import { trainingViewEventsRoute, VIEW_EVENTS_PATH } from './routes/training.route.js';
 
 // Where tests and scripts have always imported them from.
 export { clientAddress, localeFrom } from './context.js';
@@ -79,6 +80,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const csv = csvRoute({ db: database.db, resolveViewer, logger, limiter: rateLimiter });
   for (const path of CSV_PATHS) routes.set(path, csv);
   const developmentReport = developmentReportRoute({ db: database.db, resolveViewer });
+  routes.set(VIEW_EVENTS_PATH, trainingViewEventsRoute({ db: database.db, resolveViewer, logger }));
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
     routes.set('/.well-known/jwks.json', jwksRoute(deps.issuerKeys));

@@ -85,6 +85,12 @@ const BOUNDS: Record<string, string> = {
   'BestPractice.relatedPolicyInterpretations': 'MAX_RELATED_INTERPRETATIONS = 10',
   'EarlyReport.events': 'the status machine: at most four moves (SUBMITTED, ACKNOWLEDGED, ESCALATED, CLOSED)',
   'Reports.earlyReportCounts': 'GROUP BY association × month × category × severity (2 × 12 × 8 × 4)',
+  // training (issue 17)
+  'TrainingNeedsSurvey.topics': 'TrainingTopic (enum, deduplicated)',
+  'TrainingNeedsSurvey.results': 'one per offered topic (TrainingTopic, enum)',
+  'TrainingSession.lecturers': 'MAX_LECTURERS = 10',
+  'RegisterPractitionersPayload.practitioners': 'the rows of one call (MAX_REGISTER_BATCH = 500)',
+  'IssueTrainingCertificatesPayload.certificates': "one per practitioner who completed the session (the session's participants), association only",
 };
 
 function listFields(): string[] {

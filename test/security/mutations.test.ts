@@ -133,6 +133,23 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
   submitBestPractice: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `submitBestPractice(input: { title: "越权经验", summary: "摘要", body: "正文" }) { bestPractice { id } userErrors { code } }` },
   startBestPracticeReview: { allowed: ['ASSOCIATION'], doc: () => `startBestPracticeReview(input: { id: "QmVzdFByYWN0aWNlOjE" }) { bestPractice { id } userErrors { code } }` },
   reviewBestPractice: { allowed: ['ASSOCIATION'], doc: () => `reviewBestPractice(input: { id: "QmVzdFByYWN0aWNlOjE", decision: PUBLISH, audience: PUBLIC }) { bestPractice { id } userErrors { code } }` },
+  // ---- training (issue 17)
+  createTrainingNeedsSurvey: { allowed: ['ASSOCIATION'], doc: () => `createTrainingNeedsSurvey(input: { title: "越权调查", closesOn: "2099-01-01", topics: [OTHER] }) { trainingNeedsSurvey { id } userErrors { code } }` },
+  answerTrainingNeedsSurvey: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `answerTrainingNeedsSurvey(input: { surveyId: "${encodeGlobalId('TrainingNeedsSurvey', 1)}", topics: [OTHER] }) { trainingNeedsSurvey { id } userErrors { code } }` },
+  createTrainingProgramme: { allowed: ['ASSOCIATION'], doc: () => `createTrainingProgramme(input: { title: "越权项目", audience: PUBLIC }) { trainingProgramme { id } userErrors { code } }` },
+  scheduleTrainingSession: {
+    allowed: ['ASSOCIATION'],
+    doc: () =>
+      `scheduleTrainingSession(input: { programmeId: "${encodeGlobalId('TrainingProgramme', 1)}", title: "越权场次", mode: OFFLINE, startsAt: "2030-01-01T09:00:00+08:00", endsAt: "2030-01-01T10:00:00+08:00", creditHours: 1, creditType: ELECTIVE }) { trainingSession { id } userErrors { code } }`,
+  },
+  registerPractitioners: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `registerPractitioners(input: { practitioners: [{ name: "越权人员" }] }) { practitioners { id } userErrors { code } }` },
+  enrolPractitioners: { allowed: ['FIRM', 'LISTED_COMPANY'], doc: () => `enrolPractitioners(input: { sessionId: "${encodeGlobalId('TrainingSession', 1)}", practitionerIds: ["${encodeGlobalId('Practitioner', 1)}"] }) { enrolled userErrors { code } }` },
+  recordTrainingAttendance: {
+    allowed: ['ASSOCIATION'],
+    doc: () => `recordTrainingAttendance(input: { sessionId: "${encodeGlobalId('TrainingSession', 1)}", records: [{ practitionerId: "${encodeGlobalId('Practitioner', 1)}", attendedMinutes: 10, completed: true }] }) { recorded userErrors { code } }`,
+  },
+  issueTrainingCertificates: { allowed: ['ASSOCIATION'], doc: () => `issueTrainingCertificates(input: { id: "${encodeGlobalId('TrainingSession', 1)}" }) { certificates { code } userErrors { code } }` },
+  revokeTrainingCertificate: { allowed: ['ASSOCIATION'], doc: () => `revokeTrainingCertificate(input: { code: "TC-0000-0000-0000-0000", reason: "越权" }) { trainingCertificate { code } userErrors { code } }` },
 };
 
 let t: TestApp;

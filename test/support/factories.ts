@@ -49,6 +49,30 @@ import {
   webhookSubscriptionsTable,
 } from '../../src/webhooks/webhooks.table.js';
 
+import { programmeSearchVector, sessionSearchVector } from '../../src/training/training.mutations.js';
+import {
+  practitionersTable,
+  trainingAttendanceTable,
+  trainingEnrolmentsTable,
+  trainingNeedsSurveysTable,
+  trainingProgrammesTable,
+  trainingSessionsTable,
+  trainingViewEventsTable,
+} from '../../src/training/training.table.js';
+import { ruleSearchVector } from '../../src/self-regulation/self-regulation.rules.js';
+import {
+  disciplinaryCasesTable,
+  disciplinaryMeasuresTable,
+  selfRegulatoryRuleCommentsTable,
+  selfRegulatoryRulesTable,
+} from '../../src/self-regulation/self-regulation.table.js';
+import { periodDates } from '../../src/statistics/statistics.periods.js';
+import {
+  statisticsPeriodsTable,
+  statisticsReturnsTable,
+  statisticsValuesTable,
+} from '../../src/statistics/statistics.table.js';
+
 type Insert<T extends PgTable> = T['$inferInsert'];
 type Row<T extends PgTable> = T['$inferSelect'];
 type Overrides<T extends PgTable> = Partial<Insert<T>>;
@@ -558,13 +582,6 @@ export async function insertWebhookDeliveryAttempt(tx: DbOrTx, overrides: Overri
 }
 
 // ---- self-regulation (issue 20)
-import { ruleSearchVector } from '../../src/self-regulation/self-regulation.rules.js';
-import {
-  disciplinaryCasesTable,
-  disciplinaryMeasuresTable,
-  selfRegulatoryRuleCommentsTable,
-  selfRegulatoryRulesTable,
-} from '../../src/self-regulation/self-regulation.table.js';
 
 /** A DRAFT rule of SZSA (its own lineage), searchable by its title and text. */
 export async function insertSelfRegulatoryRule(tx: DbOrTx, overrides: Overrides<typeof selfRegulatoryRulesTable> = {}): Promise<Row<typeof selfRegulatoryRulesTable>> {
@@ -611,12 +628,6 @@ export async function insertDisciplinaryMeasure(tx: DbOrTx, overrides: Overrides
 }
 
 // ---- statistics (issue 18)
-import { periodDates } from '../../src/statistics/statistics.periods.js';
-import {
-  statisticsPeriodsTable,
-  statisticsReturnsTable,
-  statisticsValuesTable,
-} from '../../src/statistics/statistics.table.js';
 
 /** A statistics period of SZSA owed by securities, futures and fund firms; label "2019-01"-style unique unless given. */
 export async function insertStatisticsPeriod(tx: DbOrTx, overrides: Overrides<typeof statisticsPeriodsTable> = {}): Promise<Row<typeof statisticsPeriodsTable>> {
@@ -716,6 +727,71 @@ export async function insertBestPractice(tx: DbOrTx, overrides: Overrides<typeof
         organizationId,
         searchVector: sql`${practiceSearchVector(content)}::tsvector`,
       } as never)
+      .returning(),
+  );
+}
+
+// ---- training (issue 17)
+
+/** A PUBLIC programme of SZSA unless given. */
+export async function insertTrainingProgramme(tx: DbOrTx, overrides: Overrides<typeof trainingProgrammesTable> = {}): Promise<Row<typeof trainingProgrammesTable>> {
+  const title = overrides.title ?? `测试培训项目${chineseNumber(nextNumber())}`;
+  return one(
+    tx
+      .insert(trainingProgrammesTable)
+      .values({ associationId: ASSOCIATION_IDS.SZSA, audience: 'PUBLIC', title, searchVector: sql`${programmeSearchVector(title, overrides.series ?? null)}::tsvector` as unknown as string, ...overrides })
+      .returning(),
+  );
+}
+
+/** A 3-hour REQUIRED OFFLINE session of a new programme (or the given one) on 2026-03-10 10:00 Shanghai time. */
+export async function insertTrainingSession(tx: DbOrTx, overrides: Overrides<typeof trainingSessionsTable> = {}): Promise<Row<typeof trainingSessionsTable>> {
+  const programme = overrides.programmeId
+    ? await one(tx.select().from(trainingProgrammesTable).where(eq(trainingProgrammesTable.id, overrides.programmeId)))
+    : await insertTrainingProgramme(tx, overrides.associationId ? { associationId: overrides.associationId } : {});
+  const title = overrides.title ?? `测试培训场次${chineseNumber(nextNumber())}`;
+  return one(
+    tx
+      .insert(trainingSessionsTable)
+      .values({
+        associationId: programme.associationId,
+        title,
+        mode: 'OFFLINE',
+        startsAt: new Date('2026-03-10T02:00:00Z'),
+        endsAt: new Date('2026-03-10T05:00:00Z'),
+        creditHours: 3,
+        creditType: 'REQUIRED',
+        searchVector: sql`${sessionSearchVector(title, [])}::tsvector` as unknown as string,
+        ...overrides,
+        programmeId: programme.id,
+      })
+      .returning(),
+  );
+}
+
+/** A practitioner of a new securities firm (or the given one). */
+export async function insertPractitioner(tx: DbOrTx, overrides: Overrides<typeof practitionersTable> = {}): Promise<Row<typeof practitionersTable>> {
+  const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
+  return one(tx.insert(practitionersTable).values({ name: `测试人员${chineseNumber(nextNumber())}`, createdBy: 'test:factory', ...overrides, organizationId }).returning());
+}
+
+export async function insertTrainingAttendance(tx: DbOrTx, overrides: Overrides<typeof trainingAttendanceTable> & { sessionId: number; practitionerId: number }): Promise<Row<typeof trainingAttendanceTable>> {
+  return one(tx.insert(trainingAttendanceTable).values({ attendedMinutes: 180, completed: true, recordedBy: 'test:factory', ...overrides }).returning());
+}
+
+export async function insertTrainingViewEvent(tx: DbOrTx, overrides: Overrides<typeof trainingViewEventsTable> & { sessionId: number; practitionerId: number }): Promise<Row<typeof trainingViewEventsTable>> {
+  return one(tx.insert(trainingViewEventsTable).values({ eventId: `test-${nextNumber()}-${Math.random().toString(36).slice(2)}`, watchedSeconds: 600, at: FIXED_INSTANT, ...overrides }).returning());
+}
+
+export async function insertTrainingEnrolment(tx: DbOrTx, overrides: Overrides<typeof trainingEnrolmentsTable> & { sessionId: number; practitionerId: number }): Promise<Row<typeof trainingEnrolmentsTable>> {
+  return one(tx.insert(trainingEnrolmentsTable).values({ enrolledBy: 'test:factory', ...overrides }).returning());
+}
+
+export async function insertTrainingNeedsSurvey(tx: DbOrTx, overrides: Overrides<typeof trainingNeedsSurveysTable> = {}): Promise<Row<typeof trainingNeedsSurveysTable>> {
+  return one(
+    tx
+      .insert(trainingNeedsSurveysTable)
+      .values({ associationId: ASSOCIATION_IDS.SZSA, title: `测试需求调查${chineseNumber(nextNumber())}`, closesOn: '2099-12-31', topics: ['NEW_RULES', 'ANTI_MONEY_LAUNDERING', 'OTHER'], createdBy: 'test:factory', ...overrides })
       .returning(),
   );
 }

@@ -3,5 +3,6 @@ import { earlyReportsPart } from './early-reports.js';
 import type { MatrixPart } from './part.js';
 import { selfRegulationPart } from './self-regulation.js';
 import { statisticsPart } from './statistics.js';
+import { trainingPart } from './training.js';
 
-export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart, earlyReportsPart];
+export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart, earlyReportsPart, trainingPart];
