@@ -10,7 +10,7 @@ import { bestPracticeEventsTable, bestPracticesTable } from '../src/early-report
 import { encodeGlobalId } from '../src/global-id.js';
 import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer, serviceAccountViewer } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
-import { insertBestPractice, insertOrganization, insertPolicyInterpretation } from './support/factories.js';
+import { insertBestPractice, insertOrganization, insertPolicyInterpretation, insertTrainingProgramme } from './support/factories.js';
 
 const association = associationViewer();
 const szlcaStaff: Viewer = { ...associationViewer(), subject: 'test:association:SZLCA', associationId: ASSOCIATION_IDS.SZLCA };
@@ -168,6 +168,23 @@ describe('best practices', () => {
     expect(res.data.reviewBestPractice.bestPractice.relatedPolicyInterpretations).toEqual([{ id: encodeGlobalId('PolicyInterpretation', membersOne.id) }, { id: encodeGlobalId('PolicyInterpretation', publicOne.id) }]);
     const asPublic = (await execute(makeContext(tx, anonymousViewer), NODE, { id })).data.node;
     expect(asPublic.relatedPolicyInterpretations).toEqual([{ id: encodeGlobalId('PolicyInterpretation', publicOne.id) }]);
+  });
+
+  test('related training programmes: the reviewer links visible ones; each reader sees only those it may see; an unknown one is NOT_FOUND', async ({ tx }) => {
+    const c = await cast(tx);
+    const row = await insertBestPractice(tx, { organizationId: c.firm.id });
+    const id = encodeGlobalId('BestPractice', row.id);
+    const publicOne = await insertTrainingProgramme(tx, { audience: 'PUBLIC' });
+    const membersOne = await insertTrainingProgramme(tx, { audience: 'MEMBERS' });
+    const pid = (p: { id: number }) => encodeGlobalId('TrainingProgramme', p.id);
+    const LINKED = `mutation($input: ReviewBestPracticeInput!) { reviewBestPractice(input: $input) { bestPractice { id relatedTrainingProgrammes { id } } userErrors { field code } } }`;
+    const refused = await execute(makeContext(tx, association), LINKED, { input: { id, decision: 'PUBLISH', audience: 'PUBLIC', relatedTrainingProgrammeIds: [pid({ id: 2_000_000_000 })] } });
+    expect(refused.data.reviewBestPractice).toEqual({ bestPractice: null, userErrors: [{ field: ['input', 'relatedTrainingProgrammeIds', '0'], code: 'NOT_FOUND' }] });
+    const res = await execute(makeContext(tx, association), LINKED, { input: { id, decision: 'PUBLISH', audience: 'PUBLIC', relatedTrainingProgrammeIds: [pid(membersOne), pid(publicOne)] } });
+    expect(res.data.reviewBestPractice.bestPractice.relatedTrainingProgrammes).toEqual([{ id: pid(membersOne) }, { id: pid(publicOne) }]);
+    const READ = `query($id: ID!) { node(id: $id) { ... on BestPractice { relatedTrainingProgrammes { id } } } }`;
+    expect((await execute(makeContext(tx, anonymousViewer), READ, { id })).data.node.relatedTrainingProgrammes).toEqual([{ id: pid(publicOne) }]);
+    expect((await execute(makeContext(tx, c.viewer), READ, { id })).data.node.relatedTrainingProgrammes).toEqual([{ id: pid(membersOne) }, { id: pid(publicOne) }]);
   });
 
   test('search finds Chinese words where their characters stand together, ranks, pages stably, and costs the same statements for any page size', async ({ tx }) => {

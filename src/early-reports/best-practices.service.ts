@@ -13,6 +13,8 @@ import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, type LocalizedMessage } from '../errors.js';
 import { membershipsTable } from '../members/members.table.js';
 import { loadPolicyInterpretationsByIds, type PolicyInterpretation } from '../policies/policies.service.js';
+import { loadProgrammesByIds } from '../training/training.service.js';
+import type { TrainingProgrammeRow } from '../training/training.table.js';
 import { buildSearchVector, parseSearchQuery, type ParsedQuery } from '../policies/policies.search.js';
 import { cleanText } from '../text.js';
 import {
@@ -22,6 +24,7 @@ import {
   bestPracticeEventsTable,
   bestPracticePolicyLinksTable,
   bestPracticesTable,
+  bestPracticeTrainingLinksTable,
   type BestPracticeRow,
   type BestPracticeStatus,
 } from './early-reports.table.js';
@@ -29,6 +32,7 @@ import {
 export const MAX_REVIEW_NOTE_LENGTH = 2_000;
 /** At most this many related policy interpretations per best practice. */
 export const MAX_RELATED_INTERPRETATIONS = 10;
+export const MAX_RELATED_PROGRAMMES = 10;
 
 const b = bestPracticesTable;
 type BestPracticeTable = typeof bestPracticesTable;
@@ -145,6 +149,21 @@ export async function loadRelatedInterpretations(db: DbOrTx, viewer: Viewer, pra
   });
 }
 
+/** The related training programmes of practices already shown visible, in their order, limited to those the viewer may see. */
+export async function loadRelatedProgrammes(db: DbOrTx, viewer: Viewer, practiceIds: readonly number[]): Promise<{ bestPracticeId: number; programme: TrainingProgrammeRow }[]> {
+  const links = await db
+    .select()
+    .from(bestPracticeTrainingLinksTable)
+    .where(inArray(bestPracticeTrainingLinksTable.bestPracticeId, [...practiceIds]))
+    .orderBy(asc(bestPracticeTrainingLinksTable.bestPracticeId), asc(bestPracticeTrainingLinksTable.position));
+  if (links.length === 0) return [];
+  const visible = new Map((await loadProgrammesByIds(db, viewer, [...new Set(links.map((l) => l.trainingProgrammeId))])).map((p) => [p.id, p]));
+  return links.flatMap((l) => {
+    const programme = visible.get(l.trainingProgrammeId);
+    return programme ? [{ bestPracticeId: l.bestPracticeId, programme }] : [];
+  });
+}
+
 // ---------------------------------------------------------------- submitting
 
 export interface SubmitBestPracticeInput {
@@ -219,6 +238,8 @@ export interface ReviewBestPracticeInput {
   note?: string | null;
   /** null entries: ids that do not parse (NOT_FOUND). undefined: keep the links. */
   relatedPolicyInterpretationIds?: (number | null)[] | null;
+  /** The same for related training programmes (visible to the reviewer). */
+  relatedTrainingProgrammeIds?: (number | null)[] | null;
 }
 
 /**
@@ -240,6 +261,13 @@ export async function reviewBestPractice(db: DbOrTx, actor: Viewer, input: Revie
     errors.add('LIMIT_EXCEEDED', ['input', 'relatedPolicyInterpretationIds'], {
       zh: `最多关联 ${MAX_RELATED_INTERPRETATIONS} 篇政策解读`,
       en: `At most ${MAX_RELATED_INTERPRETATIONS} related policy interpretations`,
+    });
+  }
+  const programmes = input.relatedTrainingProgrammeIds ?? null;
+  if (programmes && programmes.length > MAX_RELATED_PROGRAMMES) {
+    errors.add('LIMIT_EXCEEDED', ['input', 'relatedTrainingProgrammeIds'], {
+      zh: `最多关联 ${MAX_RELATED_PROGRAMMES} 个培训项目`,
+      en: `At most ${MAX_RELATED_PROGRAMMES} related training programmes`,
     });
   }
   errors.throwIfAny();
@@ -273,6 +301,17 @@ export async function reviewBestPractice(db: DbOrTx, actor: Viewer, input: Revie
       });
       problems.throwIfAny();
     }
+    const programmeIds = programmes ? [...new Set(programmes.filter((x): x is number => x !== null))] : null;
+    if (programmes) {
+      const visible = new Set((programmeIds!.length ? await loadProgrammesByIds(tx, actor, programmeIds!) : []).map((p) => p.id));
+      const problems = new ErrorCollector();
+      programmes.forEach((pid, i) => {
+        if (pid === null || !visible.has(pid)) {
+          problems.add('NOT_FOUND', ['input', 'relatedTrainingProgrammeIds', String(i)], { zh: '培训项目不存在', en: 'Training programme not found' });
+        }
+      });
+      problems.throwIfAny();
+    }
     const [after] = await tx
       .update(b)
       .set({
@@ -287,6 +326,12 @@ export async function reviewBestPractice(db: DbOrTx, actor: Viewer, input: Revie
       await tx.delete(bestPracticePolicyLinksTable).where(eq(bestPracticePolicyLinksTable.bestPracticeId, before.id));
       if (relatedIds.length > 0) {
         await tx.insert(bestPracticePolicyLinksTable).values(relatedIds.map((pid, position) => ({ bestPracticeId: before.id, policyInterpretationId: pid, position })));
+      }
+    }
+    if (programmeIds) {
+      await tx.delete(bestPracticeTrainingLinksTable).where(eq(bestPracticeTrainingLinksTable.bestPracticeId, before.id));
+      if (programmeIds.length > 0) {
+        await tx.insert(bestPracticeTrainingLinksTable).values(programmeIds.map((pid, position) => ({ bestPracticeId: before.id, trainingProgrammeId: pid, position })));
       }
     }
     await tx.insert(bestPracticeEventsTable).values(

@@ -5,6 +5,7 @@ import { AssociationRef } from '../associations/associations.schema.js';
 import { maySeeBestPracticeOrganization, maySeeEarlyReport } from '../auth/policy.js';
 import { isMember } from '../auth/viewer.js';
 import { builder } from '../graphql/builder.js';
+import { TrainingProgrammeRef } from '../training/training.schema.js';
 import type { Context } from '../graphql/context.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
@@ -137,6 +138,10 @@ const relatedByPractice = groupedLoader(
   (ctx, ids: readonly number[]) => practices.loadRelatedInterpretations(ctx.db, ctx.viewer, ids),
   (l) => l.bestPracticeId,
 );
+const programmesByPractice = groupedLoader(
+  (ctx, ids: readonly number[]) => practices.loadRelatedProgrammes(ctx.db, ctx.viewer, ids),
+  (l) => l.bestPracticeId,
+);
 
 export const BestPracticeRef = builder.loadableNode('BestPractice', {
   description:
@@ -170,6 +175,11 @@ export const BestPracticeRef = builder.loadableNode('BestPractice', {
       type: [PolicyInterpretationRef],
       description: `相关政策解读（最多 ${practices.MAX_RELATED_INTERPRETATIONS} 篇，只列有权阅读的） / Related policy interpretations (at most ${practices.MAX_RELATED_INTERPRETATIONS}; only those you may read)`,
       resolve: async (p, _args, ctx) => (await relatedByPractice(ctx).load(p.id)).map((l) => l.interpretation) as never,
+    }),
+    relatedTrainingProgrammes: t.field({
+      type: [TrainingProgrammeRef],
+      description: `相关培训项目（最多 ${practices.MAX_RELATED_PROGRAMMES} 个，只列有权查看的） / Related training programmes (at most ${practices.MAX_RELATED_PROGRAMMES}; only those you may see)`,
+      resolve: async (p, _args, ctx) => (await programmesByPractice(ctx).load(p.id)).map((l) => l.programme) as never,
     }),
   }),
 });
@@ -281,6 +291,7 @@ const ReviewBestPracticeInput = builder.inputType('ReviewBestPracticeInput', {
     audience: t.field({ type: AudienceEnum, description: '发布范围（发布时必填） / Audience (required to publish)' }),
     note: t.string({ description: '审核意见（不予采用时必填） / Review note (required to reject)' }),
     relatedPolicyInterpretationIds: t.idList({ description: `相关政策解读全局 ID（最多 ${practices.MAX_RELATED_INTERPRETATIONS} 篇；不填则不变） / Related policy interpretations (at most ${practices.MAX_RELATED_INTERPRETATIONS}; absent: unchanged)` }),
+    relatedTrainingProgrammeIds: t.idList({ description: `相关培训项目全局 ID（最多 ${practices.MAX_RELATED_PROGRAMMES} 个；不填则不变） / Related training programmes (at most ${practices.MAX_RELATED_PROGRAMMES}; absent: unchanged)` }),
   }),
 });
 
@@ -417,6 +428,7 @@ builder.mutationFields((t) => ({
             audience: input.audience ?? null,
             note: input.note,
             relatedPolicyInterpretationIds: input.relatedPolicyInterpretationIds?.map((id) => parseGlobalIdOf(String(id), 'PolicyInterpretation')) ?? null,
+            relatedTrainingProgrammeIds: input.relatedTrainingProgrammeIds?.map((id) => parseGlobalIdOf(String(id), 'TrainingProgramme')) ?? null,
           }),
         practiceResult,
         noPractice,

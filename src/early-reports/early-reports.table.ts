@@ -20,6 +20,7 @@ import {
 import { associationsTable } from '../associations/associations.table.js';
 import { branchesTable, organizationsTable } from '../members/members.table.js';
 import { policyAudienceEnum, policyInterpretationsTable } from '../policies/policies.table.js';
+import { trainingProgrammesTable } from '../training/training.table.js';
 
 export const earlyReportCategoryEnum = pgEnum('early_report_category', [
   'LITIGATION_OR_FREEZE',
@@ -212,6 +213,24 @@ export const bestPracticePolicyLinksTable = pgTable(
   (t) => [
     primaryKey({ columns: [t.bestPracticeId, t.policyInterpretationId] }),
     index('best_practice_policy_links_interpretation_idx').on(t.policyInterpretationId),
+  ],
+);
+
+/** A best practice's related training programmes (set by the reviewer): where members learn more. */
+export const bestPracticeTrainingLinksTable = pgTable(
+  'best_practice_training_links',
+  {
+    bestPracticeId: integer('best_practice_id')
+      .notNull()
+      .references(() => bestPracticesTable.id, { onDelete: 'cascade' }),
+    trainingProgrammeId: integer('training_programme_id')
+      .notNull()
+      .references(() => trainingProgrammesTable.id, { onDelete: 'cascade' }),
+    position: smallint('position').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bestPracticeId, t.trainingProgrammeId] }),
+    index('best_practice_training_links_programme_idx').on(t.trainingProgrammeId),
   ],
 );
 

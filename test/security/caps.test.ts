@@ -83,6 +83,7 @@ const BOUNDS: Record<string, string> = {
   'StatisticsReturn.versions': 'one per save after a staff RETURN (each version needs a review first)',
   // ---- early-reports (issue 19)
   'BestPractice.relatedPolicyInterpretations': 'MAX_RELATED_INTERPRETATIONS = 10',
+  'BestPractice.relatedTrainingProgrammes': 'MAX_RELATED_PROGRAMMES = 10',
   'EarlyReport.events': 'the status machine: at most four moves (SUBMITTED, ACKNOWLEDGED, ESCALATED, CLOSED)',
   'Reports.earlyReportCounts': 'GROUP BY association × month × category × severity (2 × 12 × 8 × 4)',
   // training (issue 17)
