@@ -508,11 +508,14 @@ export async function loadCertificatesByIds(db: DbOrTx, viewer: Viewer, ids: rea
 }
 
 export const MAX_CERTIFICATE_CODE_LENGTH = 32;
+const CERTIFICATE_CODE_FORM = /^TC-[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}$/;
 
 /** What anyone may learn from a certificate's public code: validity, revocation, the name, session, hours and date. */
 export async function verifyCertificate(db: DbOrTx, code: string) {
-  const trimmed = code.trim();
-  if (trimmed.length === 0 || trimmed.length > MAX_CERTIFICATE_CODE_LENGTH) return null;
+  const trimmed = code.trim().toUpperCase();
+  // Only what a code can look like (TC- and four groups of four) reaches the database: NUL or a lone surrogate is no
+  // code, and no text PostgreSQL accepts.
+  if (trimmed.length > MAX_CERTIFICATE_CODE_LENGTH || !CERTIFICATE_CODE_FORM.test(trimmed)) return null;
   const c = trainingCertificatesTable;
   const [row] = await db
     .select({
@@ -525,7 +528,7 @@ export async function verifyCertificate(db: DbOrTx, code: string) {
     .from(c)
     .innerJoin(practitionersTable, eq(practitionersTable.id, c.practitionerId))
     .innerJoin(trainingSessionsTable, eq(trainingSessionsTable.id, c.sessionId))
-    .where(eq(c.code, trimmed.toUpperCase()));
+    .where(eq(c.code, trimmed));
   if (!row) return null;
   const revoked = row.revokedAt !== null;
   return { valid: !revoked, revoked, practitionerName: row.practitionerName, sessionTitle: row.sessionTitle, creditHours: Number(row.creditHours), issuedOn: row.issuedOn };
