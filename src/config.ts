@@ -1,5 +1,6 @@
 // The only reader of process.env: parsed once with zod, every problem reported at once.
 import { z } from 'zod';
+import { parseAllowList } from './webhooks/webhooks.destination.js';
 
 /** Defaults of the database timeouts (also used where a database is opened without a Config). */
 export const databaseTimeoutDefaults = { statementMs: 15_000, lockMs: 5_000, idleInTransactionMs: 10_000, connectMs: 5_000 } as const;
@@ -63,6 +64,22 @@ const schema = z
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
     WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /**
+     * Webhook destinations on loopback, private, link-local … addresses that are allowed all the same: comma-separated
+     * host names, IP addresses and CIDRs ("receiver.internal,10.20.0.0/16"). Empty (the default): none.
+     * docs/SECURITY.md, "Webhook destinations".
+     */
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        try {
+          return parseAllowList(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
     // Document limits (docs/SECURITY.md): checked before anything executes; over a limit is HTTP 400.
     QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),

@@ -50,6 +50,7 @@ function worker(options: Partial<WebhookWorkerOptions> = {}) {
     retryBaseSeconds: 0.05,
     timeoutMs: 2000,
     ...options,
+    allowedHosts: options.allowedHosts ?? t.config.WEBHOOK_ALLOWED_HOSTS,
   });
   workers.push(w);
   return w;
@@ -187,7 +188,7 @@ describe('webhook delivery', () => {
       return d ?? null;
     });
     expect(delivery.attempts).toBe(3);
-    expect(delivery.attemptLog.map((a: any) => a.error)).toEqual(['network error: ECONNREFUSED', 'network error: ECONNREFUSED', 'network error: ECONNREFUSED']);
+    expect(delivery.attemptLog.map((a: any) => a.error)).toEqual(['connection failed', 'connection failed', 'connection failed']);
     expect(delivery.deliveredAt).toBeNull();
   });
 

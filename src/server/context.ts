@@ -73,6 +73,7 @@ export function createContextFactory(deps: RequestContextDeps): ContextFactory {
       // Anonymous callers are charged by IP, everyone else by token subject.
       principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req, config.TRUST_PROXY_HOPS) : `sub:${viewer.subject}`,
       complexityLimit,
+      webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     };
   };
 }
