@@ -246,14 +246,23 @@ export async function resolveDestination(hostname: string, allow: DestinationAll
     return [a4 !== null ? { address: [a4 >>> 24, (a4 >>> 16) & 255, (a4 >>> 8) & 255, a4 & 255].join('.'), family: 4 } : { address: host, family: 6 }];
   }
   const hostAllowed = allow.hosts.includes(host);
-  if (!hostAllowed && LOCAL_NAME.test(host)) throw new DestinationNotAllowed(`${host}: a local name`);
-  const addresses = await resolver(host);
+  // A local name (localhost, *.local, *.internal …) counts as internal whatever it resolves to: only an allowed address
+  // or CIDR lets it through, and failing to resolve it is a refusal, not a name that may exist later.
+  const localName = !hostAllowed && LOCAL_NAME.test(host);
+  let addresses: { address: string; family: number }[];
+  try {
+    addresses = await resolver(host);
+  } catch (error) {
+    if (localName) throw new DestinationNotAllowed(`${host}: a local name`);
+    throw error;
+  }
   if (addresses.length === 0) throw new DestinationNotAllowed(`${host}: no address`);
   const checked: { address: string; family: 4 | 6 }[] = [];
   for (const { address } of addresses) {
     const verdict = classifyAddress(address);
     if (verdict === null) throw new DestinationNotAllowed(`${host}: unparsable address`);
-    if (verdict.blocked && !hostAllowed && !isAllowed(allow, address)) throw new DestinationNotAllowed(`${host} → ${address}: ${verdict.range}`);
+    const internal = verdict.blocked || localName;
+    if (internal && !hostAllowed && !isAllowed(allow, address)) throw new DestinationNotAllowed(`${host} → ${address}: ${verdict.blocked ? verdict.range : 'a local name'}`);
     checked.push({ address, family: parseIPv4(address) !== null && isIP(address) === 4 ? 4 : 6 });
   }
   return checked;

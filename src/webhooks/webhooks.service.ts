@@ -173,6 +173,7 @@ export function eventAudience(viewer: Viewer): EventAudience | null {
  */
 export function eventReachesAssociation(receiverAssociation: SQL | number | null, eventAssociation: SQL): SQL {
   if (receiverAssociation === null) return sql`true`;
+  if (typeof receiverAssociation === 'number') return sql`${eventAssociation} = ${receiverAssociation}`;
   return sql`(${receiverAssociation} is null or ${receiverAssociation} = ${eventAssociation})`;
 }
 
