@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import {
+  allowListOf,
   classifyAddress,
   DestinationNotAllowed,
   EMPTY_ALLOW_LIST,
@@ -153,8 +154,11 @@ describe('the allow-list (WEBHOOK_ALLOWED_HOSTS)', () => {
       expect(() => parseAllowList(bad), bad).toThrow();
       expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: bad }), bad).toThrow(/WEBHOOK_ALLOWED_HOSTS/);
     }
-    expect(loadConfig({}).WEBHOOK_ALLOWED_HOSTS).toEqual(EMPTY_ALLOW_LIST);
-    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }).WEBHOOK_ALLOWED_HOSTS.v4).toHaveLength(1);
+    expect(loadConfig({}).WEBHOOK_ALLOWED_HOSTS).toEqual([]);
+    expect(allowListOf(loadConfig({}).WEBHOOK_ALLOWED_HOSTS)).toEqual(EMPTY_ALLOW_LIST);
+    const configured = loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' receiver.internal, 127.0.0.1 ,10.20.0.0/16,fd00:1::/64' }).WEBHOOK_ALLOWED_HOSTS;
+    expect(configured).toEqual(['receiver.internal', '127.0.0.1', '10.20.0.0/16', 'fd00:1::/64']);
+    expect(allowListOf(configured)).toEqual(parseAllowList('receiver.internal,127.0.0.1,10.20.0.0/16,fd00:1::/64'));
   });
 });
 

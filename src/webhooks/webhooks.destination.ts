@@ -160,17 +160,23 @@ export interface DestinationAllowList {
 
 export const EMPTY_ALLOW_LIST: DestinationAllowList = Object.freeze({ hosts: [], v4: [], v6: [] });
 
+/** The allow-list from its entries (config.WEBHOOK_ALLOWED_HOSTS, checked at startup) or as parsed already. */
+export function allowListOf(value: DestinationAllowList | readonly string[] | undefined): DestinationAllowList {
+  if (value === undefined) return EMPTY_ALLOW_LIST;
+  return Array.isArray(value) ? parseAllowList(value as readonly string[]) : (value as DestinationAllowList);
+}
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /**
  * Parses WEBHOOK_ALLOWED_HOSTS: comma-separated host names (exact match), IP addresses and CIDRs
  * ("receiver.internal, 127.0.0.1, 10.20.0.0/16, fd00:1::/64"). Throws an Error naming the first bad entry.
  */
-export function parseAllowList(text: string | undefined): DestinationAllowList {
+export function parseAllowList(text: string | readonly string[] | undefined): DestinationAllowList {
   const hosts: string[] = [];
   const v4s: V4Range[] = [];
   const v6s: V6Range[] = [];
-  for (const raw of (text ?? '').split(',')) {
+  for (const raw of typeof text === 'string' || text === undefined ? (text ?? '').split(',') : text) {
     const entry = raw.trim().toLowerCase().replace(/\.$/, '');
     if (!entry) continue;
     const [addr, bitsText, extra] = entry.split('/');
@@ -182,7 +188,10 @@ export function parseAllowList(text: string | undefined): DestinationAllowList {
     } else if (isIP(addr!.replace(/^\[|\]$/g, '')) === 6) {
       if (bits !== undefined && !(bits >= 0 && bits <= 128)) throw new Error(`bad IPv6 prefix length: ${raw.trim()}`);
       v6s.push({ base: parseIPv6(addr!)!, bits: bits ?? 128, name: entry });
-    } else if (bits === undefined && HOSTNAME.test(entry) && parseIPv4(entry) === null) {
+    } else if (bits === undefined && parseIPv4(entry) !== null) {
+      // 2130706433, 0x7f.1 …: the address it spells, as everywhere else.
+      v4s.push({ base: parseIPv4(entry)!, bits: 32, name: entry });
+    } else if (bits === undefined && HOSTNAME.test(entry)) {
       hosts.push(entry);
     } else {
       throw new Error(`not a host, address or CIDR: ${raw.trim()}`);

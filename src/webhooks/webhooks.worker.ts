@@ -21,7 +21,7 @@ import type { Logger } from '../logger.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 import { serviceAccountsTable } from '../clients/clients.table.js';
 import { eventReachesAssociation, webhookEventScopes } from './webhooks.service.js';
-import { DestinationNotAllowed, resolveDestination, systemResolver, type DestinationAllowList, type Resolver } from './webhooks.destination.js';
+import { allowListOf, DestinationNotAllowed, resolveDestination, systemResolver, type DestinationAllowList, type Resolver } from './webhooks.destination.js';
 import { signStandardWebhook, signWebhook, STANDARD_WEBHOOK_HEADERS, WEBHOOK_HEADERS } from './webhooks.signature.js';
 import {
   webhookDeliveriesTable,
@@ -43,7 +43,7 @@ export interface WebhookWorkerOptions {
    * The operator's allow-list (WEBHOOK_ALLOWED_HOSTS): the only loopback, private, link-local … destinations the worker
    * connects to. Every other destination is resolved once, checked, and connected to at the checked address.
    */
-  allowedHosts: DestinationAllowList;
+  allowedHosts: DestinationAllowList | readonly string[];
   /** Name resolution (the system's by default; tests replace it to simulate DNS rebinding). */
   resolver?: Resolver;
   /** Deliveries claimed per round (default 20) and sent at once (default 4). */
@@ -257,6 +257,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   const { db, logger } = options;
   const batchSize = options.batchSize ?? 20;
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const allowedHosts = allowListOf(options.allowedHosts);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 30;
   const log = logger.child({ component: 'webhooks', workerId });
@@ -288,7 +289,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook(d.secret, d.eventId, timestamp, body),
         },
         body,
-        { timeoutMs: options.timeoutMs, allowedHosts: options.allowedHosts, resolver: options.resolver },
+        { timeoutMs: options.timeoutMs, allowedHosts, resolver: options.resolver },
       );
       if (responseStatus < 200 || responseStatus > 299) error = `HTTP ${responseStatus}`;
     } catch (e) {
