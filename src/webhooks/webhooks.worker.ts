@@ -208,8 +208,8 @@ export function describeFailure(error: unknown): string {
 
 /**
  * POSTs a webhook without fetch: the host is resolved once, every address checked (resolveDestination), and the socket
- * connects to the first checked address through a lookup that answers only that address (a second DNS answer, as in
- * DNS rebinding, is never asked for). Redirects are not followed (a 3xx is a failure, like fetch's redirect: "manual");
+ * connects to the checked addresses through a lookup that answers only those (a second DNS answer, as in DNS rebinding,
+ * is never asked for). Redirects are not followed (a 3xx is a failure, like fetch's redirect: "manual");
  * the whole exchange is bounded by the timeout.
  */
 export async function postWebhook(
@@ -222,13 +222,14 @@ export async function postWebhook(
   const signal = AbortSignal.timeout(options.timeoutMs);
   const resolving = resolveDestination(target.hostname, options.allowedHosts, options.resolver ?? systemResolver);
   resolving.catch(() => {});
-  const [pinned] = await Promise.race([
+  const checked = await Promise.race([
     resolving,
     new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
   ]);
+  // Answers only the checked addresses: all of them when the socket tries several (Node's happy eyeballs), else the first.
   const lookup: LookupFunction = (_hostname, opts, callback) => {
-    if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned!]);
-    else callback(null, pinned!.address, pinned!.family);
+    if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, checked);
+    else callback(null, checked[0]!.address, checked[0]!.family);
   };
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const requestOptions: RequestOptions = {
