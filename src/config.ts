@@ -1,5 +1,6 @@
 // The only reader of process.env: parsed once with zod, every problem reported at once.
 import { z } from 'zod';
+import { isIP } from 'node:net';
 
 /** Defaults of the database timeouts (also used where a database is opened without a Config). */
 export const databaseTimeoutDefaults = { statementMs: 15_000, lockMs: 5_000, idleInTransactionMs: 10_000, connectMs: 5_000 } as const;
@@ -7,6 +8,15 @@ export const databaseTimeoutDefaults = { statementMs: 15_000, lockMs: 5_000, idl
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
+
+/** A WEBHOOK_ALLOWED_HOSTS entry: a host name, an IPv4 or IPv6 address, or one with a prefix length (parsed by the webhooks). */
+function isAllowListEntry(entry: string): boolean {
+  const [address, bits, extra] = entry.replace(/\.$/, '').split('/');
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address.replace(/^\[|\]$/g, ''));
+  if (bits !== undefined) return family !== 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+  return family !== 0 || /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i.test(address);
+}
 
 const schema = z
   .object({
@@ -63,6 +73,16 @@ const schema = z
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
     WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /**
+     * Webhook destinations on loopback, private, link-local … addresses that are allowed all the same: comma-separated
+     * host names, IP addresses and CIDRs ("receiver.internal,10.20.0.0/16"). Empty (the default): none.
+     * docs/SECURITY.md, "Webhook destinations".
+     */
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isAllowListEntry, { message: 'each entry must be a host name, an IP address or a CIDR' }))),
     // Document limits (docs/SECURITY.md): checked before anything executes; over a limit is HTTP 400.
     QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),

@@ -46,6 +46,7 @@ async function main() {
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
         retryBaseSeconds: config.WEBHOOK_RETRY_BASE_SECONDS,
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
       })
     : undefined;
   // The read audit is kept DATA_ACCESS_RETENTION_DAYS (at least six months); older entries go once a day.

@@ -65,7 +65,7 @@ describe('EARLY_REPORT_ESCALATED reaches the bureau', () => {
       expect(subscribed.body.data.createWebhookSubscription.userErrors).toEqual([]);
       const szlcaSubscribed = await t.gql(SUBSCRIBE, { url: szlca.url }, { token: await staffToken(t, 'SZLCA') });
       expect(szlcaSubscribed.body.data.createWebhookSubscription.userErrors).toEqual([]);
-      worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
+      worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, allowedHosts: t.config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: 2000 });
 
       const mentions = (id: string) => bureau.received.some((r) => r.body.includes(id));
       const severe = (await t.gql(SUBMIT, { input: report() }, { token: firm })).body.data.submitEarlyReport;

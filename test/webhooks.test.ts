@@ -6,6 +6,9 @@ import { createLogger } from '../src/logger.js';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { verifyWebhook } from '../src/webhooks/webhooks.signature.js';
 import { webhookDeliveriesTable, webhookDeliveryAttemptsTable, webhookSubscriptionsTable } from '../src/webhooks/webhooks.table.js';
+import { createWebhookSubscription, MAX_SUBSCRIPTIONS_PER_ACCOUNT, MAX_SUBSCRIPTIONS_PER_PERSON } from '../src/webhooks/webhooks.service.js';
+import { DomainError } from '../src/errors.js';
+import { EMPTY_ALLOW_LIST, parseAllowList, type Resolver } from '../src/webhooks/webhooks.destination.js';
 import { claimDueDeliveries, fanOutEvents, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../src/webhooks/webhooks.worker.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { outboxEventsTable } from '../src/outbox/outbox.table.js';
@@ -50,6 +53,7 @@ function worker(options: Partial<WebhookWorkerOptions> = {}) {
     retryBaseSeconds: 0.05,
     timeoutMs: 2000,
     ...options,
+    allowedHosts: options.allowedHosts ?? t.config.WEBHOOK_ALLOWED_HOSTS,
   });
   workers.push(w);
   return w;
@@ -187,7 +191,7 @@ describe('webhook delivery', () => {
       return d ?? null;
     });
     expect(delivery.attempts).toBe(3);
-    expect(delivery.attemptLog.map((a: any) => a.error)).toEqual(['network error: ECONNREFUSED', 'network error: ECONNREFUSED', 'network error: ECONNREFUSED']);
+    expect(delivery.attemptLog.map((a: any) => a.error)).toEqual(['connection failed', 'connection failed', 'connection failed']);
     expect(delivery.deliveredAt).toBeNull();
   });
 
@@ -422,5 +426,202 @@ describe('webhooks of several associations', () => {
     expect(await t.database.db.select().from(webhookSubscriptionsTable).where(eq(webhookSubscriptionsTable.url, `https://szlca.example.test/ratings-${run}`))).toEqual([]);
     // The securities association's staff may.
     await subscribe(`https://szsa.example.test/ratings-${run}`, ['RATING_CYCLE_PUBLISHED']);
+  });
+});
+
+describe('no SSRF through webhooks', () => {
+  const SUBSCRIBE_WITH_MESSAGE = `mutation($input: CreateWebhookSubscriptionInput!) {
+    createWebhookSubscription(input: $input) { secret webhookSubscription { id } userErrors { field code message } }
+  }`;
+  const subscriptionsAt = (url: string) => t.database.db.select().from(webhookSubscriptionsTable).where(eq(webhookSubscriptionsTable.url, url));
+
+  it('refuses internal destinations in every form at subscribing, with one message that reveals nothing, and writes nothing', async () => {
+    // The test app allows 127.0.0.1 only (its receivers): every other loopback, private … address stays refused.
+    const urls = [
+      'http://127.0.0.2:8080/hook',
+      'http://2130706434/hook', // 127.0.0.2 as an integer
+      'http://0177.0.0.2/hook', // octal
+      'http://0x7f.2/hook', // hex, short
+      'http://127.2/hook', // short
+      'http://[::1]/hook',
+      'http://[::ffff:127.0.0.2]/hook',
+      'http://[::ffff:7f00:2]/hook',
+      'http://[64:ff9b::a00:1]/hook', // NAT64 of 10.0.0.1
+      'http://10.0.0.1/hook',
+      'http://172.16.5.4/hook',
+      'http://192.168.1.1/hook',
+      'http://100.64.0.1/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00::1]/hook',
+      'http://[fe80::1]/hook',
+      'http://0.0.0.0/hook',
+      'http://255.255.255.255/hook',
+      'http://224.0.0.1/hook',
+    ];
+    const messages = new Set<string>();
+    for (const url of urls) {
+      for (const lang of ['en', 'zh']) {
+        const res = await t.gql(SUBSCRIBE_WITH_MESSAGE, { input: { url, eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token: association, headers: { 'accept-language': lang } });
+        const payload = res.body.data.createWebhookSubscription;
+        expect(payload.webhookSubscription, url).toBeNull();
+        expect(payload.secret).toBeNull();
+        expect(payload.userErrors.map((e: any) => [e.field, e.code]), url).toEqual([[['input', 'url'], 'INVALID']]);
+        messages.add(payload.userErrors[0].message);
+      }
+      expect(await subscriptionsAt(new URL(url).toString())).toEqual([]);
+    }
+    // One message per language, whatever the address or the reason.
+    expect(messages.size).toBe(2);
+    for (const m of messages) expect(m).not.toMatch(/127|10\.0|169\.254|loopback|private|link-local|resolv/i);
+  });
+
+  it('refuses a name that resolves to an internal address (resolver stubbed), and accepts one that does not resolve yet', async () => {
+    const resolver: Resolver = async (host) => {
+      if (host === 'partner.example.test') return [{ address: '93.184.215.14', family: 4 }, { address: '10.1.2.3', family: 4 }];
+      throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    };
+    const actor = staffActor('SZSA');
+    const refused = await createWebhookSubscription(t.database.db, actor, { url: 'https://partner.example.test/hook', eventTypes: ['suggestion.submitted'] }, { allowedHosts: EMPTY_ALLOW_LIST, resolver }).catch((e) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused.errors.map((e: any) => [e.field, e.code])).toEqual([[['input', 'url'], 'INVALID']]);
+    expect(await subscriptionsAt('https://partner.example.test/hook')).toEqual([]);
+    const accepted = await createWebhookSubscription(t.database.db, actor, { url: 'https://later.example.test/hook', eventTypes: ['suggestion.submitted'] }, { allowedHosts: EMPTY_ALLOW_LIST, resolver });
+    expect(accepted.subscription.url).toBe('https://later.example.test/hook');
+  });
+
+  it('without the allow-list, loopback is refused at subscribing', async () => {
+    const strict = await createTestApp({ WEBHOOK_ALLOWED_HOSTS: '' });
+    try {
+      expect(strict.config.WEBHOOK_ALLOWED_HOSTS).toEqual([]);
+      const r = await receiver();
+      const token = await strict.token('association');
+      for (const url of [r.url, r.url.replace('127.0.0.1', '2130706433'), r.url.replace('127.0.0.1', 'localhost'), r.url.replace('127.0.0.1', 'LOCALHOST.'), r.url.replace('127.0.0.1', '[::ffff:127.0.0.1]')]) {
+        const res = await strict.gql(SUBSCRIBE_WITH_MESSAGE, { input: { url, eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token });
+        expect(res.body.data.createWebhookSubscription.userErrors.map((e: any) => [e.field, e.code]), url).toEqual([[['input', 'url'], 'INVALID']]);
+      }
+      expect(await strict.database.db.select().from(webhookSubscriptionsTable)).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('without the allow-list, the worker refuses at connect time: nothing is sent, the log says only "destination not allowed"', async () => {
+    const r = await receiver();
+    const { id } = await subscribe(r.url);
+    await emit('suggestion.submitted', 4401);
+    worker({ allowedHosts: EMPTY_ALLOW_LIST, maxAttempts: 2 });
+    const delivery = await waitFor('the delivery to fail', async () => {
+      const d = (await t.gql(DELIVERIES, { filter: { status: 'FAILED', subscriptionId: id } }, { token: association })).body.data.webhookDeliveries.edges[0]?.node;
+      return d ?? null;
+    });
+    expect(r.received).toHaveLength(0);
+    expect(delivery.lastError).toBe('destination not allowed');
+    expect(delivery.lastResponseStatus).toBeNull();
+    expect(delivery.attemptLog).toEqual([
+      { attempt: 1, responseStatus: null, error: 'destination not allowed' },
+      { attempt: 2, responseStatus: null, error: 'destination not allowed' },
+    ]);
+  });
+
+  it('a closed port and a silent one read the same in the log as any failure: "connection failed", "timeout"', async () => {
+    const closed = await receiver();
+    const closedUrl = closed.url;
+    await closed.close();
+    receivers.splice(receivers.indexOf(closed), 1);
+    const slow = await receiver(() => new Promise((resolve) => setTimeout(() => resolve(200), 1500)));
+    await subscribe(closedUrl);
+    await subscribe(slow.url);
+    await emit('suggestion.submitted', 4501);
+    worker({ maxAttempts: 1, timeoutMs: 300 });
+    const errors = await waitFor('both deliveries to fail', async () => {
+      const edges = (await t.gql(DELIVERIES, { filter: { status: 'FAILED' }, first: 10 }, { token: association })).body.data.webhookDeliveries.edges;
+      const byUrl = new Map(edges.map((e: any) => [e.node.subscription.url, e.node.lastError]));
+      return byUrl.has(closedUrl) && byUrl.has(slow.url) ? byUrl : null;
+    });
+    expect(errors!.get(closedUrl)).toBe('connection failed');
+    expect(errors!.get(slow.url)).toBe('timeout');
+  });
+
+  it('resolves once and connects to the checked address: a second DNS answer (rebinding) is never used', async () => {
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    const answers: string[] = [];
+    // The first answer is the receiver (allowed by address); every later one an internal address.
+    const resolver: Resolver = async (host) => {
+      const address = answers.length === 0 ? '127.0.0.1' : '10.0.0.1';
+      answers.push(`${host} → ${address}`);
+      return [{ address, family: 4 }];
+    };
+    // Not resolvable by the system: subscribing accepts it, and only the stub can make the worker reach the receiver.
+    const { id } = await subscribe(`http://rebind.example.test:${port}/hooks`);
+    await emit('suggestion.submitted', 4601);
+    const w = worker({ resolver, maxAttempts: 1 });
+    await waitFor('a delivery', () => r.received.length >= 1);
+    await w.stop();
+    expect(answers).toEqual(['rebind.example.test → 127.0.0.1']);
+    expect(r.received[0]!.headers.host).toBe(`rebind.example.test:${port}`);
+    // The next event: the name now answers an internal address, and nothing is sent.
+    await emit('suggestion.submitted', 4602);
+    const again = worker({ resolver, maxAttempts: 1 });
+    const failed = await waitFor('the second delivery to fail', async () => {
+      const d = (await t.gql(DELIVERIES, { filter: { status: 'FAILED', subscriptionId: id } }, { token: association })).body.data.webhookDeliveries.edges[0]?.node;
+      return d ?? null;
+    });
+    expect(failed.lastError).toBe('destination not allowed');
+    await again.stop();
+    expect(r.received).toHaveLength(1);
+    expect(answers).toEqual(['rebind.example.test → 127.0.0.1', 'rebind.example.test → 10.0.0.1']);
+  });
+
+  it('the allow-list may name a host: its internal addresses are then used', async () => {
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    const resolver: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+    await subscribe(`http://hooks.partner.example.test:${port}/hooks`);
+    await emit('suggestion.submitted', 4701);
+    // Only the name is allowed (not the address).
+    worker({ resolver, allowedHosts: parseAllowList('hooks.partner.example.test') });
+    await waitFor('a delivery', () => r.received.length >= 1);
+  });
+});
+
+describe('subscription caps', () => {
+  it(`a person holds at most ${MAX_SUBSCRIPTIONS_PER_PERSON} active subscriptions, also when subscribing concurrently`, async () => {
+    const person = await t.token('association', undefined, 600, { association: 'SZSA' });
+    const attempts = await Promise.all(
+      Array.from({ length: MAX_SUBSCRIPTIONS_PER_PERSON + 5 }, (_, i) =>
+        t.gql(SUBSCRIBE, { input: { url: `https://cap.example.test/person-${i}`, eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token: person }),
+      ),
+    );
+    const codes = attempts.map((a) => a.body.data.createWebhookSubscription.userErrors[0]?.code ?? 'OK');
+    expect(codes.filter((c) => c === 'OK')).toHaveLength(MAX_SUBSCRIPTIONS_PER_PERSON);
+    expect(codes.filter((c) => c === 'LIMIT_EXCEEDED')).toHaveLength(5);
+    const [row] = await t.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(webhookSubscriptionsTable)
+      .where(sql`${webhookSubscriptionsTable.createdBySub} = 'test:association::SZSA' and ${webhookSubscriptionsTable.disabledAt} is null`);
+    expect(row!.n).toBe(MAX_SUBSCRIPTIONS_PER_PERSON);
+    // Another person of the same association has a cap of their own.
+    const colleague = await staffToken(t, 'SZSA');
+    const res = await t.gql(SUBSCRIBE, { input: { url: 'https://cap.example.test/colleague', eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token: colleague });
+    expect(res.body.data.createWebhookSubscription.userErrors).toEqual([]);
+    // Disabling one frees a place.
+    const one = attempts.find((a) => a.body.data.createWebhookSubscription.webhookSubscription)!.body.data.createWebhookSubscription.webhookSubscription.id;
+    await t.gql(`mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { userErrors { code } } }`, { id: one }, { token: person });
+    const after = await t.gql(SUBSCRIBE, { input: { url: 'https://cap.example.test/person-again', eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token: person });
+    expect(after.body.data.createWebhookSubscription.userErrors).toEqual([]);
+  });
+
+  it(`a service account holds at most ${MAX_SUBSCRIPTIONS_PER_ACCOUNT}`, async () => {
+    const account = await newServiceAccount(t, { scopes: ['webhooks:manage', 'suggestions:read'] });
+    const token = await clientToken(t, account.clientId, account.clientSecret);
+    const attempts = await Promise.all(
+      Array.from({ length: MAX_SUBSCRIPTIONS_PER_ACCOUNT + 2 }, (_, i) =>
+        t.gql(SUBSCRIBE, { input: { url: `https://cap.example.test/account-${i}`, eventTypes: ['SUGGESTION_SUBMITTED'] } }, { token }),
+      ),
+    );
+    const codes = attempts.map((a) => a.body.data.createWebhookSubscription.userErrors[0]?.code ?? 'OK');
+    expect(codes.filter((c) => c === 'OK')).toHaveLength(MAX_SUBSCRIPTIONS_PER_ACCOUNT);
+    expect(codes.filter((c) => c === 'LIMIT_EXCEEDED')).toHaveLength(2);
   });
 });

@@ -2,6 +2,7 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { DestinationAllowList } from '../webhooks/webhooks.destination.js';
 
 export type Locale = 'zh' | 'en';
 
@@ -18,4 +19,6 @@ export interface Context {
    * alone, see src/graphql/builder.ts); the defaults of src/graphql/limits.ts when absent (in-process execution).
    */
   complexityLimit?: { complexity: number; depth: number };
+  /** WEBHOOK_ALLOWED_HOSTS: internal webhook destinations the operator allows; none when absent (in-process execution). */
+  webhookAllowedHosts?: DestinationAllowList;
 }

@@ -1,5 +1,5 @@
-// Date (2026-11-25) and DateTime (ISO 8601 with offset) scalars.
-import { GraphQLError, Kind } from 'graphql';
+// Date (2026-11-25), DateTime (ISO 8601 with offset) and JSON scalars.
+import { GraphQLError, Kind, valueFromASTUntyped } from 'graphql';
 import { builder } from './builder.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -42,4 +42,11 @@ builder.scalarType('DateTime', {
   serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),
+});
+
+builder.scalarType('JSON', {
+  description: '任意 JSON 值（如事件内容） / Any JSON value (e.g. an event\'s data)',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
 });

@@ -10,6 +10,7 @@ import '../committees/committees.schema.js';
 import '../reports/reports.schema.js';
 import '../clients/clients.schema.js';
 import '../webhooks/webhooks.schema.js';
+import '../webhooks/changes.schema.js';
 import '../data-access/data-access.schema.js';
 import '../ratings/ratings.schema.js';
 import '../ratings/ratings.branch-ratings.schema.js';

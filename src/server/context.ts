@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Context, Locale } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
+import { allowListOf } from '../webhooks/webhooks.destination.js';
 import { documentLimitsFromConfig } from './limits.js';
 
 /**
@@ -59,6 +60,7 @@ export function createContextFactory(deps: RequestContextDeps): ContextFactory {
   const { config, logger, db } = deps;
   const limits = documentLimitsFromConfig(config);
   const complexityLimit = { complexity: limits.maxComplexity, depth: limits.maxDepth };
+  const webhookAllowedHosts = allowListOf(config.WEBHOOK_ALLOWED_HOSTS);
   return (req, requestId, viewer) => {
     let requestLogger: Logger | undefined;
     return {
@@ -73,6 +75,7 @@ export function createContextFactory(deps: RequestContextDeps): ContextFactory {
       // Anonymous callers are charged by IP, everyone else by token subject.
       principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req, config.TRUST_PROXY_HOPS) : `sub:${viewer.subject}`,
       complexityLimit,
+      webhookAllowedHosts,
     };
   };
 }

@@ -215,7 +215,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) =>
       mutationPayload(
         ctx,
-        () => webhooks.createWebhookSubscription(ctx.db, ctx.viewer, input),
+        () => webhooks.createWebhookSubscription(ctx.db, ctx.viewer, input, { allowedHosts: ctx.webhookAllowedHosts }),
         (r) => ({ webhookSubscription: r.subscription, secret: r.secret }),
         { webhookSubscription: null, secret: null },
       ) as never,

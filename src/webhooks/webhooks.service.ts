@@ -11,6 +11,7 @@ import { DomainError, ErrorCollector } from '../errors.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import type { OutboxEventType } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
+import { isUnresolvable, resolveDestination, systemResolver, EMPTY_ALLOW_LIST, type DestinationAllowList, type Resolver } from './webhooks.destination.js';
 import {
   webhookDeliveriesTable,
   webhookDeliveryAttemptsTable,
@@ -50,6 +51,10 @@ export const webhookEventScopes: Record<WebhookEventType, ServiceAccountScope> =
 
 export const MAX_URL_LENGTH = 2000;
 export const MAX_SUBSCRIPTIONS_PER_ACCOUNT = 25;
+/** The same cap for a person (association staff, by token subject). */
+export const MAX_SUBSCRIPTIONS_PER_PERSON = 25;
+/** How long subscribing waits for DNS before accepting the URL (the worker checks again at every connection). */
+const REGISTRATION_LOOKUP_MS = 3000;
 
 const NOT_FOUND = { zh: '订阅不存在', en: 'Webhook subscription not found' };
 
@@ -88,6 +93,39 @@ export function checkWebhookUrl(errors: ErrorCollector, value: string | undefine
   return url.toString();
 }
 
+const DESTINATION_REFUSED = {
+  zh: 'URL 不能指向本机、内网或其他保留地址 / 该地址不允许接收 Webhook',
+  en: 'url must point to a public address: this destination may not receive webhooks',
+};
+
+/**
+ * Refuses (INVALID on input.url) a URL whose host is, or resolves to, a loopback, private, link-local … address that
+ * the operator has not allowed (src/webhooks/webhooks.destination.ts). The message is the same whatever the reason, so
+ * subscribing tells nothing about the network behind the API. A name that does not resolve (yet) is accepted: the worker
+ * resolves and checks again at every connection.
+ */
+export async function checkWebhookDestination(
+  errors: ErrorCollector,
+  url: string,
+  allow: DestinationAllowList,
+  resolver: Resolver = systemResolver,
+): Promise<void> {
+  const { hostname } = new URL(url);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      resolveDestination(hostname, allow, resolver),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, REGISTRATION_LOOKUP_MS);
+      }),
+    ]);
+  } catch (error) {
+    if (!isUnresolvable(error)) errors.add('INVALID', ['input', 'url'], DESTINATION_REFUSED);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The subscriptions the viewer may see, from the one policy function: its association's (staff), its own (a service account). */
 function visibleSubscriptions(viewer: Viewer): SQL {
   const scope = webhookScope(viewer);
@@ -99,14 +137,44 @@ function visibleSubscriptions(viewer: Viewer): SQL {
 /**
  * Whether the subscriber could read an event type's data in the graph: the scope (service accounts), and the rows'
  * visibility (another association's staff never read the ratings, so they may not subscribe to their events).
+ * Members and anonymous callers receive no event (they neither subscribe nor read the change feed).
  */
-function mayReceive(actor: Viewer, type: WebhookEventType): boolean {
+export function mayReceive(actor: Viewer, type: WebhookEventType): boolean {
+  if (!isStaff(actor)) return false;
   if (!viewerHasScope(actor, webhookEventScopes[type])) return false;
   if (type === 'rating_cycle.published') return branchRatingScope(actor).firms.kind !== 'none';
   if (type.startsWith('suggestion.')) return suggestionScope(actor).kind !== 'none';
   // Training sessions, statistics returns, escalated early reports and disciplinary decisions: the association's staff
   // (fan-out delivers only their association's events) and the bureau read them; members do not subscribe.
   return isStaff(actor);
+}
+
+/**
+ * THE rule of who receives which events, shared by the webhook fan-out and the change feed (Query.changes): the event
+ * types whose data the principal could read (mayReceive), of the association the principal works for — or, for the
+ * bureau (the regulator in person and its service accounts), of every association and of none. Null: no events at all.
+ */
+export interface EventAudience {
+  types: WebhookEventType[];
+  /** The association whose events (null: every association's, and events of none). */
+  associationId: number | null;
+}
+
+export function eventAudience(viewer: Viewer): EventAudience | null {
+  if (!isStaff(viewer)) return null;
+  return { types: webhookEventTypes.filter((type) => mayReceive(viewer, type)), associationId: staffAssociationOf(viewer) };
+}
+
+/**
+ * The association half of the rule, as SQL: an event (`eventAssociation`) reaches a receiver of association
+ * `receiverAssociation` when they are the same, and a receiver of none (the bureau's) always. Used by the fan-out over
+ * subscriptions (webhook_subscriptions.association_id, set from eventAudience when subscribing) and by the change feed
+ * over the viewer's audience.
+ */
+export function eventReachesAssociation(receiverAssociation: SQL | number | null, eventAssociation: SQL): SQL {
+  if (receiverAssociation === null) return sql`true`;
+  if (typeof receiverAssociation === 'number') return sql`${eventAssociation} = ${receiverAssociation}`;
+  return sql`(${receiverAssociation} is null or ${receiverAssociation} = ${eventAssociation})`;
 }
 
 export interface CreateWebhookSubscriptionInput {
@@ -120,11 +188,14 @@ export async function createWebhookSubscription(
   db: DbOrTx,
   actor: Viewer,
   input: CreateWebhookSubscriptionInput,
+  destinations: { allowedHosts?: DestinationAllowList; resolver?: Resolver } = {},
 ): Promise<{ subscription: WebhookSubscriptionRow; secret: string }> {
   const scope = webhookScope(actor);
   if (scope.kind === 'none') throw new DomainError('INVALID_STATE', null, { zh: '无权管理 Webhook', en: 'Not allowed to manage webhooks' });
+  const audience = eventAudience(actor);
   const errors = new ErrorCollector();
   const url = checkWebhookUrl(errors, input.url);
+  if (url) await checkWebhookDestination(errors, url, destinations.allowedHosts ?? EMPTY_ALLOW_LIST, destinations.resolver);
   const description = cleanText(errors, input.description, { field: ['input', 'description'], max: 200, labelZh: '说明', labelEn: 'description' });
   const eventTypes = [...new Set(input.eventTypes)];
   if (eventTypes.length === 0) {
@@ -134,7 +205,7 @@ export async function createWebhookSubscription(
   if (unknown.length > 0) {
     errors.add('INVALID', ['input', 'eventTypes'], { zh: `未知事件类型：${unknown.join(', ')}`, en: `Unknown event types: ${unknown.join(', ')}` });
   }
-  const unreadable = eventTypes.filter((t): t is WebhookEventType => t in webhookEventScopes && !mayReceive(actor, t as WebhookEventType));
+  const unreadable = eventTypes.filter((t): t is WebhookEventType => t in webhookEventScopes && !audience?.types.includes(t as WebhookEventType));
   if (unreadable.length > 0) {
     const needs = unreadable.map((t) => `${t} (${webhookEventScopes[t]})`).join(', ');
     errors.add('INVALID', ['input', 'eventTypes'], {
@@ -146,21 +217,35 @@ export async function createWebhookSubscription(
   const secret = newWebhookSecret();
   const serviceAccountId = scope.kind === 'account' ? scope.serviceAccountId : null;
   // The staff's association, or the service account's (null for the bureau's accounts, which receive every association's events).
-  const associationId = scope.kind === 'association' ? scope.associationId : staffAssociationOf(actor);
+  const associationId = scope.kind === 'association' ? scope.associationId : (audience?.associationId ?? null);
   const subscription = await runInTransaction(db, async (tx) => {
+    // Serializes one principal's subscribing (a service account by id, a person by token subject), so the cap holds
+    // under concurrency.
     if (serviceAccountId !== null) {
-      // Serializes one account's subscribing, so the cap holds under concurrency.
       await tx.execute(sql`select pg_advisory_xact_lock(${0x77656268}, ${serviceAccountId})`);
-      const [row] = await tx
-        .select({ n: count() })
-        .from(webhookSubscriptionsTable)
-        .where(and(eq(webhookSubscriptionsTable.serviceAccountId, serviceAccountId), isNull(webhookSubscriptionsTable.disabledAt)));
-      if ((row?.n ?? 0) >= MAX_SUBSCRIPTIONS_PER_ACCOUNT) {
-        throw new DomainError('LIMIT_EXCEEDED', null, {
-          zh: `每个服务账号最多 ${MAX_SUBSCRIPTIONS_PER_ACCOUNT} 个有效订阅`,
-          en: `A service account may hold at most ${MAX_SUBSCRIPTIONS_PER_ACCOUNT} active subscriptions`,
-        });
-      }
+    } else {
+      await tx.execute(sql`select pg_advisory_xact_lock(${0x77656270}, hashtext(${actor.subject}))`);
+    }
+    const [row0] = await tx
+      .select({ n: count() })
+      .from(webhookSubscriptionsTable)
+      .where(
+        and(
+          serviceAccountId !== null
+            ? eq(webhookSubscriptionsTable.serviceAccountId, serviceAccountId)
+            : and(isNull(webhookSubscriptionsTable.serviceAccountId), eq(webhookSubscriptionsTable.createdBySub, actor.subject)),
+          isNull(webhookSubscriptionsTable.disabledAt),
+        ),
+      );
+    const cap = serviceAccountId !== null ? MAX_SUBSCRIPTIONS_PER_ACCOUNT : MAX_SUBSCRIPTIONS_PER_PERSON;
+    if ((row0?.n ?? 0) >= cap) {
+      throw new DomainError(
+        'LIMIT_EXCEEDED',
+        null,
+        serviceAccountId !== null
+          ? { zh: `每个服务账号最多 ${cap} 个有效订阅`, en: `A service account may hold at most ${cap} active subscriptions` }
+          : { zh: `每人最多 ${cap} 个有效订阅`, en: `A person may hold at most ${cap} active subscriptions` },
+      );
     }
     const [row] = await tx
       .insert(webhookSubscriptionsTable)

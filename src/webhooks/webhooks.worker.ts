@@ -9,6 +9,9 @@
 // - The HTTP call happens outside any transaction; its result is written only if the claim is still ours.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -17,7 +20,8 @@ import { encodeGlobalId } from '../global-id.js';
 import type { Logger } from '../logger.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 import { serviceAccountsTable } from '../clients/clients.table.js';
-import { webhookEventScopes } from './webhooks.service.js';
+import { eventReachesAssociation, webhookEventScopes } from './webhooks.service.js';
+import { allowListOf, DestinationNotAllowed, resolveDestination, systemResolver, type DestinationAllowList, type Resolver } from './webhooks.destination.js';
 import { signStandardWebhook, signWebhook, STANDARD_WEBHOOK_HEADERS, WEBHOOK_HEADERS } from './webhooks.signature.js';
 import {
   webhookDeliveriesTable,
@@ -35,6 +39,13 @@ export interface WebhookWorkerOptions {
   /** Delay before attempt n+1 is retryBaseSeconds × 2^(n-1). */
   retryBaseSeconds: number;
   timeoutMs: number;
+  /**
+   * The operator's allow-list (WEBHOOK_ALLOWED_HOSTS): the only loopback, private, link-local … destinations the worker
+   * connects to. Every other destination is resolved once, checked, and connected to at the checked address.
+   */
+  allowedHosts: DestinationAllowList | readonly string[];
+  /** Name resolution (the system's by default; tests replace it to simulate DNS rebinding). */
+  resolver?: Resolver;
   /** Deliveries claimed per round (default 20) and sent at once (default 4). */
   batchSize?: number;
   concurrency?: number;
@@ -52,7 +63,6 @@ export interface WebhookWorker {
 /** Events committed out of id order are still fanned out: the cursor only passes events older than this. */
 const CURSOR_SAFETY = '1 hour';
 const CURSOR_ADVANCE_EVERY_MS = 60_000;
-const MAX_ERROR_LENGTH = 300;
 
 export function retryDelaySeconds(attempt: number, baseSeconds: number): number {
   return baseSeconds * 2 ** Math.max(0, attempt - 1);
@@ -105,7 +115,7 @@ export async function fanOutEvents(db: DbOrTx, limit = 200): Promise<number> {
       select s.id, e.id, e.event_id, e.type
       from ${outboxEventsTable} e
       join ${webhookSubscriptionsTable} s on e.type = any(s.event_types) and s.disabled_at is null and s.created_at <= e.occurred_at
-        and (s.association_id is null or s.association_id = e.association_id)
+        and ${eventReachesAssociation(sql`s.association_id`, sql`e.association_id`)}
       left join ${serviceAccountsTable} a on a.id = s.service_account_id
       where e.id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and a.disabled_at is null
         and (s.service_account_id is null or ${requiredScope} = any(a.scopes))
@@ -184,17 +194,71 @@ export function webhookBody(event: Pick<Claimed, 'eventId' | 'type' | 'entityTyp
   });
 }
 
-function describeFailure(error: unknown): string {
-  const e = error as { name?: string; code?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
-  const code = e?.cause?.code ?? e?.code;
-  return (code ? `network error: ${code}` : `network error: ${e?.cause?.message ?? (error as Error)?.message ?? 'unknown'}`).slice(0, MAX_ERROR_LENGTH);
+/**
+ * What the delivery log records about a failure: generic words only, never the library's message or the connection's
+ * error code (which would tell a subscriber which internal ports answer): "destination not allowed", "timeout",
+ * "connection failed". HTTP statuses are recorded as "HTTP <status>" by the caller.
+ */
+export function describeFailure(error: unknown): string {
+  const e = error as { name?: string; code?: string };
+  if (error instanceof DestinationNotAllowed) return 'destination not allowed';
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'ABORT_ERR') return 'timeout';
+  return 'connection failed';
+}
+
+/**
+ * POSTs a webhook without fetch: the host is resolved once, every address checked (resolveDestination), and the socket
+ * connects to the checked addresses through a lookup that answers only those (a second DNS answer, as in DNS rebinding,
+ * is never asked for). Redirects are not followed (a 3xx is a failure, like fetch's redirect: "manual");
+ * the whole exchange is bounded by the timeout.
+ */
+export async function postWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { timeoutMs: number; allowedHosts: DestinationAllowList; resolver?: Resolver },
+): Promise<number> {
+  const target = new URL(url);
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const resolving = resolveDestination(target.hostname, options.allowedHosts, options.resolver ?? systemResolver);
+  resolving.catch(() => {});
+  const checked = await Promise.race([
+    resolving,
+    new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+  ]);
+  // Answers only the checked addresses: all of them when the socket tries several (Node's happy eyeballs), else the first.
+  const lookup: LookupFunction = (_hostname, opts, callback) => {
+    if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, checked);
+    else callback(null, checked[0]!.address, checked[0]!.family);
+  };
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const requestOptions: RequestOptions = {
+    method: 'POST',
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    lookup,
+    // A fresh connection per attempt: a pooled socket would skip the check.
+    agent: false,
+    signal,
+  };
+  return new Promise<number>((resolve, reject) => {
+    const req = request(target, requestOptions, (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      // The answer's body is not read: only the status counts.
+      res.resume();
+      res.on('error', () => {});
+      resolve(status);
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
   const { db, logger } = options;
   const batchSize = options.batchSize ?? 20;
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const allowedHosts = allowListOf(options.allowedHosts);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 30;
   const log = logger.child({ component: 'webhooks', workerId });
@@ -209,12 +273,11 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     const startedAt = new Date();
     let responseStatus: number | null = null;
     let error: string | null = null;
+    let detail: string | undefined;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
-        headers: {
+      responseStatus = await postWebhook(
+        d.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'member-graph-webhooks/1',
           [WEBHOOK_HEADERS.eventId]: d.eventId,
@@ -227,12 +290,13 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook(d.secret, d.eventId, timestamp, body),
         },
         body,
-      });
-      responseStatus = res.status;
-      await res.body?.cancel().catch(() => {});
-      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+        { timeoutMs: options.timeoutMs, allowedHosts, resolver: options.resolver },
+      );
+      if (responseStatus < 200 || responseStatus > 299) error = `HTTP ${responseStatus}`;
     } catch (e) {
       error = describeFailure(e);
+      // The operator's log may say more than the subscriber's delivery log (which range, which code).
+      detail = e instanceof DestinationNotAllowed ? e.detail : ((e as { code?: string })?.code ?? (e as Error)?.name);
     }
     const durationMs = Date.now() - startedAt.getTime();
     const succeeded = error === null;
@@ -256,7 +320,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
         .where(and(eq(webhookDeliveriesTable.id, d.id), eq(webhookDeliveriesTable.attempts, d.attempt), eq(webhookDeliveriesTable.status, 'PENDING')));
     });
     if (succeeded) log.debug({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt }, 'webhook delivered');
-    else log.warn({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt, error, exhausted }, 'webhook attempt failed');
+    else log.warn({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt, error, detail, exhausted }, 'webhook attempt failed');
   }
 
   async function round(): Promise<number> {

@@ -302,7 +302,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
 
   // Deliver the webhooks: each suggestion to the subscriptions that may see it. Waiting ends when all of those have
   // arrived (or after 15 s, when the webhook cases fail one by one); the others got theirs in the same fan-out.
-  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
+  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, allowedHosts: t.config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: 2000 });
   const mentions = (p: Principal, id: string) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(id));
   await waitFor(
     'webhook deliveries',

@@ -51,7 +51,16 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dataDir = mkdtempSync(join(tmpdir(), 'mg-test-'));
   const { database, databaseUrl, drop } = await openTemplateCopy(dataDir, env);
   // Tests share a few principals (one token subject, one IP) for many requests: a budget no suite reaches, unless a test sets its own.
-  const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_POINTS: '1000000', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
+  // Their webhook receivers listen on 127.0.0.1, which the operator's allow-list must name (WEBHOOK_ALLOWED_HOSTS: '' for none).
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_POINTS: '1000000',
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
   const logger = createLogger(config.LOG_LEVEL);
   const keys = await loadOrCreateIssuerKeys(dataDir);
   const verifier = createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL, keys });

@@ -102,7 +102,7 @@ async function build(w: World): Promise<Fixture> {
 
   // Deliver: the escalations of the securities association's reports to its staff and the bureau's scoped account, the
   // listed company's to its association's and the bureau's.
-  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
+  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, allowedHosts: t.config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: 2000 });
   const got = (p: Principal, id: string) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(id));
   await waitFor(
     'early-report webhook deliveries',

@@ -132,7 +132,7 @@ async function build(w: World): Promise<Fixture> {
   await hearing(szlcaId, w.tokens.SZLCA_STAFF!);
   void szlcaDecider;
 
-  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
+  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, allowedHosts: t.config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: 2000 });
   const mentions = (p: Principal) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(publishedId));
   await waitFor('disciplinary decision deliveries', () => mentions('ASSOCIATION') && mentions('SA_SCOPED'), 15_000).catch(() => undefined);
   await worker.stop();

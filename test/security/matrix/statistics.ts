@@ -107,7 +107,7 @@ async function buildStatistics(w: World): Promise<StatisticsFixture> {
   };
   const reports = { draft: await publish(2013, 1), embargoed: await publish(2014, 2), published: await publish(2015, 3) };
 
-  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, timeoutMs: 2000 });
+  const worker = startWebhookWorker({ db: t.database.db, logger: createLogger('silent'), pollIntervalMs: 20, maxAttempts: 3, retryBaseSeconds: 0.05, allowedHosts: t.config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: 2000 });
   const mentions = (p: Principal) => (receivers.get(p)?.received ?? []).some((r) => r.body.includes(submitted));
   await waitFor('statistics webhook deliveries', () => mentions('ASSOCIATION') && mentions('SA_SCOPED'), 15_000).catch(() => undefined);
   // The others got theirs (or not) in the same fan-out; a short grace for stragglers.
