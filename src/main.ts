@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { loadOrCreateIssuerKeys } from './auth/keys.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { prepareDatabase } from './bootstrap.js';
+import { requestStatementLogger } from './db/instrumentation.js';
 import { ConfigError, loadConfig } from './config.js';
 import { schema } from './graphql/schema.js';
 import { createLogger } from './logger.js';
@@ -63,7 +64,7 @@ async function main() {
     keys: issuerKeys,
   });
   // The embedded database takes the DATA_DIR lock here: a second process on the same directory stops with one line.
-  const database = await prepareDatabase(config, logger);
+  const database = await prepareDatabase(config, logger, config.LOG_STATEMENT_COUNTS ? { statementLogger: requestStatementLogger } : {});
   const app = await createApp({
     config,
     logger,

@@ -18,6 +18,8 @@ import { createApollo } from './apollo.js';
 import { createContextFactory } from './context.js';
 import { answerThrown, corsHeaders, sendError, sendJson, type Route } from './http.js';
 import { createKnownQueryPath, resultRunAhead, type KnownQueryStats } from './known-query.js';
+import { noteErrorCodes, startRequestLog } from './request-log.js';
+import { countRequestStatements } from '../db/instrumentation.js';
 import { csvRoute } from './routes/csv.route.js';
 import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
@@ -134,6 +136,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const cors = corsHeaders(req, config.CORS_ORIGINS);
     const started = process.hrtime.bigint();
+    const fields = startRequestLog(res);
     try {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, { ...cors, ...PREFLIGHT_HEADERS });
@@ -142,16 +145,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       const route = routes.get(url.pathname) ?? (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : undefined);
       if (route) {
-        await route(req, res, url, requestId, cors);
+        if (config.LOG_STATEMENT_COUNTS) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));
+        else await route(req, res, url, requestId, cors);
         return;
       }
       if (url.pathname.startsWith(RURU_STATIC) && config.introspection && (await serveExplorerAsset(req, res, url))) return;
       sendJson(res, 404, { error: 'not_found' });
     } catch (error) {
-      answerThrown(res, error, logger, requestId);
+      noteErrorCodes(fields, [answerThrown(res, error, logger, requestId)]);
     } finally {
+      // One line per request (docs/OPERATIONS.md, "Request log"): the GraphQL operation, the principal (a subject, never
+      // a token), the error codes and, with LOG_STATEMENT_COUNTS, the statements; absent fields are left out.
       logger.info(
-        { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        {
+          requestId,
+          method: req.method,
+          path: url.pathname,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          operation: fields.operation,
+          principal: fields.principal,
+          errorCodes: fields.errorCodes,
+          statements: fields.statements,
+        },
         'request',
       );
     }
