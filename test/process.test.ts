@@ -107,6 +107,17 @@ describe('the DATA_DIR lock, in process', () => {
     expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
   });
 
+  it('an empty or garbled lock (a crash before the record reached the disk) is taken over', () => {
+    for (const content of ['', '{"pi']) {
+      const dir = tempDir('mg-lock-');
+      writeFileSync(join(dir, LOCK_FILE), content);
+      const lock = lockDataDir(dir);
+      expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+      lock.release();
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    }
+  });
+
   // Start times come from /proc (Linux); elsewhere a live pid always counts as the holder.
   it.skipIf(!existsSync('/proc/self/stat'))('a pid reused by a process started after the lock was written is not the holder', () => {
     const dir = tempDir('mg-lock-');
@@ -116,6 +127,50 @@ describe('the DATA_DIR lock, in process', () => {
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     lock.release();
   });
+});
+
+describe('the DATA_DIR lock, raced by several processes', () => {
+  /** `n` processes that all try to take the lock of `dir` at the same moment; how many got it. */
+  async function race(dir: string, n: number): Promise<string[]> {
+    const script = join(tempDir('mg-race-'), 'race.mjs');
+    writeFileSync(
+      script,
+      `import { lockDataDir } from ${JSON.stringify(join(process.cwd(), 'src/db/data-dir-lock.ts'))};
+const at = Number(process.env.START_AT);
+while (Date.now() < at) {}
+try {
+  const lock = lockDataDir(process.env.DIR);
+  process.stdout.write('won');
+  setTimeout(() => lock.release(), 3000);
+} catch (error) {
+  process.stdout.write(error.name === 'DataDirLockedError' ? 'lost' : 'error: ' + error.message);
+}
+`,
+    );
+    const startAt = String(Date.now() + 6000);
+    const runs = Array.from({ length: n }, () =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx/esm', script], { env: { ...process.env, DIR: dir, START_AT: startAt }, stdio: ['ignore', 'pipe', 'inherit'] });
+        children.push(child);
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        child.on('exit', () => resolve(out));
+      }),
+    );
+    return Promise.all(runs);
+  }
+
+  it('exactly one of four wins, on a fresh directory and over a stale lock', async () => {
+    const fresh = await race(tempDir('mg-race-dir-'), 4);
+    expect(fresh.filter((r) => r === 'won')).toHaveLength(1);
+    expect(fresh.filter((r) => r === 'lost')).toHaveLength(3);
+
+    const staleDir = tempDir('mg-race-dir-');
+    writeFileSync(join(staleDir, LOCK_FILE), JSON.stringify({ pid: deadPid(), startedAt: Date.now() - 60_000, host: hostname(), nonce: 'crashed' }));
+    const overStale = await race(staleDir, 4);
+    expect(overStale.filter((r) => r === 'won')).toHaveLength(1);
+    expect(overStale.filter((r) => r === 'lost')).toHaveLength(3);
+  }, 60_000);
 });
 
 describe('the server process', () => {

@@ -6,7 +6,7 @@
 // hard-linked to the lock's name. link(2) is atomic and fails with EEXIST when the name exists, so exactly one process
 // wins, and whoever reads the lock reads a complete record (never a half-written file).
 // A stale lock (its pid is not alive on this host, or that pid now belongs to a process started after the lock was
-// written, i.e. a reused pid) is taken over under a short-lived takeover guard (itself an O_EXCL file): inside it the
+// written, i.e. a reused pid, or the file holds no record because the machine crashed before it reached the disk) is taken over under a short-lived takeover guard (itself an O_EXCL file): inside it the
 // lock is read again and removed only if it is still the very record judged stale, so two processes taking over the
 // same stale lock cannot both win, and a live holder's fresh lock is never removed.
 import { randomBytes } from 'node:crypto';
@@ -54,16 +54,25 @@ function processStartedAt(): number {
   return Math.round(Date.now() - process.uptime() * 1000);
 }
 
+/** The record a lock file holds; null when there is no file; UNREADABLE when it is there but holds no record. */
+const UNREADABLE = 'unreadable';
 function readRecord(path: string): LockRecord | null {
+  let text: string;
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockRecord>;
-    if (typeof parsed.pid !== 'number' || typeof parsed.nonce !== 'string') return null;
-    return { pid: parsed.pid, startedAt: Number(parsed.startedAt) || 0, host: String(parsed.host ?? ''), nonce: parsed.nonce };
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    // Unreadable or not JSON: not written by this code's link-then-read protocol; treat as held (never guess).
-    return { pid: -1, startedAt: 0, host: '', nonce: 'unreadable' };
+    throw error;
   }
+  try {
+    const parsed = JSON.parse(text) as Partial<LockRecord>;
+    if (typeof parsed.pid === 'number' && typeof parsed.nonce === 'string') {
+      return { pid: parsed.pid, startedAt: Number(parsed.startedAt) || 0, host: String(parsed.host ?? ''), nonce: parsed.nonce };
+    }
+  } catch {
+    // not JSON
+  }
+  return { pid: -1, startedAt: 0, host: '', nonce: `${UNREADABLE}:${text.length}` };
 }
 
 function pidAlive(pid: number): boolean {
@@ -91,9 +100,13 @@ function startTimeOf(pid: number): number | null {
   }
 }
 
-/** True when the record's holder is certainly gone: another host's lock is never judged stale. */
+/**
+ * True when the record's holder is certainly gone. A lock that holds no record (empty or garbled: the machine crashed
+ * before the record reached the disk) is stale, since a live holder's lock is complete from the moment it exists
+ * (link-then-read). Another host's lock is never judged stale.
+ */
 function isStale(record: LockRecord): boolean {
-  if (record.nonce === 'unreadable') return false;
+  if (record.nonce.startsWith(UNREADABLE)) return true;
   if (record.host !== hostname()) return false;
   // Our own pid: held by this process (a second open here is refused too), or a pid reused after a crash (containers).
   if (record.pid === process.pid) return ![...held.values()].includes(record.nonce);
@@ -121,6 +134,10 @@ function removeQuietly(path: string): void {
   }
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** Removes the stale lock `seen` under the takeover guard, only if the lock still holds exactly that record. */
 function takeOverStale(lockPath: string, guardPath: string, seen: LockRecord): void {
   let fd: number;
@@ -128,9 +145,11 @@ function takeOverStale(lockPath: string, guardPath: string, seen: LockRecord): v
     fd = openSync(guardPath, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // Another process is taking over right now; if it died in that instant, its guard is stale too.
+    // Another process is taking over right now (it holds the guard for microseconds): wait a moment. If it died in
+    // that instant its guard is stale too, and goes.
     const guard = readRecord(guardPath);
-    if (guard && guard.nonce !== 'unreadable' && guard.host === hostname() && !pidAlive(guard.pid)) removeQuietly(guardPath);
+    if (guard && (guard.nonce.startsWith(UNREADABLE) || (guard.host === hostname() && !pidAlive(guard.pid)))) removeQuietly(guardPath);
+    else sleepSync(10);
     return;
   }
   try {
@@ -159,9 +178,9 @@ export function lockDataDir(dataDir: string): DataDirLock {
     for (let attempt = 0; ; attempt++) {
       if (tryLink(temporary, lockPath)) break;
       const holder = readRecord(lockPath);
-      if (holder === null) continue; // released between our link and our read: try again
-      if (!isStale(holder) || attempt >= 20) {
-        throw new DataDirLockedError(dir, holder.pid > 0 ? { pid: holder.pid, startedAt: holder.startedAt } : null);
+      if (holder === null && attempt < 100) continue; // released between our link and our read: try again
+      if (holder === null || !isStale(holder) || attempt >= 100) {
+        throw new DataDirLockedError(dir, holder && holder.pid > 0 ? { pid: holder.pid, startedAt: holder.startedAt } : null);
       }
       takeOverStale(lockPath, guardPath, holder);
     }
