@@ -196,7 +196,8 @@ describe('the server process', () => {
   let firstPort: number;
 
   it('a second process on the same DATA_DIR exits 1 with one line naming the directory; the first keeps serving', async () => {
-    first = spawnServer(baseEnv(dataDir, { SHUTDOWN_TIMEOUT_MS: '3000', SHUTDOWN_DRAIN_DELAY_MS: '0' }));
+    // The production default drain: half of this SHUTDOWN_TIMEOUT_MS (1.5 s), as no SHUTDOWN_DRAIN_DELAY_MS is set.
+    first = spawnServer(baseEnv(dataDir, { SHUTDOWN_TIMEOUT_MS: '3000' }));
     first.child.stderr!.resume();
     firstPort = await portFromStdout(first);
     const second = await runToExit(baseEnv(dataDir));
@@ -208,7 +209,7 @@ describe('the server process', () => {
     expect((await fetch(`http://127.0.0.1:${firstPort}/readyz`)).status).toBe(200);
   }, 90_000);
 
-  it('after ~50 requests, with its stdout and stderr pipes closed by the reader, SIGTERM still ends it within SHUTDOWN_TIMEOUT_MS; the lock is released', async () => {
+  it('after ~50 requests, with its stdout and stderr pipes closed by the reader, SIGTERM: readiness 503 during the default drain, exit within SHUTDOWN_TIMEOUT_MS, the lock released', async () => {
     for (let i = 0; i < 50; i++) {
       const res = await fetch(`http://127.0.0.1:${firstPort}/graphql`, {
         method: 'POST',
@@ -223,6 +224,8 @@ describe('the server process', () => {
     await sleep(100);
     const signalled = Date.now();
     first.child.kill('SIGTERM');
+    // During the drain readiness answers 503 (not "connection refused"), so a load balancer notices.
+    await waitFor('readiness 503 during the drain', async () => (await fetch(`http://127.0.0.1:${firstPort}/readyz`)).status === 503, 1000, 20);
     const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000 + 2000));
     const outcome = await Promise.race([first.exit, timeout]);
     expect(outcome).not.toBe('hung');
