@@ -44,7 +44,7 @@ const requestCounter = new AsyncLocalStorage<StatementTally>();
 
 /**
  * Runs one request with its statements counted into `tally.statements` (the server, with LOG_STATEMENT_COUNTS=true).
- * On Node 20 an AsyncLocalStorage in use makes every promise carry its context: a few per cent of throughput, which is
+ * On Node 20 an AsyncLocalStorage in use makes every promise carry its context: about 7 % more time per request (docs/OPERATIONS.md), which is
  * why this is a setting and off by default.
  */
 export function countRequestStatements<T>(tally: StatementTally, fn: () => Promise<T>): Promise<T> {
