@@ -84,7 +84,7 @@ const fields = z
     /**
      * Count the SQL statements of each request and put the count in its log line (`statements`). Off by default: the
      * count follows the request through its promises (AsyncLocalStorage), which costs about 7 % more time per request on
-     * Node 20 (docs/OPERATIONS.md, "Request log"). See docs/OPERATIONS.md, "Request log".
+     * Node 20 (docs/OPERATIONS.md, "Request log").
      */
     LOG_STATEMENT_COUNTS: bool.default(false),
     /** Proxies (load balancers) in front of the server whose X-Forwarded-For is trusted; anonymous budgets are per client IP. */
