@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    // One copy of graphql in every worker (see NOTES.md, trap 1).
+    // One copy of graphql in every worker (see docs/NOTES.md, trap 1).
     alias: { graphql: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) },
   },
   test: {

@@ -2,8 +2,10 @@
 // Registers a service account and prints {"client_id": "…", "client_secret": "…"} as one line on stdout, nothing else.
 // An association account belongs to --association (default SZSA); a regulator account to no association (it is
 // registered as the securities association's staff, who manage the bureau's accounts).
-// An embedded database admits one process: when a server answers on 127.0.0.1:$PORT it goes through that server
-// (signing a short-lived association token with the issuer key files under DATA_DIR); otherwise it opens the database.
+// An embedded database admits one process (the DATA_DIR lock, src/db/data-dir-lock.ts): when a server answers on
+// 127.0.0.1:$PORT it goes through that server (signing a short-lived association token with the issuer key files under
+// DATA_DIR; a server still starting answers 503 and is waited for); otherwise it opens the database, and stops with one
+// line if another process holds it.
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadOrCreateIssuerKeys } from '../src/auth/keys.js';

@@ -41,7 +41,11 @@ const scale = scaleArgument();
 const config = loadConfig();
 // A batch job, not a request: a large --scale may run longer than the statement timeout requests get.
 const options = databaseOptionsFromConfig(config);
-const database = await openDatabase({ ...options, timeouts: { ...options.timeouts, statementMs: 0 } });
+// The embedded database admits one process (the DATA_DIR lock): with a server running on it, this stops with one line.
+const database = await openDatabase({ ...options, timeouts: { ...options.timeouts, statementMs: 0 } }).catch((error: unknown) => {
+  console.error(`db:seed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 try {
   await database.migrate();
   if (await isEmpty(database)) {

@@ -18,7 +18,7 @@ function isAllowListEntry(entry: string): boolean {
   return family !== 0 || /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i.test(address);
 }
 
-const schema = z
+const fields = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().min(1).default('0.0.0.0'),
@@ -48,8 +48,12 @@ const schema = z
     DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(databaseTimeoutDefaults.idleInTransactionMs),
     /** How long a request waits for a connection (new or from the busy pool) before answering 503. */
     DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(databaseTimeoutDefaults.connectMs),
-    /** On SIGTERM: readiness turns 503 at once; the server keeps serving this long (load balancers notice), then drains. */
-    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+    /**
+     * On SIGTERM: readiness turns 503 at once; the server keeps serving this long (load balancers notice), then drains.
+     * Default: 10 s in production (a load balancer checking every 2 s and needing 3 failures, haproxy's defaults, takes
+     * 6 s to notice), at most half of SHUTDOWN_TIMEOUT_MS; 0 in development and test, where nothing is in front.
+     */
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).optional(),
     /** Deadline from SIGTERM: connections still open then are cut and the process exits 1 (at most 1 s later). */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
     /**
@@ -97,9 +101,20 @@ const schema = z
     HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
     MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
+    /**
+     * Count the SQL statements of each request and put the count in its log line (`statements`). Off by default: the
+     * count follows the request through its promises (AsyncLocalStorage), which costs about 7 % more time per request on
+     * Node 20 (docs/OPERATIONS.md, "Request log").
+     */
+    LOG_STATEMENT_COUNTS: bool.default(false),
     /** Proxies (load balancers) in front of the server whose X-Forwarded-For is trusted; anonymous budgets are per client IP. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
-  })
+  });
+
+/** Every setting this file reads; .env.example lists each (test/config.test.ts checks). */
+export const CONFIG_KEYS = Object.keys(fields.shape) as (keyof typeof fields.shape)[];
+
+const schema = fields
   .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
     message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
@@ -107,7 +122,14 @@ const schema = z
   .transform((c) => ({
     ...c,
     introspection: c.GRAPHQL_INTROSPECTION ?? c.NODE_ENV !== 'production',
+    SHUTDOWN_DRAIN_DELAY_MS: c.SHUTDOWN_DRAIN_DELAY_MS ?? defaultDrainDelayMs(c.NODE_ENV, c.SHUTDOWN_TIMEOUT_MS),
   }));
+
+/** SHUTDOWN_DRAIN_DELAY_MS when unset: see its comment above. */
+export function defaultDrainDelayMs(nodeEnv: string, shutdownTimeoutMs: number): number {
+  return nodeEnv === 'production' ? Math.min(PRODUCTION_DRAIN_DELAY_MS, Math.floor(shutdownTimeoutMs / 2)) : 0;
+}
+export const PRODUCTION_DRAIN_DELAY_MS = 10_000;
 
 export type Config = z.infer<typeof schema>;
 

@@ -1,14 +1,45 @@
-// Composition root: config, logger, database, issuer keys, HTTP server. Nothing else is constructed here.
+// Composition root: config, logger, the listening port, database, issuer keys, HTTP app. Nothing else is constructed here.
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { loadOrCreateIssuerKeys } from './auth/keys.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { prepareDatabase } from './bootstrap.js';
+import { requestStatementLogger } from './db/instrumentation.js';
 import { ConfigError, loadConfig } from './config.js';
 import { schema } from './graphql/schema.js';
 import { createLogger } from './logger.js';
-import { createApp } from './server/app.js';
+import { createApp, createHttpServer } from './server/app.js';
 import { startWebhookWorker } from './webhooks/webhooks.worker.js';
 import { purgeDataAccessLog } from './data-access/data-access.service.js';
+
+/** Start-up failures an operator can fix: one line on stderr, exit 1, no stack. */
+class StartupError extends Error {}
+
+// A reader of stdout/stderr that went away (EPIPE) must not crash the process or its shutdown: the logger stops writing
+// (src/logger.ts, stdoutDestination); these listeners keep a failed write on either stream from becoming an exception.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
+/** Binds the port before anything slow (migrations, demo data): a busy port is one clear line at once. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.removeListener('listening', onListening);
+      const where = `${host}:${port}`;
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${port} is already in use on ${host} (another member-graph, or another program): stop it or set PORT`));
+      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on ${where}: choose a PORT above 1023 or run with the right to bind it`));
+      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`cannot listen on ${where}: HOST is not an address of this machine`));
+      else reject(error);
+    };
+    const onListening = () => {
+      server.removeListener('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
 
 async function main() {
   let config;
@@ -22,6 +53,9 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Until the app is ready the server answers 503 "starting" (/healthz 200); the CLIs wait for /readyz (scripts/client.ts).
+  const server = createHttpServer(config);
+  await listen(server, config.PORT, config.HOST);
   const issuerKeys = await loadOrCreateIssuerKeys(config.DATA_DIR);
   const verifier = createTokenVerifier({
     issuer: config.AUTH_ISSUER,
@@ -29,7 +63,8 @@ async function main() {
     jwksUrl: config.AUTH_JWKS_URL,
     keys: issuerKeys,
   });
-  const database = await prepareDatabase(config, logger);
+  // The embedded database takes the DATA_DIR lock here: a second process on the same directory stops with one line.
+  const database = await prepareDatabase(config, logger, config.LOG_STATEMENT_COUNTS ? { statementLogger: requestStatementLogger } : {});
   const app = await createApp({
     config,
     logger,
@@ -37,6 +72,7 @@ async function main() {
     schema,
     verifier,
     issuerKeys: config.AUTH_JWKS_URL ? undefined : issuerKeys,
+    server,
   });
   const webhookWorker = config.WEBHOOK_WORKER
     ? startWebhookWorker({
@@ -57,23 +93,26 @@ async function main() {
     );
   const purgeTimer = setInterval(purgeAccessLog, 24 * 3600 * 1000).unref();
   void purgeAccessLog();
-  app.server.listen(config.PORT, config.HOST, () => {
-    // The bound port, not the configured one: PORT=0 picks a free port (tests read it from this line).
-    const port = (app.server.address() as AddressInfo).port;
-    logger.info({ port, driver: database.driver }, `member-graph listening on http://localhost:${port}/graphql`);
-  });
+  // The bound port, not the configured one: PORT=0 picks a free port (tests read it from this line).
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, driver: database.driver }, `member-graph listening on http://localhost:${port}/graphql`);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    clearInterval(purgeTimer);
-    logger.info({ signal }, 'shutting down: readiness 503, finishing in-flight requests');
-    // Past the deadline the app has cut the connections left; if closing the database still hangs, leave anyway.
+    // The deadline first, before anything that could wait (a log line included), and it exits before it logs: the
+    // process is gone SHUTDOWN_TIMEOUT_MS after the signal whatever else hangs (the database closing, stdout).
     setTimeout(() => {
-      logger.error({ signal }, 'shutdown deadline passed: exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 1_000).unref();
+      process.exitCode = 1;
+      try {
+        logger.error({ signal }, 'shutdown deadline passed: exiting');
+      } finally {
+        process.exit(1);
+      }
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    clearInterval(purgeTimer);
+    logger.info({ signal, drainMs: config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutting down: readiness 503, finishing in-flight requests');
     // The worker stops polling at once; its attempts in flight finish and are recorded before the database closes.
     app.shutdown({ alsoFinish: webhookWorker?.stop() }).then(
       ({ forced }) => {
@@ -92,6 +131,7 @@ async function main() {
 }
 
 main().catch((error) => {
+  // One line, no stack: a busy port, a DATA_DIR another process holds (DataDirLockedError), a database that refuses.
   process.stderr.write(`member-graph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

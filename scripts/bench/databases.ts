@@ -87,6 +87,8 @@ export async function openBenchDatabase(driver: Driver, logger: Logger, postgres
       RATE_LIMIT_POINTS: '100000000',
       WEBHOOK_WORKER: 'false',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
+      // No load balancer in front: stop at once (NODE_ENV=production would otherwise drain 10 s at each shutdown).
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
     });
     database = await prepareDatabase(config, logger, { statementLogger: statementCountingLogger });
     // prepareDatabase seeds only the embedded database; a server's is seeded as `npm run db:seed` does it.

@@ -13,6 +13,7 @@ import { databaseTimeoutDefaults, type Config } from '../config.js';
 import { fromProjectRoot } from '../project-root.js';
 import type { Db } from './handle.js';
 import * as schema from './schema.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { sendStatementsUnnamed } from './sql/prepared.js';
 
 export type { Db, DbOrTx, Schema, Tx } from './handle.js';
@@ -162,10 +163,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   let client = options.pglite;
+  // One writer per embedded database: the DATA_DIR lock is taken before PGlite touches its files (src/db/data-dir-lock.ts).
+  let lock: DataDirLock | undefined;
   if (!client) {
-    const dir = resolve(options.dataDir, 'pglite');
-    mkdirSync(dir, { recursive: true });
-    client = await PGlite.create({ dataDir: dir });
+    lock = lockDataDir(options.dataDir);
+    try {
+      const dir = resolve(options.dataDir, 'pglite');
+      mkdirSync(dir, { recursive: true });
+      client = await PGlite.create({ dataDir: dir });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
   const pglite = client;
   // One in-process connection: no lock waits, and the WASM build has no timer signals, so the statement timeout is
@@ -193,7 +202,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     close: once(async () => {
       clearInterval(analyzing);
-      if (!pglite.closed) await pglite.close();
+      try {
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     }),
   };
 }

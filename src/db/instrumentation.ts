@@ -1,5 +1,6 @@
-// Test and benchmark instrumentation: counts the SQL statements run inside a callback. Wired into a database only when
-// its opener passes `statementLogger` (the test harness and the benchmark do; the server never does).
+// Statement counting: the SQL statements run inside a callback. Wired into a database only when its opener passes
+// `statementLogger`: the test harness and the benchmark pass statementCountingLogger; the server passes
+// requestStatementLogger only with LOG_STATEMENT_COUNTS=true (the count of each request goes into its log line).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 
@@ -24,6 +25,7 @@ let countingRuns = 0;
 /** Pass as `statementLogger` to openDatabase so that countStatements sees the statements of that database. */
 export const statementCountingLogger: DrizzleLogger = {
   logQuery(query, params) {
+    requestStatementLogger.logQuery(query, params);
     const store = statementCounter.getStore();
     if (store) {
       store.count += 1;
@@ -33,3 +35,27 @@ export const statementCountingLogger: DrizzleLogger = {
   },
 };
 
+
+/** Where a request's count goes: its log fields (src/server/request-log.ts). */
+export interface StatementTally {
+  statements?: number;
+}
+const requestCounter = new AsyncLocalStorage<StatementTally>();
+
+/**
+ * Runs one request with its statements counted into `tally.statements` (the server, with LOG_STATEMENT_COUNTS=true).
+ * On Node 20 an AsyncLocalStorage in use makes every promise carry its context: about 7 % more time per request (docs/OPERATIONS.md), which is
+ * why this is a setting and off by default.
+ */
+export function countRequestStatements<T>(tally: StatementTally, fn: () => Promise<T>): Promise<T> {
+  tally.statements = 0;
+  return requestCounter.run(tally, fn);
+}
+
+/** Pass as `statementLogger` to openDatabase so that countRequestStatements sees that database's statements. */
+export const requestStatementLogger: DrizzleLogger = {
+  logQuery() {
+    const tally = requestCounter.getStore();
+    if (tally) tally.statements = (tally.statements ?? 0) + 1;
+  },
+};

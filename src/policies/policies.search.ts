@@ -3,7 +3,7 @@
 // tsquery literal built here from the same analysis. PostgreSQL never parses user text, so PGlite (18) and
 // PostgreSQL 15 index and match identically, whatever their locale.
 
-/** The segmenter splits 合规 into 合|规 and 反洗钱 into 反|洗钱 (NOTES.md trap 15): its words only refine ranking. */
+/** The segmenter splits 合规 into 合|规 and 反洗钱 into 反|洗钱 (docs/NOTES.md, trap 15): its words only refine ranking. */
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 const HAN = /\p{Script=Han}/u;

@@ -13,6 +13,7 @@ import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { createFormatError, databaseUnavailablePlugin, PREFLIGHT_HEADERS } from './format-error.js';
 import { costChargedAhead } from './known-query.js';
 import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
+import { requestLogPlugin } from './request-log.js';
 
 export interface ApolloDeps {
   config: Config;
@@ -44,6 +45,7 @@ export async function createApollo(deps: ApolloDeps): Promise<ApolloServer<Conte
       ApolloServerPluginLandingPageDisabled(),
       rateLimitPlugin(rateLimiter, { costChargedAhead }),
       databaseUnavailablePlugin(),
+      requestLogPlugin(),
     ],
   });
   await apollo.start();

@@ -16,8 +16,10 @@ import { rateLimiterFromConfig, type RateLimiter } from '../rate-limit/rate-limi
 import { CSV_PATHS } from '../reports/reports.csv.js';
 import { createApollo } from './apollo.js';
 import { createContextFactory } from './context.js';
-import { answerThrown, corsHeaders, sendJson, type Route } from './http.js';
+import { answerThrown, corsHeaders, sendError, sendJson, type Route } from './http.js';
 import { createKnownQueryPath, resultRunAhead, type KnownQueryStats } from './known-query.js';
+import { noteErrorCodes, startRequestLog } from './request-log.js';
+import { countRequestStatements } from '../db/instrumentation.js';
 import { csvRoute } from './routes/csv.route.js';
 import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
@@ -41,6 +43,11 @@ export interface AppDeps {
   issuerKeys?: IssuerKeys;
   /** Per-principal cost budgets; built from config (in memory, or Redis with REDIS_URL) when not given. */
   rateLimiter?: RateLimiter;
+  /**
+   * A server from `createHttpServer`, already listening (main.ts binds the port before opening the database, so a busy
+   * port fails at once); the app takes over its requests. A new, unbound one when absent.
+   */
+  server?: Server;
 }
 
 export interface App {
@@ -50,8 +57,8 @@ export interface App {
   knownQueries: Readonly<KnownQueryStats>;
   /**
    * Graceful stop: /readyz answers 503 at once; the server keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so load balancers
-   * notice), then stops accepting and lets in-flight requests finish. Connections still open SHUTDOWN_TIMEOUT_MS after
-   * the call are cut (`forced`). `alsoFinish` (the webhook worker stopping) settles before the database closes.
+   * notice), then stops accepting and lets in-flight requests finish. Connections still open SHUTDOWN_TIMEOUT_MS minus
+   * shutdownCleanupMs after the call are cut (`forced`). `alsoFinish` (the webhook worker stopping) settles before the database closes.
    */
   shutdown(options?: { alsoFinish?: Promise<unknown> }): Promise<{ forced: boolean }>;
 }
@@ -61,6 +68,40 @@ const PREFLIGHT_HEADERS = {
   'access-control-allow-headers': 'content-type, authorization, accept-language, apollo-require-preflight, x-apollo-operation-name, x-request-id',
   'access-control-max-age': '600',
 };
+
+/**
+ * The HTTP server with the app's protections against slow or oversized clients, answering 503 "starting" (and
+ * /healthz 200) until createApp takes its requests over. Slow clients: headers must arrive within
+ * HTTP_HEADERS_TIMEOUT_MS and the whole request within HTTP_REQUEST_TIMEOUT_MS (Node answers 408 and closes); Node
+ * checks those deadlines every connectionsCheckingInterval. Larger headers get 431.
+ */
+export function createHttpServer(config: Config): Server {
+  const server = createServer({
+    maxHeaderSize: config.MAX_HEADER_BYTES,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.HTTP_HEADERS_TIMEOUT_MS / 4))),
+  });
+  server.on('request', answerStarting);
+  return server;
+}
+
+/** Before the app is ready (migrating, seeding): the process is alive, nothing else is served yet. */
+function answerStarting(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  if (req.url === '/healthz') sendJson(res, 200, { status: 'ok' });
+  else if (req.url === '/readyz') sendJson(res, 503, { status: 'starting' }, { 'retry-after': '1' });
+  else sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The server is starting; try again shortly', { 'retry-after': '1' });
+}
+
+/**
+ * The part of SHUTDOWN_TIMEOUT_MS kept for closing up after connections are cut (the webhook worker, Apollo, the
+ * database): in-flight requests are cut this long before the deadline, at which main.ts exits whatever is left.
+ */
+export function shutdownCleanupMs(config: Pick<Config, 'SHUTDOWN_TIMEOUT_MS'>): number {
+  return Math.min(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 4));
+}
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger, database, schema } = deps;
@@ -97,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const cors = corsHeaders(req, config.CORS_ORIGINS);
     const started = process.hrtime.bigint();
+    const fields = startRequestLog(res);
     try {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, { ...cors, ...PREFLIGHT_HEADERS });
@@ -105,44 +147,49 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       const route = routes.get(url.pathname) ?? (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : undefined);
       if (route) {
-        await route(req, res, url, requestId, cors);
+        if (config.LOG_STATEMENT_COUNTS) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));
+        else await route(req, res, url, requestId, cors);
         return;
       }
       if (url.pathname.startsWith(RURU_STATIC) && config.introspection && (await serveExplorerAsset(req, res, url))) return;
       sendJson(res, 404, { error: 'not_found' });
     } catch (error) {
-      answerThrown(res, error, logger, requestId);
+      noteErrorCodes(fields, [answerThrown(res, error, logger, requestId)]);
     } finally {
+      // One line per request (docs/OPERATIONS.md, "Request log"): the GraphQL operation, the principal (a subject, never
+      // a token), the error codes and, with LOG_STATEMENT_COUNTS, the statements; absent fields are left out.
       logger.info(
-        { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        {
+          requestId,
+          method: req.method,
+          path: url.pathname,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          operation: fields.operation,
+          principal: fields.principal,
+          errorCodes: fields.errorCodes,
+          statements: fields.statements,
+        },
         'request',
       );
     }
   }
 
-  // Slow clients: headers must arrive within HTTP_HEADERS_TIMEOUT_MS and the whole request within HTTP_REQUEST_TIMEOUT_MS
-  // (Node answers 408 and closes); Node checks those deadlines every connectionsCheckingInterval. Larger headers get 431.
-  const server = createServer(
-    {
-      maxHeaderSize: config.MAX_HEADER_BYTES,
-      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
-      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.HTTP_HEADERS_TIMEOUT_MS / 4))),
-    },
-    (req, res) => {
-      void handle(req, res);
-    },
-  );
+  const server = deps.server ?? createHttpServer(config);
+  server.removeListener('request', answerStarting);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res);
+  });
 
   return {
     server,
     apollo,
     knownQueries: knownQueries.stats,
     async shutdown(options = {}) {
-      const deadlineAt = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+      // Connections still open here are cut; the rest of SHUTDOWN_TIMEOUT_MS is for closing up (shutdownCleanupMs).
+      const deadlineAt = Date.now() + config.SHUTDOWN_TIMEOUT_MS - shutdownCleanupMs(config);
       shuttingDown = true;
-      if (config.SHUTDOWN_DRAIN_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(config.SHUTDOWN_DRAIN_DELAY_MS, config.SHUTDOWN_TIMEOUT_MS)));
+      if (config.SHUTDOWN_DRAIN_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(config.SHUTDOWN_DRAIN_DELAY_MS, deadlineAt - Date.now()))));
       let forced = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -32,9 +32,10 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
  * says, the database away 503 with Retry-After, anything else a masked 500. After the headers left, the connection is
  * cut so the client sees a broken answer rather than a complete-looking one.
  */
-export function answerThrown(res: ServerResponse, error: unknown, logger: Logger, requestId: string): void {
+export function answerThrown(res: ServerResponse, error: unknown, logger: Logger, requestId: string): string {
   if (res.headersSent) {
     res.destroy();
+    return 'CONNECTION_CUT';
   } else if (error instanceof AuthenticationError) {
     // RFC 6750 §3: a refused bearer token names the scheme and the reason.
     if (error.status === 401) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
@@ -44,17 +45,21 @@ export function answerThrown(res: ServerResponse, error: unknown, logger: Logger
       error.status === 401 ? 'UNAUTHENTICATED' : 'SERVICE_UNAVAILABLE',
       error.status === 401 ? 'Invalid or expired token' : 'Authentication is temporarily unavailable',
     );
+    return error.status === 401 ? 'UNAUTHENTICATED' : 'SERVICE_UNAVAILABLE';
   } else if (error instanceof HttpError) {
     if (error.status === 413) res.setHeader('connection', 'close');
     sendError(res, error.status, error.code, error.message, error.headers);
+    return error.code;
   } else if (isTransientDatabaseError(error)) {
     // The database is away or busy before GraphQL even ran (e.g. the viewer's organization lookup).
     logger.warn({ err: error, requestId }, 'database unavailable');
     res.setHeader('retry-after', RETRY_AFTER_SECONDS);
     sendError(res, 503, 'SERVICE_UNAVAILABLE', SERVICE_UNAVAILABLE_MESSAGE);
+    return 'SERVICE_UNAVAILABLE';
   } else {
     logger.error({ err: error, requestId }, 'request failed');
     sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+    return 'INTERNAL_SERVER_ERROR';
   }
 }
 

@@ -6,6 +6,7 @@ import type { Context } from '../graphql/context.js';
 import type { JitEngine } from '../graphql/executor.js';
 import { chargeOperation, rateLimitHeaders, withCost, type CostReport } from '../rate-limit/charge.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { requestLogOf } from './request-log.js';
 
 /**
  * What the path did with the POSTs to /graphql it was offered (GET never is), per app. Every such request counts once:
@@ -104,6 +105,8 @@ export function createKnownQueryPath(engine: JitEngine, schema: GraphQLSchema, r
     const text = `${JSON.stringify({ data: result.data, extensions: withCost(result.extensions, cost) })}\n`;
     res.writeHead(200, { ...cors, ...rateLimitHeaders(cost), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
+    const logFields = requestLogOf(res);
+    if (logFields) logFields.operation = known.operation.name?.value ?? body.operationName ?? undefined;
     stats.hits++;
     return true;
   }

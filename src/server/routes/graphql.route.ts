@@ -11,6 +11,7 @@ import { respondWithApollo } from '../apollo.js';
 import type { ContextFactory } from '../context.js';
 import { HttpError, jsonNestsDeeperThan, MAX_JSON_DEPTH, readBody, sendError, type Route } from '../http.js';
 import type { KnownQueryPath } from '../known-query.js';
+import { noteGraphQLRequest } from '../request-log.js';
 import { explorerPage } from './explorer.route.js';
 
 export interface GraphQLRouteDeps {
@@ -70,6 +71,7 @@ export function graphqlRoute(deps: GraphQLRouteDeps): Route {
       await refuseMalformed(req, requestId, 'JSON_TOO_DEEP', tooDeep);
     }
     const context = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
+    noteGraphQLRequest(res, context);
     if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;
     await respondWithApollo(apollo, req, res, method, url.search, body, context, cors);
   };
