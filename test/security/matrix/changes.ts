@@ -60,13 +60,14 @@ export const changesPart = definePart('changes', build, (of) => {
     {
       object: 'Change: suggestion.submitted of firm A’s suggestion (SZSA)',
       seenBy: ['ASSOCIATION', 'REGULATOR', 'SA_SCOPED'],
-      marker: (w) => w.suggestion.title,
+      // The suggestion's ID, not its title: the main table's replay probe makes other organizations submit the same input.
+      marker: (w) => w.suggestion.id,
       probes: probes('SUGGESTION_SUBMITTED', (w) => of(w).suggestion),
     },
     {
       object: 'Change: suggestion.submitted of the listed company’s suggestion (SZLCA)',
       seenBy: ['SZLCA_STAFF', 'SZLCA_SA_SCOPED', 'REGULATOR', 'SA_SCOPED'],
-      marker: (w) => w.szlca.suggestion.title,
+      marker: (w) => w.szlca.suggestion.id,
       probes: probes('SUGGESTION_SUBMITTED', (w) => of(w).szlcaSuggestion),
     },
     {
