@@ -40,12 +40,12 @@ export async function prepare(ctx: Pick<DomainBenchContext, "db">): Promise<void
         from unnest(${sql.param(Array.from({ length: FIRMS }, (_, i) => codeOf(i + 1)))}::text[]) with ordinality as c(code, i)
         returning id)
       insert into memberships (association_id, organization_id, status) select 1, id, 'ACTIVE' from orgs`);
-    // 24 monthly periods and the annual period of the save entry.
+    // MONTHS (24) monthly periods and the period of the save entry.
     await tx.execute(sql`
       insert into statistics_periods (association_id, label, kind, starts_on, ends_on, due_on, owed_by_kinds)
       select 1, to_char(d, 'YYYY-MM'), 'MONTHLY'::statistics_period_kind, d::date, (d + interval '1 month' - interval '1 day')::date, (d + interval '1 month' + interval '13 days')::date,
              '{SECURITIES_FIRM,FUTURES_FIRM,FUND_MANAGER}'::organization_kind[]
-      from generate_series(${`${FIRST_YEAR}-01-01`}::timestamp, ${`${FIRST_YEAR + 1}-12-01`}::timestamp, interval '1 month') as d
+      from generate_series(${`${FIRST_YEAR}-01-01`}::timestamp, ${`${FIRST_YEAR}-01-01`}::timestamp + (${MONTHS - 1})::int * interval '1 month', interval '1 month') as d
       union all
       select 1, ${SAVE_PERIOD}::text, 'MONTHLY'::statistics_period_kind, '2014-01-01'::date, '2014-01-31'::date, '2014-02-14'::date, '{SECURITIES_FIRM,FUTURES_FIRM,FUND_MANAGER}'::organization_kind[]
       on conflict do nothing`);
