@@ -61,6 +61,10 @@ const fields = z
      * art. 21) sets for network logs. Older entries are purged once a day by every instance.
      */
     DATA_ACCESS_RETENTION_DAYS: z.coerce.number().int().min(183).max(3650).default(183),
+    /** Prometheus metrics at GET /metrics on this port (a listener of its own); unset: not served. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    /** The metrics listener's address: loopback by default, so only this machine (a local Prometheus or agent) scrapes it. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Lifetime of tokens issued at POST /oauth/token (RFC 6749 client credentials); at most one hour. */
     OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
     /** Query-cost budget per principal (token subject, or client IP when anonymous) and window; 0 turns limits off. */

@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { createApp, createHttpServer } from './server/app.js';
 import { startWebhookWorker } from './webhooks/webhooks.worker.js';
 import { purgeDataAccessLog } from './data-access/data-access.service.js';
+import { startMetricsServer } from './server/metrics.js';
 
 /** Start-up failures an operator can fix: one line on stderr, exit 1, no stack. */
 class StartupError extends Error {}
@@ -93,6 +94,10 @@ async function main() {
     );
   const purgeTimer = setInterval(purgeAccessLog, 24 * 3600 * 1000).unref();
   void purgeAccessLog();
+  // Prometheus metrics on their own listener (METRICS_PORT, loopback by default); a failure there never stops the API.
+  const metricsServer =
+    config.METRICS_PORT === undefined ? undefined : await startMetricsServer(app.metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST, logger });
+  if (metricsServer?.listening) logger.info({ port: (metricsServer.address() as AddressInfo).port, host: config.METRICS_HOST }, 'metrics at /metrics');
   // The bound port, not the configured one: PORT=0 picks a free port (tests read it from this line).
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, driver: database.driver }, `member-graph listening on http://localhost:${port}/graphql`);
@@ -112,6 +117,7 @@ async function main() {
       }
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     clearInterval(purgeTimer);
+    metricsServer?.close();
     logger.info({ signal, drainMs: config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutting down: readiness 503, finishing in-flight requests');
     // The worker stops polling at once; its attempts in flight finish and are recorded before the database closes.
     app.shutdown({ alsoFinish: webhookWorker?.stop() }).then(

@@ -18,6 +18,7 @@ import { createApollo } from './apollo.js';
 import { createContextFactory } from './context.js';
 import { answerThrown, corsHeaders, sendError, sendJson, type Route } from './http.js';
 import { createKnownQueryPath, resultRunAhead, type KnownQueryStats } from './known-query.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { noteErrorCodes, startRequestLog } from './request-log.js';
 import { countRequestStatements } from '../db/instrumentation.js';
 import { csvRoute } from './routes/csv.route.js';
@@ -55,6 +56,8 @@ export interface App {
   apollo: ApolloServer<Context>;
   /** What this app's known-query path did with the POSTs to /graphql (src/server/known-query.ts); live counts. */
   knownQueries: Readonly<KnownQueryStats>;
+  /** Prometheus metrics of this app (src/server/metrics.ts); main.ts serves them on METRICS_PORT. */
+  metrics: Metrics;
   /**
    * Graceful stop: /readyz answers 503 at once; the server keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so load balancers
    * notice), then stops accepting and lets in-flight requests finish. Connections still open SHUTDOWN_TIMEOUT_MS minus
@@ -112,6 +115,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const knownQueries = createKnownQueryPath(engine, schema, rateLimiter);
   const apollo = await createApollo({ config, logger, schema, engine, rateLimiter });
 
+  // Requests are counted where their log line is written, so both the known-query path and Apollo's are.
+  const metrics = createMetrics({
+    database,
+    knownQueries: () => knownQueries.stats,
+    routes: ['/graphql', '/healthz', '/readyz', '/schema.graphql', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/training/view-events'],
+  });
   const routes = new Map<string, Route>([
     ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor: createContextFactory({ config, logger, db: database.db }), limiter: rateLimiter })],
     ['/healthz', healthRoute],
@@ -158,13 +167,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     } finally {
       // One line per request (docs/OPERATIONS.md, "Request log"): the GraphQL operation, the principal (a subject, never
       // a token), the error codes and, with LOG_STATEMENT_COUNTS, the statements; absent fields are left out.
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.observeRequest({ method: req.method ?? 'GET', route: url.pathname, status: res.statusCode, seconds: ms / 1000, operation: fields.operation, errorCodes: fields.errorCodes });
       logger.info(
         {
           requestId,
           method: req.method,
           path: url.pathname,
           status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          ms,
           operation: fields.operation,
           principal: fields.principal,
           errorCodes: fields.errorCodes,
@@ -185,6 +196,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     server,
     apollo,
     knownQueries: knownQueries.stats,
+    metrics,
     async shutdown(options = {}) {
       // Connections still open here are cut; the rest of SHUTDOWN_TIMEOUT_MS is for closing up (shutdownCleanupMs).
       const deadlineAt = Date.now() + config.SHUTDOWN_TIMEOUT_MS - shutdownCleanupMs(config);
