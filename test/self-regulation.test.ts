@@ -13,7 +13,8 @@ import { schema } from '../src/graphql/schema.js';
 import { membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { outboxEventsTable } from '../src/outbox/outbox.table.js';
 import { branchRatingsTable, ratingScoreLinesTable } from '../src/ratings/ratings.table.js';
-import { addWorkingDays, decideCase, finalizeCase, openCase, startHearing, submitStatement } from '../src/self-regulation/self-regulation.cases.js';
+import { addWorkingDays } from '../src/early-reports/early-reports.deadline.js';
+import { decideCase, finalizeCase, openCase, startHearing, submitStatement } from '../src/self-regulation/self-regulation.cases.js';
 import { lineDiff } from '../src/self-regulation/self-regulation.diff.js';
 import { indicatorOccurrencesOfCase } from '../src/self-regulation/self-regulation.measures.js';
 import {
@@ -116,8 +117,8 @@ describe('the ratings feed rule', () => {
     expect(indicatorOccurrencesOfCase([])).toBe(0);
   });
   test('working days skip weekends', () => {
-    expect(addWorkingDays('2026-12-04', 1)).toBe('2026-12-07'); // Friday → Monday
-    expect(addWorkingDays('2026-12-07', 15)).toBe('2026-12-28');
+    expect(addWorkingDays('2026-12-04', 1, new Map())).toBe('2026-12-07'); // Friday → Monday
+    expect(addWorkingDays('2026-12-07', 15, new Map())).toBe('2026-12-28');
   });
 });
 

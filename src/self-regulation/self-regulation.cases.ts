@@ -17,6 +17,8 @@ import { isValidDocumentNumber, normalizeDocumentNumber } from '../policies/docu
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
+import { addWorkingDays } from '../early-reports/early-reports.deadline.js';
+import { loadWorkingCalendar } from '../early-reports/early-reports.service.js';
 import { recordTrainingObligation } from '../training/training.mutations.js';
 import { DISCIPLINARY_SANCTIONS, isDisciplinarySanction, TRAINING_OBLIGATION_MEASURES } from './self-regulation.measures.js';
 import { feedSelfRegulatoryIndicator } from './self-regulation.ratings-feed.js';
@@ -303,18 +305,6 @@ export async function decideCase(db: DbOrTx, actor: Viewer, input: DecideInput):
   }
 }
 
-/** The day `days` working days (Monday–Friday) after `from` (ISO dates; public holidays are not modelled). */
-export function addWorkingDays(from: string, days: number): string {
-  const d = new Date(`${from}T00:00:00Z`);
-  let left = days;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const weekday = d.getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left--;
-  }
-  return d.toISOString().slice(0, 10);
-}
-
 /** DECIDED → UNDER_REVIEW: the member asks once for 复核, within the review window. */
 export async function requestReview(db: DbOrTx, actor: Viewer, id: number | null): Promise<DisciplinaryCaseRow> {
   return runInTransaction(db, async (tx) => {
@@ -326,7 +316,9 @@ export async function requestReview(db: DbOrTx, actor: Viewer, id: number | null
         ? { zh: '复核只能申请一次', en: 'A review is requested only once' }
         : { zh: `案件处于 ${before.stage} 阶段，不能申请复核`, en: `The case is at ${before.stage}; a review cannot be requested` },
     );
-    const lastDay = addWorkingDays(before.decidedOn!, REVIEW_WINDOW_WORKING_DAYS);
+    // Working days as the early reports count them: Monday to Friday, save the public holidays and make-up days of the
+    // working calendar.
+    const lastDay = addWorkingDays(before.decidedOn!, REVIEW_WINDOW_WORKING_DAYS, await loadWorkingCalendar(tx));
     if (todayInShanghai() > lastDay) {
       throw new DomainError('DEADLINE_PASSED', ['input', 'id'], { zh: `复核申请期限已于 ${lastDay} 届满`, en: `The review window closed on ${lastDay}` });
     }

@@ -6,6 +6,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import {
   activeMemberOf,
   practitionerScope,
+  RATINGS_ASSOCIATION_ID,
   reportsScope,
   trainingObligationScope,
   trainingProgrammeScope,
@@ -547,9 +548,6 @@ export interface TrainingObligationView {
   dueOn: string | null;
   createdAt: Date;
 }
-
-/** The association whose ratings derive obligations (the securities association's branch ratings). */
-const RATINGS_ASSOCIATION_ID = 1;
 
 /**
  * Obligations of many organizations as one statement: those recorded (recordTrainingObligation) and one per
