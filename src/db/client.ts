@@ -141,6 +141,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         });
         await client.connect();
         try {
+          // Already migrated (every start after the release step): nothing to lock. Behind PgBouncer in transaction
+          // mode a session-level lock would stay held on whichever server connection ran it, long after this client
+          // is gone, and the next instance's start would wait for it forever (docs/OPERATIONS.md, "PgBouncer").
+          if ((await appliedMigrationCount(drizzleNodePg({ client, schema }) as unknown as Db).catch(() => 0)) >= expected) return;
           // Instances starting together take turns: the first migrates, the others then find nothing to do.
           // Waiting for another instance's migration is not a lock timeout.
           await client.query(`set lock_timeout = 0`);
