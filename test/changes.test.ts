@@ -11,7 +11,10 @@ import { fanOutEvents, startWebhookWorker } from '../src/webhooks/webhooks.worke
 import { webhookDeliveriesTable, webhookSubscriptionsTable } from '../src/webhooks/webhooks.table.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
 import { clientToken, newServiceAccount, staffActor, startReceiver } from './support/integration.js';
+import { sideConnection } from './support/faults.js';
 import { waitFor } from './support/wait.js';
+
+const isPostgres = Boolean(process.env.DATABASE_URL);
 
 let t: TestApp;
 const tokens: Record<string, string | undefined> = {};
@@ -194,6 +197,28 @@ describe('Query.changes: the cursor, the filter, the payload', () => {
     const mid = await t.gql(FEED, { first: 5 }, { token: tokens.regulator });
     const next = await t.gql(FEED, { first: 5, after: mid.body.data.changes.pageInfo.endCursor }, { token: tokens.regulator });
     expect(next.body.data.changes.edges.map((e: any) => e.node.id)).toEqual(ids.slice(5, 10));
+  });
+
+  it.skipIf(!isPostgres)('an event of a transaction still running holds back the later ones: nothing commits behind a cursor handed out', async () => {
+    const side = await sideConnection(t.config.DATABASE_URL!);
+    const early = nextEntity++;
+    try {
+      await side.query('begin');
+      // Takes its outbox id now, commits last.
+      await side.query(`insert into outbox_events (type, entity_type, entity_id, association_id, payload) values ('suggestion.submitted', 'Suggestion', $1, 1, '{}')`, [early]);
+      const late = await emit('suggestion.submitted', 1);
+      const during = oursOf((await readAll(tokens.regulator)).nodes);
+      expect(during).not.toContain(early);
+      // Committed, but behind a transaction that may still commit a smaller id: not shown yet.
+      expect(during).not.toContain(late);
+      await side.query('commit');
+      ours.set(early, { type: 'suggestion.submitted', association: 1 });
+      const after = oursOf((await readAll(tokens.regulator)).nodes);
+      expect(after.filter((id) => id === early || id === late)).toEqual([early, late]);
+    } finally {
+      await side.query('rollback').catch(() => {});
+      await side.end();
+    }
   });
 
   it('filters by types, within what the viewer may read', async () => {

@@ -1,7 +1,10 @@
 // The transactional outbox: domain events written in the same transaction as the change, delivered later (webhooks).
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { associationsTable } from '../associations/associations.table.js';
+
+/** PostgreSQL's 64-bit transaction id (xid8, PostgreSQL 13 and later), read as text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 export const outboxEventsTable = pgTable(
   'outbox_events',
@@ -20,6 +23,11 @@ export const outboxEventsTable = pgTable(
     associationId: integer('association_id').references(() => associationsTable.id, { onDelete: 'restrict' }),
     payload: jsonb('payload').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The writing transaction: the change feed shows an event only once every transaction older than it has ended,
+     * so an id taken earlier can no longer commit behind a cursor already handed out (src/webhooks/changes.service.ts).
+     */
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [index('outbox_events_type_idx').on(t.type, t.id)],
 );

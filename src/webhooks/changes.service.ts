@@ -1,6 +1,6 @@
 // The change feed (Query.changes): the outbox events, the same ones the webhooks deliver, for systems that poll instead of
 // receiving webhooks. Scoped by the one rule the fan-out follows (eventAudience, eventReachesAssociation in
-// webhooks.service.ts); paged by the outbox id, ascending.
+// webhooks.service.ts); paged by the outbox id, ascending, over settled events only (see `settled`).
 import { and, asc, count, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/viewer.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
@@ -18,8 +18,16 @@ function changeConditions(viewer: Viewer, types: readonly WebhookEventType[] | n
   if (!audience) return null;
   const wanted = types ? audience.types.filter((t) => types.includes(t)) : audience.types;
   if (wanted.length === 0) return null;
-  return and(inArray(outboxEventsTable.type, wanted), eventReachesAssociation(audience.associationId, sql`${outboxEventsTable.associationId}`))!;
+  return and(inArray(outboxEventsTable.type, wanted), eventReachesAssociation(audience.associationId, sql`${outboxEventsTable.associationId}`), settled)!;
 }
+
+/**
+ * Events whose transaction ended, and so did every transaction that began before it (or written by the reader's own
+ * transaction). Outbox ids are taken when an event is written, and transactions may commit in another order: without
+ * this an event could commit behind a cursor already handed out and never be seen. With it, a page stops just before
+ * the oldest transaction still running, and the feed's order is final.
+ */
+const settled = sql`(${outboxEventsTable.txid} < pg_snapshot_xmin(pg_current_snapshot()) or ${outboxEventsTable.txid} = pg_current_xact_id_if_assigned())`;
 
 /**
  * Suggestion titles and the ratings' grade counts are protected reads: a page of them read by the regulator or a service

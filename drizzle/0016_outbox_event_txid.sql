@@ -1,0 +1,1 @@
+ALTER TABLE "outbox_events" ADD COLUMN "txid" "xid8" DEFAULT pg_current_xact_id() NOT NULL;
