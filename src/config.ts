@@ -91,6 +91,13 @@ const fields = z
       .default('')
       .transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean))
       .pipe(z.array(z.string().refine(isAllowListEntry, { message: 'each entry must be a host name, an IP address or a CIDR' }))),
+    /** The export worker (docs/EXPORTS.md): on by default; turn it off on instances that should not run exports. */
+    EXPORT_WORKER: bool.default(true),
+    EXPORT_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+    /** Export jobs one principal (token subject) may have waiting or running at once; more is LIMIT_EXCEEDED. */
+    EXPORT_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).max(100).default(3),
+    /** Rows one export may hold; a job with more fails with ROW_LIMIT_EXCEEDED and keeps no file. */
+    EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(50_000_000).default(1_000_000),
     // Document limits (docs/SECURITY.md): checked before anything executes; over a limit is HTTP 400.
     QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),

@@ -10,6 +10,7 @@ import { schema } from './graphql/schema.js';
 import { createLogger } from './logger.js';
 import { createApp, createHttpServer } from './server/app.js';
 import { startWebhookWorker } from './webhooks/webhooks.worker.js';
+import { startExportWorker } from './exports/exports.worker.js';
 import { purgeDataAccessLog } from './data-access/data-access.service.js';
 import { startMetricsServer } from './server/metrics.js';
 
@@ -86,6 +87,10 @@ async function main() {
         allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
       })
     : undefined;
+  // Bulk exports (docs/EXPORTS.md): jobs queued here or on another instance, and running ones whose instance went away.
+  const exportWorker = config.EXPORT_WORKER
+    ? startExportWorker({ db: database.db, logger, pollIntervalMs: config.EXPORT_POLL_INTERVAL_MS, maxRows: config.EXPORT_MAX_ROWS })
+    : undefined;
   // The read audit is kept DATA_ACCESS_RETENTION_DAYS (at least six months); older entries go once a day.
   const purgeAccessLog = () =>
     purgeDataAccessLog(database.db, config.DATA_ACCESS_RETENTION_DAYS).then(
@@ -119,8 +124,9 @@ async function main() {
     clearInterval(purgeTimer);
     metricsServer?.close();
     logger.info({ signal, drainMs: config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutting down: readiness 503, finishing in-flight requests');
-    // The worker stops polling at once; its attempts in flight finish and are recorded before the database closes.
-    app.shutdown({ alsoFinish: webhookWorker?.stop() }).then(
+    // The workers stop polling at once; webhook attempts in flight finish and are recorded, and an export being written
+    // is handed back at its next batch (another instance resumes it), before the database closes.
+    app.shutdown({ alsoFinish: Promise.all([webhookWorker?.stop(), exportWorker?.stop()]) }).then(
       ({ forced }) => {
         if (forced) logger.error({ signal }, 'shutdown deadline passed: in-flight requests were cut');
         else logger.info({ signal }, 'shut down cleanly');

@@ -29,6 +29,7 @@ const ENUM: Record<OutboxEventType, string> = {
   'statistics_return.submitted': 'STATISTICS_RETURN_SUBMITTED',
   'early_report.escalated': 'EARLY_REPORT_ESCALATED',
   'disciplinary_decision.published': 'DISCIPLINARY_DECISION_PUBLISHED',
+  'export_job.completed': 'EXPORT_JOB_COMPLETED',
 };
 const TYPES = Object.keys(ENUM) as OutboxEventType[];
 let nextEntity = 990_000;

@@ -11,6 +11,7 @@ import type { Viewer } from './viewer.js';
 import { isMember, isStaff, staffAssociationOf } from './viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { disciplinaryCasesTable, disciplinaryMeasuresTable } from '../self-regulation/self-regulation.table.js';
+import type { ExportKind } from '../exports/exports.table.js';
 
 /**
  * A row scope: every row; the rows of some organizations; the rows that belong to one association; the rows of the
@@ -751,4 +752,66 @@ export function trainingHoursExportScope(viewer: Viewer): TrainingScope | null {
   if (viewer.role === 'LISTED_COMPANY' || viewer.role === 'ANONYMOUS') return null;
   const scope = practitionerScope(viewer);
   return scope.kind === 'none' ? null : scope;
+}
+
+// ---- exports (issue 22)
+
+/**
+ * Whether the viewer may export rows of this kind at all (the /reports/*.csv routes and the export jobs): ratings and
+ * suggestions for an association's staff who read them and the regulator (reports:read and ratings:read or
+ * suggestions:read for a service account); statistics returns likewise with statistics:read; training hours also for
+ * a firm (its own practitioners), with training:read. Which rows is each domain's visibility function.
+ */
+export function mayExport(viewer: Viewer, kind: ExportKind): boolean {
+  switch (kind) {
+    case 'RATINGS':
+      return reportsScope(viewer).kind !== 'none' && branchRatingScope(viewer).firms.kind !== 'none';
+    case 'SUGGESTIONS':
+      return reportsScope(viewer).kind !== 'none' && suggestionScope(viewer).kind !== 'none';
+    case 'STATISTICS':
+      return statisticsExportScope(viewer).kind !== 'none';
+    case 'TRAINING_HOURS':
+      return trainingHoursExportScope(viewer) !== null;
+  }
+}
+
+/**
+ * Who starts background export jobs (src/exports): the regulator and an association's staff, people and service
+ * accounts, for the kinds they may export (mayExport). Starting one is a read: a service account may, with the scopes.
+ * Firms download their own training hours from the CSV route instead.
+ */
+export function mayStartExportJob(viewer: Viewer, kind: ExportKind): boolean {
+  return isStaff(viewer) && mayExport(viewer, kind);
+}
+
+/**
+ * Export jobs and their files: a service account sees the jobs it started; a person of an association's staff their
+ * association's jobs (their own, their colleagues' and their association's service accounts'); a person of the
+ * regulator the bureau's (association null); nobody else.
+ */
+export type ExportJobScope =
+  | { kind: 'requester'; subject: string }
+  | { kind: 'association'; associationId: number }
+  | { kind: 'bureau' }
+  | { kind: 'none' };
+export function exportJobScope(viewer: Viewer): ExportJobScope {
+  if (viewer.serviceAccount) return isStaff(viewer) ? { kind: 'requester', subject: viewer.subject } : { kind: 'none' };
+  const associationId = staffAssociationOf(viewer);
+  if (associationId !== null) return { kind: 'association', associationId };
+  return viewer.role === 'REGULATOR' ? { kind: 'bureau' } : { kind: 'none' };
+}
+
+/** exportJobScope as SQL over the jobs' columns (`false` when none is visible). */
+export function exportJobCondition(viewer: Viewer, columns: { requestedBySub: PgColumn; association: PgColumn }): SQL {
+  const scope = exportJobScope(viewer);
+  switch (scope.kind) {
+    case 'requester':
+      return eq(columns.requestedBySub, scope.subject);
+    case 'association':
+      return eq(columns.association, scope.associationId);
+    case 'bureau':
+      return isNull(columns.association);
+    case 'none':
+      return sql`false`;
+  }
 }

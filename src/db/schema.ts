@@ -14,3 +14,4 @@ export * from '../self-regulation/self-regulation.table.js';
 export * from '../statistics/statistics.table.js';
 export * from '../early-reports/early-reports.table.js';
 export * from '../training/training.table.js';
+export * from '../exports/exports.table.js';

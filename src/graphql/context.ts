@@ -21,4 +21,6 @@ export interface Context {
   complexityLimit?: { complexity: number; depth: number };
   /** WEBHOOK_ALLOWED_HOSTS: internal webhook destinations the operator allows; none when absent (in-process execution). */
   webhookAllowedHosts?: DestinationAllowList;
+  /** EXPORT_MAX_ACTIVE_JOBS; DEFAULT_MAX_ACTIVE_EXPORT_JOBS (src/exports) when absent (in-process execution). */
+  exportMaxActiveJobs?: number;
 }

@@ -12,7 +12,8 @@ export type OutboxEventType =
   | 'training_session.scheduled'
   | 'statistics_return.submitted'
   | 'early_report.escalated'
-  | 'disciplinary_decision.published';
+  | 'disciplinary_decision.published'
+  | 'export_job.completed';
 
 /**
  * `associationId`: the association whose data the event carries: webhooks deliver it only to that association's

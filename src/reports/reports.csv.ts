@@ -3,9 +3,9 @@
 // Authorization header, the charge, the read record, backpressure) is src/server/routes/csv.route.ts.
 //
 // Same rules as GraphQL: the rows come from the domains' visibility functions (src/auth/policy.ts).
-import { branchRatingScope, reportsScope, statisticsExportScope, suggestionScope } from '../auth/policy.js';
+import { mayExport } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { encodeGlobalId } from '../global-id.js';
 import * as ratings from '../ratings/ratings.reads.js';
 import * as statistics from '../statistics/statistics.service.js';
@@ -19,7 +19,7 @@ export const CSV_BATCH_SIZE = 500;
 export const CSV_EXPORT_COST = 100;
 export const CSV_PATHS = ['/reports/branch-ratings.csv', '/reports/suggestions.csv', '/reports/statistics.csv', '/reports/training-hours.csv'] as const;
 
-const BOM = '\uFEFF';
+export const BOM = '\uFEFF';
 const CRLF = '\r\n';
 
 // ---------------------------------------------------------------- RFC 4180 writing
@@ -48,19 +48,32 @@ export function shanghaiDateTime(value: Date | string): string {
   return `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
 }
 
-interface Column<R> {
+export interface Column<R> {
   header: string;
   value: (row: R) => unknown;
   /** Free text from users: guarded against formula injection. */
   text?: boolean;
 }
 
-function csvRow<R>(columns: readonly Column<R>[], row: R): string {
+export function csvRow<R>(columns: readonly Column<R>[], row: R): string {
   return columns.map((c) => csvCell(c.value(row), c.text)).join(',') + CRLF;
 }
 
-function headerRow(columns: readonly Column<unknown>[]): string {
+export function headerRow(columns: readonly Column<unknown>[]): string {
   return columns.map((c) => c.header).join(',') + CRLF;
+}
+
+/**
+ * One JSON Lines record: the CSV's columns as keys, values as they are (no formula guard: JSON is not opened by a
+ * spreadsheet), times with the +08:00 offset like the CSV's.
+ */
+export function jsonLine<R>(columns: readonly Column<R>[], row: R): string {
+  const record: Record<string, unknown> = {};
+  for (const c of columns) {
+    const value = c.value(row);
+    record[c.header] = value instanceof Date ? shanghaiDateTime(value) : (value ?? null);
+  }
+  return `${JSON.stringify(record)}\n`;
 }
 
 // ---------------------------------------------------------------- the two exports
@@ -111,12 +124,14 @@ export const suggestionColumns: readonly Column<suggestions.SuggestionExportRow>
   { header: 'updated_at', value: (s) => s.updatedAt },
 ];
 
-// ---------------------------------------------------------------- what a request may export
+// ---------------------------------------------------------------- what a viewer may export
 
 const YEAR = /^\d{4}$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MIN_YEAR = 2019;
-const MAX_YEAR = 2100;
+export const MIN_EXPORT_YEAR = 2019;
+export const MAX_EXPORT_YEAR = 2100;
+const MIN_YEAR = MIN_EXPORT_YEAR;
+const MAX_YEAR = MAX_EXPORT_YEAR;
 
 /** The single value of a query parameter, or undefined when it is missing or repeated. */
 function single(url: URL, name: string): string | undefined {
@@ -129,6 +144,34 @@ function isCalendarDay(text: string | undefined): text is string {
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return d.toISOString().slice(0, 10) === text && Number(m[1]) >= 1900;
+}
+
+/** What can be exported: the four kinds of the CSV routes, also run as background jobs (src/exports). */
+export type ExportSourceKind = 'RATINGS' | 'SUGGESTIONS' | 'TRAINING_HOURS' | 'STATISTICS';
+
+/** Which rows: `year` for ratings and training hours, `from`/`to` (calendar days) for suggestions, `period` for statistics. */
+export interface ExportParameters {
+  year?: number;
+  period?: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The rows of an export the viewer may see (through the domains' visibility functions, as GraphQL), in id order,
+ * batch by batch, with their columns: what both the CSV routes and the export jobs write.
+ */
+export interface ExportSource<R = any> {
+  /** e.g. "branch-ratings": the routes' resource is "<name>.csv", the jobs' "export:<name>". */
+  name: string;
+  /** The parameters that say which rows, for the read audit. */
+  details: Record<string, unknown>;
+  /** The file name without its extension, in ASCII and in Chinese. */
+  fileBase: string;
+  fileBaseZh: string;
+  columns: readonly Column<R>[];
+  batch(afterId: number, limit: number): Promise<R[]>;
+  idOf(row: R): number;
 }
 
 export interface CsvExport {
@@ -151,58 +194,47 @@ export interface CsvRefusal {
   message: string;
 }
 
-type Plan = CsvExport | CsvRefusal;
+type Source = ExportSource | CsvRefusal;
 
-function planBranchRatings(db: Db, viewer: Viewer, url: URL): Plan {
+const badYear: CsvRefusal = { status: 400, code: 'BAD_USER_INPUT', message: `year is required once, as four digits between ${MIN_YEAR} and ${MAX_YEAR}` };
+const validYear = (year: number | undefined): year is number => year !== undefined && Number.isInteger(year) && year >= MIN_YEAR && year <= MAX_YEAR;
+
+function branchRatingsSource(db: DbOrTx, viewer: Viewer, params: ExportParameters): Source {
   // Another association's staff never read the ratings: refused like any role that may not (not an empty file).
-  if (reportsScope(viewer).kind === 'none' || branchRatingScope(viewer).firms.kind === 'none') {
+  if (!mayExport(viewer, 'RATINGS')) {
     return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and ratings:read)' };
   }
-  const yearText = single(url, 'year');
-  const year = yearText !== undefined && YEAR.test(yearText) ? Number(yearText) : NaN;
-  if (!(year >= MIN_YEAR && year <= MAX_YEAR)) {
-    return { status: 400, code: 'BAD_USER_INPUT', message: `year is required once, as four digits between ${MIN_YEAR} and ${MAX_YEAR}` };
-  }
+  const year = params.year;
+  if (!validYear(year)) return badYear;
   return {
-    resource: 'branch-ratings.csv',
+    name: 'branch-ratings',
     details: { year },
-    fileName: `branch-ratings-${year}.csv`,
-    fileNameZh: `分支机构分类评价结果-${year}.csv`,
-    head: BOM + headerRow(branchRatingColumns as readonly Column<unknown>[]),
-    rows: (write) =>
-      streamBatches(
-        (after) => ratings.exportBranchRatingBatch(db, viewer, year, after, CSV_BATCH_SIZE),
-        (r) => r.id,
-        (r) => csvRow(branchRatingColumns, r),
-        write,
-      ),
+    fileBase: `branch-ratings-${year}`,
+    fileBaseZh: `分支机构分类评价结果-${year}`,
+    columns: branchRatingColumns,
+    batch: (after, limit) => ratings.exportBranchRatingBatch(db, viewer, year, after, limit),
+    idOf: (r: ratings.BranchRatingExportRow) => r.id,
   };
 }
 
-function planSuggestions(db: Db, viewer: Viewer, url: URL): Plan {
+function suggestionsSource(db: DbOrTx, viewer: Viewer, params: ExportParameters): Source {
   // An association's staff export their association's suggestions, the regulator every association's.
-  if (reportsScope(viewer).kind === 'none' || suggestionScope(viewer).kind === 'none') {
+  if (!mayExport(viewer, 'SUGGESTIONS')) {
     return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and suggestions:read)' };
   }
-  const from = single(url, 'from');
-  const to = single(url, 'to');
+  const { from, to } = params;
   if (!isCalendarDay(from) || !isCalendarDay(to)) {
     return { status: 400, code: 'BAD_USER_INPUT', message: 'from and to are required once each, as calendar days YYYY-MM-DD' };
   }
   if (from > to) return { status: 400, code: 'BAD_USER_INPUT', message: 'from must not be after to' };
   return {
-    resource: 'suggestions.csv',
+    name: 'suggestions',
     details: { from, to },
-    fileName: `suggestions-${from}_${to}.csv`,
-    fileNameZh: `双区建议-${from}_${to}.csv`,
-    head: BOM + headerRow(suggestionColumns as readonly Column<unknown>[]),
-    rows: (write) =>
-      streamBatches(
-        (after) => suggestions.exportSuggestionBatch(db, viewer, { from, to }, after, CSV_BATCH_SIZE),
-        (s) => s.id,
-        (s) => csvRow(suggestionColumns, s),
-        write,
-      ),
+    fileBase: `suggestions-${from}_${to}`,
+    fileBaseZh: `双区建议-${from}_${to}`,
+    columns: suggestionColumns,
+    batch: (after, limit) => suggestions.exportSuggestionBatch(db, viewer, { from, to }, after, limit),
+    idOf: (s: suggestions.SuggestionExportRow) => s.id,
   };
 }
 
@@ -241,48 +273,73 @@ export const statisticsReturnColumns: readonly Column<statistics.StatisticsRetur
 
 const PERIOD_LABEL = /^\d{4}(-(0[1-9]|1[0-2]))?$/;
 
-function planStatistics(db: Db, viewer: Viewer, url: URL): Plan {
+function statisticsSource(db: DbOrTx, viewer: Viewer, params: ExportParameters): Source {
   // An association's staff export the returns filed with their association, the regulator every association's.
-  if (statisticsExportScope(viewer).kind === 'none') {
+  if (!mayExport(viewer, 'STATISTICS')) {
     return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: the association and the regulator only (a service account needs reports:read and statistics:read)' };
   }
-  const period = single(url, 'period');
+  const period = params.period;
   if (period === undefined || !PERIOD_LABEL.test(period)) {
     return { status: 400, code: 'BAD_USER_INPUT', message: 'period is required once, as YYYY-MM (monthly) or YYYY (annual)' };
   }
   return {
-    resource: 'statistics.csv',
+    name: 'statistics',
     details: { period },
-    fileName: `statistics-${period}.csv`,
-    fileNameZh: `行业统计报表-${period}.csv`,
-    head: BOM + headerRow(statisticsReturnColumns as readonly Column<unknown>[]),
-    rows: (write) =>
-      streamBatches(
-        (after) => statistics.exportReturnBatch(db, viewer, period, after, CSV_BATCH_SIZE),
-        (x) => x.id,
-        (x) => csvRow(statisticsReturnColumns, x),
-        write,
-      ),
+    fileBase: `statistics-${period}`,
+    fileBaseZh: `行业统计报表-${period}`,
+    columns: statisticsReturnColumns,
+    batch: (after, limit) => statistics.exportReturnBatch(db, viewer, period, after, limit),
+    idOf: (x: statistics.StatisticsReturnExportRow) => x.id,
   };
 }
 
 /** Keyset batches (id > last, in id order) until one comes back short; each batch is written as one chunk. */
-async function streamBatches<R>(
-  fetchAfter: (afterId: number) => Promise<R[]>,
-  idOf: (row: R) => number,
-  line: (row: R) => string,
-  write: (chunk: string) => Promise<boolean>,
-): Promise<void> {
+async function streamBatches<R>(source: ExportSource<R>, line: (row: R) => string, write: (chunk: string) => Promise<boolean>): Promise<void> {
   let after = 0;
   for (;;) {
-    const batch = await fetchAfter(after);
+    const batch = await source.batch(after, CSV_BATCH_SIZE);
     if (batch.length === 0) return;
     let chunk = '';
     for (const row of batch) chunk += line(row);
     if (!(await write(chunk))) return;
     if (batch.length < CSV_BATCH_SIZE) return;
-    after = idOf(batch[batch.length - 1]!);
+    after = source.idOf(batch[batch.length - 1]!);
   }
+}
+
+/**
+ * The rows of an export of `kind` the viewer may see with these parameters, or why not: 403 for viewers who may not
+ * read it, 400 for bad parameters. The one decision both the CSV routes and the export jobs follow.
+ */
+export function exportSource(db: DbOrTx, viewer: Viewer, kind: ExportSourceKind, params: ExportParameters): ExportSource | CsvRefusal {
+  switch (kind) {
+    case 'RATINGS':
+      return branchRatingsSource(db, viewer, params);
+    case 'SUGGESTIONS':
+      return suggestionsSource(db, viewer, params);
+    case 'STATISTICS':
+      return statisticsSource(db, viewer, params);
+    case 'TRAINING_HOURS':
+      return trainingHoursSource(db, viewer, params);
+  }
+}
+
+const KIND_OF_PATH: Record<(typeof CSV_PATHS)[number], ExportSourceKind> = {
+  '/reports/branch-ratings.csv': 'RATINGS',
+  '/reports/suggestions.csv': 'SUGGESTIONS',
+  '/reports/statistics.csv': 'STATISTICS',
+  '/reports/training-hours.csv': 'TRAINING_HOURS',
+};
+
+/** The query parameters of a CSV route; a parameter missing or given twice is left undefined (and refused). */
+function parametersOf(url: URL): ExportParameters {
+  const yearText = single(url, 'year');
+  return {
+    year: yearText !== undefined && YEAR.test(yearText) ? Number(yearText) : undefined,
+    period: single(url, 'period'),
+    from: single(url, 'from'),
+    to: single(url, 'to'),
+  };
 }
 
 /**
@@ -290,9 +347,17 @@ async function streamBatches<R>(
  * bad parameters.
  */
 export function planCsvExport(db: Db, viewer: Viewer, url: URL): CsvExport | CsvRefusal {
-  if (url.pathname === '/reports/statistics.csv') return planStatistics(db, viewer, url);
-  if (url.pathname === '/reports/training-hours.csv') return planTrainingHours(db, viewer, url);
-  return url.pathname === '/reports/suggestions.csv' ? planSuggestions(db, viewer, url) : planBranchRatings(db, viewer, url);
+  const kind = KIND_OF_PATH[url.pathname as (typeof CSV_PATHS)[number]] ?? 'RATINGS';
+  const source = exportSource(db, viewer, kind, parametersOf(url));
+  if ('status' in source) return source;
+  return {
+    resource: `${source.name}.csv`,
+    details: source.details,
+    fileName: `${source.fileBase}.csv`,
+    fileNameZh: `${source.fileBaseZh}.csv`,
+    head: BOM + headerRow(source.columns as readonly Column<unknown>[]),
+    rows: (write) => streamBatches(source, (row) => csvRow(source.columns, row), write),
+  };
 }
 
 // ---------------------------------------------------------------- training (issue 17)
@@ -317,28 +382,20 @@ export const trainingHoursColumns: readonly Column<training.TrainingHoursExportR
  * One row per practitioner and year with the year's hours: a firm its own practitioners, an association's staff their
  * association's trainees, the regulator all (a service account needs reports:read and training:read); 403 otherwise.
  */
-function planTrainingHours(db: Db, viewer: Viewer, url: URL): Plan {
+function trainingHoursSource(db: DbOrTx, viewer: Viewer, params: ExportParameters): Source {
   const scope = trainingHoursExportScope(viewer);
-  if (!scope) {
+  if (!scope || !mayExport(viewer, 'TRAINING_HOURS')) {
     return { status: 403, code: 'FORBIDDEN', message: 'Forbidden: a firm (its own practitioners), the association and the regulator only (a service account needs reports:read and training:read)' };
   }
-  const yearText = single(url, 'year');
-  const year = yearText !== undefined && YEAR.test(yearText) ? Number(yearText) : NaN;
-  if (!(year >= MIN_YEAR && year <= MAX_YEAR)) {
-    return { status: 400, code: 'BAD_USER_INPUT', message: `year is required once, as four digits between ${MIN_YEAR} and ${MAX_YEAR}` };
-  }
+  const year = params.year;
+  if (!validYear(year)) return badYear;
   return {
-    resource: 'training-hours.csv',
+    name: 'training-hours',
     details: { year },
-    fileName: `training-hours-${year}.csv`,
-    fileNameZh: `从业人员培训学时-${year}.csv`,
-    head: BOM + headerRow(trainingHoursColumns as readonly Column<unknown>[]),
-    rows: (write) =>
-      streamBatches(
-        (after) => training.exportTrainingHoursBatch(db, scope, year, after, CSV_BATCH_SIZE),
-        (r) => r.id,
-        (r) => csvRow(trainingHoursColumns, r),
-        write,
-      ),
+    fileBase: `training-hours-${year}`,
+    fileBaseZh: `从业人员培训学时-${year}`,
+    columns: trainingHoursColumns,
+    batch: (after, limit) => training.exportTrainingHoursBatch(db, scope, year, after, limit),
+    idOf: (r: training.TrainingHoursExportRow) => r.id,
   };
 }

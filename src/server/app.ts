@@ -30,6 +30,7 @@ import { jwksRoute } from './routes/jwks.route.js';
 import { oauthMetadataRoute } from './routes/oauth-metadata.route.js';
 import { tokenRoute } from './routes/oauth.route.js';
 import { trainingViewEventsRoute, VIEW_EVENTS_PATH } from './routes/training.route.js';
+import { EXPORTS_PREFIX, exportsRoute } from './routes/exports.route.js';
 
 // Where tests and scripts have always imported them from.
 export { clientAddress, localeFrom } from './context.js';
@@ -130,6 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const csv = csvRoute({ db: database.db, resolveViewer, logger, limiter: rateLimiter });
   for (const path of CSV_PATHS) routes.set(path, csv);
   const developmentReport = developmentReportRoute({ db: database.db, resolveViewer });
+  const exportFiles = exportsRoute({ db: database.db, resolveViewer, logger });
   routes.set(VIEW_EVENTS_PATH, trainingViewEventsRoute({ db: database.db, resolveViewer, logger }));
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
@@ -154,7 +156,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         res.end();
         return;
       }
-      const route = routes.get(url.pathname) ?? (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : undefined);
+      const route =
+        routes.get(url.pathname) ??
+        (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : url.pathname.startsWith(EXPORTS_PREFIX) ? exportFiles : undefined);
       if (route) {
         if (config.LOG_STATEMENT_COUNTS) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));
         else await route(req, res, url, requestId, cors);

@@ -76,6 +76,7 @@ export function createContextFactory(deps: RequestContextDeps): ContextFactory {
       principal: viewer.role === 'ANONYMOUS' ? ipPrincipal(req, config.TRUST_PROXY_HOPS) : `sub:${viewer.subject}`,
       complexityLimit,
       webhookAllowedHosts,
+      exportMaxActiveJobs: config.EXPORT_MAX_ACTIVE_JOBS,
     };
   };
 }

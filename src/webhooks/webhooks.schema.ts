@@ -25,6 +25,11 @@ export const WebhookEventTypeEnum = builder.enumType('WebhookEventType', {
     STATISTICS_RETURN_SUBMITTED: { value: 'statistics_return.submitted', description: '会员报送了统计报表（statistics_return.submitted，需 statistics:read） / A member submitted a statistics return (needs statistics:read)' },
     EARLY_REPORT_ESCALATED: { value: 'early_report.escalated', description: '早报告上报证监局（early_report.escalated，需 early-reports:read） / An early report was escalated to the regulator (needs early-reports:read)' },
     DISCIPLINARY_DECISION_PUBLISHED: { value: 'disciplinary_decision.published', description: '纪律处分决定公布（disciplinary_decision.published，需 discipline:read） / A disciplinary decision was published (needs discipline:read)' },
+    EXPORT_JOB_COMPLETED: {
+      value: 'export_job.completed',
+      description:
+        '批量导出任务结束（export_job.completed，成功或失败；含清单，不含数据；需 reports:read） / A bulk export job finished, succeeded or failed (export_job.completed: the manifest, no rows; needs reports:read)',
+    },
   } as const,
 });
 

@@ -30,6 +30,7 @@ export const webhookEventTypes = [
   'statistics_return.submitted',
   'early_report.escalated',
   'disciplinary_decision.published',
+  'export_job.completed',
 ] as const satisfies readonly OutboxEventType[];
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -47,6 +48,8 @@ export const webhookEventScopes: Record<WebhookEventType, ServiceAccountScope> =
   'statistics_return.submitted': 'statistics:read',
   'early_report.escalated': 'early-reports:read',
   'disciplinary_decision.published': 'discipline:read',
+  // The event names the job and its manifest, no rows; the file itself needs the job's visibility (docs/EXPORTS.md).
+  'export_job.completed': 'reports:read',
 };
 
 export const MAX_URL_LENGTH = 2000;

@@ -149,6 +149,8 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
     doc: () => `recordTrainingAttendance(input: { sessionId: "${encodeGlobalId('TrainingSession', 1)}", records: [{ practitionerId: "${encodeGlobalId('Practitioner', 1)}", attendedMinutes: 10, completed: true }] }) { recorded userErrors { code } }`,
   },
   issueTrainingCertificates: { allowed: ['ASSOCIATION'], doc: () => `issueTrainingCertificates(input: { id: "${encodeGlobalId('TrainingSession', 1)}" }) { certificates { code } userErrors { code } }` },
+  // ---- exports (issue 22): a read run later, so the scoped service account may too
+  startExport: { allowed: ['ASSOCIATION', 'REGULATOR', 'SERVICE_ACCOUNT'], doc: () => `startExport(input: { kind: RATINGS, format: CSV, year: 2025 }) { exportJob { id } userErrors { code } }` },
   revokeTrainingCertificate: { allowed: ['ASSOCIATION'], doc: () => `revokeTrainingCertificate(input: { code: "TC-0000-0000-0000-0000", reason: "越权" }) { trainingCertificate { code } userErrors { code } }` },
 };
 

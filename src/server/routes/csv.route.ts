@@ -30,7 +30,7 @@ function contentDisposition(fileName: string, fileNameZh: string): string {
  * Resolves true once the response can take more, false when the client has gone away: waiting for 'drain' is
  * what keeps a slow reader from making the server buffer the whole export.
  */
-function writer(res: ServerResponse): (chunk: string) => Promise<boolean> {
+export function writer(res: ServerResponse): (chunk: string | Buffer) => Promise<boolean> {
   return (chunk) => {
     if (res.destroyed) return Promise.resolve(false);
     if (res.write(chunk)) return Promise.resolve(true);
