@@ -33,6 +33,10 @@ export async function createApollo(deps: ApolloDeps): Promise<ApolloServer<Conte
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are off: their cache is per instance and anyone may register any hash in it. Machine
+    // clients send registered trusted documents by id instead (docs/TRUSTED-DOCUMENTS.md); a request with
+    // extensions.persistedQuery answers PERSISTED_QUERY_NOT_SUPPORTED (200, so APQ links fall back to the query text).
+    persistedQueries: false,
     // main.ts owns shutdown (drain, then stop); Apollo's own SIGTERM handler would stop it while requests still arrive.
     stopOnTerminationSignals: false,
     csrfPrevention: { requestHeaders: [...PREFLIGHT_HEADERS] },
