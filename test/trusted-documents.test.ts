@@ -94,7 +94,7 @@ describe('trusted documents', () => {
     // A variable that does not coerce is the same error as with the text.
     const badVariable = await postBody({ documentId: idOf(RATINGS), variables: { year: 'x' } }, client.token);
     expect(badVariable.status).toBe(400);
-    expect(badVariable.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(badVariable.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     const audited = await t.database.db
       .select({ documentId: dataAccessLogTable.documentId, resource: dataAccessLogTable.resource })
@@ -123,22 +123,22 @@ describe('trusted documents', () => {
     expect(unknown.body.errors[0].message).toContain(idOf('{ __typename }'));
     const unknownGet = await getParams({ documentId: idOf('nope') }, client.token);
     expect(unknownGet.status).toBe(400);
-    expect(unknownGet.body.errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect(unknownGet.body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
     for (const documentId of ['sha256:ABC', 'md5:00', 42, null]) {
       const malformed = await postBody({ documentId }, client.token);
       expect(malformed.status).toBe(400);
-      expect(malformed.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(malformed.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
     }
     const both = await postBody({ documentId: idOf(TYPENAME), query: TYPENAME }, client.token);
     expect(both.status).toBe(400);
     expect(both.body.errors[0].message).toMatch(/either query or documentId/);
     // Another account's document is unknown to this one; people run texts only.
     const other = await account(['ratings:read']);
-    expect((await postBody({ documentId: idOf(TYPENAME) }, other.token)).body.errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect((await postBody({ documentId: idOf(TYPENAME) }, other.token)).body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
     const person = await postBody({ documentId: idOf(TYPENAME) }, szsa);
     expect(person.status).toBe(400);
-    expect(person.body.errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
-    expect((await postBody({ documentId: idOf(TYPENAME) })).body.errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect(person.body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect((await postBody({ documentId: idOf(TYPENAME) })).body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
   });
 
   it('a pinned account is refused any query text (403 TRUSTED_DOCUMENTS_ONLY) but runs its documents; released, it sends texts again', async () => {
@@ -162,7 +162,7 @@ describe('trusted documents', () => {
     const szlca = await staffToken(t, 'SZLCA');
     expect((await t.gql(PIN, { id: client.gid, on: true }, { token: szlca })).body.data.setServiceAccountTrustedDocumentsOnly.userErrors[0].code).toBe('NOT_FOUND');
     const self = await t.gql(PIN, { id: client.gid, on: true }, { token: client.token });
-    expect(self.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(self.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('mutations by id obey the transport rules: POST runs them, GET is refused, a GET without a preflight header is refused', async () => {
@@ -176,7 +176,7 @@ describe('trusted documents', () => {
     expect(viaGet.status).toBe(405);
     const noPreflight = await getParams({ documentId: idOf(TYPENAME) }, client.token, {});
     expect(noPreflight.status).toBe(400);
-    expect(noPreflight.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(noPreflight.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
     const count = async () => (await t.database.db.select().from(trustedDocumentManifestsTable).where(eq(trustedDocumentManifestsTable.serviceAccountId, client.id))).length;
     expect(await count()).toBe(1);
     const viaPost = await postBody({ documentId: idOf(UPLOAD), variables: { input: { documents: [UPLOAD, RATINGS] } } }, client.token);
@@ -198,7 +198,7 @@ describe('trusted documents', () => {
     await upload([TYPENAME], client.token);
     const second = await upload([RATINGS], client.token);
     expect(second.trustedDocumentManifest).toMatchObject({ version: 2, active: true });
-    expect((await postBody({ documentId: idOf(TYPENAME) }, client.token)).body.errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect((await postBody({ documentId: idOf(TYPENAME) }, client.token)).body.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
     expect((await postBody({ documentId: idOf(RATINGS), variables: { year: 2025 } }, client.token)).status).toBe(200);
     const list = await t.gql(MANIFESTS, { first: 10 }, { token: client.token });
     const versions = list.body.data.trustedDocumentManifests.edges.map((e: any) => e.node);
@@ -233,8 +233,8 @@ describe('trusted documents', () => {
     expect((await t.gql(MANIFESTS, { serviceAccountId: client.gid }, { token: szlca })).body.data.trustedDocumentManifests.totalCount).toBe(0);
     // Without documents:write the account neither uploads nor reads.
     const noScope = await t.gql(UPLOAD, { input: { documents: [TYPENAME] } }, { token: client.token });
-    expect(noScope.body.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect((await t.gql(MANIFESTS, {}, { token: client.token })).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(noScope.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql(MANIFESTS, {}, { token: client.token })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     // With it, only its own manifests.
     const writer = await account(['documents:write']);
     expect((await upload([TYPENAME], writer.token, client.gid)).userErrors[0].code).toBe('NOT_FOUND');
@@ -244,8 +244,8 @@ describe('trusted documents', () => {
     expect((await upload([TYPENAME], szlca, gid(own.id))).userErrors).toEqual([]);
     expect((await upload([TYPENAME], szsa, gid(own.id))).userErrors[0].code).toBe('NOT_FOUND');
     // Members and the anonymous: FORBIDDEN; staff must name the account.
-    expect((await t.gql(UPLOAD, { input: { documents: [TYPENAME] } })).body.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect((await t.gql(MANIFESTS, {}, { token: szsa })).body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect((await t.gql(UPLOAD, { input: { documents: [TYPENAME] } })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql(MANIFESTS, {}, { token: szsa })).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await upload([TYPENAME], szsa)).userErrors[0]).toMatchObject({ field: ['input', 'serviceAccountId'], code: 'REQUIRED' });
   });
 });
