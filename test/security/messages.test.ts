@@ -19,7 +19,7 @@ describe('refusals in the project\'s words', () => {
     const res = await t.gql('{ __schema { types { name } } }');
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(res.body.errors?.[0]?.message).toMatch(/^Introspection is turned off/);
+    expect(res.body.errors?.[0]?.message).toMatch(/^本服务器已关闭内省查询/);
     expect(res.text).not.toMatch(library);
   });
 
