@@ -1,5 +1,9 @@
 // npm run -s client -- create --name NAME --role association|regulator [--association SZSA|SZLCA] [--scopes a,b] [--owner X]
 // Registers a service account and prints {"client_id": "…", "client_secret": "…"} as one line on stdout, nothing else.
+// npm run -s client -- documents --client-id mgc_… --file manifest.json [--association SZSA|SZLCA]
+// Uploads a new version of the account's trusted-document manifest (docs/TRUSTED-DOCUMENTS.md) as the staff of
+// --association (default SZSA, who manage the bureau's accounts); the file is a JSON array of document texts, or an
+// object whose values are the texts (a persisted-documents file); prints {"version": n, "document_ids": […]}.
 // An association account belongs to --association (default SZSA); a regulator account to no association (it is
 // registered as the securities association's staff, who manage the bureau's accounts).
 // An embedded database admits one process (the DATA_DIR lock, src/db/data-dir-lock.ts): when a server answers on
@@ -13,14 +17,22 @@ import { signAccessToken } from '../src/auth/tokens.js';
 import { associationCodes, type Viewer } from '../src/auth/viewer.js';
 import { ASSOCIATION_IDS, type AssociationCode } from '../src/associations/associations.table.js';
 import { prepareDatabase } from '../src/bootstrap.js';
+import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import { createServiceAccount, serviceAccountRoles } from '../src/clients/clients.service.js';
+import { serviceAccountsTable } from '../src/clients/clients.table.js';
+import { documentIdOf, uploadTrustedDocumentManifest } from '../src/clients/trusted-documents.service.js';
+import { encodeGlobalId } from '../src/global-id.js';
+import { schema } from '../src/graphql/schema.js';
 import { serviceAccountScopes } from '../src/clients/scopes.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { DomainError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 
 const USAGE = `usage: npm run -s client -- create --name NAME --role ${serviceAccountRoles.join('|')} [--association ${associationCodes.join('|')}] [--scopes ${serviceAccountScopes.join(',')}] [--owner OWNER]
-  --association  the association an association account belongs to (default SZSA); not with --role regulator`;
+       npm run -s client -- documents --client-id CLIENT_ID --file MANIFEST.json [--association ${associationCodes.join('|')}]
+  --association  create: the association an association account belongs to (default SZSA); not with --role regulator
+                 documents: the association whose staff manage the account (default SZSA)`;
 
 // Only the final line belongs on stdout: anything a library prints goes to stderr instead.
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -111,18 +123,123 @@ async function createDirectly(config: Config, input: CreateInput): Promise<{ cli
   }
 }
 
+/** The document texts of a manifest file: a JSON array of strings, or an object whose values are strings. */
+function manifestTexts(file: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`cannot read ${file} as JSON: ${(error as Error).message}`, 2);
+  }
+  const texts = Array.isArray(parsed) ? parsed : typeof parsed === 'object' && parsed !== null ? Object.values(parsed) : null;
+  if (!texts || !texts.every((d): d is string => typeof d === 'string')) fail(`${file} must hold a JSON array of document texts, or an object whose values are document texts`, 2);
+  return texts;
+}
+
+interface Uploaded {
+  version: number;
+  documentIds: string[];
+}
+
+const UPLOAD = `mutation($input: UploadTrustedDocumentManifestInput!) {
+  uploadTrustedDocumentManifest(input: $input) { trustedDocumentManifest { version documents { documentId } } userErrors { field message } }
+}`;
+const ACCOUNTS = `query($after: String) { serviceAccounts(first: 100, after: $after) { edges { node { id clientId } } pageInfo { hasNextPage endCursor } } }`;
+
+async function staffFetch(config: Config, association: AssociationCode, query: string, variables: Record<string, unknown>): Promise<any> {
+  const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
+  const token = await signAccessToken(
+    keys,
+    { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
+    { sub: `association:cli:${userInfo().username}`, role: 'association', assoc: association },
+    60,
+  );
+  const res = await fetch(`http://127.0.0.1:${config.PORT}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'accept-language': 'en' },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (res.status === 401) fail(`the server on port ${config.PORT} refused the token: is it running with the same DATA_DIR (${config.DATA_DIR})?`);
+  const body = (await res.json().catch(() => ({}))) as { data?: any; errors?: { message: string }[] };
+  if (!body.data || body.errors) fail(`the server answered ${res.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+  return body.data;
+}
+
+async function uploadThroughServer(config: Config, association: AssociationCode, clientId: string, documents: string[]): Promise<Uploaded> {
+  let id: string | undefined;
+  for (let after: string | null = null; id === undefined; ) {
+    const page: any = (await staffFetch(config, association, ACCOUNTS, { after })).serviceAccounts;
+    id = page.edges.find((e: any) => e.node.clientId === clientId)?.node.id;
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  if (id === undefined) fail(`no service account ${clientId} managed by the staff of ${association}`);
+  const payload = (await staffFetch(config, association, UPLOAD, { input: { serviceAccountId: id, documents } })).uploadTrustedDocumentManifest;
+  if (payload.userErrors.length > 0) fail(payload.userErrors.map((e: { message: string }) => e.message).join('; '));
+  return { version: payload.trustedDocumentManifest.version, documentIds: payload.trustedDocumentManifest.documents.map((d: { documentId: string }) => d.documentId) };
+}
+
+async function uploadDirectly(config: Config, association: AssociationCode, clientId: string, documents: string[]): Promise<Uploaded> {
+  const database = await prepareDatabase(config, createLogger('silent'));
+  try {
+    const actor: Viewer = { role: 'ASSOCIATION', subject: `association:cli:${userInfo().username}`, organizationId: null, associationId: ASSOCIATION_IDS[association] };
+    const [account] = await database.db.select({ id: serviceAccountsTable.id }).from(serviceAccountsTable).where(eq(serviceAccountsTable.clientId, clientId));
+    if (!account) fail(`no service account ${clientId}`);
+    const manifest = await uploadTrustedDocumentManifest(database.db, actor, schema, { serviceAccountId: account.id, documents });
+    const ids = [...new Set(documents.map((d) => documentIdOf(d)))].sort();
+    return { version: manifest.version, documentIds: ids };
+  } catch (error) {
+    if (error instanceof DomainError) fail(error.errors.map((e) => e.message.en).join('; '));
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+async function documentsCommand(values: Record<string, string | undefined>) {
+  if (!values['client-id']) fail(`--client-id is required\n${USAGE}`, 2);
+  if (!values.file) fail(`--file is required\n${USAGE}`, 2);
+  if (values.association !== undefined && !(associationCodes as readonly string[]).includes(values.association)) {
+    fail(`--association must be one of ${associationCodes.join(', ')}\n${USAGE}`, 2);
+  }
+  const association = (values.association ?? 'SZSA') as AssociationCode;
+  const documents = manifestTexts(values.file);
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    fail(error instanceof ConfigError ? error.message : String(error), 2);
+  }
+  const viaServer = !config.DATABASE_URL && (await serverState(config.PORT)) === 'up';
+  const uploaded = viaServer
+    ? await uploadThroughServer(config, association, values['client-id'], documents)
+    : await uploadDirectly(config, association, values['client-id'], documents);
+  const line = `{"version": ${uploaded.version}, "document_ids": ${JSON.stringify([...uploaded.documentIds].sort())}}\n`;
+  await new Promise<void>((resolve) => writeStdout(line, () => resolve()));
+}
+
 async function main() {
   let parsed;
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { name: { type: 'string' }, role: { type: 'string' }, association: { type: 'string' }, scopes: { type: 'string' }, owner: { type: 'string' } },
+      options: {
+        name: { type: 'string' },
+        role: { type: 'string' },
+        association: { type: 'string' },
+        scopes: { type: 'string' },
+        owner: { type: 'string' },
+        'client-id': { type: 'string' },
+        file: { type: 'string' },
+      },
       strict: true,
     });
   } catch (error) {
     fail(`${(error as Error).message}\n${USAGE}`, 2);
   }
   const { values, positionals } = parsed;
+  if (positionals.length === 1 && positionals[0] === 'documents') return documentsCommand(values);
   if (positionals.length !== 1 || positionals[0] !== 'create') fail(USAGE, 2);
   if (!values.name) fail(`--name is required\n${USAGE}`, 2);
   if (!values.role || !(serviceAccountRoles as readonly string[]).includes(values.role)) fail(`--role must be one of ${serviceAccountRoles.join(', ')}`, 2);

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +135,22 @@ describe('npm run client -- create', () => {
     expect(await listOf(szlca)).toEqual([third.client_id]);
     expect(await listOf(association)).toEqual([first.client_id, second.client_id]);
 
+    // Trusted documents (docs/TRUSTED-DOCUMENTS.md): a manifest file uploaded through the server, then directly.
+    const text = 'query Ping { __typename }';
+    const documentId = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    const invalidFile = join(dataDir, 'invalid.json');
+    writeFileSync(invalidFile, JSON.stringify([text, '{ noSuchField }']));
+    const invalid = await client(['documents', '--client-id', first.client_id, '--file', invalidFile], env);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.stdout).toBe('');
+    expect(invalid.stderr).toMatch(/Document 2 \(sha256:[0-9a-f]{64}\) does not validate against the schema/);
+    const manifestFile = join(dataDir, 'persisted-documents.json');
+    writeFileSync(manifestFile, JSON.stringify({ anyKey: text }));
+    const uploaded = await client(['documents', '--client-id', first.client_id, '--file', manifestFile], env);
+    expect(uploaded.stderr).toBe('');
+    expect(JSON.parse(uploaded.stdout)).toEqual({ version: 1, document_ids: [documentId] });
+    expect((await client(['documents', '--client-id', first.client_id, '--file', manifestFile, '--association', 'SZLCA'], env)).stderr).toMatch(/no service account/);
+
     // 4. Mistakes: a message on stderr, nothing on stdout, a non-zero exit; nothing is created.
     for (const args of [
       ['create', '--name', 'x', '--role', 'association', '--association', 'CSRC'],
@@ -156,7 +173,12 @@ describe('npm run client -- create', () => {
     server.kill('SIGTERM');
     const exitCode = await new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
     expect(exitCode).toBe(0);
-  }, 240_000);
+
+    // Without the server, the command opens the database itself: the next version.
+    const direct2 = await client(['documents', '--client-id', first.client_id, '--file', manifestFile], env);
+    expect(direct2.stderr).toBe('');
+    expect(JSON.parse(direct2.stdout)).toEqual({ version: 2, document_ids: [documentId] });
+  }, 300_000);
 
   it.skipIf(!process.env.DATABASE_URL)('with DATABASE_URL, writes to PostgreSQL directly', async () => {
     const t = await createTestApp();

@@ -130,8 +130,9 @@ describe('the known-query path', () => {
     expect(JSON.parse(unknownName.text).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
     const named = await post(t, { query, operationName: 'Directory' });
     expect(JSON.parse(named.text).data).toEqual(JSON.parse(plain.text).data);
+    // Automatic persisted queries are off (docs/TRUSTED-DOCUMENTS.md): Apollo answers them, refused.
     const withExtensions = await post(t, { query, extensions: { persistedQuery: { version: 2, sha256Hash: 'x' } } });
-    expect(withExtensions.status).toBe(400);
+    expect(JSON.parse(withExtensions.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
   });
 
   it('runs a repeated mutation once per request: a new key a new suggestion, the same key a replay', async () => {

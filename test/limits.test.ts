@@ -49,7 +49,7 @@ describe('document limits', () => {
     const res = await t.gql(nested.replace('%s', '__typename'));
     expect(res.status).toBe(200);
     expect(res.body.data).toBeNull();
-    expect(res.body.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.limit])).toEqual([['Query exceeds the depth limit', 'BAD_USER_INPUT', 'Depth']]);
+    expect(res.body.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.limit])).toEqual([['查询超出深度限制', 'BAD_USER_INPUT', 'Depth']]);
   });
 
   it('accepts ordinary queries within the limits', async () => {

@@ -179,7 +179,7 @@ describe('a failure midway leaves nothing behind', () => {
       const submitted = await t.gql(SUBMIT, { input: newInput({ idempotencyKey: `fail-${Date.now()}` }) }, { token: c.tokens.firm });
       const forwarded = await t.gql(FORWARD, { ids: [accepted], recipient: 'SAC' }, { token: c.tokens.association });
       for (const res of [submitted, forwarded]) {
-        expect(res.body.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        expect(res.body.errors?.[0]).toMatchObject({ message: '服务器内部错误', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         expect(res.text).not.toContain('outbox down');
       }
       expect(await writes(t)).toEqual(before);

@@ -139,7 +139,7 @@ describe('POST /training/view-events', () => {
     const lines = Array.from({ length: MAX_VIEW_EVENT_LINES + 1 }, (_, i) => (i === 0 ? line('limit-1', session.gid, member.gid) : '{}')).join('\n');
     const tooMany = await post(lines, tokens.writer);
     expect(tooMany.status).toBe(413);
-    expect(tooMany.body.errors[0].message).toMatch(/at most 50000 events per request/);
+    expect(tooMany.body.errors[0].message).toMatch(/50000/);
     const huge = await post(line('limit-2', session.gid, member.gid) + '\n' + 'x'.repeat(MAX_VIEW_EVENT_BYTES), tokens.writer);
     expect(huge.status).toBe(413);
     expect(huge.body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');

@@ -72,7 +72,7 @@ async function viewerFromAuthorization(
     // The token's scope claim can only narrow what the account holds now.
     const granted = claims.scope?.split(' ');
     const scopes = granted ? account.scopes.filter((s) => granted.includes(s)) : account.scopes;
-    return { role, subject: claims.sub, organizationId: null, associationId: account.associationId, serviceAccount: { id: account.id, clientId: account.clientId, scopes } };
+    return { role, subject: claims.sub, organizationId: null, associationId: account.associationId, serviceAccount: { id: account.id, clientId: account.clientId, scopes, trustedDocumentsOnly: account.trustedDocumentsOnly } };
   }
   if (role === 'ASSOCIATION') {
     return { role, subject: claims.sub, organizationId: null, associationId: ASSOCIATION_IDS[(claims.assoc ?? 'SZSA') as AssociationCode] };

@@ -233,6 +233,18 @@ export function serviceAccountScope(viewer: Viewer): { kind: 'association'; asso
   return associationId !== null && !viewer.serviceAccount ? { kind: 'association', associationId } : { kind: 'none' };
 }
 
+/**
+ * Trusted-document manifests (docs/TRUSTED-DOCUMENTS.md): the staff who manage a service account (managedByStaffCondition)
+ * upload and read its manifests; a service account holding documents:write its own; everyone else none.
+ */
+export type TrustedDocumentsScope = { kind: 'staff' } | { kind: 'account'; serviceAccountId: number } | { kind: 'none' };
+export function trustedDocumentsScope(viewer: Viewer): TrustedDocumentsScope {
+  if (viewer.serviceAccount) {
+    return viewer.serviceAccount.scopes.includes('documents:write') ? { kind: 'account', serviceAccountId: viewer.serviceAccount.id } : { kind: 'none' };
+  }
+  return serviceAccountScope(viewer).kind === 'association' ? { kind: 'staff' } : { kind: 'none' };
+}
+
 // ---------------------------------------------------------------- platform: the bureau's service accounts
 
 /**

@@ -27,7 +27,18 @@ export interface Viewer {
    */
   associationId?: number | null;
   /** Set when the token belongs to an enabled service account (sub "client:<clientId>"), with its current scopes. */
-  serviceAccount?: { id: number; clientId: string; scopes: readonly string[] };
+  serviceAccount?: {
+    id: number;
+    clientId: string;
+    scopes: readonly string[];
+    /** It may run only documents of its active trusted-document manifest (docs/TRUSTED-DOCUMENTS.md). */
+    trustedDocumentsOnly?: boolean;
+  };
+  /**
+   * The trusted document this request runs ("sha256:…"), when it was sent by id (docs/TRUSTED-DOCUMENTS.md); the read
+   * audit records it.
+   */
+  documentId?: string;
   /**
    * Members only: the member may not act — a FINAL SUSPEND_MEMBERSHIP_RIGHTS measure is in force (issue 20), or it holds
    * no ACTIVE membership of any association (suspended or withdrawn everywhere) — found when the token's organization

@@ -51,6 +51,10 @@ export const ServiceAccountRef = builder.loadableNode('ServiceAccount', {
     role: t.field({ type: ServiceAccountRoleEnum, description: '角色 / Role', resolve: (a) => a.role as never }),
     scopes: t.exposeStringList('scopes', { description: `权限范围（${serviceAccountScopes.join('、')}） / Scopes (${serviceAccountScopes.join(', ')})` }),
     owner: t.exposeString('owner', { nullable: true, description: '负责人或负责部门 / Owner (person or department)' }),
+    trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly', {
+      description:
+        '是否只能运行其生效可信文档清单中的文档（按 documentId 发送） / Whether it may run only documents of its active trusted-document manifest (sent by documentId)',
+    }),
     disabled: t.boolean({ description: '是否已停用 / Whether it is disabled', resolve: (a) => a.disabledAt !== null }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: '停用时间 / Disabled at' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: '创建时间 / Created at' }),
@@ -150,6 +154,14 @@ const ServiceAccountPayload = builder.objectRef<{ serviceAccount: ServiceAccount
   }),
 });
 
+const SetServiceAccountTrustedDocumentsOnlyInput = builder.inputType('SetServiceAccountTrustedDocumentsOnlyInput', {
+  description: '设定服务账号是否只能运行可信文档 / Pin a service account to its trusted documents, or release it',
+  fields: (t) => ({
+    id: t.id({ required: true, description: '服务账号的全局 ID / Global ID of the service account' }),
+    trustedDocumentsOnly: t.boolean({ required: true, description: '是否只能运行可信文档 / Whether it may run trusted documents only' }),
+  }),
+});
+
 const accountId = (id: string | number) => parseGlobalIdOf(String(id), 'ServiceAccount');
 
 builder.mutationFields((t) => ({
@@ -172,6 +184,20 @@ builder.mutationFields((t) => ({
         () => clients.rotateServiceAccountSecret(ctx.db, ctx.viewer, accountId(input.id), { overlapSeconds: input.overlapSeconds }),
         (r) => r,
         { serviceAccount: null, clientSecret: null, previousSecretExpiresAt: null },
+      ) as never,
+  }),
+  setServiceAccountTrustedDocumentsOnly: t.field({
+    type: ServiceAccountPayload,
+    authScopes: (_parent, _args, ctx) => mayManage(ctx.viewer),
+    description:
+      '设定服务账号是否只能运行其生效清单中的可信文档，下一个请求起生效（本协会的服务账号） / Pin a service account to the trusted documents of its active manifest, or release it, from its next request on (your association\'s accounts)',
+    args: { input: t.arg({ type: SetServiceAccountTrustedDocumentsOnlyInput, required: true, description: '输入 / Input' }) },
+    resolve: (_root, { input }, ctx) =>
+      mutationPayload(
+        ctx,
+        () => clients.setTrustedDocumentsOnly(ctx.db, ctx.viewer, accountId(input.id), input.trustedDocumentsOnly),
+        (serviceAccount) => ({ serviceAccount }),
+        { serviceAccount: null },
       ) as never,
   }),
   disableServiceAccount: t.field({

@@ -181,6 +181,31 @@ export async function disableServiceAccount(db: DbOrTx, actor: Viewer, id: numbe
   });
 }
 
+/**
+ * Pins the account to its trusted documents (docs/TRUSTED-DOCUMENTS.md), or releases it: from the next request on,
+ * a pinned account runs only documents of its active manifest, sent by id. The staff who manage it only.
+ */
+export async function setTrustedDocumentsOnly(db: DbOrTx, actor: Viewer, id: number | null, trustedDocumentsOnly: boolean): Promise<ServiceAccountRow> {
+  return runInTransaction(db, async (tx) => {
+    const [before] =
+      id === null ? [] : await tx.select().from(serviceAccountsTable).where(and(eq(serviceAccountsTable.id, id), manageableAccounts(actor))).for('update');
+    if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND);
+    const [after] = await tx
+      .update(serviceAccountsTable)
+      .set({ trustedDocumentsOnly, updatedAt: sql`now()` })
+      .where(eq(serviceAccountsTable.id, before.id))
+      .returning();
+    await recordAudit(tx, actor, {
+      action: 'service_account.trusted_documents_only',
+      entityType: 'ServiceAccount',
+      entityId: before.id,
+      before: { trustedDocumentsOnly: before.trustedDocumentsOnly },
+      after: { trustedDocumentsOnly },
+    });
+    return after!;
+  });
+}
+
 // ---------------------------------------------------------------- reads
 
 const activeSecret = () => or(isNull(serviceAccountSecretsTable.expiresAt), gt(serviceAccountSecretsTable.expiresAt, sql`now()`));

@@ -12,12 +12,13 @@ export const serviceAccountScopes = [
   'early-reports:read',
   'discipline:read',
   'contacts:read',
+  'documents:write',
 ] as const;
 export type ServiceAccountScope = (typeof serviceAccountScopes)[number];
 
 /**
  * Given when none are named: the read scopes of wave 1, not webhooks:manage. The scopes added since (training,
- * statistics, early reports, discipline, members' contacts) are granted only when asked for, so an account made without naming scopes
+ * statistics, early reports, discipline, members' contacts, uploading its own trusted documents) are granted only when asked for, so an account made without naming scopes
  * does not start reading data it was never meant to.
  */
 export const defaultServiceAccountScopes: readonly ServiceAccountScope[] = ['reports:read', 'ratings:read', 'suggestions:read'];

@@ -13,6 +13,10 @@ const DataAccessEntryRef = builder.objectRef<DataAccessLogRow>('DataAccessEntry'
     actorSubject: t.exposeString('actorSub', { description: '读取者（令牌 sub） / Who (token subject)' }),
     actorRole: t.field({ type: ViewerRoleEnum, description: '读取者角色 / The reader\'s role', resolve: (r) => r.actorRole as never }),
     clientId: t.exposeString('clientId', { nullable: true, description: '服务账号的 client_id（人员读取时为 null） / The service account\'s client_id (null for people)' }),
+    documentId: t.exposeString('documentId', {
+      nullable: true,
+      description: '请求按 ID 运行的可信文档（sha256:…），否则为 null / The trusted document the request ran by id (sha256:…), else null',
+    }),
     resource: t.exposeString('resource', { description: '读取的内容，如 branchRatings / What was read, e.g. branchRatings' }),
     details: t.string({
       nullable: true,

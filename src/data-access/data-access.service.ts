@@ -32,10 +32,16 @@ export async function recordDataAccess(db: DbOrTx, viewer: Viewer, access: DataA
 }
 
 /** The placeholders of dataAccessInsert: who read, and what. */
-export type DataAccessValues = { actorSub: string; actorRole: string; clientId: string | null; resource: string };
+export type DataAccessValues = { actorSub: string; actorRole: string; clientId: string | null; documentId: string | null; resource: string };
 
 export function dataAccessValues(viewer: Viewer, resource: string): DataAccessValues {
-  return { actorSub: viewer.subject, actorRole: viewer.role, clientId: viewer.serviceAccount?.clientId ?? null, resource: resource.slice(0, 200) };
+  return {
+    actorSub: viewer.subject,
+    actorRole: viewer.role,
+    clientId: viewer.serviceAccount?.clientId ?? null,
+    documentId: viewer.documentId ?? null,
+    resource: resource.slice(0, 200),
+  };
 }
 
 /**
@@ -45,9 +51,9 @@ export function dataAccessValues(viewer: Viewer, resource: string): DataAccessVa
  * pass `!isTransaction(db)`, since set_config(…, true) lasts to the end of the enclosing transaction.
  */
 export function dataAccessInsert(details: SQL, asyncCommit: boolean): SQL {
-  return sql`insert into ${dataAccessLogTable} (actor_sub, actor_role, client_id, resource, details)
+  return sql`insert into ${dataAccessLogTable} (actor_sub, actor_role, client_id, document_id, resource, details)
     select ${sql.placeholder('actorSub')}::text, ${sql.placeholder('actorRole')}::text, ${sql.placeholder('clientId')}::text,
-           ${sql.placeholder('resource')}::text, ${details}${asyncCommit ? sql`
+           ${sql.placeholder('documentId')}::text, ${sql.placeholder('resource')}::text, ${details}${asyncCommit ? sql`
     from (select set_config('synchronous_commit', 'off', true)) async_commit` : sql``}`;
 }
 

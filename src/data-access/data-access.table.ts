@@ -10,6 +10,8 @@ export const dataAccessLogTable = pgTable(
     actorRole: text('actor_role').notNull(),
     /** The service account's client id when the reader was one. */
     clientId: text('client_id'),
+    /** The trusted document the request ran ("sha256:…"), when it was sent by id (docs/TRUSTED-DOCUMENTS.md). */
+    documentId: text('document_id'),
     /** What was read, e.g. "branchRatings", "supervisionList", "BranchRating". */
     resource: text('resource').notNull(),
     /** The parameters of the read (year, filter, ids, row count). */

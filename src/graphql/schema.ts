@@ -9,6 +9,7 @@ import '../members/members.schema.js';
 import '../committees/committees.schema.js';
 import '../reports/reports.schema.js';
 import '../clients/clients.schema.js';
+import '../clients/trusted-documents.schema.js';
 import '../webhooks/webhooks.schema.js';
 import '../webhooks/changes.schema.js';
 import '../data-access/data-access.schema.js';

@@ -10,6 +10,7 @@ import { jitGateway, type JitEngine } from '../graphql/executor.js';
 import type { Logger } from '../logger.js';
 import { rateLimitPlugin } from '../rate-limit/rate-limit.plugin.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { localizeErrorsJson } from './error-language.js';
 import { createFormatError, databaseUnavailablePlugin, PREFLIGHT_HEADERS } from './format-error.js';
 import { costChargedAhead } from './known-query.js';
 import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
@@ -33,6 +34,10 @@ export async function createApollo(deps: ApolloDeps): Promise<ApolloServer<Conte
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are off: their cache is per instance and anyone may register any hash in it. Machine
+    // clients send registered trusted documents by id instead (docs/TRUSTED-DOCUMENTS.md); a request with
+    // extensions.persistedQuery answers PERSISTED_QUERY_NOT_SUPPORTED (200, so APQ links fall back to the query text).
+    persistedQueries: false,
     // main.ts owns shutdown (drain, then stop); Apollo's own SIGTERM handler would stop it while requests still arrive.
     stopOnTerminationSignals: false,
     csrfPrevention: { requestHeaders: [...PREFLIGHT_HEADERS] },
@@ -74,7 +79,10 @@ export async function respondWithApollo(
   res.statusCode = response.status ?? 200;
   for (const [key, value] of Object.entries(outHeaders)) res.setHeader(key, value);
   if (response.body.kind === 'complete') {
-    res.end(response.body.string);
+    // Top-level error messages in the request's language (formatError words them in English; codes unchanged).
+    const text = localizeErrorsJson(response.body.string, context.locale);
+    if (text !== response.body.string) res.removeHeader('content-length');
+    res.end(text);
   } else {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();

@@ -123,7 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     routes: ['/graphql', '/healthz', '/readyz', '/schema.graphql', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/training/view-events'],
   });
   const routes = new Map<string, Route>([
-    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor: createContextFactory({ config, logger, db: database.db }), limiter: rateLimiter })],
+    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor: createContextFactory({ config, logger, db: database.db }), db: database.db, limiter: rateLimiter })],
     ['/healthz', healthRoute],
     ['/readyz', readinessRoute(database, () => shuttingDown)],
     ['/schema.graphql', schemaRoute(schema)],

@@ -36,8 +36,11 @@ function ownWording(formatted: GraphQLFormattedError): { message: string; code: 
       message: 'Refused as a possible cross-site request: send the header X-Requested-With (any value) with a GET query, or POST it with Content-Type: application/json',
     };
   }
-  if (formatted.message === 'provided sha does not match query') {
-    return { code: 'BAD_REQUEST', message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it' };
+  if (formatted.extensions?.code === 'PERSISTED_QUERY_NOT_SUPPORTED') {
+    return {
+      code: 'PERSISTED_QUERY_NOT_SUPPORTED',
+      message: 'Automatic persisted queries are turned off on this server: send the query text, or a registered trusted document by documentId',
+    };
   }
   return null;
 }

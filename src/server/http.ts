@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationError } from '../auth/authenticate.js';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Logger } from '../logger.js';
+import { localeOfRequest, localizeMessage } from './error-language.js';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from './format-error.js';
 
 /** One route: what it needs of the request, and the CORS headers the app computed for it. */
@@ -22,9 +23,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** The error shape GraphQL clients already parse, for answers outside GraphQL too (CSV exports, transport refusals). */
+/**
+ * The error shape GraphQL clients already parse, for answers outside GraphQL too (CSV exports, transport refusals).
+ * `message` is the English wording; the answer is in the language the request asks for (src/server/error-language.ts).
+ */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+  sendJson(res, status, { errors: [{ message: localizeMessage(message, code, localeOfRequest(res.req)), extensions: { code } }] }, headers);
 }
 
 /**

@@ -51,7 +51,7 @@ describe('arguments: page sizes', () => {
   it.each([2 ** 31 - 1, 101, 0, -1, -(2 ** 31)])('first: %i is BAD_USER_INPUT and nothing is listed', async (first) => {
     const res = await t.gql(ORGS, { first });
     expectRefused(res, 200, 'BAD_USER_INPUT');
-    expect(res.body.errors![0]!.message).toBe('first must be between 1 and 100');
+    expect(res.body.errors![0]!.message).toBe('first 须在 1 到 100 之间');
     expect(res.body.data).toBeNull();
   });
 
@@ -76,7 +76,7 @@ describe('arguments: forged cursors', () => {
   ])('%s is BAD_USER_INPUT "Invalid cursor"', async (_what, after) => {
     const res = await t.gql(ORGS, { first: 5, after });
     expectRefused(res, 200, 'BAD_USER_INPUT');
-    expect(res.body.errors![0]!.message).toBe('Invalid cursor');
+    expect(res.body.errors![0]!.message).toBe('游标无效');
   });
 });
 
@@ -84,7 +84,7 @@ describe('arguments: node and nodes', () => {
   it('nodes with thousands of IDs is BAD_USER_INPUT before anything loads', async () => {
     const res = await t.gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array.from({ length: 5000 }, (_, i) => encodeGlobalId('Organization', i + 1)) });
     expectRefused(res, 200, 'BAD_USER_INPUT');
-    expect(res.body.errors![0]!.message).toBe('nodes accepts at most 100 ids');
+    expect(res.body.errors![0]!.message).toBe('nodes 至多接受 100 个 ID');
   });
 
   it('nodes with 101 IDs is refused; 100 answers', async () => {

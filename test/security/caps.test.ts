@@ -59,6 +59,8 @@ const BOUNDS: Record<string, string> = {
   'SearchExcerpt.fragments': 'pieces of one short excerpt',
   'ServiceAccount.activeSecrets': 'the current secret and at most one in its rotation overlap',
   'ServiceAccount.scopes': 'the four scopes',
+  'TrustedDocumentManifest.documents': 'the documents of one manifest version (MAX_MANIFEST_DOCUMENTS = 500, refused beyond)',
+  'TrustedDocument.operationNames': 'the named operations of one document (at most 20,000 characters)',
   'Suggestion.events': 'the status machine: at most six moves',
   'SuggestionCampaign.invitedKinds': 'OrganizationKind (enum, deduplicated)',
   'SuggestionCampaign.topics': 'SuggestionTopic (enum, deduplicated)',

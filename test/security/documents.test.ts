@@ -225,7 +225,7 @@ describe('documents: unexpected errors in production', () => {
     }
     const text = await res.text();
     const body = JSON.parse(text);
-    expect(body.errors).toEqual([{ message: 'Internal server error', path: ['organizations'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(body.errors).toEqual([{ message: '服务器内部错误', path: ['organizations'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
     expect(body.data).toBeNull();
     expectNoLeak(text);
     expect(text).not.toContain(secretSearch);

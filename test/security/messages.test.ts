@@ -1,5 +1,5 @@
-// No library talks to clients: the refusals Apollo Server words itself (introspection off, a possible CSRF, a
-// persisted query whose hash is not its query's) answer in the project's own words and codes.
+// No library talks to clients: the refusals Apollo Server words itself (introspection off, a possible CSRF, an
+// automatic persisted query, which this server does not take: docs/TRUSTED-DOCUMENTS.md) answer in the project's own words and codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/harness.js';
 import { post } from './support.js';
@@ -19,7 +19,7 @@ describe('refusals in the project\'s words', () => {
     const res = await t.gql('{ __schema { types { name } } }');
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(res.body.errors?.[0]?.message).toMatch(/^Introspection is turned off/);
+    expect(res.body.errors?.[0]?.message).toMatch(/^本服务器已关闭内省查询/);
     expect(res.text).not.toMatch(library);
   });
 
@@ -36,11 +36,17 @@ describe('refusals in the project\'s words', () => {
     expect(await answered.json()).toMatchObject({ data: { __typename: 'Query' } });
   });
 
-  it('a persisted query whose hash is not its query\'s: 400 BAD_REQUEST, not a masked internal error', async () => {
-    const res = await post(t, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }));
-    expect(res.status).toBe(400);
-    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
-    expect(res.body.errors?.[0]?.message).toContain('sha256Hash');
-    expect(res.text).not.toMatch(library);
+  it('an automatic persisted query (APQ is off): PERSISTED_QUERY_NOT_SUPPORTED naming trusted documents, with or without the text', async () => {
+    for (const body of [
+      { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } },
+      { extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } },
+    ]) {
+      const res = await post(t, JSON.stringify(body), { 'content-type': 'application/json', 'accept-language': 'en' });
+      // 200, as Apollo's APQ links expect before they fall back to sending the text.
+      expect(res.status).toBe(200);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+      expect(res.body.errors?.[0]?.message).toContain('documentId');
+      expect(res.text).not.toMatch(library);
+    }
   });
 });

@@ -100,6 +100,15 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
   createServiceAccount: { allowed: ['ASSOCIATION'], doc: () => `createServiceAccount(input: { name: "越权账号", role: REGULATOR }) { clientSecret userErrors { code } }` },
   rotateServiceAccountSecret: { allowed: ['ASSOCIATION'], doc: (i) => `rotateServiceAccountSecret(input: { id: "${i.serviceAccount}" }) { clientSecret userErrors { code } }` },
   disableServiceAccount: { allowed: ['ASSOCIATION'], doc: (i) => `disableServiceAccount(input: { id: "${i.serviceAccount}" }) { serviceAccount { id } userErrors { code } }` },
+  setServiceAccountTrustedDocumentsOnly: {
+    allowed: ['ASSOCIATION'],
+    doc: (i) => `setServiceAccountTrustedDocumentsOnly(input: { id: "${i.serviceAccount}", trustedDocumentsOnly: true }) { serviceAccount { id } userErrors { code } }`,
+  },
+  // A service account uploads its own manifest only with documents:write, which SERVICE_ACCOUNT does not hold.
+  uploadTrustedDocumentManifest: {
+    allowed: ['ASSOCIATION'],
+    doc: (i) => `uploadTrustedDocumentManifest(input: { serviceAccountId: "${i.serviceAccount}", documents: ["{ __typename }"] }) { trustedDocumentManifest { id } userErrors { code } }`,
+  },
   createWebhookSubscription: {
     allowed: ['ASSOCIATION'],
     doc: () => `createWebhookSubscription(input: { url: "https://evil.example/hook", eventTypes: [SUGGESTION_SUBMITTED] }) { secret userErrors { code } }`,

@@ -29,7 +29,7 @@ async function refusedWith(authorization: string) {
   expectRefused(res, 401, 'UNAUTHENTICATED');
   expect(res.body.data).toBeUndefined();
   expect(res.body.errors).toHaveLength(1);
-  expect(res.body.errors![0]!.message).toBe('Invalid or expired token');
+  expect(res.body.errors![0]!.message).toBe('令牌无效或已过期');
   // RFC 6750 §3: the refusal names the scheme and the reason.
   expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   return res;

@@ -3,7 +3,10 @@
 import type { ApolloServer } from '@apollo/server';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import type { ViewerResolver } from '../../auth/authenticate.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { DOCUMENT_ID_FORMAT, findTrustedDocument } from '../../clients/trusted-documents.service.js';
 import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
 import type { Context } from '../../graphql/context.js';
 import { chargeBudget } from '../../rate-limit/charge.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
@@ -20,21 +23,30 @@ export interface GraphQLRouteDeps {
   knownQueries: KnownQueryPath;
   resolveViewer: ViewerResolver;
   contextFor: ContextFactory;
+  /** Where trusted documents are looked up (src/clients/trusted-documents.service.ts). */
+  db: Db;
   limiter?: RateLimiter;
 }
 
 /** What a malformed request (not JSON, nested too deep) costs: refused before any work, yet not free to repeat. */
 export const MALFORMED_REQUEST_COST = 1;
 
+/** The POST body or GET parameter naming a trusted document to run (docs/TRUSTED-DOCUMENTS.md). */
+export const DOCUMENT_ID_PARAMETER = 'documentId';
+
 export function graphqlRoute(deps: GraphQLRouteDeps): Route {
-  const { config, apollo, knownQueries, resolveViewer, contextFor, limiter } = deps;
-  /** Charges the caller for a malformed request, then refuses it: 400 with `code`, or 429 when the budget is spent. */
-  const refuseMalformed = async (req: Parameters<Route>[0], requestId: string, code: string, message: string): Promise<never> => {
-    const { principal } = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
+  const { config, apollo, knownQueries, resolveViewer, contextFor, db, limiter } = deps;
+  /**
+   * Charges the caller for a request refused before any work (malformed, or a trusted-document refusal), then refuses
+   * it: `status` (400 by default) with `code`, or 429 when the budget is spent.
+   */
+  const refuseCharged = async (req: Parameters<Route>[0], requestId: string, code: string, message: string, status = 400, viewer?: Viewer): Promise<never> => {
+    const { principal } = contextFor(req, requestId, viewer ?? (await resolveViewer(req.headers.authorization)));
     const charge = await chargeBudget(limiter, principal, MALFORMED_REQUEST_COST, 'cap');
     if (typeof charge === 'object' && !charge.allowed) throw new HttpError(429, 'RATE_LIMITED', `Rate limit exceeded; retry in ${charge.retryAfterSeconds} s`, { 'retry-after': String(charge.retryAfterSeconds) });
-    throw new HttpError(400, code, message);
+    throw new HttpError(status, code, message);
   };
+  const refuseMalformed = (req: Parameters<Route>[0], requestId: string, code: string, message: string) => refuseCharged(req, requestId, code, message);
   const tooDeep = `Request JSON is nested more than ${MAX_JSON_DEPTH} levels deep`;
   const explorerHtml = explorerPage();
   return async (req, res, url, requestId, cors) => {
@@ -70,11 +82,69 @@ export function graphqlRoute(deps: GraphQLRouteDeps): Route {
     } else if (['variables', 'extensions'].some((name) => jsonNestsDeeperThan(url.searchParams.get(name) ?? ''))) {
       await refuseMalformed(req, requestId, 'JSON_TOO_DEEP', tooDeep);
     }
-    const context = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
+    let viewer = await resolveViewer(req.headers.authorization);
+    let search = url.search;
+    // Trusted documents (docs/TRUSTED-DOCUMENTS.md): an id in place of the query text, resolved against the caller's
+    // active manifest, then run like the text itself (GET and CSRF rules, limits, prices); a pinned account sends nothing else.
+    const sent = documentIdSent(method, body, url);
+    if (sent !== undefined) {
+      if (sent.alsoQuery) await refuseCharged(req, requestId, 'BAD_REQUEST', 'Send either query or documentId, not both', 400, viewer);
+      if (typeof sent.id !== 'string' || !DOCUMENT_ID_FORMAT.test(sent.id)) {
+        await refuseCharged(req, requestId, 'BAD_REQUEST', 'documentId must be "sha256:" followed by 64 lowercase hexadecimal digits', 400, viewer);
+      }
+      const documentId = sent.id as string;
+      const text = await findTrustedDocument(db, viewer, documentId);
+      if (text === null) {
+        await refuseCharged(
+          req,
+          requestId,
+          'TRUSTED_DOCUMENT_NOT_FOUND',
+          viewer.serviceAccount
+            ? `No document ${documentId} in this service account's active trusted-document manifest`
+            : 'Trusted documents are registered per service account; send the query text instead',
+          400,
+          viewer,
+        );
+      }
+      if (method === 'POST') {
+        const { [DOCUMENT_ID_PARAMETER]: _id, ...rest } = body as Record<string, unknown>;
+        body = { ...rest, query: text };
+      } else {
+        const params = new URLSearchParams(url.search);
+        params.delete(DOCUMENT_ID_PARAMETER);
+        params.set('query', text!);
+        search = `?${params}`;
+      }
+      viewer = { ...viewer, documentId };
+    } else if (viewer.serviceAccount?.trustedDocumentsOnly) {
+      await refuseCharged(
+        req,
+        requestId,
+        'TRUSTED_DOCUMENTS_ONLY',
+        'This service account runs trusted documents only: send the documentId of a document in its active manifest instead of a query',
+        403,
+        viewer,
+      );
+    }
+    const context = contextFor(req, requestId, viewer);
     noteGraphQLRequest(res, context);
     if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;
-    await respondWithApollo(apollo, req, res, method, url.search, body, context, cors);
+    await respondWithApollo(apollo, req, res, method, search, body, context, cors);
   };
+}
+
+/**
+ * The document id a request sends, if any: a POST JSON object's `documentId` member or a GET's `documentId` parameter
+ * (any value: the caller checks it), and whether a query text came with it.
+ */
+function documentIdSent(method: string, body: unknown, url: URL): { id: unknown; alsoQuery: boolean } | undefined {
+  if (method === 'POST') {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !(DOCUMENT_ID_PARAMETER in body)) return undefined;
+    const b = body as Record<string, unknown>;
+    return { id: b[DOCUMENT_ID_PARAMETER], alsoQuery: b.query !== undefined };
+  }
+  if (!url.searchParams.has(DOCUMENT_ID_PARAMETER)) return undefined;
+  return { id: url.searchParams.get(DOCUMENT_ID_PARAMETER), alsoQuery: url.searchParams.has('query') };
 }
 
 export function schemaRoute(schema: GraphQLSchema): Route {

@@ -6,5 +6,6 @@ import type { MatrixPart } from './part.js';
 import { selfRegulationPart } from './self-regulation.js';
 import { statisticsPart } from './statistics.js';
 import { trainingPart } from './training.js';
+import { trustedDocumentsPart } from './trusted-documents.js';
 
-export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart, earlyReportsPart, trainingPart, changesPart, exportsPart];
+export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart, earlyReportsPart, trainingPart, changesPart, exportsPart, trustedDocumentsPart];
