@@ -22,6 +22,7 @@ import '../self-regulation/self-regulation.schema.js';
 import '../statistics/statistics.schema.js';
 import '../early-reports/early-reports.schema.js';
 import '../training/training.schema.js';
+import '../live/live.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 // Every mutation is for people whose membership rights are not suspended (issue 20); the webhook mutations opt out
