@@ -22,7 +22,7 @@ import { DomainError, ErrorCollector, type LocalizedMessage } from '../errors.js
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { branchesTable, membershipsTable } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
-import { signalLiveChange } from '../live/live.signal.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 import { cleanText } from '../text.js';
 import { DEADLINE_HOURS, MINOR_WORKING_DAYS, WORKING_DAY_HORIZON } from './early-reports.deadline.js';
 import {

@@ -7,7 +7,7 @@ import { rowsOf } from '../db/sql/index.js';
 import { earlyReportEventsTable } from '../early-reports/early-reports.table.js';
 import { outboxEventsTable } from '../outbox/outbox.table.js';
 import { suggestionEventsTable } from '../suggestions/suggestions.table.js';
-import type { LiveTopic } from './live.signal.js';
+import type { LiveTopic } from '../outbox/outbox.signal.js';
 
 /** The last row seen of each source. */
 export interface LiveCursors {

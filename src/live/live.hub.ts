@@ -5,7 +5,7 @@
 import type { DbOrTx } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { currentLiveCursors, readLiveChanges, type LiveCursors } from './live.changes.js';
-import { onLiveChange, type LiveTopic } from './live.signal.js';
+import { onLiveChange, type LiveTopic } from '../outbox/outbox.signal.js';
 
 export interface LiveHubOptions {
   /** LIVE_POLL_INTERVAL_MS: how often the poller reads other processes' changes while anyone follows anything. */

@@ -18,7 +18,7 @@ import { SuggestionRef } from '../suggestions/suggestions.schema.js';
 import type { SuggestionRow } from '../suggestions/suggestions.table.js';
 import { TrainingReachRef } from '../training/training.schema.js';
 import { NO_REACH, reachOfSessions, type TrainingReach } from '../training/training.service.js';
-import type { LiveTopic } from './live.signal.js';
+import type { LiveTopic } from '../outbox/outbox.signal.js';
 
 /** What a stream's source yields: the object as a viewer's fresh context read it, or why the stream ends. */
 export type LiveEvent<T> = { ctx: Context; value: T } | { end: LiveEnd };

@@ -7,7 +7,7 @@ import type { DbOrTx, Tx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { enqueueEvent } from '../outbox/outbox.service.js';
-import { signalLiveChange } from '../live/live.signal.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 import { todayInShanghai } from '../time.js';
 import { insertFollowUps } from './ratings.follow-ups.js';
 import { ratingDistribution } from './ratings.reads.js';

@@ -15,7 +15,7 @@ import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { membershipsTable, organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
-import { signalLiveChange } from '../live/live.signal.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 import { cleanText } from '../text.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
 import { todayInShanghai } from '../time.js';

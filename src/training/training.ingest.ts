@@ -10,7 +10,7 @@ import { runInTransaction } from '../db/transaction.js';
 import { parseGlobalIdOf } from '../global-id.js';
 import { membershipsTable } from '../members/members.table.js';
 import { practitionersTable, trainingEnrolmentsTable, trainingSessionsTable, trainingViewEventsTable } from './training.table.js';
-import { signalLiveChange } from '../live/live.signal.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 
 /** Rows per INSERT statement. */
 export const VIEW_EVENT_BATCH = 1_000;

@@ -1,4 +1,4 @@
-// The in-process signal of live updates: a service that changed something a stream may follow says so here, after its
+// The in-process signal of live updates (beside the outbox, its durable counterpart): a service that changed something a stream may follow says so here, after its
 // transaction returned, and every live hub of the process (src/live/live.hub.ts) hears it at once. Changes made by other
 // processes reach the hubs through their poller instead (no LISTEN/NOTIFY: PgBouncer in transaction mode drops it).
 
