@@ -7,8 +7,10 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import { serviceAccountsTable } from '../src/clients/clients.table.js';
+import { countStatements } from '../src/db/instrumentation.js';
 import { encodeGlobalId } from '../src/global-id.js';
-import { insertOrganization, insertPractitioner, insertTrainingSession } from './support/factories.js';
+import { LiveHub } from '../src/live/live.hub.js';
+import { insertOrganization, insertPractitioner, insertTrainingProgramme, insertTrainingSession } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { clientToken, newServiceAccount } from './support/integration.js';
 import { cast, START_REVIEW, submit, mutate, type Cast } from './support/suggestions.js';
@@ -166,13 +168,15 @@ describe('a start the viewer may not see is refused like a missing object', () =
   });
 
   it('the reach of another association\'s members-only session: not for the securities association\'s staff', async () => {
-    const session = await insertTrainingSession(t.database.db, { associationId: ASSOCIATION_IDS.SZLCA });
-    const visible = (await t.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: encodeGlobalId('TrainingSession', session.id) }, { token: c.tokens.association })).body.data.node;
-    const stream = await open(REACH, { id: encodeGlobalId('TrainingSession', session.id) }, c.tokens.association);
-    // Exactly as node(id) sees it.
-    if (visible) expect((await stream.next())?.event).toBe('next');
-    else await expectEnded(stream, 'NOT_FOUND');
-    stream.close();
+    const programme = await insertTrainingProgramme(t.database.db, { associationId: ASSOCIATION_IDS.SZLCA, audience: 'MEMBERS' });
+    const session = await insertTrainingSession(t.database.db, { programmeId: programme.id });
+    const id = encodeGlobalId('TrainingSession', session.id);
+    // Exactly as node(id) sees it: hidden from the securities association's staff, visible to the regulator.
+    expect((await t.gql(`query($id: ID!) { node(id: $id) { id } }`, { id }, { token: c.tokens.association })).body.data.node).toBeNull();
+    await expectEnded(await open(REACH, { id }, c.tokens.association), 'NOT_FOUND');
+    const regulator = await open(REACH, { id }, c.tokens.regulator);
+    expect(dataOf(await regulator.next(), 'trainingSessionReach')).toMatchObject({ views: 0 });
+    regulator.close();
   });
 });
 
@@ -258,7 +262,25 @@ describe('the transport', () => {
     expect(JSON.parse(syntax.text!).errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
-  it('the poller runs only while streams are open', async () => {
+  it('a poll is one statement however many streams are open, and the poller runs only while some are', async () => {
+    const hub = new LiveHub(t.database.db, { pollIntervalMs: 600_000, reachMinIntervalMs: 0 });
+    try {
+      expect(hub.stats.pollerRunning).toBe(false);
+      const unfollow = [1, 2, 3, 4, 5].map((id) => hub.follow(id % 2 ? 'Suggestion' : 'EarlyReport', id, () => {}));
+      unfollow.push(hub.follow('RatingCycle', 1, () => {}), hub.follow('TrainingSession', 1, () => {}));
+      expect(hub.stats.pollerRunning).toBe(true);
+      await hub.pollNow(); // the first poll reads the cursors
+      const { count } = await countStatements(() => hub.pollNow());
+      expect(count).toBe(1);
+      for (const stop of unfollow) stop();
+      expect(hub.stats).toMatchObject({ followers: 0, pollerRunning: false });
+      expect((await countStatements(() => hub.pollNow())).count).toBe(0);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('the app\'s poller runs only while streams are open', async () => {
     for (let i = 0; i < 100 && t.app.live.streams.count() > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(t.app.live.streams.count()).toBe(0);
     expect(t.app.live.hub.stats).toMatchObject({ followers: 0, pollerRunning: false });

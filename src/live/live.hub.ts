@@ -150,6 +150,13 @@ export class LiveHub {
     this.cursors = null;
   }
 
+  /** One poll now, as the timer runs it (tests count its statements); nothing while nobody follows anything. */
+  async pollNow(): Promise<void> {
+    if (!this.timer) return;
+    await this.polling;
+    await (this.polling = this.poll().finally(() => (this.polling = null)));
+  }
+
   /** One poll: one statement (the cursors are read once, when the poller starts). A failure waits for the next interval. */
   private async poll(): Promise<void> {
     try {
