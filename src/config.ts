@@ -98,6 +98,15 @@ const fields = z
     EXPORT_MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).max(100).default(3),
     /** Rows one export may hold; a job with more fails with ROW_LIMIT_EXCEEDED and keeps no file. */
     EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(50_000_000).default(1_000_000),
+    // Live updates (GraphQL subscriptions over SSE at /graphql/stream; docs/LIVE-UPDATES.md).
+    /** Open streams one principal (token subject) may hold at once in one process; one more is refused (429 TOO_MANY_STREAMS). */
+    LIVE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(5),
+    /** How often the one poller of the process reads the status changes other processes made (one statement per interval, only while streams are open). */
+    LIVE_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+    /** How often an open stream re-checks its principal (a disabled account, a revoked secret) and its object, events or not. */
+    LIVE_RECHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
+    /** A training session's live reach is recomputed at most once per this interval, however many streams follow it. */
+    LIVE_REACH_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     // Document limits (docs/SECURITY.md): checked before anything executes; over a limit is HTTP 400.
     QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),

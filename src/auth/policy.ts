@@ -370,6 +370,15 @@ export function mayAdjustGrade(viewer: Viewer): boolean {
   return scoringStageOf(viewer) === 'BUREAU';
 }
 
+/**
+ * Following a rating cycle's publication live (Subscription.ratingCyclePublished): whoever reads branch ratings at all
+ * (branchRatingScope), as the publication's webhook reaches them — the securities association's staff, the regulator,
+ * a service account with ratings:read, and a firm (its grades become visible then); nobody else.
+ */
+export function mayFollowRatingPublication(viewer: Viewer): boolean {
+  return branchRatingScope(viewer).firms.kind !== 'none';
+}
+
 // ---------------------------------------------------------------- suggestions: a row already read
 // (Which suggestions a viewer reads is suggestionScope above; this decides the same on a row in hand, for payloads.)
 

@@ -22,6 +22,7 @@ import { DomainError, ErrorCollector, type LocalizedMessage } from '../errors.js
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { branchesTable, membershipsTable } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 import { cleanText } from '../text.js';
 import { DEADLINE_HOURS, MINOR_WORKING_DAYS, WORKING_DAY_HORIZON } from './early-reports.deadline.js';
 import {
@@ -423,7 +424,7 @@ async function moveReport(db: DbOrTx, actor: Viewer, id: number | null, to: Earl
   errors.throwIfAny();
   const associationId = earlyReportTriageAssociation(actor);
   if (associationId === null || id === null) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_REPORT);
-  return runInTransaction(db, async (tx) => {
+  const moved = await runInTransaction(db, async (tx) => {
     const [before] = await tx
       .select()
       .from(r)
@@ -453,6 +454,9 @@ async function moveReport(db: DbOrTx, actor: Viewer, id: number | null, to: Earl
     }
     return after!;
   });
+  // Live streams following it (src/live): at once in this process, through the poller elsewhere.
+  signalLiveChange('EarlyReport', [moved.id]);
+  return moved;
 }
 
 export function acknowledgeEarlyReport(db: DbOrTx, actor: Viewer, input: { id: number | null }): Promise<EarlyReportRow> {

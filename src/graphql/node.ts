@@ -17,6 +17,16 @@ export function registerNodeType(typename: string, load: NodeLoader) {
   nodeLoaders.set(typename, load);
 }
 
+/**
+ * One object of a node type, exactly as node(id) loads it for the context's viewer (null: missing or hidden). For the
+ * live streams (src/live/live.schema.ts), which re-read their object on every event.
+ */
+export async function loadNodeOf(ctx: Context, typename: string, id: number, info: GraphQLResolveInfo): Promise<object | null> {
+  const load = nodeLoaders.get(typename);
+  if (!load || !(id <= MAX_KEY)) return null;
+  return load(ctx, id, info);
+}
+
 async function resolveNode(ctx: Context, globalId: string, info: GraphQLResolveInfo): Promise<object | null> {
   const decoded = decodeGlobalId(globalId);
   const load = decoded && nodeLoaders.get(decoded.typename);

@@ -24,6 +24,7 @@ import '../statistics/statistics.schema.js';
 import '../early-reports/early-reports.schema.js';
 import '../training/training.schema.js';
 import '../exports/exports.schema.js';
+import '../live/live.schema.js';
 
 builder.queryType({ description: '查询入口 / Query root' });
 // Every mutation is for people whose membership rights are not suspended (issue 20); the webhook mutations opt out

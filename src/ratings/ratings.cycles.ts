@@ -7,6 +7,7 @@ import type { DbOrTx, Tx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { enqueueEvent } from '../outbox/outbox.service.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 import { todayInShanghai } from '../time.js';
 import { insertFollowUps } from './ratings.follow-ups.js';
 import { ratingDistribution } from './ratings.reads.js';
@@ -140,7 +141,7 @@ export async function advanceCycle(db: DbOrTx, actor: Viewer, input: { year: num
 
 /** The regulator publishes a cycle in BUREAU_REVIEW: grades become visible to firms and C/D follow-ups are created. */
 export async function publishCycle(db: DbOrTx, actor: Viewer, year: number): Promise<RatingCycleRow> {
-  return runInTransaction(db, async (tx) => {
+  const published = await runInTransaction(db, async (tx) => {
     const before = await lockCycle(tx, year, 'update');
     if (before.status === 'PUBLISHED') throw alreadyPublished(before.year);
     if (before.status !== 'BUREAU_REVIEW') {
@@ -173,4 +174,7 @@ export async function publishCycle(db: DbOrTx, actor: Viewer, year: number): Pro
     });
     return after!;
   });
+  // Live streams following it (src/live): at once in this process, through the poller elsewhere.
+  signalLiveChange('RatingCycle', [published.id]);
+  return published;
 }

@@ -31,6 +31,8 @@ import { oauthMetadataRoute } from './routes/oauth-metadata.route.js';
 import { tokenRoute } from './routes/oauth.route.js';
 import { trainingViewEventsRoute, VIEW_EVENTS_PATH } from './routes/training.route.js';
 import { EXPORTS_PREFIX, exportsRoute } from './routes/exports.route.js';
+import { createLiveStreams, STREAM_ENDS, STREAM_PATH, type LiveStreams } from './routes/stream.route.js';
+import { LiveHub } from '../live/live.hub.js';
 
 // Where tests and scripts have always imported them from.
 export { clientAddress, localeFrom } from './context.js';
@@ -59,9 +61,12 @@ export interface App {
   knownQueries: Readonly<KnownQueryStats>;
   /** Prometheus metrics of this app (src/server/metrics.ts); main.ts serves them on METRICS_PORT. */
   metrics: Metrics;
+  /** The live-update streams of /graphql/stream (src/server/routes/stream.route.ts) and their hub (src/live/live.hub.ts). */
+  live: { streams: LiveStreams; hub: LiveHub };
   /**
    * Graceful stop: /readyz answers 503 at once; the server keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so load balancers
-   * notice), then stops accepting and lets in-flight requests finish. Connections still open SHUTDOWN_TIMEOUT_MS minus
+   * notice), then ends every live stream (its last event says the server shuts down; clients reconnect elsewhere) and
+   * stops its poller, then stops accepting and lets in-flight requests finish. Connections still open SHUTDOWN_TIMEOUT_MS minus
    * shutdownCleanupMs after the call are cut (`forced`). `alsoFinish` (the webhook worker stopping) settles before the database closes.
    */
   shutdown(options?: { alsoFinish?: Promise<unknown> }): Promise<{ forced: boolean }>;
@@ -120,10 +125,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createMetrics({
     database,
     knownQueries: () => knownQueries.stats,
-    routes: ['/graphql', '/healthz', '/readyz', '/schema.graphql', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/training/view-events'],
+    routes: ['/graphql', STREAM_PATH, '/healthz', '/readyz', '/schema.graphql', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/training/view-events'],
   });
+  const contextFor = createContextFactory({ config, logger, db: database.db });
+  const hub = new LiveHub(database.db, { pollIntervalMs: config.LIVE_POLL_INTERVAL_MS, reachMinIntervalMs: config.LIVE_REACH_MIN_INTERVAL_MS, logger });
+  const streams = createLiveStreams({ config, logger, schema, hub, resolveViewer, contextFor, limiter: rateLimiter, isShuttingDown: () => shuttingDown });
   const routes = new Map<string, Route>([
-    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor: createContextFactory({ config, logger, db: database.db }), db: database.db, limiter: rateLimiter })],
+    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor, db: database.db, limiter: rateLimiter })],
+    [STREAM_PATH, streams.route],
     ['/healthz', healthRoute],
     ['/readyz', readinessRoute(database, () => shuttingDown)],
     ['/schema.graphql', schemaRoute(schema)],
@@ -201,11 +210,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     apollo,
     knownQueries: knownQueries.stats,
     metrics,
+    live: { streams, hub },
     async shutdown(options = {}) {
       // Connections still open here are cut; the rest of SHUTDOWN_TIMEOUT_MS is for closing up (shutdownCleanupMs).
       const deadlineAt = Date.now() + config.SHUTDOWN_TIMEOUT_MS - shutdownCleanupMs(config);
       shuttingDown = true;
       if (config.SHUTDOWN_DRAIN_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(config.SHUTDOWN_DRAIN_DELAY_MS, deadlineAt - Date.now()))));
+      // Streams never finish by themselves: each ends now with a last event saying why, before the server stops accepting.
+      await streams.closeAll(STREAM_ENDS.shutdown, deadlineAt - Date.now());
+      await hub.stop();
       let forced = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

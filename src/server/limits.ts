@@ -75,10 +75,30 @@ function measure(set: SelectionSetNode | undefined, fragments: Map<string, Fragm
  * An operation type the schema has no root for (there is no Subscription) is a validation error; graphql-js would
  * otherwise accept the document and fail while executing it, which answers as an internal error.
  */
+/** What /graphql answers a subscription: where it is served. */
+export const SUBSCRIPTIONS_ELSEWHERE =
+  'Subscriptions are not served at /graphql: open them as Server-Sent Events at /graphql/stream (the graphql-sse protocol, distinct connections mode; docs/LIVE-UPDATES.md)';
+
+/** /graphql/stream serves subscriptions only: queries and mutations are refused there, pointing to /graphql. */
+export function subscriptionsOnlyRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== 'subscription') {
+        context.reportError(
+          new GraphQLError(`/graphql/stream serves subscriptions only: send ${node.operation} operations to /graphql`, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        );
+      }
+    },
+  };
+}
+
 export function supportedOperationRule(context: ValidationContext): ASTVisitor {
   return {
     OperationDefinition(node) {
-      if (!context.getSchema().getRootType(node.operation)) {
+      if (node.operation === 'subscription') {
+        // Subscriptions exist, but as Server-Sent Events of their own route (src/server/routes/stream.route.ts).
+        context.reportError(new GraphQLError(`${SUBSCRIPTIONS_ELSEWHERE}`, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      } else if (!context.getSchema().getRootType(node.operation)) {
         context.reportError(new GraphQLError(`This API has no ${node.operation} operations`, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       }
     },

@@ -15,6 +15,7 @@ import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { afterCursor, type PageRequest } from '../db/page.js';
 import { membershipsTable, organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 import { cleanText } from '../text.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
 import { todayInShanghai } from '../time.js';
@@ -711,7 +712,7 @@ async function moveOne(
     after?: (tx: DbOrTx, before: SuggestionRow, after: SuggestionRow) => Promise<void>;
   },
 ): Promise<SuggestionRow> {
-  return runInTransaction(db, async (tx) => {
+  const moved = await runInTransaction(db, async (tx) => {
     const before = await lockSuggestion(tx, actor, id);
     const extra = await opts.check?.(before, tx);
     const path = requirePath(before, to, ['input', 'id']);
@@ -725,6 +726,9 @@ async function moveOne(
     await opts.after?.(tx, before, after!);
     return after!;
   });
+  // Live streams following it (src/live): at once in this process, through the poller elsewhere.
+  signalLiveChange('Suggestion', [moved.id]);
+  return moved;
 }
 
 /** The submitting organization withdraws its own suggestion while it is still SUBMITTED. */
@@ -856,7 +860,7 @@ export async function forwardSuggestions(
     throw new DomainError('NOT_FOUND', null, { zh: '只有协会工作人员可以报送建议', en: 'Only an association\'s staff forward suggestions' });
   }
 
-  return runInTransaction(db, async (tx) => {
+  const forwarded = await runInTransaction(db, async (tx) => {
     const rows = await tx
       .select()
       .from(suggestionsTable)
@@ -929,6 +933,8 @@ export async function forwardSuggestions(
     });
     return { suggestions: updated, batch: batch! };
   });
+  signalLiveChange('Suggestion', forwarded.suggestions.map((row) => row.id));
+  return forwarded;
 }
 
 /** Records the government body's answer to a forwarded suggestion. */

@@ -10,6 +10,7 @@ import { runInTransaction } from '../db/transaction.js';
 import { parseGlobalIdOf } from '../global-id.js';
 import { membershipsTable } from '../members/members.table.js';
 import { practitionersTable, trainingEnrolmentsTable, trainingSessionsTable, trainingViewEventsTable } from './training.table.js';
+import { signalLiveChange } from '../outbox/outbox.signal.js';
 
 /** Rows per INSERT statement. */
 export const VIEW_EVENT_BATCH = 1_000;
@@ -128,7 +129,7 @@ export async function ingestViewEvents(db: DbOrTx, scope: IngestScope, rows: Vie
   if (rows.length === 0) return { accepted: 0, duplicates: 0, rejected: [] };
   // One batch is one statement, atomic by itself; several share one transaction.
   const run = rows.length <= VIEW_EVENT_BATCH ? <T>(fn: (h: DbOrTx) => Promise<T>) => fn(db) : <T>(fn: (h: DbOrTx) => Promise<T>) => runInTransaction(db, fn);
-  return run(async (tx) => {
+  const result = await run(async (tx) => {
     let accepted = 0;
     let duplicates = 0;
     const rejected: RejectedLine[] = [];
@@ -140,4 +141,7 @@ export async function ingestViewEvents(db: DbOrTx, scope: IngestScope, rows: Vie
     }
     return { accepted, duplicates, rejected };
   });
+  // The sessions' live reach (Subscription.trainingSessionReach): the hub recomputes it at most once per interval.
+  if (result.accepted > 0) signalLiveChange('TrainingSession', [...new Set(rows.map((r) => r.sessionId))]);
+  return result;
 }

@@ -50,7 +50,7 @@ export const BUREAU_AND_ACCOUNTS: readonly Principal[] = ['REGULATOR', 'SA_SCOPE
 export const SZLCA_STAFF_AND_SCOPED: readonly Principal[] = ['SZLCA_STAFF', 'SZLCA_SA_SCOPED'];
 export const SZLCA_STAFF_AND_ACCOUNTS: readonly Principal[] = [...SZLCA_STAFF_AND_SCOPED, 'SZLCA_SA_UNSCOPED'];
 
-export type PathKind = 'list' | 'totalCount' | 'node' | 'nodes' | 'root' | 'nested' | 'payload' | 'csv' | 'webhook';
+export type PathKind = 'list' | 'totalCount' | 'node' | 'nodes' | 'root' | 'nested' | 'payload' | 'csv' | 'webhook' | 'stream';
 
 export interface Probe {
   path: PathKind;

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.js';
 import { createTestApp, creditCodeOf, type TestApp } from '../support/harness.js';
 import { expectNoLeak, fingerprint } from './support.js';
+import { openStream } from '../support/sse.js';
 
 let t: TestApp;
 let tokens: Record<'anonymous' | 'firm' | 'association', string | undefined>;
@@ -91,9 +92,41 @@ async function fuzz(kind: 'query' | 'mutation', field: GraphQLField<unknown, unk
   }
 }
 
+/**
+ * A subscription, at /graphql/stream: refused (401 without a token) or an event stream whose events carry only
+ * documented codes; a hostile argument never opens a stream on anything.
+ */
+async function fuzzStream(field: GraphQLField<unknown, unknown>) {
+  const defs = field.args.map((a, i) => `$a${i}: ${a.type.toString()}`).join(', ');
+  const args = field.args.map((a, i) => `${a.name}: $a${i}`).join(', ');
+  const query = `subscription${defs ? `(${defs})` : ''} { ${field.name}${args ? `(${args})` : ''} { __typename } }`;
+  for (const variant of VARIANTS) {
+    const variables = Object.fromEntries(field.args.map((a, i) => [`a${i}`, valueOf(a.type, variant)]));
+    for (const [who, token] of Object.entries(tokens)) {
+      const stream = await openStream(t, query, variables, { token });
+      try {
+        const events = stream.text === undefined ? await stream.rest() : [];
+        const text = stream.text ?? JSON.stringify(events);
+        const context = `${field.name} (${variant}) as ${who}: ${stream.status} ${text.slice(0, 300)}`;
+        expect(token ? [200, 400] : [401], context).toContain(stream.status);
+        if (stream.text !== undefined) {
+          for (const error of JSON.parse(stream.text).errors ?? []) expect([...ALLOWED_CODES], context).toContain(error.extensions?.code);
+        } else {
+          expect(events.at(-1)?.event, context).toBe('complete');
+          for (const m of events) for (const error of m.data?.errors ?? []) expect(ALLOWED_CODES, context).toContain(error.extensions?.code);
+        }
+        expectNoLeak(text);
+      } finally {
+        stream.close();
+      }
+    }
+  }
+}
+
 const withArgs = (fields: Record<string, GraphQLField<unknown, unknown>>) => Object.values(fields).filter((f) => f.args.length > 0);
 const queryFields = withArgs(schema.getQueryType()!.getFields());
 const mutationFields = withArgs(schema.getMutationType()!.getFields());
+const subscriptionFields = withArgs(schema.getSubscriptionType()!.getFields());
 
 describe('fuzzing every argument of every root field', () => {
   it('covers the schema: every query and mutation that takes arguments', () => {
@@ -103,6 +136,10 @@ describe('fuzzing every argument of every root field', () => {
 
   it.for(queryFields.map((f) => [f.name, f] as const))('query %s: no 500, no leak', async ([, field]) => {
     await fuzz('query', field);
+  });
+
+  it.for(subscriptionFields.map((f) => [f.name, f] as const))('subscription %s at /graphql/stream: no 500, no leak, no stream on hostile input', async ([, field]) => {
+    await fuzzStream(field);
   });
 
   it.for(mutationFields.map((f) => [f.name, f] as const))('mutation %s: no 500, no leak, nothing written', async ([, field]) => {

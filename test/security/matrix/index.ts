@@ -2,10 +2,11 @@
 import { changesPart } from './changes.js';
 import { earlyReportsPart } from './early-reports.js';
 import { exportsPart } from './exports.js';
+import { livePart } from './live.js';
 import type { MatrixPart } from './part.js';
 import { selfRegulationPart } from './self-regulation.js';
 import { statisticsPart } from './statistics.js';
 import { trainingPart } from './training.js';
 import { trustedDocumentsPart } from './trusted-documents.js';
 
-export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart, earlyReportsPart, trainingPart, changesPart, exportsPart, trustedDocumentsPart];
+export const parts: MatrixPart[] = [selfRegulationPart, statisticsPart, earlyReportsPart, trainingPart, changesPart, exportsPart, trustedDocumentsPart, livePart];
