@@ -77,7 +77,7 @@ function expected(types: readonly OutboxEventType[], association: number | 'all'
 beforeAll(async () => {
   t = await createTestApp();
   const regulatorSuggestions = await newServiceAccount(t, { scopes: ['suggestions:read'] });
-  const regulatorAll = await newServiceAccount(t, { scopes: ['suggestions:read', 'ratings:read', 'training:read', 'statistics:read', 'early-reports:read', 'discipline:read'] });
+  const regulatorAll = await newServiceAccount(t, { scopes: ['reports:read', 'suggestions:read', 'ratings:read', 'training:read', 'statistics:read', 'early-reports:read', 'discipline:read'] });
   const regulatorWebhooksOnly = await newServiceAccount(t, { scopes: ['webhooks:manage'] });
   const szlcaAccount = await newServiceAccount(t, { role: 'association', scopes: ['webhooks:manage', 'suggestions:read', 'ratings:read', 'early-reports:read'] }, staffActor('SZLCA'));
   Object.assign(tokens, {

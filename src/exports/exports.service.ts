@@ -124,19 +124,6 @@ export async function readExportChunks(db: DbOrTx, jobId: number, afterSeq: numb
     .limit(limit);
 }
 
-/** File names and media types of a finished job. */
+/** Media types and file extensions of the formats. */
 export const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = { CSV: 'text/csv; charset=utf-8', JSONL: 'application/x-ndjson; charset=utf-8' };
 export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { CSV: 'csv', JSONL: 'jsonl' };
-
-/** The manifest of a finished job: what the download must hash to. */
-export interface ExportManifest {
-  jobId: string;
-  kind: ExportKind;
-  format: ExportFormat;
-  filter: ExportFilter;
-  rows: number;
-  bytes: number;
-  sha256: string;
-  createdAt: Date;
-  finishedAt: Date;
-}
