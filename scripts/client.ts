@@ -22,8 +22,6 @@ import { eq } from 'drizzle-orm';
 import { createServiceAccount, serviceAccountRoles } from '../src/clients/clients.service.js';
 import { serviceAccountsTable } from '../src/clients/clients.table.js';
 import { documentIdOf, uploadTrustedDocumentManifest } from '../src/clients/trusted-documents.service.js';
-import { encodeGlobalId } from '../src/global-id.js';
-import { schema } from '../src/graphql/schema.js';
 import { serviceAccountScopes } from '../src/clients/scopes.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { DomainError } from '../src/errors.js';
@@ -186,6 +184,8 @@ async function uploadDirectly(config: Config, association: AssociationCode, clie
     const actor: Viewer = { role: 'ASSOCIATION', subject: `association:cli:${userInfo().username}`, organizationId: null, associationId: ASSOCIATION_IDS[association] };
     const [account] = await database.db.select({ id: serviceAccountsTable.id }).from(serviceAccountsTable).where(eq(serviceAccountsTable.clientId, clientId));
     if (!account) fail(`no service account ${clientId}`);
+    // Loaded only here: building the schema is not needed by `create` or by an upload through the server.
+    const { schema } = await import('../src/graphql/schema.js');
     const manifest = await uploadTrustedDocumentManifest(database.db, actor, schema, { serviceAccountId: account.id, documents });
     const ids = [...new Set(documents.map((d) => documentIdOf(d)))].sort();
     return { version: manifest.version, documentIds: ids };
