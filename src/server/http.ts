@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationError } from '../auth/authenticate.js';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Logger } from '../logger.js';
+import { activeTraceId } from '../tracing.js';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from './format-error.js';
 
 /** One route: what it needs of the request, and the CORS headers the app computed for it. */
@@ -24,7 +25,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** The error shape GraphQL clients already parse, for answers outside GraphQL too (CSV exports, transport refusals). */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+  // With tracing on, the request's trace id (extensions.traceId), as GraphQL errors carry it; off, there is none.
+  const traceId = activeTraceId();
+  sendJson(res, status, { errors: [{ message, extensions: traceId ? { code, traceId } : { code } }] }, headers);
 }
 
 /**

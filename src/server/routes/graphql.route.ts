@@ -11,8 +11,9 @@ import { respondWithApollo } from '../apollo.js';
 import type { ContextFactory } from '../context.js';
 import { HttpError, jsonNestsDeeperThan, MAX_JSON_DEPTH, readBody, sendError, type Route } from '../http.js';
 import type { KnownQueryPath } from '../known-query.js';
-import { noteGraphQLRequest } from '../request-log.js';
+import { noteGraphQLRequest, requestLogOf } from '../request-log.js';
 import { explorerPage } from './explorer.route.js';
+import { endWithError, otelContext, otelTrace, SpanKind, type Tracing } from '../../tracing.js';
 
 export interface GraphQLRouteDeps {
   config: Config;
@@ -21,13 +22,15 @@ export interface GraphQLRouteDeps {
   resolveViewer: ViewerResolver;
   contextFor: ContextFactory;
   limiter?: RateLimiter;
+  /** On: each operation gets a span under the request's (src/tracing.ts). */
+  tracing?: Tracing;
 }
 
 /** What a malformed request (not JSON, nested too deep) costs: refused before any work, yet not free to repeat. */
 export const MALFORMED_REQUEST_COST = 1;
 
 export function graphqlRoute(deps: GraphQLRouteDeps): Route {
-  const { config, apollo, knownQueries, resolveViewer, contextFor, limiter } = deps;
+  const { config, apollo, knownQueries, resolveViewer, contextFor, limiter, tracing } = deps;
   /** Charges the caller for a malformed request, then refuses it: 400 with `code`, or 429 when the budget is spent. */
   const refuseMalformed = async (req: Parameters<Route>[0], requestId: string, code: string, message: string): Promise<never> => {
     const { principal } = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
@@ -72,8 +75,33 @@ export function graphqlRoute(deps: GraphQLRouteDeps): Route {
     }
     const context = contextFor(req, requestId, await resolveViewer(req.headers.authorization));
     noteGraphQLRequest(res, context);
-    if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;
-    await respondWithApollo(apollo, req, res, method, url.search, body, context, cors);
+    const run = async () => {
+      if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;
+      await respondWithApollo(apollo, req, res, method, url.search, body, context, cors);
+    };
+    if (!tracing) return run();
+    // The operation's span, whichever path answers it: named once the path knows the operation (the request log's
+    // fields, filled by the known-query path and Apollo's plugin); its variables are never recorded.
+    const parent = otelContext.active();
+    const span = tracing.tracer.startSpan('graphql', { kind: SpanKind.INTERNAL }, parent);
+    const named = () => {
+      const fields = requestLogOf(res);
+      const name = fields?.operation?.slice(0, 100);
+      const type = fields?.operationType;
+      if (type) span.setAttribute('graphql.operation.type', type);
+      if (name) span.setAttribute('graphql.operation.name', name);
+      if (type || name) span.updateName([type ?? 'graphql', name].filter(Boolean).join(' '));
+      if (fields?.errorCodes?.length) span.setAttribute('member_graph.error_codes', fields.errorCodes);
+    };
+    try {
+      await otelContext.with(otelTrace.setSpan(parent, span), run);
+    } catch (error) {
+      named();
+      endWithError(span, error);
+      throw error;
+    }
+    named();
+    span.end();
   };
 }
 
