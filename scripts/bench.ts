@@ -1,9 +1,12 @@
-// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --domains training,… --rounds 9 --requests 200 --concurrency 4]
+// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --domains training,… --rounds 9 --requests 200 --concurrency 4 --tracing]
 // The six performance scenarios (scripts/bench-scenarios.ts) on PGlite and on PostgreSQL (DATABASE_URL's server, or a
 // local one when it answers), each driver on a fresh database prepared like the app's, then scenarios 2, 3 and 5 again
 // on that database scaled up. Prints a table and writes bench/results/latest.json (and a dated copy). A measurement:
 // the exit code is 0 whether or not the gates are met; the last line says which. The domains' entries
 // (scripts/bench/domains.ts) run after the scenarios on the same app and database (`--domains none` skips them).
+// --tracing: the API runs with tracing on (every trace recorded, spans batched and handed to an exporter that drops
+// them: the cost inside the process, not a collector's), to measure the cost of tracing; its results are written as
+// bench/results/latest-tracing.json (and a dated copy), beside the untraced ones, never over them.
 import { cpus, totalmem } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -12,6 +15,9 @@ import { createTokenVerifier, signAccessToken } from '../src/auth/tokens.js';
 import { schema } from '../src/graphql/schema.js';
 import { createLogger } from '../src/logger.js';
 import { createApp } from '../src/server/app.js';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { samplerFor, startTracing, type Tracing } from '../src/tracing.js';
 import { benchScenarios, scaleBenchDatabase, scaledBenchScenarios, type Floor, type Scenario } from './bench-scenarios.js';
 import { findPostgresServer, openBenchDatabase, type Driver } from './bench/databases.js';
 import { startFloorServer } from './bench/floor.js';
@@ -34,8 +40,21 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     requests: { type: 'string' },
     concurrency: { type: 'string' },
+    tracing: { type: 'boolean', default: false },
   },
 });
+
+/** Exports nothing: the batch processor does all its work, the spans then go nowhere (--tracing). */
+const droppingExporter: SpanExporter = {
+  export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
+  shutdown: async () => undefined,
+};
+
+/** Tracing as production runs it with an endpoint (parent-based, always on; a batch processor), for --tracing. */
+function benchTracing(): Tracing | undefined {
+  if (!args.tracing) return undefined;
+  return startTracing({ serviceName: 'member-graph-bench', sampler: samplerFor('parentbased_always_on', 1), exporter: droppingExporter, spanProcessor: new BatchSpanProcessor(droppingExporter) });
+}
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -109,7 +128,8 @@ function progress(e: Entry): void {
 /** The app over HTTP on loopback and the floor server beside it, on one driver's fresh database. */
 async function startBench(driver: Driver, settings: Settings, load: LoadGenerator, postgresServerUrl?: string) {
   const logger = createLogger('silent');
-  const { config, database, dispose } = await openBenchDatabase(driver, logger, postgresServerUrl);
+  const tracing = benchTracing();
+  const { config, database, dispose } = await openBenchDatabase(driver, logger, postgresServerUrl, tracing);
   disposers.add(dispose);
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -121,7 +141,8 @@ async function startBench(driver: Driver, settings: Settings, load: LoadGenerato
     const keys = await loadOrCreateIssuerKeys(config.DATA_DIR);
     const issuer = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
     const verifier = createTokenVerifier({ ...issuer, keys });
-    const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys });
+    if (tracing) stops.push(() => tracing.shutdown(5000));
+    const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys, tracing });
     stops.push(() => app.shutdown().then(() => undefined));
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
     const floors = new Map<string, Floor>();
@@ -203,7 +224,7 @@ async function main() {
   }
   console.log(
     `${settings.rounds} rounds × ${settings.requests} requests per side, ${settings.concurrency} connections, ` +
-      `heap run ${settings.heapRequests.toLocaleString('en')} requests after ${settings.heapWarmupRequests.toLocaleString('en')}, fixed-rate runs of ${settings.latencySeconds} s${args.quick ? ' (--quick)' : ''}`,
+      `heap run ${settings.heapRequests.toLocaleString('en')} requests after ${settings.heapWarmupRequests.toLocaleString('en')}, fixed-rate runs of ${settings.latencySeconds} s${args.quick ? ' (--quick)' : ''}${args.tracing ? ', tracing on (--tracing)' : ''}`,
   );
 
   const load = startLoadGenerator();
@@ -230,6 +251,7 @@ async function main() {
     dirty,
     at: new Date().toISOString(),
     quick: args.quick!,
+    tracing: args.tracing!,
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', totalMemoryBytes: totalmem() },
     settings,
     drivers: [

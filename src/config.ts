@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { isIP } from 'node:net';
 
+/** OTEL_TRACES_SAMPLER values honoured (src/tracing.ts builds them). */
+export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+
 /** Defaults of the database timeouts (also used where a database is opened without a Config). */
 export const databaseTimeoutDefaults = { statementMs: 15_000, lockMs: 5_000, idleInTransactionMs: 10_000, connectMs: 5_000 } as const;
 
@@ -127,6 +130,21 @@ const fields = z
      * Node 20 (docs/OPERATIONS.md, "Request log").
      */
     LOG_STATEMENT_COUNTS: bool.default(false),
+    /**
+     * Tracing (docs/OPERATIONS.md, "Tracing"): spans are exported over OTLP/HTTP to this endpoint (`<endpoint>/v1/traces`)
+     * when it is set; unset, tracing is off and costs nothing. OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the full traces URL,
+     * wins over it. The OpenTelemetry environment-variable conventions.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** true turns tracing off even with an endpoint set. */
+    OTEL_SDK_DISABLED: bool.default(false),
+    /** The service.name resource attribute of every span. */
+    OTEL_SERVICE_NAME: z.string().min(1).max(200).default('member-graph'),
+    /** Which traces are recorded: parentbased_always_on (the default) follows the caller's sampled flag and records the rest. */
+    OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).default('parentbased_always_on'),
+    /** The ratio of the *traceidratio samplers, 0 to 1. */
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
     /** Proxies (load balancers) in front of the server whose X-Forwarded-For is trusted; anonymous budgets are per client IP. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   });

@@ -13,6 +13,7 @@ import { startWebhookWorker } from './webhooks/webhooks.worker.js';
 import { startExportWorker } from './exports/exports.worker.js';
 import { purgeDataAccessLog } from './data-access/data-access.service.js';
 import { startMetricsServer } from './server/metrics.js';
+import { tracingFromConfig } from './tracing.js';
 
 /** Start-up failures an operator can fix: one line on stderr, exit 1, no stack. */
 class StartupError extends Error {}
@@ -55,6 +56,9 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Tracing only with an OTLP endpoint (docs/OPERATIONS.md, "Tracing"); otherwise undefined and nothing of it is built.
+  const tracing = tracingFromConfig(config);
+  if (tracing) logger.info({ serviceName: config.OTEL_SERVICE_NAME, sampler: config.OTEL_TRACES_SAMPLER }, 'tracing on: spans exported over OTLP/HTTP');
   // Until the app is ready the server answers 503 "starting" (/healthz 200); the CLIs wait for /readyz (scripts/client.ts).
   const server = createHttpServer(config);
   await listen(server, config.PORT, config.HOST);
@@ -66,7 +70,10 @@ async function main() {
     keys: issuerKeys,
   });
   // The embedded database takes the DATA_DIR lock here: a second process on the same directory stops with one line.
-  const database = await prepareDatabase(config, logger, config.LOG_STATEMENT_COUNTS ? { statementLogger: requestStatementLogger } : {});
+  const database = await prepareDatabase(config, logger, {
+    ...(config.LOG_STATEMENT_COUNTS ? { statementLogger: requestStatementLogger } : {}),
+    ...(tracing ? { statementObserver: tracing } : {}),
+  });
   const app = await createApp({
     config,
     logger,
@@ -75,6 +82,7 @@ async function main() {
     verifier,
     issuerKeys: config.AUTH_JWKS_URL ? undefined : issuerKeys,
     server,
+    tracing,
   });
   const webhookWorker = config.WEBHOOK_WORKER
     ? startWebhookWorker({
@@ -85,6 +93,8 @@ async function main() {
         retryBaseSeconds: config.WEBHOOK_RETRY_BASE_SECONDS,
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+        onAttempt: (outcome) => app.metrics.observeDelivery(outcome),
+        tracing,
       })
     : undefined;
   // Bulk exports (docs/EXPORTS.md): jobs queued here or on another instance, and running ones whose instance went away.
@@ -111,6 +121,7 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const signalledAt = Date.now();
     // The deadline first, before anything that could wait (a log line included), and it exits before it logs: the
     // process is gone SHUTDOWN_TIMEOUT_MS after the signal whatever else hangs (the database closing, stdout).
     setTimeout(() => {
@@ -126,17 +137,24 @@ async function main() {
     logger.info({ signal, drainMs: config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutting down: readiness 503, finishing in-flight requests');
     // The workers stop polling at once; webhook attempts in flight finish and are recorded, and an export being written
     // is handed back at its next batch (another instance resumes it), before the database closes.
-    app.shutdown({ alsoFinish: Promise.all([webhookWorker?.stop(), exportWorker?.stop()]) }).then(
-      ({ forced }) => {
-        if (forced) logger.error({ signal }, 'shutdown deadline passed: in-flight requests were cut');
-        else logger.info({ signal }, 'shut down cleanly');
-        process.exit(forced ? 1 : 0);
-      },
-      (error) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .shutdown({ alsoFinish: Promise.all([webhookWorker?.stop(), exportWorker?.stop()]) })
+      // The spans still batched are flushed in what is left of the deadline (less a margin to exit in).
+      .then(async (result) => {
+        await tracing?.shutdown(config.SHUTDOWN_TIMEOUT_MS - (Date.now() - signalledAt) - 100);
+        return result;
+      })
+      .then(
+        ({ forced }) => {
+          if (forced) logger.error({ signal }, 'shutdown deadline passed: in-flight requests were cut');
+          else logger.info({ signal }, 'shut down cleanly');
+          process.exit(forced ? 1 : 0);
+        },
+        (error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

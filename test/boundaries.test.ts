@@ -13,7 +13,7 @@ type Layer = 'kernel' | 'tables' | 'db' | 'policy' | 'domain' | 'auth' | 'graphq
 
 /**
  * Which layer a file of src/ belongs to; the first rule that matches decides. Paths are relative to src/, with `/`.
- * - kernel: configuration, errors, text, time, logging, the global-ID codec and the seeded PRNG; used by every layer.
+ * - kernel: configuration, errors, text, time, logging, tracing, ingestion counters, the global-ID codec and the seeded PRNG; used by every layer.
  * - tables: the drizzle table definitions of every domain (`*.table.ts`), collected by db/schema.ts.
  * - db: the driver, the fast-SQL seam (db/sql), transactions, pages.
  * - policy: the viewer and every "may this viewer see or do X" rule (auth/policy.ts, auth/viewer.ts), with the
@@ -25,7 +25,7 @@ type Layer = 'kernel' | 'tables' | 'db' | 'policy' | 'domain' | 'auth' | 'graphq
  * - composition: main.ts and bootstrap.ts, which build everything, and the demo-data loaders that seed every domain.
  */
 const layerRules: [RegExp, Layer][] = [
-  [/^(config|errors|text|time|logger|global-id|project-root)\.ts$/, 'kernel'],
+  [/^(config|errors|text|time|logger|global-id|project-root|tracing|ingestion)\.ts$/, 'kernel'],
   [/^seed\/prng\.ts$/, 'kernel'],
   [/\.table\.ts$/, 'tables'],
   [/^db\//, 'db'],

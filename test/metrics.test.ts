@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { startMetricsServer } from '../src/server/metrics.js';
 import { createTestApp, type TestApp } from './support/harness.js';
+import { clientToken, newServiceAccount } from './support/integration.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -62,4 +63,67 @@ describe('metrics', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('count webhook delivery attempts by outcome, every outcome present from the start', async () => {
+    const before = await t.app.metrics.registry.metrics();
+    expect(before).toContain('member_graph_webhook_delivery_attempts_total{outcome="failed"} ');
+    t.app.metrics.observeDelivery('succeeded');
+    t.app.metrics.observeDelivery('retry');
+    t.app.metrics.observeDelivery('retry');
+    const after = await t.app.metrics.registry.metrics();
+    const delta = (outcome: string) => sample(after, 'member_graph_webhook_delivery_attempts_total', { outcome }) - sample(before, 'member_graph_webhook_delivery_attempts_total', { outcome });
+    expect([delta('succeeded'), delta('retry'), delta('failed')]).toEqual([1, 2, 0]);
+  });
+
+  it('count training view-event lines by outcome as the route answers them', async () => {
+    const writer = await newServiceAccount(t, { role: 'association', name: '指标测试平台', scopes: ['training:write'] });
+    const token = await clientToken(t, writer.clientId, writer.clientSecret);
+    const before = await t.app.metrics.registry.metrics();
+    const res = await fetch(`${t.url}/training/view-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` },
+      body: 'not json\n{"also":"not an event"}\n',
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
+    expect(answer.rejected).toHaveLength(2);
+    const after = await t.app.metrics.registry.metrics();
+    const delta = (outcome: string) => sample(after, 'member_graph_training_view_events_total', { outcome }) - sample(before, 'member_graph_training_view_events_total', { outcome });
+    expect([delta('accepted'), delta('duplicate'), delta('rejected')]).toEqual([answer.accepted, answer.duplicates, 2]);
+    expect(after).toContain('member_graph_statistics_returns_total{action="saved"}');
+  });
+
+  it('leave statements per request empty while statements are not counted (the default)', async () => {
+    await t.gql('query { organizations(first: 2) { edges { node { id } } } }');
+    const text = await t.app.metrics.registry.metrics();
+    expect(sample(text, 'member_graph_http_request_statements_count', { route: '/graphql' })).toBe(0);
+  });
 });
+
+describe('metrics with statements counted and a small budget', () => {
+  let counted: TestApp;
+  beforeAll(async () => {
+    counted = await createTestApp({ LOG_STATEMENT_COUNTS: 'true', RATE_LIMIT_POINTS: '30', RATE_LIMIT_WINDOW_SECONDS: '3600' });
+  });
+  afterAll(async () => {
+    await counted?.close();
+  });
+
+  it('observe the statements of each request, and count RATE_LIMITED refusals by route', async () => {
+    const query = 'query Two { organizations(first: 2) { edges { node { id } } } }';
+    const { count } = await counted.countedExecute(query, {}, { role: 'ANONYMOUS' } as never);
+    expect(count).toBeGreaterThan(0);
+    const first = await counted.gql(query);
+    expect(first.status).toBe(200);
+    let text = await counted.app.metrics.registry.metrics();
+    expect(sample(text, 'member_graph_http_request_statements_count', { route: '/graphql' })).toBe(1);
+    expect(sample(text, 'member_graph_http_request_statements_sum', { route: '/graphql' })).toBe(count);
+    // Spend the budget: the refusals are counted once per refused request, whichever path refused it.
+    let refused = 0;
+    for (let i = 0; i < 40 && refused < 2; i++) if ((await counted.gql(query)).status === 429) refused++;
+    expect(refused).toBe(2);
+    text = await counted.app.metrics.registry.metrics();
+    expect(sample(text, 'member_graph_rate_limit_refusals_total', { route: '/graphql' })).toBe(2);
+  });
+});
+

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { isEmpty, prepareDatabase } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
-import { statementCountingLogger } from '../../src/db/instrumentation.js';
+import { statementCountingLogger, type StatementObserver } from '../../src/db/instrumentation.js';
 import type { Logger } from '../../src/logger.js';
 import { seedAll } from '../../src/seed/seed-all.js';
 
@@ -58,7 +58,7 @@ export async function findPostgresServer(): Promise<{ url?: string; reason?: str
  * Opens a fresh database for one driver. The cost limits stay on, with a budget the benchmark never exhausts; idle
  * keep-alive connections live long enough to outlast the pauses between rounds.
  */
-export async function openBenchDatabase(driver: Driver, logger: Logger, postgresServerUrl?: string): Promise<BenchDatabase> {
+export async function openBenchDatabase(driver: Driver, logger: Logger, postgresServerUrl?: string, statementObserver?: StatementObserver): Promise<BenchDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mg-bench-'));
   const throwaway = `mg_bench_${process.pid}`;
   let databaseUrl: string | undefined;
@@ -90,7 +90,7 @@ export async function openBenchDatabase(driver: Driver, logger: Logger, postgres
       // No load balancer in front: stop at once (NODE_ENV=production would otherwise drain 10 s at each shutdown).
       SHUTDOWN_DRAIN_DELAY_MS: '0',
     });
-    database = await prepareDatabase(config, logger, { statementLogger: statementCountingLogger });
+    database = await prepareDatabase(config, logger, { statementLogger: statementCountingLogger, ...(statementObserver ? { statementObserver } : {}) });
     // prepareDatabase seeds only the embedded database; a server's is seeded as `npm run db:seed` does it.
     if (await isEmpty(database)) await database.db.transaction((tx) => seedAll(tx));
     return { config, database, dispose };

@@ -60,6 +60,8 @@ export interface Results {
   dirty: boolean;
   at: string;
   quick: boolean;
+  /** --tracing: the API ran with tracing on (spans batched, then dropped). */
+  tracing?: boolean;
   machine: { cpus: number; model: string; totalMemoryBytes: number };
   settings: Settings;
   drivers: ({ driver: string; skipped: string } | { driver: string; setupSeconds: number; seconds: number; scale?: { label: string; counts: Record<string, number>; seconds: number } })[];
@@ -71,11 +73,12 @@ export interface Results {
   domains: DomainBenchResult[];
 }
 
-/** Writes latest.json and bench/results/<date>-<commit>.json; returns their paths. */
+/** Writes latest.json and bench/results/<date>-<commit>.json (with `-tracing` before `.json` for a --tracing run); returns their paths. */
 export function writeResults(results: Results): string[] {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const text = `${JSON.stringify(results, null, 2)}\n`;
-  const paths = [join(RESULTS_DIR, 'latest.json'), join(RESULTS_DIR, `${results.at.slice(0, 10)}-${results.commit}.json`)];
+  const suffix = results.tracing ? '-tracing' : '';
+  const paths = [join(RESULTS_DIR, `latest${suffix}.json`), join(RESULTS_DIR, `${results.at.slice(0, 10)}-${results.commit}${suffix}.json`)];
   for (const path of paths) writeFileSync(path, text);
   return paths;
 }

@@ -15,6 +15,7 @@ import type { Db } from './handle.js';
 import * as schema from './schema.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { sendStatementsUnnamed } from './sql/prepared.js';
+import type { StatementObserver } from './instrumentation.js';
 
 export type { Db, DbOrTx, Schema, Tx } from './handle.js';
 
@@ -60,6 +61,8 @@ export interface DatabaseOptions {
   pglite?: PGlite;
   /** Sees every statement: tests and the benchmark pass statementCountingLogger (src/db/instrumentation.ts). */
   statementLogger?: DrizzleLogger;
+  /** Wraps each statement sent by the API's handle (tracing's spans); absent, the driver is not touched. */
+  statementObserver?: StatementObserver;
 }
 
 export function databaseOptionsFromConfig(config: Config): DatabaseOptions {
@@ -88,6 +91,55 @@ async function journalEntryCount(): Promise<number> {
   const { readFile } = await import('node:fs/promises');
   const journal = JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8'));
   return journal.entries.length as number;
+}
+
+type Query = (...args: unknown[]) => unknown;
+
+/** The text of a driver query's first argument: a string, or a config object's `text` (node-postgres) — never values. */
+function statementText(first: unknown): string {
+  return typeof first === 'string' ? first : typeof (first as { text?: unknown })?.text === 'string' ? (first as { text: string }).text : '';
+}
+
+/**
+ * Puts `observer` around `target.query` (a node-postgres pool or connection, a PGlite or its transaction): the same
+ * arguments reach the driver and the same answer or error comes back. Callback-style calls are passed through untouched
+ * when `promiseFormOnly` (node-postgres' pool calls its connection that way for pool.query, observed already).
+ */
+function observeQueries(target: object, observer: StatementObserver, options: { promiseFormOnly: boolean }): void {
+  const holder = target as { query: Query };
+  const original = holder.query;
+  holder.query = function observedQuery(this: unknown, ...args: unknown[]) {
+    if (args.some((arg) => typeof arg === 'function')) {
+      if (options.promiseFormOnly) return original.apply(this, args);
+      // pool.query with a callback: the statement is observed until its callback.
+      const index = args.findIndex((arg) => typeof arg === 'function');
+      const callback = args[index] as (error: unknown, result?: unknown) => void;
+      void observer
+        .statement(statementText(args[0]), () =>
+          new Promise((resolve, reject) => {
+            const forwarded = [...args];
+            forwarded[index] = (error: unknown, result: unknown) => (error ? reject(error) : resolve(result));
+            original.apply(this, forwarded);
+          }),
+        )
+        .then((result) => callback(undefined, result), (error: unknown) => callback(error));
+      return undefined;
+    }
+    return observer.statement(statementText(args[0]), () => original.apply(this, args) as Promise<unknown>);
+  };
+}
+
+/** PGlite: its own query, and the query of each transaction it hands out (drizzle's transactions run on that). */
+function observePglite(pglite: PGlite, observer: StatementObserver): void {
+  observeQueries(pglite, observer, { promiseFormOnly: false });
+  const holder = pglite as unknown as { transaction: (fn: (tx: object) => Promise<unknown>) => Promise<unknown> };
+  const transaction = holder.transaction;
+  holder.transaction = function observedTransaction(this: unknown, fn: (tx: object) => Promise<unknown>) {
+    return transaction.call(this, (tx: object) => {
+      observeQueries(tx, observer, { promiseFormOnly: false });
+      return fn(tx);
+    });
+  };
 }
 
 /** Closing twice (shutdown after a failed start, tests) is harmless. */
@@ -126,7 +178,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('connect', (client) => {
       client.on('error', () => {});
       if (!named) sendStatementsUnnamed(client);
+      // A transaction's statements go to its checked-out connection (promise form); pool.query's own call to its
+      // connection passes a callback and is already observed as the pool's.
+      if (options.statementObserver) observeQueries(client, options.statementObserver, { promiseFormOnly: true });
     });
+    if (options.statementObserver) observeQueries(pool, options.statementObserver, { promiseFormOnly: false });
     const db = drizzleNodePg({ client: pool, schema, logger: options.statementLogger }) as unknown as Db;
     return {
       db,
@@ -181,6 +237,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
   }
   const pglite = client;
+  if (options.statementObserver) observePglite(pglite, options.statementObserver);
   // One in-process connection: no lock waits, and the WASM build has no timer signals, so the statement timeout is
   // recorded (SHOW answers it) but not enforced. idle_in_transaction_session_timeout is never set: when it fires it
   // wedges the embedded engine.

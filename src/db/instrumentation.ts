@@ -59,3 +59,13 @@ export const requestStatementLogger: DrizzleLogger = {
     if (tally) tally.statements = (tally.statements ?? 0) + 1;
   },
 };
+
+/**
+ * Sees each statement from the moment it is sent until its answer: openDatabase wraps the driver's query calls with it
+ * when given one (tracing's statement spans, src/tracing.ts). `run` sends the statement exactly as it would have been
+ * sent without an observer; the observer must return what `run` returns and throw what it throws. Not a statementLogger:
+ * drizzle calls those before the statement is sent and never after, so they cannot see how long it took.
+ */
+export interface StatementObserver {
+  statement<T>(text: string, run: () => Promise<T>): Promise<T>;
+}

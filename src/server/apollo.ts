@@ -15,6 +15,7 @@ import { createFormatError, databaseUnavailablePlugin, PREFLIGHT_HEADERS } from 
 import { costChargedAhead } from './known-query.js';
 import { documentLimitRules, documentLimitsFromConfig, supportedOperationRule } from './limits.js';
 import { requestLogPlugin } from './request-log.js';
+import type { Tracing } from '../tracing.js';
 
 export interface ApolloDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface ApolloDeps {
   /** Built with the known-query path's `resultRunAhead`, so a result handed over is formatted, not run again. */
   engine: JitEngine;
   rateLimiter: RateLimiter;
+  /** On: errors carry extensions.traceId. */
+  tracing?: Tracing;
 }
 
 /** A started Apollo Server. */
@@ -44,7 +47,7 @@ export async function createApollo(deps: ApolloDeps): Promise<ApolloServer<Conte
     hideSchemaDetailsFromClientErrors: true,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [supportedOperationRule, ...documentLimitRules(limits)],
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, { traceIds: deps.tracing !== undefined }),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),

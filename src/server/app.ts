@@ -19,8 +19,9 @@ import { createContextFactory } from './context.js';
 import { answerThrown, corsHeaders, sendError, sendJson, type Route } from './http.js';
 import { createKnownQueryPath, resultRunAhead, type KnownQueryStats } from './known-query.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { noteErrorCodes, startRequestLog } from './request-log.js';
+import { noteErrorCodes, startRequestLog, type RequestLogFields } from './request-log.js';
 import { countRequestStatements } from '../db/instrumentation.js';
+import { otelContext, otelTrace, SpanKind, SpanStatusCode, traceResponseHeader, type Tracing } from '../tracing.js';
 import { csvRoute } from './routes/csv.route.js';
 import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
@@ -47,6 +48,8 @@ export interface AppDeps {
   issuerKeys?: IssuerKeys;
   /** Per-principal cost budgets; built from config (in memory, or Redis with REDIS_URL) when not given. */
   rateLimiter?: RateLimiter;
+  /** Tracing when it is on (src/tracing.ts, tracingFromConfig); absent, no span is made and no header read or sent. */
+  tracing?: Tracing;
   /**
    * A server from `createHttpServer`, already listening (main.ts binds the port before opening the database, so a busy
    * port fails at once); the app takes over its requests. A new, unbound one when absent.
@@ -119,7 +122,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const resolveViewer = createViewerResolver(deps.verifier, database.db);
   const engine = createJitEngine(schema, { resultRunAhead });
   const knownQueries = createKnownQueryPath(engine, schema, rateLimiter);
-  const apollo = await createApollo({ config, logger, schema, engine, rateLimiter });
+  const apollo = await createApollo({ config, logger, schema, engine, rateLimiter, tracing: deps.tracing });
 
   // Requests are counted where their log line is written, so both the known-query path and Apollo's are.
   const metrics = createMetrics({
@@ -131,7 +134,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const hub = new LiveHub(database.db, { pollIntervalMs: config.LIVE_POLL_INTERVAL_MS, reachMinIntervalMs: config.LIVE_REACH_MIN_INTERVAL_MS, logger });
   const streams = createLiveStreams({ config, logger, schema, hub, resolveViewer, contextFor, limiter: rateLimiter, isShuttingDown: () => shuttingDown });
   const routes = new Map<string, Route>([
-    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor, db: database.db, limiter: rateLimiter })],
+    ['/graphql', graphqlRoute({ config, apollo, knownQueries, resolveViewer, contextFor, db: database.db, limiter: rateLimiter, tracing: deps.tracing })],
     [STREAM_PATH, streams.route],
     ['/healthz', healthRoute],
     ['/readyz', readinessRoute(database, () => shuttingDown)],
@@ -148,6 +151,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     routes.set('/.well-known/oauth-authorization-server', oauthMetadataRoute(config));
   }
 
+  const tracing = deps.tracing;
+  /** The route's name for spans (a fixed set: never the raw path), or undefined for a path no route serves. */
+  const routeName = (pathname: string): string | undefined =>
+    routes.has(pathname) ? pathname : pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? `${DEVELOPMENT_REPORT_PREFIX}*` : undefined;
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const incomingId = req.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && /^[\w.-]{1,64}$/.test(incomingId) ? incomingId : randomUUID();
@@ -156,9 +164,36 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // While draining, clients reconnect (to another instance) instead of reusing this connection.
     if (shuttingDown) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const cors = corsHeaders(req, config.CORS_ORIGINS);
     const started = process.hrtime.bigint();
     const fields = startRequestLog(res);
+    if (!tracing) {
+      await serve(req, res, url, requestId, fields, started);
+      return;
+    }
+    // The server span: the caller's trace continued (W3C traceparent/tracestate) or a new one; its statements counted
+    // into the log fields through the context (no second AsyncLocalStorage).
+    const method = req.method ?? 'GET';
+    const route = routeName(url.pathname);
+    const parent = tracing.incoming(req.headers, fields);
+    const span = tracing.tracer.startSpan(
+      route ? `${method} ${route}` : method,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': url.pathname, 'url.scheme': 'http', ...(route ? { 'http.route': route } : {}) } },
+      parent,
+    );
+    res.setHeader('traceresponse', traceResponseHeader(span));
+    try {
+      await otelContext.with(otelTrace.setSpan(parent, span), () => serve(req, res, url, requestId, fields, started));
+    } finally {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (fields.errorCodes?.length) span.setAttribute('member_graph.error_codes', fields.errorCodes);
+      if (fields.statements !== undefined) span.setAttribute('member_graph.statements', fields.statements);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, fields: RequestLogFields, started: bigint) {
+    const cors = corsHeaders(req, config.CORS_ORIGINS);
     try {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, { ...cors, ...PREFLIGHT_HEADERS });
@@ -169,7 +204,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         routes.get(url.pathname) ??
         (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : url.pathname.startsWith(EXPORTS_PREFIX) ? exportFiles : undefined);
       if (route) {
-        if (config.LOG_STATEMENT_COUNTS) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));
+        // With tracing on, its statement spans count the statements already (Tracing.incoming's tally).
+        if (config.LOG_STATEMENT_COUNTS && !tracing) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));
         else await route(req, res, url, requestId, cors);
         return;
       }
@@ -179,9 +215,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       noteErrorCodes(fields, [answerThrown(res, error, logger, requestId)]);
     } finally {
       // One line per request (docs/OPERATIONS.md, "Request log"): the GraphQL operation, the principal (a subject, never
-      // a token), the error codes and, with LOG_STATEMENT_COUNTS, the statements; absent fields are left out.
+      // a token), the error codes and, with LOG_STATEMENT_COUNTS or tracing on, the statements; absent fields are left out.
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      metrics.observeRequest({ method: req.method ?? 'GET', route: url.pathname, status: res.statusCode, seconds: ms / 1000, operation: fields.operation, errorCodes: fields.errorCodes });
+      metrics.observeRequest({
+        method: req.method ?? 'GET',
+        route: url.pathname,
+        status: res.statusCode,
+        seconds: ms / 1000,
+        operation: fields.operation,
+        errorCodes: fields.errorCodes,
+        statements: fields.statements,
+      });
       logger.info(
         {
           requestId,

@@ -3,6 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Logger } from '../logger.js';
+import { activeTraceId } from '../tracing.js';
 
 const CLIENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -50,7 +51,21 @@ export function stripSuggestions(message: string): string {
   return message.replace(/\s*Did you mean [^?]*\?/g, '').trim();
 }
 
-export function createFormatError(logger: Logger) {
+/**
+ * Apollo's formatError: the project's wording (`formatErrorText`), and with tracing on the request's trace id in
+ * `extensions.traceId`, so a client's report of an error leads to its trace.
+ */
+export function createFormatError(logger: Logger, options: { traceIds?: boolean } = {}) {
+  const wordError = formatErrorText(logger);
+  if (!options.traceIds) return wordError;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const out = wordError(formatted, error);
+    const traceId = activeTraceId();
+    return traceId ? { ...out, extensions: { ...out.extensions, traceId } } : out;
+  };
+}
+
+function formatErrorText(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const own = ownWording(formatted);
     if (own) return { message: own.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: own.code } };

@@ -5,6 +5,7 @@ import { AuthenticationError } from '../auth/authenticate.js';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import { localeOfRequest, localizeMessage } from './error-language.js';
+import { activeTraceId } from '../tracing.js';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from './format-error.js';
 
 /** One route: what it needs of the request, and the CORS headers the app computed for it. */
@@ -28,7 +29,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * `message` is the English wording; the answer is in the language the request asks for (src/server/error-language.ts).
  */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message: localizeMessage(message, code, localeOfRequest(res.req)), extensions: { code } }] }, headers);
+  // With tracing on, the request's trace id (extensions.traceId), as GraphQL errors carry it; off, there is none.
+  const traceId = activeTraceId();
+  sendJson(res, status, { errors: [{ message: localizeMessage(message, code, localeOfRequest(res.req)), extensions: traceId ? { code, traceId } : { code } }] }, headers);
 }
 
 /**

@@ -106,7 +106,10 @@ export function createKnownQueryPath(engine: JitEngine, schema: GraphQLSchema, r
     res.writeHead(200, { ...cors, ...rateLimitHeaders(cost), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
     const logFields = requestLogOf(res);
-    if (logFields) logFields.operation = known.operation.name?.value ?? body.operationName ?? undefined;
+    if (logFields) {
+      logFields.operation = known.operation.name?.value ?? body.operationName ?? undefined;
+      logFields.operationType = known.operation.operation;
+    }
     stats.hits++;
     return true;
   }

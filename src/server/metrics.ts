@@ -1,5 +1,6 @@
 // Prometheus metrics (issue 21): every request, counted where its one log line is written (so the known-query fast path
-// and Apollo's path alike), known-query hits and misses, the database pool, and the webhook queue. Served by a separate
+// and Apollo's path alike), statements per request (when counted), rate-limit refusals, known-query hits and misses, the
+// database pool, the webhook queue and delivery attempts, and the ingestion counters (src/ingestion.ts). Served by a separate
 // listener (METRICS_PORT on METRICS_HOST, loopback by default), never on the API's own port.
 import { createServer, type Server } from 'node:http';
 import { sql } from 'drizzle-orm';
@@ -7,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Database } from '../db/client.js';
 import { rowsOf } from '../db/sql/index.js';
 import type { Logger } from '../logger.js';
+import { ingestionCounts } from '../ingestion.js';
 import type { KnownQueryStats } from './known-query.js';
 
 /** Operation names are the client's to choose: beyond this many distinct ones, the rest count as "other". */
@@ -20,11 +22,18 @@ export interface RequestObservation {
   seconds: number;
   operation?: string;
   errorCodes?: readonly string[];
+  /** SQL statements the request ran, when counted (LOG_STATEMENT_COUNTS=true or tracing on); absent otherwise. */
+  statements?: number;
 }
+
+/** What one webhook delivery attempt came to (src/webhooks/webhooks.worker.ts). */
+export type DeliveryOutcome = 'succeeded' | 'retry' | 'failed';
 
 export interface Metrics {
   registry: Registry;
   observeRequest(r: RequestObservation): void;
+  /** One webhook delivery attempt: delivered, failed with another attempt to come, or failed for good. */
+  observeDelivery(outcome: DeliveryOutcome): void;
 }
 
 export function createMetrics(deps: { database: Database; knownQueries: () => Readonly<KnownQueryStats>; routes: readonly string[] }): Metrics {
@@ -86,8 +95,56 @@ export function createMetrics(deps: { database: Database; knownQueries: () => Re
       }
     },
   });
+  const statements = new Histogram({
+    name: 'member_graph_http_request_statements',
+    help: 'SQL statements per request by route; observed only while statements are counted (LOG_STATEMENT_COUNTS=true or tracing on)',
+    labelNames: ['route'],
+    buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100],
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'member_graph_rate_limit_refusals_total',
+    help: 'Requests refused with RATE_LIMITED (429, their budget spent) by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'member_graph_webhook_delivery_attempts_total',
+    help: 'Webhook delivery attempts by outcome: succeeded, retry (failed, another attempt scheduled) or failed (the last attempt failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['succeeded', 'retry', 'failed'] as const) deliveries.inc({ outcome }, 0);
+  new Counter({
+    name: 'member_graph_training_view_events_total',
+    help: 'Lines posted to /training/view-events by outcome: accepted (stored), duplicate (already stored), rejected',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const counts = ingestionCounts.trainingViewEvents;
+      this.reset();
+      this.inc({ outcome: 'accepted' }, counts.accepted);
+      this.inc({ outcome: 'duplicate' }, counts.duplicate);
+      this.inc({ outcome: 'rejected' }, counts.rejected);
+    },
+  });
+  new Counter({
+    name: 'member_graph_statistics_returns_total',
+    help: 'Statistics returns saved (saveStatisticsReturn) and submitted (submitStatisticsReturn) without an error, by this process',
+    labelNames: ['action'],
+    registers: [registry],
+    collect() {
+      const counts = ingestionCounts.statisticsReturns;
+      this.reset();
+      this.inc({ action: 'saved' }, counts.saved);
+      this.inc({ action: 'submitted' }, counts.submitted);
+    },
+  });
   return {
     registry,
+    observeDelivery(outcome) {
+      deliveries.inc({ outcome });
+    },
     observeRequest(r) {
       const route = knownRoutes.has(r.route) ? r.route : r.route.startsWith('/reports/') ? '/reports/*' : 'other';
       let operation = r.operation && OPERATION_NAME.test(r.operation) ? r.operation : r.operation ? 'other' : '';
@@ -98,6 +155,8 @@ export function createMetrics(deps: { database: Database; knownQueries: () => Re
       const codes = r.errorCodes && r.errorCodes.length > 0 ? r.errorCodes : [''];
       for (const code of codes) requests.inc({ method: r.method, route, status: String(r.status), operation, code });
       duration.observe({ route }, r.seconds);
+      if (r.statements !== undefined) statements.observe({ route }, r.statements);
+      if (r.errorCodes?.includes('RATE_LIMITED')) refusals.inc({ route });
     },
   };
 }

@@ -10,6 +10,8 @@ import type { Context } from '../graphql/context.js';
 
 export interface RequestLogFields {
   operation?: string;
+  /** query, mutation or subscription: for the operation's span (not logged). */
+  operationType?: string;
   principal?: string;
   errorCodes?: string[];
   statements?: number;
@@ -65,8 +67,9 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
       if (!fields) return;
       if (request.operationName) fields.operation = request.operationName;
       return {
-        async didResolveOperation({ operationName }) {
+        async didResolveOperation({ operationName, operation }) {
           if (operationName) fields.operation = operationName;
+          if (operation) fields.operationType = operation.operation;
         },
         async willSendResponse({ response }) {
           if (response.body.kind === 'single') noteErrorCodes(fields, codesOf(response.body.singleResult.errors));

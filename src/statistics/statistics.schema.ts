@@ -19,6 +19,7 @@ import { daysBetween, periodDates } from './statistics.periods.js';
 import * as reports from './statistics.reports.js';
 import * as statistics from './statistics.service.js';
 import type { DevelopmentReportRow, StatisticsPeriodRow, StatisticsReturnRow, StatisticsValueRow } from './statistics.table.js';
+import { ingestionCounts } from '../ingestion.js';
 
 /** The contract's metric codes; each one's rules (unit, range, threshold, who reports it) are rows of statistics_metrics. */
 export const METRIC_CODES = [
@@ -475,7 +476,11 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) =>
       mutationPayload(
         ctx,
-        async () => (await statistics.saveStatisticsReturn(ctx.db, ctx.viewer, { period: input.period, values: input.values.map((x) => ({ metric: x.metric, value: x.value ?? null })) })).statisticsReturn,
+        async () => {
+          const saved = (await statistics.saveStatisticsReturn(ctx.db, ctx.viewer, { period: input.period, values: input.values.map((x) => ({ metric: x.metric, value: x.value ?? null })) })).statisticsReturn;
+          ingestionCounts.statisticsReturns.saved++;
+          return saved;
+        },
         returnResult,
         noReturn,
       ) as never,
@@ -486,7 +491,16 @@ builder.mutationFields((t) => ({
     description: '提交报表（会员机构）；不得由最后保存人提交（SAME_PERSON），重复提交为 INVALID_STATE / Submit a return (firms); not by the person who last saved it (SAME_PERSON); a second submission is INVALID_STATE',
     args: { input: t.arg({ type: StatisticsReturnIdInput, required: true, description: '报表 / The return' }) },
     resolve: (_root, { input }, ctx) =>
-      mutationPayload(ctx, () => statistics.submitStatisticsReturn(ctx.db, ctx.viewer, returnId(input.id)), returnResult, noReturn) as never,
+      mutationPayload(
+        ctx,
+        async () => {
+          const submitted = await statistics.submitStatisticsReturn(ctx.db, ctx.viewer, returnId(input.id));
+          ingestionCounts.statisticsReturns.submitted++;
+          return submitted;
+        },
+        returnResult,
+        noReturn,
+      ) as never,
   }),
   reviewStatisticsReturn: t.field({
     type: StatisticsReturnPayload,

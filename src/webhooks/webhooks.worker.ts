@@ -30,6 +30,7 @@ import {
   webhookFanoutsTable,
   webhookSubscriptionsTable,
 } from './webhooks.table.js';
+import { endWithError, otelContext, otelTrace, SpanKind, SpanStatusCode, type Span, type Tracing } from '../tracing.js';
 
 export interface WebhookWorkerOptions {
   db: Db;
@@ -50,6 +51,10 @@ export interface WebhookWorkerOptions {
   batchSize?: number;
   concurrency?: number;
   workerId?: string;
+  /** Each attempt's outcome, once recorded (the server's metrics: member_graph_webhook_delivery_attempts_total). */
+  onAttempt?: (outcome: 'succeeded' | 'retry' | 'failed') => void;
+  /** Tracing when on: a span per attempt, and its `traceparent` sent with the request (src/tracing.ts). */
+  tracing?: Tracing;
 }
 
 export interface WebhookWorker {
@@ -267,7 +272,30 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   let current: Promise<number> | undefined;
   let cursorAdvancedAt = 0;
 
-  async function attempt(d: Claimed): Promise<void> {
+  /** One attempt, in a span of its own when tracing is on (a new trace: the event's request has long been answered). */
+  function attempt(d: Claimed): Promise<void> {
+    const tracing = options.tracing;
+    if (!tracing) return deliver(d);
+    const span = tracing.tracer.startSpan('webhook deliver', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'POST',
+        'member_graph.webhook.delivery_id': String(d.id),
+        'member_graph.webhook.event_type': d.type,
+        'member_graph.webhook.attempt': d.attempt,
+      },
+    });
+    const ctx = otelTrace.setSpan(otelContext.active(), span);
+    return otelContext.with(ctx, () => deliver(d, tracing.outgoingHeaders(ctx), span)).then(
+      () => span.end(),
+      (error: unknown) => {
+        endWithError(span, error);
+        throw error;
+      },
+    );
+  }
+
+  async function deliver(d: Claimed, traceHeaders: Record<string, string> = {}, span?: Span): Promise<void> {
     const body = webhookBody(d);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const startedAt = new Date();
@@ -288,6 +316,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           [STANDARD_WEBHOOK_HEADERS.id]: d.eventId,
           [STANDARD_WEBHOOK_HEADERS.timestamp]: timestamp,
           [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook(d.secret, d.eventId, timestamp, body),
+          ...traceHeaders,
         },
         body,
         { timeoutMs: options.timeoutMs, allowedHosts, resolver: options.resolver },
@@ -319,6 +348,12 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
         // Only while the claim is still ours: a lease that ran out has been handed to a later attempt.
         .where(and(eq(webhookDeliveriesTable.id, d.id), eq(webhookDeliveriesTable.attempts, d.attempt), eq(webhookDeliveriesTable.status, 'PENDING')));
     });
+    options.onAttempt?.(succeeded ? 'succeeded' : exhausted ? 'failed' : 'retry');
+    if (span) {
+      if (responseStatus !== null) span.setAttribute('http.response.status_code', responseStatus);
+      span.setAttribute('member_graph.webhook.outcome', succeeded ? 'succeeded' : exhausted ? 'failed' : 'retry');
+      if (!succeeded) span.setStatus({ code: SpanStatusCode.ERROR, message: responseStatus !== null ? `HTTP ${responseStatus}` : (detail ?? 'failed') });
+    }
     if (succeeded) log.debug({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt }, 'webhook delivered');
     else log.warn({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempt, error, detail, exhausted }, 'webhook attempt failed');
   }

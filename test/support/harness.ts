@@ -15,6 +15,7 @@ import { countStatements } from '../../src/db/instrumentation.js';
 import { schema } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp, type App } from '../../src/server/app.js';
+import type { Tracing } from '../../src/tracing.js';
 import { makeContext, runOperation } from './context.js';
 import { openTemplateCopy } from './template-copy.js';
 
@@ -47,9 +48,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** `options.tracing`: the app and its database traced (test/tracing.test.ts); off otherwise, as by default. */
+export async function createTestApp(env: Record<string, string> = {}, options: { tracing?: Tracing } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mg-test-'));
-  const { database, databaseUrl, drop } = await openTemplateCopy(dataDir, env);
+  const { database, databaseUrl, drop } = await openTemplateCopy(dataDir, env, options.tracing ? { statementObserver: options.tracing } : {});
   // Tests share a few principals (one token subject, one IP) for many requests: a budget no suite reaches, unless a test sets its own.
   // Their webhook receivers listen on 127.0.0.1, which the operator's allow-list must name (WEBHOOK_ALLOWED_HOSTS: '' for none).
   const config = loadConfig({
@@ -64,7 +66,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const logger = createLogger(config.LOG_LEVEL);
   const keys = await loadOrCreateIssuerKeys(dataDir);
   const verifier = createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL, keys });
-  const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys });
+  const app = await createApp({ config, logger, database, schema, verifier, issuerKeys: keys, tracing: options.tracing });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { databaseOptionsFromConfig, openDatabase, type Database } from '../../src/db/client.js';
+import { databaseOptionsFromConfig, openDatabase, type Database, type DatabaseOptions } from '../../src/db/client.js';
 import { statementCountingLogger } from '../../src/db/instrumentation.js';
 
 export interface TemplateCopy {
@@ -20,10 +20,10 @@ export interface TemplateCopy {
  * Copies the run's template: a PGlite restored from its dump, or a PostgreSQL database created from the template.
  * Pool size (5 unless DB_POOL_SIZE) and timeouts follow `env`; with `env.DATABASE_URL` that database is opened as it
  * is (no copy, not dropped): a second instance on a shared database, or a cluster a fault test made. Statements are
- * counted (`countStatements`) on every copy.
+ * counted (`countStatements`) on every copy; `extra` adds options (tracing's statementObserver).
  */
-export async function openTemplateCopy(dataDir: string, env: Record<string, string>): Promise<TemplateCopy> {
-  const options = { ...databaseOptionsFromConfig(loadConfig({ DB_POOL_SIZE: '5', ...env, DATA_DIR: dataDir })), statementLogger: statementCountingLogger };
+export async function openTemplateCopy(dataDir: string, env: Record<string, string>, extra: Partial<DatabaseOptions> = {}): Promise<TemplateCopy> {
+  const options = { ...databaseOptionsFromConfig(loadConfig({ DB_POOL_SIZE: '5', ...env, DATA_DIR: dataDir })), statementLogger: statementCountingLogger, ...extra };
   if (env.DATABASE_URL) return { database: await openDatabase(options), databaseUrl: env.DATABASE_URL };
   const baseUrl = process.env.DATABASE_URL;
   const template = inject('postgresTemplate');

@@ -14,8 +14,9 @@ import { respondWithApollo } from '../apollo.js';
 import type { ContextFactory } from '../context.js';
 import { HttpError, jsonNestsDeeperThan, MAX_JSON_DEPTH, readBody, sendError, type Route } from '../http.js';
 import type { KnownQueryPath } from '../known-query.js';
-import { noteGraphQLRequest } from '../request-log.js';
+import { noteGraphQLRequest, requestLogOf } from '../request-log.js';
 import { explorerPage } from './explorer.route.js';
+import { endWithError, otelContext, otelTrace, SpanKind, type Tracing } from '../../tracing.js';
 
 export interface GraphQLRouteDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface GraphQLRouteDeps {
   /** Where trusted documents are looked up (src/clients/trusted-documents.service.ts). */
   db: Db;
   limiter?: RateLimiter;
+  /** On: each operation gets a span under the request's (src/tracing.ts). */
+  tracing?: Tracing;
 }
 
 /** What a malformed request (not JSON, nested too deep) costs: refused before any work, yet not free to repeat. */
@@ -35,7 +38,7 @@ export const MALFORMED_REQUEST_COST = 1;
 export const DOCUMENT_ID_PARAMETER = 'documentId';
 
 export function graphqlRoute(deps: GraphQLRouteDeps): Route {
-  const { config, apollo, knownQueries, resolveViewer, contextFor, db, limiter } = deps;
+  const { config, apollo, knownQueries, resolveViewer, contextFor, db, limiter, tracing } = deps;
   /**
    * Charges the caller for a request refused before any work (malformed, or a trusted-document refusal), then refuses
    * it: `status` (400 by default) with `code`, or 429 when the budget is spent.
@@ -128,8 +131,33 @@ export function graphqlRoute(deps: GraphQLRouteDeps): Route {
     }
     const context = contextFor(req, requestId, viewer);
     noteGraphQLRequest(res, context);
-    if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;
-    await respondWithApollo(apollo, req, res, method, search, body, context, cors);
+    const run = async () => {
+      if (method === 'POST' && (await knownQueries.answer(req, res, body, context, cors))) return;
+      await respondWithApollo(apollo, req, res, method, search, body, context, cors);
+    };
+    if (!tracing) return run();
+    // The operation's span, whichever path answers it: named once the path knows the operation (the request log's
+    // fields, filled by the known-query path and Apollo's plugin); its variables are never recorded.
+    const parent = otelContext.active();
+    const span = tracing.tracer.startSpan('graphql', { kind: SpanKind.INTERNAL }, parent);
+    const named = () => {
+      const fields = requestLogOf(res);
+      const name = fields?.operation?.slice(0, 100);
+      const type = fields?.operationType;
+      if (type) span.setAttribute('graphql.operation.type', type);
+      if (name) span.setAttribute('graphql.operation.name', name);
+      if (type || name) span.updateName([type ?? 'graphql', name].filter(Boolean).join(' '));
+      if (fields?.errorCodes?.length) span.setAttribute('member_graph.error_codes', fields.errorCodes);
+    };
+    try {
+      await otelContext.with(otelTrace.setSpan(parent, span), run);
+    } catch (error) {
+      named();
+      endWithError(span, error);
+      throw error;
+    }
+    named();
+    span.end();
   };
 }
 

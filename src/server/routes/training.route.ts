@@ -17,6 +17,7 @@ import {
   type ViewEventRow,
 } from '../../training/training.ingest.js';
 import { HttpError, sendError, sendJson, type Route } from '../http.js';
+import { ingestionCounts } from '../../ingestion.js';
 
 export const VIEW_EVENTS_PATH = '/training/view-events';
 
@@ -134,6 +135,10 @@ export function trainingViewEventsRoute(deps: TrainingRouteDeps): Route {
     const { rows, rejected } = await parseBody(req);
     const result = await ingestViewEvents(deps.db, scope, rows);
     const all = [...rejected, ...result.rejected].sort((a, b) => a.line - b.line);
+    const counts = ingestionCounts.trainingViewEvents;
+    counts.accepted += result.accepted;
+    counts.duplicate += result.duplicates;
+    counts.rejected += all.length;
     sendJson(res, 200, { accepted: result.accepted, duplicates: result.duplicates, rejected: all }, { ...NO_STORE, ...cors });
   };
 }
