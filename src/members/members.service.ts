@@ -96,7 +96,7 @@ function checkListingInput(errors: ErrorCollector, input: OrganizationFields): {
     if (input.stockCode === null || input.stockCode.trim() === '') primary = null;
     else {
       primary = parseListing(input.stockCode);
-      if (!primary) errors.add('INVALID', ['input', 'stockCode'], { zh: `证券代码“${input.stockCode.slice(0, 20)}”无效：${STOCK_CODE_HELP.zh}`, en: `stockCode is not a valid listing: ${STOCK_CODE_HELP.en}` });
+      if (!primary) errors.add('INVALID', ['input', 'stockCode'], { zh: `证券代码无效：${STOCK_CODE_HELP.zh}`, en: `stockCode is not a valid listing: ${STOCK_CODE_HELP.en}` });
     }
   }
   if (input.listings === undefined || input.listings === null) {
@@ -109,7 +109,7 @@ function checkListingInput(errors: ErrorCollector, input: OrganizationFields): {
   const parsed: ParsedListing[] = [];
   input.listings.forEach((text, i) => {
     const listing = parseListing(text);
-    if (!listing) errors.add('INVALID', ['input', 'listings', String(i)], { zh: `上市代码“${text.slice(0, 20)}”无效：${STOCK_CODE_HELP.zh}`, en: `listings[${i}] is not a valid listing: ${STOCK_CODE_HELP.en}` });
+    if (!listing) errors.add('INVALID', ['input', 'listings', String(i)], { zh: `第 ${i + 1} 个上市代码无效：${STOCK_CODE_HELP.zh}`, en: `listings[${i}] is not a valid listing: ${STOCK_CODE_HELP.en}` });
     else if (parsed.some((p) => p.exchange === listing.exchange && p.code === listing.code)) {
       errors.add('DUPLICATE', ['input', 'listings', String(i)], { zh: '上市代码重复', en: `listings[${i}] repeats an earlier listing` });
     } else parsed.push(listing);

@@ -1,7 +1,9 @@
 // The demo data set: fictitious securities firms, their Shenzhen branches, other members, listed companies, their
 // memberships of the two associations (深证协 SZSA, 深圳上市公司协会 SZLCA; a listed securities firm is a member of
-// both) and each association's professional committees. Every name is invented (no real firm may appear: ratings get attached later);
-// identifiers are made-up but valid (GB 32100 credit codes, in-range stock codes). Deterministic: a seeded PRNG, no clock.
+// both) and each association's professional committees, at Shenzhen's scale (18 securities firms, 560 branches, 547
+// open; DOMAIN.md §15.6). Every name is invented (no real firm may appear: ratings get attached later, which is why
+// 招商证券's real A + H listings are test vectors, not demo rows); identifiers are made-up but valid under every rule
+// (GB 32100 credit codes with GB 11714 organization codes, in-range listings). Deterministic: a seeded PRNG, no clock.
 import { mulberry32 } from './prng.js';
 import { count } from 'drizzle-orm';
 import { ASSOCIATION_IDS, primaryAssociationOf } from '../associations/associations.table.js';
