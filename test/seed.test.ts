@@ -4,9 +4,9 @@ import { asc } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../src/committees/committees.table.js';
 import { openDatabase } from '../src/db/client.js';
-import { isValidCreditCode, parseStockCode } from '../src/members/identifiers.js';
+import { checkCreditCode, isValidCreditCode, parseStockCode } from '../src/members/identifiers.js';
 import { associationsTable, ASSOCIATION_IDS } from '../src/associations/associations.table.js';
-import { branchesTable, membershipsTable, organizationsTable } from '../src/members/members.table.js';
+import { branchesTable, listingsTable, membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { seedDemoData } from '../src/seed/demo-data.js';
 
 async function seededDatabase() {
@@ -27,7 +27,8 @@ describe('seedDemoData', () => {
       expect(counts).toEqual({ organizations: orgs.length, branches: branches.length });
 
       const ofKind = (kind: string) => orgs.filter((o) => o.kind === kind);
-      expect(ofKind('SECURITIES_FIRM').length).toBeGreaterThanOrEqual(12);
+      // Shenzhen's scale (DOMAIN.md §15.6): 18 securities firms, at least 540 open branches.
+      expect(ofKind('SECURITIES_FIRM').length).toBe(18);
       expect(ofKind('FUTURES_FIRM').length + ofKind('FUND_MANAGER').length).toBeGreaterThanOrEqual(4);
       const listed = ofKind('LISTED_COMPANY');
       expect(listed.length).toBeGreaterThanOrEqual(10);
@@ -37,14 +38,51 @@ describe('seedDemoData', () => {
       for (const code of [...orgs.map((o) => o.creditCode), ...branches.map((b) => b.creditCode)]) {
         expect(code !== null && isValidCreditCode(code), `credit code ${code}`).toBe(true);
       }
+      // Valid under every GB 32100 rule, for its holder's kind, without even a GB 11714 warning.
+      for (const o of orgs) expect(checkCreditCode(o.creditCode, o.kind), `${o.name} ${o.creditCode}`).toEqual({ errors: [], warnings: [] });
+      for (const b of branches) expect(checkCreditCode(b.creditCode!, 'BRANCH'), `${b.name} ${b.creditCode}`).toEqual({ errors: [], warnings: [] });
       const allCodes = [...orgs.map((o) => o.creditCode), ...branches.map((b) => b.creditCode)];
       expect(new Set(allCodes).size).toBe(allCodes.length);
       for (const o of orgs.filter((o) => o.stockCode !== null)) {
         expect(parseStockCode(`${o.stockCode}.${o.stockExchange}`), `${o.name} ${o.stockCode}.${o.stockExchange}`).not.toBeNull();
       }
 
-      // Branches
-      expect(branches.length).toBeGreaterThanOrEqual(60);
+      // Listings: each listed organization's first listing is the one its stockCode columns repeat; A + H firms exist.
+      const listings = await db.select().from(listingsTable).orderBy(asc(listingsTable.organizationId), asc(listingsTable.position));
+      for (const o of orgs.filter((o) => o.stockCode !== null)) {
+        const own = listings.filter((l) => l.organizationId === o.id);
+        expect(own[0], o.name).toMatchObject({ exchange: o.stockExchange, code: o.stockCode, position: 0 });
+      }
+      expect(listings.every((l) => orgs.find((o) => o.id === l.organizationId)!.stockCode !== null)).toBe(true);
+      const aPlusH = orgs.filter((o) => listings.some((l) => l.organizationId === o.id && l.exchange === 'HK') && ['SZ', 'SH'].includes(o.stockExchange!));
+      expect(aPlusH.length).toBeGreaterThanOrEqual(2);
+
+      // Branches: Shenzhen's network, most in 福田, 南山 and 罗湖, fewer in 宝安, 龙岗 and 龙华, a few elsewhere.
+      const open = branches.filter((b) => b.closedOn === null);
+      expect(open.length).toBeGreaterThanOrEqual(540);
+      const share = (...districts: string[]) => open.filter((b) => districts.includes(b.district!)).length / open.length;
+      expect(share('FUTIAN', 'LUOHU', 'NANSHAN')).toBeGreaterThanOrEqual(0.6);
+      expect(share('FUTIAN', 'LUOHU', 'NANSHAN')).toBeLessThanOrEqual(0.8);
+      expect(share('FUTIAN')).toBeGreaterThan(share('NANSHAN'));
+      expect(share('BAOAN', 'LONGGANG', 'LONGHUA')).toBeGreaterThanOrEqual(0.15);
+      expect(share('BAOAN', 'LONGGANG', 'LONGHUA')).toBeLessThanOrEqual(0.3);
+      expect(share('YANTIAN', 'GUANGMING', 'PINGSHAN', 'DAPENG')).toBeGreaterThan(0);
+      expect(share('YANTIAN', 'GUANGMING', 'PINGSHAN', 'DAPENG')).toBeLessThanOrEqual(0.1);
+      for (const district of ['FUTIAN', 'NANSHAN', 'LUOHU']) expect(share(district), district).toBeGreaterThan(share('BAOAN'));
+      // A few firms have dozens of branches, a tail a handful.
+      const perFirm = ofKind('SECURITIES_FIRM').map((f) => open.filter((b) => b.firmId === f.id).length).sort((a, b) => b - a);
+      expect(perFirm[0]).toBeGreaterThanOrEqual(40);
+      expect(perFirm.at(-1)).toBeLessThanOrEqual(3);
+      // Plausible house numbers: no 华强北路7634号; small roads have small numbers.
+      const number = (address: string) => Number(/(\d+)号$/.exec(address)![1]);
+      for (const b of branches) {
+        expect(b.address, b.name).toMatch(/^深圳市.+?(区|新区).+\d+号$/);
+        expect(number(b.address!), b.address!).toBeLessThanOrEqual(10_000);
+        if (b.address!.includes('华强北路')) expect(number(b.address!)).toBeLessThanOrEqual(2008);
+        if (/福华一路|中心四路|梅林路|文心五路/.test(b.address!)) expect(number(b.address!), b.address!).toBeLessThanOrEqual(138);
+      }
+      // The 2020 training's reach: at least 544 branches were open on 2020-04-28.
+      expect(branches.filter((b) => b.openedOn! <= '2020-04-28' && (b.closedOn === null || b.closedOn >= '2020-04-28')).length).toBeGreaterThanOrEqual(544);
       const core = branches.filter((b) => b.district === 'FUTIAN' || b.district === 'LUOHU' || b.district === 'NANSHAN');
       expect(core.length / branches.length).toBeGreaterThanOrEqual(0.6);
       const firmName = new Map(orgs.map((o) => [o.id, o.name]));
@@ -125,5 +163,6 @@ describe('seedDemoData', () => {
     } finally {
       await database.close();
     }
-  });
+    // Two fresh databases at Shenzhen's scale (about 560 branches each), checked row by row.
+  }, 180_000);
 });

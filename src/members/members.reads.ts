@@ -8,15 +8,17 @@ import { afterCursor, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
-import { isValidCreditCode, normalizeCreditCode } from './identifiers.js';
+import { isValidCreditCode, normalizeCreditCode, parseListing } from './identifiers.js';
 import { associationsTable, type AssociationRow } from '../associations/associations.table.js';
 import {
   branchesTable,
   contactsTable,
+  listingsTable,
   membershipsTable,
   organizationsTable,
   type BranchRow,
   type ContactRow,
+  type ListingRow,
   type MembershipRow,
   type OrganizationRow,
 } from './members.table.js';
@@ -52,6 +54,8 @@ function organizationConditions(filter: OrganizationFilter): SQL | undefined {
     .slice(0, MAX_SEARCH_LENGTH);
   if (search) {
     const pattern = `%${escapeLike(search)}%`;
+    // A listing typed as partners write it (6099.HK, 600999.sh): any of the organization's listings.
+    const listing = parseListing(search);
     conditions.push(
       or(
         sql`${organizationsTable.name} ilike ${pattern} escape '\\'`,
@@ -59,6 +63,9 @@ function organizationConditions(filter: OrganizationFilter): SQL | undefined {
         sql`${organizationsTable.nameEn} ilike ${pattern} escape '\\'`,
         eq(organizationsTable.creditCode, search.toUpperCase()),
         eq(organizationsTable.stockCode, search.replace(/\.(SZ|SH|BJ)$/i, '')),
+        listing
+          ? sql`exists (select 1 from ${listingsTable} l where l.organization_id = ${organizationsTable.id} and l.exchange = ${listing.exchange}::stock_exchange and l.code = ${listing.code})`
+          : undefined,
       ),
     );
   }
@@ -247,4 +254,13 @@ export async function loadMembershipsByOrganizationIds(db: DbOrTx, organizationI
     .where(inArray(membershipsTable.organizationId, [...organizationIds]))
     .orderBy(asc(membershipsTable.organizationId), asc(membershipsTable.associationId));
   return rows.map(({ membership, association }) => ({ ...membership, association }));
+}
+
+/** The listings of many organizations, in one statement, each organization's in order (primary first). Public. */
+export async function loadListingsByOrganizationIds(db: DbOrTx, organizationIds: readonly number[]): Promise<ListingRow[]> {
+  return db
+    .select()
+    .from(listingsTable)
+    .where(inArray(listingsTable.organizationId, [...organizationIds]))
+    .orderBy(asc(listingsTable.organizationId), asc(listingsTable.position));
 }

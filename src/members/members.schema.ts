@@ -9,10 +9,11 @@ import { parseGlobalIdOf } from '../global-id.js';
 import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
-import { formatStockCode } from './identifiers.js';
+import { checkCreditCode, formatStockCode, normalizeCreditCode, type CreditCodeHolder } from './identifiers.js';
 import { maskEmail, maskPhone } from './masking.js';
 import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
-import type { ContactRow } from './members.table.js';
+import type { ContactRow, ListingRow } from './members.table.js';
+import { boardOf } from './identifiers.js';
 import * as directory from './members.reads.js';
 import type { BranchView, MembershipView, OrganizationView } from './members.reads.js';
 import * as members from './members.service.js';
@@ -84,6 +85,39 @@ const MembershipChangeEnum = builder.enumType('MembershipChange', {
   } as const,
 });
 
+export const StockExchangeEnum = builder.enumType('StockExchange', {
+  description: '证券交易所 / Stock exchange',
+  values: {
+    SZ: { description: '深圳证券交易所 / Shenzhen Stock Exchange' },
+    SH: { description: '上海证券交易所 / Shanghai Stock Exchange' },
+    BJ: { description: '北京证券交易所 / Beijing Stock Exchange' },
+    HK: { description: '香港联合交易所 / Stock Exchange of Hong Kong (HKEX)' },
+  } as const,
+});
+
+export const ListingBoardEnum = builder.enumType('ListingBoard', {
+  description: '上市板块（由交易所和代码段确定） / Board, derived from the exchange and the code\'s range',
+  values: {
+    SZSE_MAIN: { description: '深交所主板（000–004，含原中小板 002/003；B 股 200） / SZSE main board (incl. the former SME board; B shares)' },
+    CHINEXT: { description: '创业板（300–302） / ChiNext' },
+    SSE_MAIN: { description: '上交所主板（600/601/603/605；B 股 900） / SSE main board (B shares too)' },
+    STAR: { description: '科创板（688，存托凭证 689） / STAR Market (CDRs on 689)' },
+    BSE: { description: '北交所（920，及原 4xxxxx/8xxxxx 代码） / Beijing Stock Exchange (920, and the earlier 4xxxxx/8xxxxx codes)' },
+    HKEX: { description: '香港联交所（主板、GEM） / HKEX (Main Board, GEM)' },
+  } as const,
+});
+
+export const ListingRef = builder.objectRef<ListingRow>('Listing').implement({
+  description: '机构的一个上市地（A 股、H 股……；公开，如名录） / One listing of an organization (A share, H share …; public, like the directory)',
+  fields: (t) => ({
+    exchange: t.expose('exchange', { type: StockExchangeEnum, description: '交易所 / Exchange' }),
+    board: t.field({ type: ListingBoardEnum, description: '板块 / Board', resolve: (l) => boardOf(l.code, l.exchange)! }),
+    code: t.exposeString('code', { description: '代码：沪深北 6 位，港股 5 位（补零，如 06099） / Code: 6 digits on the mainland, 5 (zero-padded, e.g. 06099) on HKEX' }),
+    symbol: t.string({ description: '带后缀的代码，如 600999.SH、6099.HK / Code with its suffix, e.g. 600999.SH, 6099.HK', resolve: (l) => formatStockCode(l.code, l.exchange)! }),
+    primary: t.boolean({ description: '是否为主要上市地（即 stockCode） / Whether this is the primary listing (the one stockCode shows)', resolve: (l) => l.position === 0 }),
+  }),
+});
+
 export const ContactRef = builder.objectRef<ContactRow>('Contact').implement({
   description:
     '机构联系人（仅机构本身、其所属协会的工作人员和证监局可见） / Contact person (visible to the organization itself, the staff of an association it is a member of, and the regulator)',
@@ -118,7 +152,7 @@ export const OrganizationRef = builder.loadableNode('Organization', {
     creditCode: t.exposeString('creditCode', { description: '统一社会信用代码（18 位） / Unified social credit code (18 characters)' }),
     stockCode: t.string({
       nullable: true,
-      description: '证券代码，如 000001.SZ / Stock code with exchange, e.g. 000001.SZ',
+      description: '主要上市地的证券代码，如 000001.SZ、6099.HK（全部上市地见 listings） / The primary listing\'s stock code with its exchange, e.g. 000001.SZ, 6099.HK (listings has every listing)',
       resolve: (o) => formatStockCode(o.stockCode, o.stockExchange),
     }),
     district: t.expose('district', { type: DistrictEnum, nullable: true, description: '所在区 / District' }),
@@ -172,6 +206,7 @@ const ORGANIZATION_COLUMNS: Record<string, (keyof typeof directory.organizationV
   nameEn: ['nameEn'],
   creditCode: ['creditCode'],
   stockCode: ['stockCode', 'stockExchange'],
+  listings: ['id'],
   district: ['district'],
   address: ['address'],
   memberSince: ['memberSince'],
@@ -230,6 +265,19 @@ builder.objectField(OrganizationRef, 'memberships', (t) =>
     type: [MembershipRef],
     description: '在各协会的会员资格（按协会） / Memberships of the associations, by association',
     resolve: (o, _args, ctx) => membershipsByOrganization(ctx).load(o.id),
+  }),
+);
+
+const listingsByOrganization = groupedLoader(
+  (ctx, organizationIds: readonly number[]) => directory.loadListingsByOrganizationIds(ctx.db, organizationIds),
+  (l) => l.organizationId,
+);
+
+builder.objectField(OrganizationRef, 'listings', (t) =>
+  t.field({
+    type: [ListingRef],
+    description: `全部上市地，主要上市地在前（最多 ${members.MAX_LISTINGS} 个） / Every listing, the primary one first (at most ${members.MAX_LISTINGS})`,
+    resolve: (o, _args, ctx) => listingsByOrganization(ctx).load(o.id),
   }),
 );
 
@@ -334,7 +382,10 @@ const orgFieldsInput = (t: PothosSchemaTypes.InputFieldBuilder<any, 'InputObject
   shortName: t.string({ description: '简称 / Short name' }),
   nameEn: t.string({ description: '英文名称 / English name' }),
   creditCode: t.string({ required: creating, description: '统一社会信用代码 / Unified social credit code' }),
-  stockCode: t.string({ description: '证券代码，如 000001.SZ；空字符串清除 / Stock code such as 000001.SZ; empty clears it' }),
+  stockCode: t.string({ description: '主要上市地的证券代码，如 000001.SZ、600999.sh、6099.HK（大小写、空格不限）；空字符串清除 / The primary listing, e.g. 000001.SZ, 600999.sh, 6099.HK (any case, padding ignored); empty clears it' }),
+  listings: t.stringList({
+    description: `全部上市地，主要的在前，如 ["600999.SH", "6099.HK"]（最多 ${members.MAX_LISTINGS} 个）；[] 全部清除；同时给出 stockCode 时它须是其中之一 / Every listing, primary first, e.g. ["600999.SH", "6099.HK"] (at most ${members.MAX_LISTINGS}); [] clears them; a stockCode given too must be one of them`,
+  }),
   district: t.field({ type: DistrictEnum, description: '所在区 / District' }),
   address: t.string({ description: '地址 / Address' }),
   memberSince: t.field({ type: 'Date', description: '入会日期 / Member since' }),
@@ -396,18 +447,32 @@ const ContactIdInput = builder.inputType('ContactIdInput', {
   fields: (t) => ({ id: t.id({ required: true, description: '联系人全局 ID / Contact global ID' }) }),
 });
 
-const OrganizationPayload = builder.objectRef<{ organization: OrganizationView | null; userErrors: never[] }>('OrganizationPayload').implement({
+/**
+ * The warnings about a credit code the input gave (a GB 11714 check failure in positions 9–17), in the request's
+ * language; none when the change was refused or named no code.
+ */
+function creditCodeWarnings(ctx: { locale: 'zh' | 'en' }, saved: unknown, creditCode: string | null | undefined, holder: CreditCodeHolder | undefined): string[] {
+  if (!saved || !creditCode) return [];
+  return checkCreditCode(normalizeCreditCode(creditCode), holder).warnings.map((w) => w.message[ctx.locale]);
+}
+
+const warningsDescription =
+  '保存时的提示（如统一社会信用代码第 9–17 位组织机构代码校验位不符，GB 11714），按请求语言；不影响保存 / Warnings of the save (such as a credit code whose organization code in positions 9–17 fails its GB 11714 check), in the request\'s language; the change was saved';
+
+const OrganizationPayload = builder.objectRef<{ organization: OrganizationView | null; userErrors: never[]; warnings?: string[] | null }>('OrganizationPayload').implement({
   description: '机构变更结果 / Result of an organization change',
   fields: (t) => ({
     organization: t.field({ type: OrganizationRef, nullable: true, description: '变更后的机构 / The organization', resolve: (p) => p.organization }),
     userErrors: userErrorsField(t),
+    warnings: t.stringList({ description: warningsDescription, resolve: (p) => p.warnings ?? [] }),
   }),
 });
-const BranchPayload = builder.objectRef<{ branch: BranchView | null; userErrors: never[] }>('BranchPayload').implement({
+const BranchPayload = builder.objectRef<{ branch: BranchView | null; userErrors: never[]; warnings?: string[] | null }>('BranchPayload').implement({
   description: '分支机构变更结果 / Result of a branch change',
   fields: (t) => ({
     branch: t.field({ type: BranchRef, nullable: true, description: '变更后的分支机构 / The branch', resolve: (p) => p.branch }),
     userErrors: userErrorsField(t),
+    warnings: t.stringList({ description: warningsDescription, resolve: (p) => p.warnings ?? [] }),
   }),
 });
 const ContactPayload = builder.objectRef<{ contact: ContactRow | null; userErrors: never[] }>('ContactPayload').implement({
@@ -427,7 +492,7 @@ builder.mutationFields((t) => ({
     description: '新增机构（协会） / Add an organization (association)',
     args: { input: t.arg({ type: CreateOrganizationInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input }, ctx) =>
-      mutationPayload(ctx, () => members.createOrganization(ctx.db, ctx.viewer, input as never), (organization) => ({ organization }), { organization: null }) as never,
+      mutationPayload(ctx, () => members.createOrganization(ctx.db, ctx.viewer, input as never), (organization) => ({ organization, warnings: creditCodeWarnings(ctx, organization, input.creditCode, organization.kind) }), { organization: null, warnings: null }) as never,
   }),
   updateOrganization: t.field({
     type: OrganizationPayload,
@@ -435,7 +500,7 @@ builder.mutationFields((t) => ({
     description: '修改本协会会员机构；会员类别和入会日期为本协会的 / Edit an organization that is a member of your association; membershipCategory and memberSince are your association\'s (association)',
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input: { id, ...fields } }, ctx) =>
-      mutationPayload(ctx, () => members.updateOrganization(ctx.db, ctx.viewer, orgId(id), fields as never), (organization) => ({ organization }), { organization: null }) as never,
+      mutationPayload(ctx, () => members.updateOrganization(ctx.db, ctx.viewer, orgId(id), fields as never), (organization) => ({ organization, warnings: creditCodeWarnings(ctx, organization, fields.creditCode, organization.kind) }), { organization: null, warnings: null }) as never,
   }),
   recordMembershipChange: t.field({
     type: OrganizationPayload,
@@ -456,7 +521,7 @@ builder.mutationFields((t) => ({
     description: '新增分支机构（协会） / Add a branch (association)',
     args: { input: t.arg({ type: CreateBranchInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input: { firmId, ...fields } }, ctx) =>
-      mutationPayload(ctx, () => members.createBranch(ctx.db, ctx.viewer, { ...fields, firmId: orgId(firmId) } as never), (branch) => ({ branch }), { branch: null }) as never,
+      mutationPayload(ctx, () => members.createBranch(ctx.db, ctx.viewer, { ...fields, firmId: orgId(firmId) } as never), (branch) => ({ branch, warnings: creditCodeWarnings(ctx, branch, fields.creditCode, 'BRANCH') }), { branch: null, warnings: null }) as never,
   }),
   updateBranch: t.field({
     type: BranchPayload,
@@ -464,7 +529,7 @@ builder.mutationFields((t) => ({
     description: '修改分支机构（协会） / Edit a branch (association)',
     args: { input: t.arg({ type: UpdateBranchInput, required: true, description: '输入 / Input' }) },
     resolve: (_root, { input: { id, ...fields } }, ctx) =>
-      mutationPayload(ctx, () => members.updateBranch(ctx.db, ctx.viewer, parseGlobalIdOf(String(id), 'Branch'), fields as never), (branch) => ({ branch }), { branch: null }) as never,
+      mutationPayload(ctx, () => members.updateBranch(ctx.db, ctx.viewer, parseGlobalIdOf(String(id), 'Branch'), fields as never), (branch) => ({ branch, warnings: creditCodeWarnings(ctx, branch, fields.creditCode, 'BRANCH') }), { branch: null, warnings: null }) as never,
   }),
   addContact: t.field({
     type: ContactPayload,

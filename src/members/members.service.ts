@@ -8,11 +8,12 @@ import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { cleanText } from '../text.js';
-import { isValidCreditCode, normalizeCreditCode, parseStockCode } from './identifiers.js';
+import { checkCreditCode, normalizeCreditCode, parseListing, type CreditCodeHolder, type ParsedListing } from './identifiers.js';
 import type { District, OrganizationKind } from './members.reads.js';
 import {
   branchesTable,
   contactsTable,
+  listingsTable,
   membershipEventsTable,
   membershipsTable,
   organizationsTable,
@@ -37,6 +38,8 @@ export interface OrganizationFields {
   nameEn?: string | null;
   creditCode?: string;
   stockCode?: string | null;
+  /** Every listing, primary first ("600999.SH", "6099.HK"); [] clears them all. */
+  listings?: string[] | null;
   district?: District | null;
   address?: string | null;
   memberSince?: string | null;
@@ -62,36 +65,97 @@ function checkOrganizationFields(input: OrganizationFields, creating: boolean) {
   }
   if (input.creditCode !== undefined) {
     const code = normalizeCreditCode(input.creditCode);
-    if (!isValidCreditCode(code)) {
-      errors.add('INVALID', ['input', 'creditCode'], {
-        zh: '统一社会信用代码无效（格式或校验位错误）',
-        en: 'creditCode is not a valid unified social credit code (format or check character)',
-      });
-    } else values.creditCode = code;
+    const problems = checkCreditCode(code).errors;
+    for (const problem of problems) errors.add('INVALID', ['input', 'creditCode'], problem.message);
+    if (problems.length === 0) values.creditCode = code;
   }
-  if (input.stockCode !== undefined) {
-    if (input.stockCode === null || input.stockCode.trim() === '') {
-      values.stockCode = null;
-      values.stockExchange = null;
-    } else {
-      const parsed = parseStockCode(input.stockCode);
-      if (!parsed) {
-        errors.add('INVALID', ['input', 'stockCode'], {
-          zh: '证券代码无效，应为 6 位代码加交易所后缀，如 000001.SZ、600036.SH、920185.BJ',
-          en: 'stockCode must be 6 digits in the exchange\'s range with its suffix, e.g. 000001.SZ, 600036.SH, 920185.BJ',
-        });
-      } else {
-        values.stockCode = parsed.code;
-        values.stockExchange = parsed.exchange;
-      }
-    }
-  }
+  const listings = checkListingInput(errors, input);
   if (input.district !== undefined) values.district = input.district;
   errors.throwIfAny();
   const membership: { since?: string | null; category?: OrganizationRow['membershipCategory'] } = {};
   if (input.memberSince !== undefined) membership.since = input.memberSince;
   if (input.membershipCategory) membership.category = input.membershipCategory;
-  return { values, membership };
+  return { values, membership, listings };
+}
+
+export const MAX_LISTINGS = 10;
+
+const STOCK_CODE_HELP = {
+  zh: '应为代码加交易所后缀，如 000001.SZ、300750.SZ、600999.SH、688981.SH、920185.BJ、6099.HK（大小写、空格、全角均可）',
+  en: 'use the code with its exchange suffix, e.g. 000001.SZ, 300750.SZ, 600999.SH, 688981.SH, 920185.BJ, 6099.HK (any case, spaces and full-width characters are fine)',
+};
+
+/**
+ * What the input says about listings: undefined when neither stockCode nor listings is given; `replace` the whole list
+ * (listings given, primary first; a stockCode given with it must be one of them and becomes the primary), or
+ * `primary` alone (stockCode only: null removes the primary listing, the next one taking its place).
+ */
+function checkListingInput(errors: ErrorCollector, input: OrganizationFields): { replace: ParsedListing[] } | { primary: ParsedListing | null } | undefined {
+  let primary: ParsedListing | null | undefined;
+  if (input.stockCode !== undefined) {
+    if (input.stockCode === null || input.stockCode.trim() === '') primary = null;
+    else {
+      primary = parseListing(input.stockCode);
+      if (!primary) errors.add('INVALID', ['input', 'stockCode'], { zh: `证券代码无效：${STOCK_CODE_HELP.zh}`, en: `stockCode is not a valid listing: ${STOCK_CODE_HELP.en}` });
+    }
+  }
+  if (input.listings === undefined || input.listings === null) {
+    return primary === undefined ? undefined : { primary: primary ?? null };
+  }
+  if (input.listings.length > MAX_LISTINGS) {
+    errors.add('LIMIT_EXCEEDED', ['input', 'listings'], { zh: `最多 ${MAX_LISTINGS} 个上市地`, en: `At most ${MAX_LISTINGS} listings` });
+    return undefined;
+  }
+  const parsed: ParsedListing[] = [];
+  input.listings.forEach((text, i) => {
+    const listing = parseListing(text);
+    if (!listing) errors.add('INVALID', ['input', 'listings', String(i)], { zh: `第 ${i + 1} 个上市代码无效：${STOCK_CODE_HELP.zh}`, en: `listings[${i}] is not a valid listing: ${STOCK_CODE_HELP.en}` });
+    else if (parsed.some((p) => p.exchange === listing.exchange && p.code === listing.code)) {
+      errors.add('DUPLICATE', ['input', 'listings', String(i)], { zh: '上市代码重复', en: `listings[${i}] repeats an earlier listing` });
+    } else parsed.push(listing);
+  });
+  if (primary === null && parsed.length > 0) {
+    errors.add('INVALID', ['input', 'stockCode'], { zh: '有上市代码时不能清除主要上市代码（stockCode）', en: 'stockCode cannot be cleared while listings are given' });
+  } else if (primary) {
+    const at = parsed.findIndex((p) => p.exchange === primary!.exchange && p.code === primary!.code);
+    if (at < 0) errors.add('INVALID', ['input', 'stockCode'], { zh: 'stockCode 应为 listings 之一', en: 'stockCode must be one of the listings' });
+    else parsed.unshift(...parsed.splice(at, 1));
+  }
+  return { replace: parsed };
+}
+
+/** The credit code's registration type must fit the organization's kind (KIND_REGISTRATION_TYPES). */
+function checkCreditCodeFits(code: string, holder: CreditCodeHolder, field: 'creditCode' | 'kind') {
+  const misfit = checkCreditCode(code, holder).errors.filter((e) => e.part === 'KIND');
+  if (misfit.length > 0) throw new DomainError(misfit.map((e) => ({ code: 'INVALID' as const, field: ['input', field], message: e.message })));
+}
+
+/**
+ * Writes an organization's listings as the input says and repeats the primary one in its own columns. Only runs when
+ * the input names listings or a stockCode; returns the organization columns to set.
+ */
+async function writeListings(
+  tx: DbOrTx,
+  organizationId: number,
+  change: { replace: ParsedListing[] } | { primary: ParsedListing | null },
+): Promise<{ stockCode: string | null; stockExchange: ParsedListing['exchange'] | null }> {
+  let next: { exchange: ParsedListing['exchange']; code: string }[];
+  if ('replace' in change) next = change.replace;
+  else {
+    const current = await tx
+      .select({ exchange: listingsTable.exchange, code: listingsTable.code })
+      .from(listingsTable)
+      .where(eq(listingsTable.organizationId, organizationId))
+      .orderBy(listingsTable.position);
+    const primary = change.primary;
+    const rest = current.slice(1).filter((l) => !primary || l.exchange !== primary.exchange || l.code !== primary.code);
+    next = primary ? [primary, ...rest] : rest;
+  }
+  await tx.delete(listingsTable).where(eq(listingsTable.organizationId, organizationId));
+  if (next.length > 0) {
+    await tx.insert(listingsTable).values(next.map((l, position) => ({ organizationId, exchange: l.exchange, code: l.code, position })));
+  }
+  return { stockCode: next[0]?.code ?? null, stockExchange: next[0]?.exchange ?? null };
 }
 
 /** The association whose membership an actor records: an association's staff their own; anyone else (scripts) the primary one. */
@@ -103,9 +167,12 @@ function associationOf(actor: Viewer, kind: OrganizationRow['kind']): number {
 const administered = (actor: Viewer, organization: typeof organizationsTable.id | typeof branchesTable.firmId) =>
   scopeCondition(organizationAdminScope(actor), { organization });
 
-function mapOrganizationConflict(error: unknown): never {
+function mapOrganizationConflict(error: unknown, input: OrganizationFields): never {
   if (isUniqueViolation(error, 'organizations_credit_code_key')) {
     throw new DomainError('DUPLICATE', ['input', 'creditCode'], { zh: '该统一社会信用代码已被其他机构使用', en: 'Another organization already has this creditCode' });
+  }
+  if (isUniqueViolation(error, 'listings_exchange_code_key')) {
+    throw new DomainError('DUPLICATE', ['input', input.listings ? 'listings' : 'stockCode'], { zh: '该上市代码已被其他机构使用', en: 'Another organization already has one of these listings' });
   }
   if (isUniqueViolation(error, 'organizations_stock_key')) {
     throw new DomainError('DUPLICATE', ['input', 'stockCode'], { zh: '该证券代码已被其他机构使用', en: 'Another organization already has this stockCode' });
@@ -117,18 +184,25 @@ function mapOrganizationConflict(error: unknown): never {
 }
 
 export async function createOrganization(db: DbOrTx, actor: Viewer, input: OrganizationFields): Promise<OrganizationRow> {
-  const { values, membership } = checkOrganizationFields(input, true);
+  const { values, membership, listings } = checkOrganizationFields(input, true);
+  checkCreditCodeFits(values.creditCode!, values.kind!, 'creditCode');
   try {
     return await runInTransaction(db, async (tx) => {
       const associationId = associationOf(actor, values.kind!);
       const primary = associationId === primaryAssociationOf(values.kind!);
+      const initial = !listings ? [] : 'replace' in listings ? listings.replace : listings.primary ? [listings.primary] : [];
       const [row] = await tx
         .insert(organizationsTable)
         .values({
           ...values,
+          stockCode: initial[0]?.code ?? null,
+          stockExchange: initial[0]?.exchange ?? null,
           ...(primary ? { memberSince: membership.since ?? null, ...(membership.category ? { membershipCategory: membership.category } : {}) } : {}),
         } as typeof organizationsTable.$inferInsert)
         .returning();
+      if (initial.length > 0) {
+        await tx.insert(listingsTable).values(initial.map((l, position) => ({ organizationId: row!.id, exchange: l.exchange, code: l.code, position })));
+      }
       const since = membership.since ?? null;
       await tx.insert(membershipsTable).values({ associationId, organizationId: row!.id, category: membership.category ?? 'ORDINARY', status: 'ACTIVE', since });
       if (since) {
@@ -138,17 +212,19 @@ export async function createOrganization(db: DbOrTx, actor: Viewer, input: Organ
       return row!;
     });
   } catch (error) {
-    mapOrganizationConflict(error);
+    mapOrganizationConflict(error, input);
   }
 }
 
 export async function updateOrganization(db: DbOrTx, actor: Viewer, id: number | null, input: OrganizationFields): Promise<OrganizationRow> {
-  const { values, membership } = checkOrganizationFields(input, false);
+  const { values, membership, listings } = checkOrganizationFields(input, false);
   try {
     return await runInTransaction(db, async (tx) => {
       const [before] =
         id === null ? [] : await tx.select().from(organizationsTable).where(and(eq(organizationsTable.id, id), administered(actor, organizationsTable.id))).for('update');
       if (!before) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_ORG);
+      if (values.creditCode || values.kind) checkCreditCodeFits(values.creditCode ?? before.creditCode, values.kind ?? before.kind, values.creditCode ? 'creditCode' : 'kind');
+      if (listings) Object.assign(values, await writeListings(tx, before.id, listings));
       const membershipChanges = Object.keys(membership).length > 0;
       if (Object.keys(values).length === 0 && !membershipChanges) return before;
       const associationId = associationOf(actor, before.kind);
@@ -175,7 +251,7 @@ export async function updateOrganization(db: DbOrTx, actor: Viewer, id: number |
       return after!;
     });
   } catch (error) {
-    mapOrganizationConflict(error);
+    mapOrganizationConflict(error, input);
   }
 }
 
@@ -302,9 +378,9 @@ function checkBranchFields(input: BranchFields, creating: boolean, errors: Error
     if (input.creditCode === null || input.creditCode.trim() === '') values.creditCode = null;
     else {
       const code = normalizeCreditCode(input.creditCode);
-      if (!isValidCreditCode(code)) {
-        errors.add('INVALID', ['input', 'creditCode'], { zh: '统一社会信用代码无效（格式或校验位错误）', en: 'creditCode is not a valid unified social credit code' });
-      } else values.creditCode = code;
+      const problems = checkCreditCode(code, 'BRANCH').errors;
+      for (const problem of problems) errors.add('INVALID', ['input', 'creditCode'], problem.message);
+      if (problems.length === 0) values.creditCode = code;
     }
   }
   if (input.district !== undefined) values.district = input.district;

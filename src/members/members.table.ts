@@ -34,7 +34,7 @@ export const districtEnum = pgEnum('district', [
   'DAPENG',
   'SHENSHAN',
 ]);
-export const stockExchangeEnum = pgEnum('stock_exchange', ['SZ', 'SH', 'BJ']);
+export const stockExchangeEnum = pgEnum('stock_exchange', ['SZ', 'SH', 'BJ', 'HK']);
 export const membershipStatusEnum = pgEnum('membership_status', ['ACTIVE', 'SUSPENDED', 'WITHDRAWN']);
 export const membershipCategoryEnum = pgEnum('membership_category', [
   'VICE_PRESIDENT_UNIT',
@@ -81,7 +81,8 @@ export const organizationsTable = pgTable(
     index('organizations_kind_idx').on(t.kind, t.id),
     index('organizations_district_idx').on(t.district, t.id),
     check('organizations_stock_pair', sql`(${t.stockCode} is null) = (${t.stockExchange} is null)`),
-    check('organizations_stock_code_format', sql`${t.stockCode} ~ '^[0-9]{6}$'`),
+    // 6 digits on the mainland exchanges, 5 (zero-padded) on HKEX; the exchange compared as text (see listings).
+    check('organizations_stock_code_format', sql`${t.stockCode} ~ '^[0-9]{6}$' or (${t.stockExchange}::text = 'HK' and ${t.stockCode} ~ '^[0-9]{5}$')`),
     check('organizations_credit_code_format', sql`${t.creditCode} ~ '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$'`),
   ],
 );
@@ -91,6 +92,32 @@ export const organizationsTable = pgTable(
  * organization's own membership columns repeat its membership in its first association (SZSA for securities firms,
  * SZLCA for listed companies), the one the directory has always shown.
  */
+/**
+ * Every listing of an organization (A + H shares: 600999.SH and 6099.HK), in its order: the first (position 0) is its
+ * primary listing, which organizations.stock_code / stock_exchange repeat (the contract's stockCode). The board is
+ * derived from the exchange and code (identifiers.boardOf), not stored. A listing belongs to one organization.
+ */
+export const listingsTable = pgTable(
+  'listings',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizationsTable.id, { onDelete: 'cascade' }),
+    exchange: stockExchangeEnum('exchange').notNull(),
+    code: text('code').notNull(),
+    position: integer('position').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('listings_exchange_code_key').on(t.exchange, t.code),
+    uniqueIndex('listings_organization_position_key').on(t.organizationId, t.position),
+    check('listings_position_range', sql`${t.position} between 0 and 9`),
+    // Compared as text: the migration that adds 'HK' to the enum cannot use the new value in the same transaction.
+    check('listings_code_format', sql`(${t.exchange}::text = 'HK' and ${t.code} ~ '^[0-9]{5}$') or (${t.exchange}::text <> 'HK' and ${t.code} ~ '^[0-9]{6}$')`),
+  ],
+);
+
 export const membershipsTable = pgTable(
   'memberships',
   {
@@ -181,3 +208,4 @@ export type BranchRow = typeof branchesTable.$inferSelect;
 export type ContactRow = typeof contactsTable.$inferSelect;
 export type MembershipEventRow = typeof membershipEventsTable.$inferSelect;
 export type MembershipRow = typeof membershipsTable.$inferSelect;
+export type ListingRow = typeof listingsTable.$inferSelect;

@@ -4,28 +4,29 @@
 import { asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { keyArray, rowsOf } from '../db/sql/index.js';
-import { creditCodeCheckCharacter } from '../members/identifiers.js';
+import { creditCodeCheckCharacter, organizationCodeCheckCharacter } from '../members/identifiers.js';
 import { branchesTable, contactsTable, membershipEventsTable, membershipsTable, organizationsTable } from '../members/members.table.js';
 import { insertFollowUps } from '../ratings/ratings.follow-ups.js';
 import { branchRatingsTable, ratingCyclesTable, ratingGuidelinesTable, supervisoryFollowUpsTable } from '../ratings/ratings.table.js';
 import { todayInShanghai } from '../time.js';
 
 /**
- * The benchmark's size, at least 10,000 branches and 100,000 ratings: 166 × the demo is about 13,800 branches and
- * 100,000 ratings. A branch is rated about 7 times, not 10, because a cycle cannot predate 2019 (the
+ * The benchmark's size, at least 10,000 branches and 100,000 ratings: 25 × the demo (Shenzhen's network, about 550
+ * open branches) is about 13,700 branches and 100,000 ratings. A branch is rated about 7 times, not 10, because a cycle cannot predate 2019 (the
  * rating_cycles_year_range check): eight cycles, 2019–2026, and branches opened later are rated fewer times.
  */
-export const BENCH_SCALE_FACTOR = 166;
+export const BENCH_SCALE_FACTOR = 25;
 
-/** Copies take 7 decimal digits of serial in their credit codes: this bounds the factor well below that. */
+/** Copies take 6 decimal digits of serial in their credit codes (about 600 rows a copy): this bounds the factor below that. */
 export const MAX_SCALE_FACTOR = 1000;
 
 /** The rating_cycles_year_range check: the history starts here. */
 const FIRST_CYCLE_YEAR = 2019;
 
 /**
- * Copies' credit codes: the original's 8-character prefix, this lead (the demo uses MA5 and MJ, never MX), a 7-digit
- * serial and the GB 32100 check character. A database holding such codes has been scaled already.
+ * Copies' credit codes: the original's 8-character prefix, this lead (the demo uses MA5 and MJ, never MX), a 6-digit
+ * serial, the GB 11714 check character of positions 9–16 and the GB 32100 one: valid under every rule of
+ * identifiers.checkCreditCode. A database holding such codes has been scaled already.
  */
 const COPY_CODE_LEAD = 'MX';
 
@@ -46,7 +47,8 @@ function copyCreditCodes(): (original: string) => string {
   let serial = 0;
   return (original) => {
     serial += 1;
-    const body = original.slice(0, 8) + COPY_CODE_LEAD + String(serial).padStart(7, '0');
+    const body16 = original.slice(0, 8) + COPY_CODE_LEAD + String(serial).padStart(6, '0');
+    const body = body16 + organizationCodeCheckCharacter(body16.slice(8));
     return body + creditCodeCheckCharacter(body);
   };
 }
