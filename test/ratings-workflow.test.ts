@@ -384,6 +384,7 @@ describe('the demo 2026 cycle in bureau review', () => {
         expect(kinds(n)).toEqual([
           'KEY_INSPECTION_TARGET/ASSOCIATION',
           'KEY_INSPECTION_TARGET/BUREAU',
+          'OBJECTION_TO_BRANCH_HEAD/BUREAU',
           'RECTIFICATION_REPORT/BRANCH',
           'TALK_HQ_BROKERAGE_EXEC_AND_CCO/BUREAU',
           'WARNING_TALK_BRANCH_HEAD/BUREAU',
@@ -405,7 +406,7 @@ describe('deadlines', () => {
     const before = await fingerprint(t);
     const res = await score('firm', { year: 2023, branchId: ownBranch, scores: [{ indicator: 'CM_SYSTEM', value: 15 }] });
     expect(userErrorsOf(res, 'scoreBranchRating')).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'year'] })]);
-    expect(res.body.data.scoreBranchRating.userErrors[0].message).toMatch(/2023-09-30/);
+    expect(res.body.data.scoreBranchRating.userErrors[0].message).toMatch(/2024-02-13/);
     await expectNothingWritten(t, before);
   });
 });
