@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidDocumentNumber, normalizeDocumentNumber } from '../src/policies/document-number.js';
-import { buildExcerpt, buildSearchVector, excerptHtml, parseSearchQuery } from '../src/policies/policies.search.js';
+import { sql } from 'drizzle-orm';
+import { buildExcerpt, buildSearchVector, excerptHtml, expansionTerms, parseSearchQuery } from '../src/policies/policies.search.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { listPage, listTitles, roleTokens, rowCounts, seededIds, seededKeyOf, type Role, type Seeded } from './support/policies.js';
 
@@ -77,14 +78,111 @@ describe('searching in Chinese, English or both', () => {
     expect(await keysFor(tokens.firm, 'AM')).toEqual([]);
   });
 
-  it('a mixed Chinese and English query needs every word and highlights each', async () => {
-    const page = await listPage(t, tokens.firm, { search: '反洗钱 AML' });
-    expect(page.edges.map((e) => seededKeyOf(e.node.title))).toEqual(['aml']);
+  it('a multi-word query finds documents that match any word, those matching more words first, and highlights each', async () => {
+    const page = await listPage(t, tokens.firm, { search: '反洗钱 AML', first: 100 });
+    const keys = page.edges.map((e) => seededKeyOf(e.node.title));
+    expect(keys[0]).toBe('aml');
     const marked = page.edges[0]!.node.highlight.fragments.filter((f: any) => f.highlighted).map((f: any) => f.text);
     expect(marked).toEqual(expect.arrayContaining(['反洗钱', 'AML']));
+    // Without a space the two are one word of the query: both must match.
     expect(await keysFor(tokens.firm, 'AML反洗钱')).toEqual(['aml']);
-    expect(await keysFor(tokens.firm, '客户尽职调查 CDD')).toEqual(['aml']);
-    expect(await keysFor(tokens.firm, 'AML 注册制')).toEqual([]);
+    expect((await keysFor(tokens.firm, '客户尽职调查 CDD'))[0]).toBe('aml');
+    // 注册制 is in other interpretations, AML only in the anti-money-laundering one: both kinds are found.
+    const either = await keysFor(tokens.firm, 'AML 注册制');
+    const registration = await keysFor(tokens.firm, '注册制');
+    expect(registration.length).toBeGreaterThan(0);
+    expect(registration).not.toContain('aml');
+    expect([...either].sort()).toEqual([...new Set(['aml', ...registration])].sort());
+  });
+
+  it('ranks by how many words match, then by where (title above body), ties newest first', async () => {
+    const both = await createDraft('多词排序测试', '本文讨论甲乙丙丁戊和庚辛壬癸子两个主题。');
+    const titleOnly = await createDraft('甲乙丙丁戊', '正文没有第二个词。');
+    const bodyOnly = await createDraft('多词排序测试二', '正文提到甲乙丙丁戊。');
+    const bodyOnlyTwin = await createDraft('多词排序测试三', '正文提到甲乙丙丁戊。');
+    const page = await listPage(t, tokens.association, { search: '甲乙丙丁戊 庚辛壬癸子', first: 100 });
+    expect(page.edges.map((e) => e.node.id)).toEqual([both, titleOnly, bodyOnlyTwin, bodyOnly]);
+    const [r2, r1a, r1b, r1c] = page.edges.map((e) => e.node.relevance as number);
+    expect(Math.floor(r2!)).toBe(2);
+    expect([Math.floor(r1a!), Math.floor(r1b!), Math.floor(r1c!)]).toEqual([1, 1, 1]);
+    expect(r1a).toBeGreaterThan(r1b!);
+    expect(r1b).toBe(r1c);
+    expect(page.totalCount).toBe(4);
+    // The same order page by page.
+    const first = await listPage(t, tokens.association, { search: '甲乙丙丁戊 庚辛壬癸子', first: 2 });
+    const rest = await listPage(t, tokens.association, { search: '甲乙丙丁戊 庚辛壬癸子', first: 2, after: first.pageInfo.endCursor! });
+    expect([...first.edges, ...rest.edges].map((e) => e.node.id)).toEqual([both, titleOnly, bodyOnlyTwin, bodyOnly]);
+  });
+
+  it('punctuation does not break a phrase: 新证券法 finds 新《证券法》, however it is typed', async () => {
+    for (const search of ['新证券法', '新《证券法》', '新"证券法"', '新“证券法”', '新（证券法）', '新・证券法', '新『证券法』']) {
+      const page = await listPage(t, tokens.anonymous, { search, first: 100 });
+      expect(page.edges.map((e) => seededKeyOf(e.node.title))[0], search).toBe('securitiesLaw');
+      expect(page.edges[0]!.node.highlight.html, search).toMatch(/<mark>新《证券法<\/mark>》/);
+    }
+    // Either side may carry the punctuation: a text without it is found by a query with it.
+    await createDraft('标点测试', '投资者适当性管理的新要求。');
+    expect(await listTitles(t, tokens.association, { search: '“投资者”、适当性' })).toContain('标点测试');
+    // Whitespace still separates words: 新 证券法 is two words (新, 证券法), each found on its own.
+    expect(await keysFor(tokens.anonymous, '新 证券法')).toContain('securitiesLaw');
+  });
+
+  it('synonyms and common slips are expanded from the search_synonyms table, and highlighted', async () => {
+    expect((await keysFor(tokens.anonymous, 'suitability'))[0]).toBe('suitability');
+    expect((await keysFor(tokens.anonymous, 'Suitability'))[0]).toBe('suitability');
+    expect(await keysFor(tokens.firm, 'anti-money laundering')).toEqual(['aml']);
+    expect(await keysFor(tokens.firm, 'Anti Money Laundering')).toEqual(['aml']);
+    expect((await keysFor(tokens.anonymous, '证卷法'))[0]).toBe('securitiesLaw');
+    expect((await keysFor(tokens.anonymous, '新证卷法'))[0]).toBe('securitiesLaw');
+    const suitability = await listPage(t, tokens.anonymous, { search: 'suitability' });
+    expect(suitability.edges[0]!.node.highlight.html).toContain('<mark>适当性</mark>');
+    const slip = await listPage(t, tokens.anonymous, { search: '证卷法' });
+    expect(slip.edges[0]!.node.highlight.html).toContain('<mark>证券法</mark>');
+    const star = await createDraft('科创板测试', '科创板上市公司的信息披露。');
+    const margin = await createDraft('融资融券测试', '融资融券业务的适当性要求。');
+    const brokers = await createDraft('券商测试', '券商分支机构的合规管理。');
+    const listed = async (search: string) => (await listPage(t, tokens.association, { search, first: 100 })).edges.map((e) => e.node.id);
+    expect(await listed('科创版')).toContain(star);
+    expect(await listed('STAR Market')).toContain(star);
+    expect(await listed('两融')).toContain(margin);
+    expect(await listed('融资融卷')).toContain(margin);
+    expect(await listed('卷商')).toContain(brokers);
+    // A row added to the table is used by the next search (it is data, not code).
+    expect(await listed('zzqx')).toEqual([]);
+    const db = t.database.db;
+    await db.execute(sql`insert into search_synonyms (variant, canonical, canonical_query, note) values ('zzqx', '券商', ${"'券商'"}, '测试')`);
+    try {
+      expect(await listed('zzqx')).toContain(brokers);
+    } finally {
+      await db.execute(sql`delete from search_synonyms where variant = 'zzqx'`);
+    }
+  });
+
+  it('every seeded synonym row is normalized and its canonical query is what the analyser builds', async () => {
+    const res = (await t.database.db.execute(sql`select variant, canonical, canonical_query from search_synonyms order by id`)) as unknown as {
+      rows: { variant: string; canonical: string; canonical_query: string }[];
+    };
+    const rows = res.rows;
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    for (const row of rows) {
+      expect(row.variant, row.variant).toBe(parseSearchQuery(row.variant).terms.map((term) => term.text).join(' '));
+      const parsed = parseSearchQuery(row.canonical);
+      expect(parsed.terms.length, row.canonical).toBe(1);
+      expect(row.canonical_query, row.canonical).toBe(parsed.matchQuery);
+    }
+    for (const [variant, canonical] of [
+      ['suitability', '适当性'],
+      ['aml', '反洗钱'],
+      ['anti money laundering', '反洗钱'],
+      ['kyc', '了解你的客户'],
+      ['证卷', '证券'],
+      ['卷商', '券商'],
+      ['两融', '融资融券'],
+      ['科创版', '科创板'],
+      ['新三版', '新三板'],
+    ]) {
+      expect(rows.some((r) => r.variant === variant && r.canonical === canonical), variant).toBe(true);
+    }
   });
 
   it('a term in the title ranks its interpretation above ones that mention it in passing', async () => {
@@ -107,7 +205,7 @@ describe('searching in Chinese, English or both', () => {
   });
 
   it('no match answers an empty page with totalCount 0', async () => {
-    for (const search of ['量子纠缠', 'blockchain', '区块链 AML']) {
+    for (const search of ['量子纠缠', 'blockchain', '区块链 量子纠缠']) {
       const page = await listPage(t, tokens.association, { search });
       expect(page).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
     }
@@ -262,10 +360,30 @@ describe('the analyser (no database)', () => {
     expect(vector).not.toMatch(/'理合'|'规a'/);
   });
 
+  it('punctuation is transparent to Han bigrams; whitespace and symbols are not', () => {
+    const vector = buildSearchVector([{ text: '新《证券法》、“适当性”。（合规）·管理：要求', weight: 'D' }]);
+    for (const bigram of ['新证', '证券', '券法', '法适', '性合', '规管', '理要']) expect(vector).toContain(`'${bigram}':`);
+    expect(vector).toContain(`'新':1 `);
+    expect(vector).toContain(`'证':2 `);
+    expect(buildSearchVector([{ text: '合 规 合+规', weight: 'D' }])).not.toContain(`'合规'`);
+  });
+
+  it('excerpts highlight a Han term across punctuation, and expansion texts', () => {
+    const excerpt = buildExcerpt('根据新《证券法》的规定，AML 义务', [...parseSearchQuery('新证券法').terms, ...expansionTerms(['反洗钱', 'aml'])])!;
+    expect(excerptHtml(excerpt)).toBe('根据<mark>新《证券法</mark>》的规定，<mark>AML</mark> 义务');
+  });
+
   it('builds tsqueries only from quoted lexemes of letters and digits', () => {
     expect(parseSearchQuery('适当性').matchQuery).toBe(`('适当' <-> '当性')`);
     expect(parseSearchQuery('合规').matchQuery).toBe(`'合规'`);
-    expect(parseSearchQuery('反洗钱 AML').matchQuery).toBe(`('反洗' <-> '洗钱') & 'aml'`);
+    expect(parseSearchQuery('反洗钱 AML').matchQuery).toBe(`('反洗' <-> '洗钱') | 'aml'`);
+    expect(parseSearchQuery('AML反洗钱').matchQuery).toBe(`('aml' & ('反洗' <-> '洗钱'))`);
+    expect(parseSearchQuery('新《证券法》').matchQuery).toBe(`('新证' <-> '证券' <-> '券法')`);
+    expect(parseSearchQuery('anti-money laundering').terms.map((t) => t.phrases)).toEqual([
+      ['anti', 'anti money', 'anti money laundering'],
+      ['money', 'anti money', 'anti money laundering', 'money laundering'],
+      ['laundering', 'anti money laundering', 'money laundering'],
+    ]);
     expect(parseSearchQuery(`&|!():* '' \\ %`).matchQuery).toBeNull();
     for (const s of [`a'b`, `'; drop table x; --`, `合规'&'洗钱`, '\\\\\'', `x:*A`]) {
       const q = parseSearchQuery(s).matchQuery ?? '';

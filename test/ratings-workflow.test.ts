@@ -128,17 +128,20 @@ describe('guideline versions', () => {
 
 describe('a cycle from PLANNED to PUBLISHED', () => {
   it('the association creates the 2027 cycle under the new version; duplicates and bad input are refused with nothing written', async () => {
-    const input = { year: 2027, guidelineVersion: 3, selfAssessmentDueOn: '2027-09-30', associationScoringDueOn: '2027-11-15', bureauReviewDueOn: '2027-12-15', publicationDueOn: '2027-12-31' };
+    // The real rhythm: the rating of 2027 opens with the bureau's notice at the end of January 2028, results by 15 March.
+    const input = { year: 2027, guidelineVersion: 3, noticeOn: '2028-01-28', selfAssessmentDueOn: '2028-02-14', associationScoringDueOn: '2028-02-28', bureauReviewDueOn: '2028-03-10', publicationDueOn: '2028-03-15' };
     const res = await t.gql(CREATE_CYCLE, { input }, { token: c.tokens.association });
     expect(userErrorsOf(res, 'createRatingCycle')).toEqual([]);
     expect(res.body.data.createRatingCycle.ratingCycle).toMatchObject({ year: 2027, status: 'PLANNED', guideline: { version: 3 } });
+    expect((await t.gql('{ ratingCycle(year: 2027) { noticeOn } }')).body.data.ratingCycle.noticeOn).toBe('2028-01-28');
 
     const before = await fingerprint(t);
     const cases: [Record<string, unknown>, string, string][] = [
       [{}, 'input.year', 'DUPLICATE'],
       [{ year: 2018 }, 'input.year', 'OUT_OF_RANGE'],
       [{ year: 2028, guidelineVersion: 9 }, 'input.guidelineVersion', 'NOT_FOUND'],
-      [{ year: 2028, bureauReviewDueOn: '2027-10-01' }, 'input.bureauReviewDueOn', 'INVALID'],
+      [{ year: 2028, bureauReviewDueOn: '2028-02-01' }, 'input.bureauReviewDueOn', 'INVALID'],
+      [{ year: 2028, noticeOn: '2028-02-15' }, 'input.noticeOn', 'INVALID'],
     ];
     for (const [change, field, code] of cases) {
       const bad = await t.gql(CREATE_CYCLE, { input: { ...input, ...change } }, { token: c.tokens.association });
@@ -384,6 +387,7 @@ describe('the demo 2026 cycle in bureau review', () => {
         expect(kinds(n)).toEqual([
           'KEY_INSPECTION_TARGET/ASSOCIATION',
           'KEY_INSPECTION_TARGET/BUREAU',
+          'OBJECTION_TO_BRANCH_HEAD/BUREAU',
           'RECTIFICATION_REPORT/BRANCH',
           'TALK_HQ_BROKERAGE_EXEC_AND_CCO/BUREAU',
           'WARNING_TALK_BRANCH_HEAD/BUREAU',
@@ -405,7 +409,7 @@ describe('deadlines', () => {
     const before = await fingerprint(t);
     const res = await score('firm', { year: 2023, branchId: ownBranch, scores: [{ indicator: 'CM_SYSTEM', value: 15 }] });
     expect(userErrorsOf(res, 'scoreBranchRating')).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'year'] })]);
-    expect(res.body.data.scoreBranchRating.userErrors[0].message).toMatch(/2023-09-30/);
+    expect(res.body.data.scoreBranchRating.userErrors[0].message).toMatch(/2024-02-13/);
     await expectNothingWritten(t, before);
   });
 });

@@ -15,7 +15,7 @@ import { membershipsTable } from '../members/members.table.js';
 import { loadPolicyInterpretationsByIds, type PolicyInterpretation } from '../policies/policies.service.js';
 import { loadProgrammesByIds } from '../training/training.service.js';
 import type { TrainingProgrammeRow } from '../training/training.table.js';
-import { buildSearchVector, parseSearchQuery, type ParsedQuery } from '../policies/policies.search.js';
+import { buildSearchVector, parseSearchQuery, searchMatches, searchRank, type ParsedQuery } from '../policies/policies.search.js';
 import { cleanText } from '../text.js';
 import {
   EARLY_REPORTS_MAX_BODY,
@@ -68,12 +68,9 @@ export interface BestPracticeFilter {
   status?: BestPracticeStatus | null;
 }
 
-const RANK_WEIGHTS = sql.raw(`'{0.1, 0.2, 0.4, 1.0}'::real[]`);
-
-/** Relevance as policy interpretations rank it: the match, plus where the practice's own segmentation agrees. */
+/** Relevance as policy interpretations rank it (policies.search.ts): words matched, then where and how well. */
 function rankExpression(vector: SQL | AnyPgColumn, query: ParsedQuery): SQL {
-  const match = sql`ts_rank(${RANK_WEIGHTS}, ${vector}, ${query.matchQuery}::tsquery)`;
-  return query.boostQuery ? sql`(${match} + ts_rank(${RANK_WEIGHTS}, ${vector}, ${query.boostQuery}::tsquery))` : match;
+  return searchRank(vector, query);
 }
 
 interface ListPlan {
@@ -87,8 +84,9 @@ function listPlan(viewer: Viewer, filter: BestPracticeFilter): ListPlan {
   let query: ParsedQuery | null = null;
   if (filter.search != null && filter.search.trim() !== '') {
     query = parseSearchQuery(filter.search);
-    if (!query.matchQuery) return { conditions: undefined, query: null, empty: true };
-    conditions.push(sql`${b.searchVector} @@ ${query.matchQuery}::tsquery`);
+    const matches = searchMatches(b.searchVector, query);
+    if (!matches) return { conditions: undefined, query: null, empty: true };
+    conditions.push(matches);
   }
   return { conditions: and(...conditions), query, empty: false };
 }

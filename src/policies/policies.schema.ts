@@ -6,7 +6,7 @@ import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
 import { ViewerRoleEnum } from '../graphql/viewer-role.js';
-import { buildExcerpt, excerptHtml, excerptText, plainTextOfMarkdown, type Excerpt, type ExcerptFragment } from './policies.search.js';
+import { buildExcerpt, expansionTerms, excerptHtml, excerptText, plainTextOfMarkdown, type Excerpt, type ExcerptFragment } from './policies.search.js';
 import * as policies from './policies.service.js';
 import type { PolicyQa, PolicyRevisionRow, PolicySourceSnapshot } from './policies.table.js';
 
@@ -122,7 +122,7 @@ const revisionsByInterpretation = groupedLoader(
 /** The excerpt of a search hit: from the body if it holds the words, else the summary, Q&A, title, tags or sources. */
 function excerptOf(hit: policies.PolicyInterpretationHit): Excerpt | null {
   if (!hit.search) return null;
-  const terms = hit.search.query.terms;
+  const terms = [...hit.search.query.terms, ...expansionTerms(hit.search.expansions)];
   const candidates = [
     () => plainTextOfMarkdown(hit.body),
     () => hit.summary,
@@ -200,7 +200,7 @@ builder.queryFields((t) => ({
       ...connectionArgs(t.arg),
       search: t.arg.string({
         description:
-          '检索词：中文、英文或混合，如“适当性”“反洗钱 AML”；所有词都须命中 / Search words in Chinese, English or both, e.g. 适当性 or 反洗钱 AML; every word must match',
+          '检索词：中文、英文或混合，如“适当性”“反洗钱 AML”；空格分隔的词命中任一即可，命中词多者在前；标点不影响短语（新证券法 可找到 新《证券法》）；同义词与常见错别字自动扩展（AML → 反洗钱，证卷 → 证券） / Search words in Chinese, English or both, e.g. 适当性 or 反洗钱 AML. Space-separated words match any, documents matching more of them first; punctuation does not break a phrase (新证券法 finds 新《证券法》); synonyms and common slips are expanded (AML → 反洗钱, 证卷 → 证券)',
       }),
       tag: t.arg.string({ description: '只列出带此标签的 / Only those with this tag' }),
       status: t.arg({

@@ -12,7 +12,7 @@ import { afterCursor, type PageRequest } from '../db/page.js';
 import { cleanText, hasControlCharacters } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from './document-number.js';
-import { buildSearchVector, parseSearchQuery, type ParsedQuery } from './policies.search.js';
+import { buildSearchVector, parseSearchQuery, searchExpansions, searchMatches, searchRank, type ParsedQuery } from './policies.search.js';
 import {
   policyInterpretationsTable,
   policyRevisionsTable,
@@ -33,7 +33,7 @@ export type PolicyDocumentValidity = NonNullable<PolicySourceRow['validity']>;
 /** An interpretation as the application reads it: every column but the search vector. */
 export type PolicyInterpretation = Omit<PolicyInterpretationRow, 'searchVector'>;
 /** A search hit also carries what was searched (for the excerpt) and its relevance. */
-export type PolicyInterpretationHit = PolicyInterpretation & { search?: { query: ParsedQuery; rank: number } };
+export type PolicyInterpretationHit = PolicyInterpretation & { search?: { query: ParsedQuery; rank: number; expansions: string[] } };
 
 const { searchVector: _searchVector, ...interpretationColumns } = getTableColumns(policyInterpretationsTable);
 
@@ -119,12 +119,9 @@ export interface PolicyInterpretationFilter {
   status?: PolicyStatus | null;
 }
 
-const RANK_WEIGHTS = sql.raw(`'{0.1, 0.2, 0.4, 1.0}'::real[]`);
-
-/** Relevance: the match itself, plus a bonus where the document's own segmentation agrees with the query's. */
+/** Relevance (policies.search.ts): how many words of the query match, then where (title above body) and how well. */
 function rankExpression(vector: SQL | AnyColumn, query: ParsedQuery): SQL {
-  const match = sql`ts_rank(${RANK_WEIGHTS}, ${vector}, ${query.matchQuery}::tsquery)`;
-  return query.boostQuery ? sql`(${match} + ts_rank(${RANK_WEIGHTS}, ${vector}, ${query.boostQuery}::tsquery))` : match;
+  return searchRank(vector, query);
 }
 
 export function normalizeTag(tag: string): string {
@@ -156,8 +153,9 @@ function listPlan(viewer: Viewer, filter: PolicyInterpretationFilter): ListPlan 
   let query: ParsedQuery | null = null;
   if (filter.search != null && filter.search.trim() !== '') {
     query = parseSearchQuery(filter.search);
-    if (!query.matchQuery) return { conditions: undefined, query: null, empty: true };
-    conditions.push(sql`${t.searchVector} @@ ${query.matchQuery}::tsquery`);
+    const matches = searchMatches(t.searchVector, query);
+    if (!matches) return { conditions: undefined, query: null, empty: true };
+    conditions.push(matches);
   }
   return { conditions: and(...conditions), query, empty: false };
 }
@@ -195,12 +193,12 @@ export async function listPolicyInterpretations(
     )})`;
   }
   const rows = await db
-    .select({ ...interpretationColumns, rank: sql<number>`${rank}`.as('rank') })
+    .select({ ...interpretationColumns, rank: sql<number>`${rank}`.as('rank'), expansions: sql<string[]>`${searchExpansions(query)}`.as('expansions') })
     .from(t)
     .where(and(plan.conditions, after))
     .orderBy(sql`"rank" desc`, desc(t.id))
     .limit(page.limit + 1);
-  return rows.map(({ rank: r, ...row }) => ({ ...row, search: { query, rank: Number(r) } }));
+  return rows.map(({ rank: r, expansions, ...row }) => ({ ...row, search: { query, rank: Number(r), expansions: expansions ?? [] } }));
 }
 
 export async function countPolicyInterpretations(db: DbOrTx, viewer: Viewer, filter: PolicyInterpretationFilter): Promise<number> {
@@ -400,8 +398,8 @@ export function searchVectorOf(content: Content): string {
   return buildSearchVector([
     { text: content.title, weight: 'A' },
     { text: content.summary, weight: 'B' },
-    { text: content.tags.join('，'), weight: 'B' },
-    ...content.sources.map((s) => ({ text: [s.title, s.documentNumber, s.issuer].filter(Boolean).join('，'), weight: 'C' as const })),
+    { text: content.tags.join('\n'), weight: 'B' },
+    ...content.sources.map((s) => ({ text: [s.title, s.documentNumber, s.issuer].filter(Boolean).join('\n'), weight: 'C' as const })),
     { text: content.body, weight: 'D' },
     ...content.qa.map((q) => ({ text: `${q.question}\n${q.answer}`, weight: 'D' as const })),
   ]);

@@ -145,3 +145,32 @@ export const policyRevisionsTable = pgTable(
 export type PolicyInterpretationRow = typeof policyInterpretationsTable.$inferSelect;
 export type PolicySourceRow = typeof policySourcesTable.$inferSelect;
 export type PolicyRevisionRow = typeof policyRevisionsTable.$inferSelect;
+
+/**
+ * Search synonyms (检索同义词): what a searcher may type for a term the texts use, e.g. suitability → 适当性, AML → 反洗钱,
+ * and common slips (证卷 → 证券, 科创版 → 科创板). Reference data seeded by migration and kept by the association; used
+ * by every search of policies, training, best practices and self-regulatory rules (policies.search.ts), in the search
+ * statement itself. `variant` and `canonical` are normalized (NFKC, lower case, words joined by one space);
+ * `canonicalQuery` is the tsquery literal of `canonical` as the analyser builds it (test/policies-search.test.ts checks
+ * every row).
+ */
+export const searchSynonymsTable = pgTable(
+  'search_synonyms',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** What is typed: a Han term (replaced wherever it occurs in a Han run), a word, or words joined by one space. */
+    variant: text('variant').notNull(),
+    /** What the documents say: one Han term or one word. */
+    canonical: text('canonical').notNull(),
+    canonicalQuery: text('canonical_query').notNull(),
+    /** Why the row exists (英文术语, 常见错别字, 简称). */
+    note: text('note'),
+  },
+  (t) => [
+    uniqueIndex('search_synonyms_pair_key').on(t.variant, t.canonical),
+    check('search_synonyms_distinct', sql`${t.variant} <> ${t.canonical}`),
+    check('search_synonyms_lengths', sql`char_length(${t.variant}) between 1 and 40 and char_length(${t.canonical}) between 1 and 40`),
+  ],
+);
+
+export type SearchSynonymRow = typeof searchSynonymsTable.$inferSelect;

@@ -20,6 +20,7 @@ import {
   loadBranchRatingsOfBranches,
   loadFollowUpsByRatingIds,
   loadOverrideDecisionsByRatingIds,
+  loadPrimaryContactUnitsOfBranches,
   loadScoreLinesByRatingIds,
   ratingViewColumns,
   recordRatingsRead,
@@ -261,6 +262,21 @@ builder.objectField(BranchRef, 'ratings', (t) =>
       noteRequestedFields(ctx, 'Branch.ratings', info);
       return b.id;
     },
+  }),
+);
+
+const primaryContactUnitOf = groupedLoader(
+  (ctx, branchIds: readonly number[]) => loadPrimaryContactUnitsOfBranches(ctx.db, branchIds),
+  (r) => r.branchId,
+);
+
+builder.objectField(BranchRef, 'primaryContactUnit', (t) =>
+  t.field({
+    type: BranchRef,
+    nullable: true,
+    description:
+      '所属证券公司在深圳指定的主要联系单位（负责统筹协调其在深分支机构的分公司或营业部，可能是本机构自身）；未指定时为 null / The primary contact unit (主要联系单位) the branch\'s firm designated among its Shenzhen branches to coordinate them (possibly this branch itself); null when none is designated',
+    resolve: async (b, _args, ctx) => (await primaryContactUnitOf(ctx).load(b.id))[0]?.unitId ?? null,
   }),
 );
 

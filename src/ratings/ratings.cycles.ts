@@ -38,6 +38,8 @@ const NOT_FOUND_CYCLE = { zh: '该年度的评价周期不存在', en: 'No ratin
 export interface CycleInput {
   year: number;
   guidelineVersion: number;
+  /** The bureau's notice, at the end of January after the rated year; not after the self-assessment deadline. */
+  noticeOn?: string | null;
   selfAssessmentDueOn: string;
   associationScoringDueOn: string;
   bureauReviewDueOn: string;
@@ -62,6 +64,9 @@ export async function createCycle(db: DbOrTx, actor: Viewer, input: CycleInput):
       });
     }
   }
+  if (input.noticeOn != null && input.noticeOn > input.selfAssessmentDueOn) {
+    errors.add('INVALID', ['input', 'noticeOn'], { zh: '工作通知日期不能晚于自评截止日期', en: 'noticeOn cannot be after selfAssessmentDueOn' });
+  }
   errors.throwIfAny();
   try {
     return await runInTransaction(db, async (tx) => {
@@ -74,6 +79,7 @@ export async function createCycle(db: DbOrTx, actor: Viewer, input: CycleInput):
         .insert(ratingCyclesTable)
         .values({
           year: input.year,
+          noticeOn: input.noticeOn ?? null,
           guidelineId: guideline.id,
           selfAssessmentDueOn: input.selfAssessmentDueOn,
           associationScoringDueOn: input.associationScoringDueOn,

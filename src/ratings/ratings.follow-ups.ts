@@ -29,8 +29,9 @@ export function addDays(isoDate: string, days: number): string {
 
 /**
  * The supervisory follow-ups a published grade brings [DOMAIN §1.1]: C gets the warning talk with the branch head
- * and a rectification report; D gets those too, becomes a key inspection target of the bureau and the
- * association, and brings the talk with the firm's brokerage executive and chief compliance officer.
+ * and a rectification report; D gets those too (约谈分支机构负责人 included), becomes a key inspection target of the
+ * bureau and the association, brings the talk with the firm's brokerage executive and chief compliance officer, and
+ * the bureau's decision whether to object to the branch head's fitness for the post (对分支机构负责人的任职提出意见).
  */
 export function followUpPlan(year: number, publishedOn: string) {
   const talkBy = addDays(publishedOn, 30);
@@ -45,6 +46,7 @@ export function followUpPlan(year: number, publishedOn: string) {
     { type: 'KEY_INSPECTION_TARGET', owner: 'BUREAU', dueOn: inspectionBy },
     { type: 'KEY_INSPECTION_TARGET', owner: 'ASSOCIATION', dueOn: inspectionBy },
     { type: 'TALK_HQ_BROKERAGE_EXEC_AND_CCO', owner: 'BUREAU', dueOn: talkBy },
+    { type: 'OBJECTION_TO_BRANCH_HEAD', owner: 'BUREAU', dueOn: reportBy },
   ] as const;
   return { C: forC, D: forD } as const;
 }

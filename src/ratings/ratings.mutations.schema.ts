@@ -71,6 +71,10 @@ const CreateRatingCycleInput = builder.inputType('CreateRatingCycleInput', {
   fields: (t) => ({
     year: t.int({ required: true, description: '评价年度（2019–2100） / Year (2019–2100)' }),
     guidelineVersion: t.int({ required: true, description: '适用的指引版本号 / Guideline version to score under' }),
+    noticeOn: t.field({
+      type: 'Date',
+      description: '证监局工作通知下发日期（通常为评价年度次年一月底），不晚于自评截止日期 / The day the bureau\'s notice opened the cycle (usually the end of January after the rated year), not after the self-assessment deadline',
+    }),
     selfAssessmentDueOn: t.field({ type: 'Date', required: true, description: '自评截止日期 / Self-assessment deadline' }),
     associationScoringDueOn: t.field({ type: 'Date', required: true, description: '协会评分截止日期 / Association scoring deadline' }),
     bureauReviewDueOn: t.field({ type: 'Date', required: true, description: '证监局复核截止日期 / Bureau review deadline' }),

@@ -17,6 +17,7 @@ import { branchesTable, organizationsTable, type BranchRow } from '../members/me
 import { SUPERVISED_GRADES } from './ratings.grading.js';
 import {
   branchRatingsTable,
+  primaryContactUnitsTable,
   ratingCyclesTable,
   ratingOverrideDecisionsTable,
   ratingOverrideRulesTable,
@@ -410,4 +411,18 @@ export async function exportBranchRatingBatch(db: DbOrTx, viewer: Viewer, year: 
     .where(and(visible, eq(ratingCyclesTable.year, year), gt(branchRatingsTable.id, afterId)))
     .orderBy(asc(branchRatingsTable.id))
     .limit(limit);
+}
+
+/**
+ * The primary contact unit (主要联系单位) of the firm of each given branch: the branch its head office designated to
+ * coordinate its Shenzhen branches. Branches are directory data; so is the designation. One statement.
+ */
+export async function loadPrimaryContactUnitsOfBranches(db: DbOrTx, branchIds: readonly number[]): Promise<{ branchId: number; unitId: number }[]> {
+  const b = branchesTable;
+  const p = primaryContactUnitsTable;
+  return db
+    .select({ branchId: b.id, unitId: p.branchId })
+    .from(b)
+    .innerJoin(p, eq(p.firmId, b.firmId))
+    .where(inArray(b.id, [...branchIds]));
 }

@@ -27,7 +27,10 @@ export const BranchGradeEnum = builder.enumType('BranchGrade', {
     A: { description: 'A 类 / Grade A' },
     B: { description: 'B 类 / Grade B' },
     C: { description: 'C 类：警示谈话并提交整改报告 / Grade C: warning talk and a rectification report' },
-    D: { description: 'D 类：重点检查对象 / Grade D: a key inspection target' },
+    D: {
+      description:
+        'D 类：列为证监局和协会的重点检查对象；约谈分支机构负责人并提交整改报告；约谈公司分管经纪业务高管和合规总监；可对分支机构负责人任职提出意见 / Grade D: a key inspection target of the bureau and the association; warning talk with the branch head and a rectification report; talk with the firm\'s brokerage executive and chief compliance officer; possibly an objection to the branch head',
+    },
   } as const,
 });
 
@@ -82,6 +85,9 @@ export const FollowUpTypeEnum = builder.enumType('SupervisoryFollowUpType', {
     RECTIFICATION_REPORT: { description: '提交整改报告 / Rectification report' },
     KEY_INSPECTION_TARGET: { description: '列为重点检查对象 / Key inspection target' },
     TALK_HQ_BROKERAGE_EXEC_AND_CCO: { description: '约谈公司分管经纪业务高管和合规总监 / Talk with the firm\'s brokerage executive and chief compliance officer' },
+    OBJECTION_TO_BRANCH_HEAD: {
+      description: '视情节对分支机构负责人的任职提出意见（D 类） / Where warranted, an objection to the branch head\'s fitness for the post (grade D)',
+    },
   } as const,
 });
 
@@ -191,6 +197,11 @@ export const RatingCycleRef = builder.loadableNode('RatingCycle', {
       type: RatingGuidelineRef,
       description: '本周期适用的指引版本 / The guideline version this cycle is scored under',
       resolve: (c) => c.guidelineId,
+    }),
+    noticeOn: t.expose('noticeOn', {
+      type: 'Date',
+      nullable: true,
+      description: '证监局工作通知下发日期（评价年度次年一月底）；未记录时为 null / The day the bureau\'s notice opened the cycle (the end of January after the rated year); null when not recorded',
     }),
     selfAssessmentDueOn: t.expose('selfAssessmentDueOn', { type: 'Date', description: '自评截止日期 / Self-assessment deadline' }),
     associationScoringDueOn: t.expose('associationScoringDueOn', { type: 'Date', description: '协会评分截止日期 / Association scoring deadline' }),

@@ -1,5 +1,7 @@
-// Demo ratings: two guideline versions, the 2025 cycle PUBLISHED (every open demo branch rated, mostly A/B, some C
-// and D with their follow-ups) and the 2026 cycle in BUREAU_REVIEW. Deterministic (fixed PRNG, no clock) and
+// Demo ratings: two versions of an illustrative (示例) guideline — the bureau's real indicator table is not public
+// (DOMAIN.md §15.5) — the 2025 cycle PUBLISHED (every open demo branch rated, mostly A/B, some C and D with their
+// follow-ups) and the 2026 cycle in BUREAU_REVIEW, both on the real rhythm: the bureau's notice at the end of January
+// after the rated year, results by mid-March. Each firm's primary contact unit (主要联系单位) is designated here too. Deterministic (fixed PRNG, no clock) and
 // set-based: the scores are computed in memory with the same pure function the API uses, then written in a few
 // batched statements, because this runs at first start and for every test run.
 import { mulberry32 } from '../seed/prng.js';
@@ -16,6 +18,7 @@ import {
   ratingIndicatorsTable,
   ratingOverrideDecisionsTable,
   ratingOverrideRulesTable,
+  primaryContactUnitsTable,
 } from './ratings.table.js';
 
 type IndicatorSeed = Omit<typeof ratingIndicatorsTable.$inferInsert, 'guidelineId' | 'position'>;
@@ -60,14 +63,14 @@ const RULES: RuleSeed[] = [
 const GUIDELINES = [
   {
     version: 1,
-    title: '深圳辖区证券公司分支机构分类评价指引（2025 年版）',
-    note: '基础分 100 分；A 类 ≥ 90，B 类 ≥ 80，C 类 ≥ 70，低于 70 为 D 类。',
+    title: '分支机构分类评价指标体系（示例，2025 年版）',
+    note: '示例：演示用的指标、分值和分档，不是深圳证监局《深圳辖区证券公司分支机构分类监管工作指引》的实际内容（其指标表未公开）。基础分 100 分；A 类 ≥ 90，B 类 ≥ 80，C 类 ≥ 70，低于 70 为 D 类。',
     indicators: INDICATORS_V1,
   },
   {
     version: 2,
-    title: '深圳辖区证券公司分支机构分类评价指引（2026 年修订）',
-    note: '提高信息系统与数据安全分值；新增警告、罚款扣分档次和协会自律工作加分项。',
+    title: '分支机构分类评价指标体系（示例，2026 年修订）',
+    note: '示例：演示用的指标体系，不是监管部门的实际指引。提高信息系统与数据安全分值；新增警告、罚款扣分档次和协会自律工作加分项。',
     indicators: INDICATORS_V2,
   },
 ];
@@ -77,21 +80,25 @@ const CYCLES = [
     year: 2025,
     version: 1,
     status: 'PUBLISHED' as const,
-    selfAssessmentDueOn: '2025-09-30',
-    associationScoringDueOn: '2025-11-15',
-    bureauReviewDueOn: '2025-12-15',
-    publicationDueOn: '2025-12-31',
-    publishedAt: new Date('2025-12-26T02:00:00Z'),
-    publishedOn: '2025-12-26',
+    // The rating of 2025, run in early 2026: notice at the end of January, results by 15 March.
+    noticeOn: '2026-01-30',
+    selfAssessmentDueOn: '2026-02-13',
+    associationScoringDueOn: '2026-02-27',
+    bureauReviewDueOn: '2026-03-10',
+    publicationDueOn: '2026-03-15',
+    publishedAt: new Date('2026-03-13T02:00:00Z'),
+    publishedOn: '2026-03-13',
   },
   {
     year: 2026,
     version: 2,
     status: 'BUREAU_REVIEW' as const,
-    selfAssessmentDueOn: '2026-09-30',
-    associationScoringDueOn: '2026-11-15',
-    bureauReviewDueOn: '2026-12-15',
-    publicationDueOn: '2026-12-31',
+    // The rating of 2026, due in early 2027; the demo shows it already at the bureau's review.
+    noticeOn: '2027-01-29',
+    selfAssessmentDueOn: '2027-02-12',
+    associationScoringDueOn: '2027-02-26',
+    bureauReviewDueOn: '2027-03-10',
+    publicationDueOn: '2027-03-15',
     publishedAt: null,
     publishedOn: null,
   },
@@ -289,11 +296,17 @@ export async function seedRatings(tx: DbOrTx): Promise<Record<string, number>> {
   await tx.execute(sql`
     update supervisory_follow_ups f set
       status = (case
-        when f.type in ('WARNING_TALK_BRANCH_HEAD', 'TALK_HQ_BROKERAGE_EXEC_AND_CCO') or (f.type = 'RECTIFICATION_REPORT' and f.id % 3 <> 0) then 'DONE'
+        when f.type in ('WARNING_TALK_BRANCH_HEAD', 'TALK_HQ_BROKERAGE_EXEC_AND_CCO', 'OBJECTION_TO_BRANCH_HEAD') or (f.type = 'RECTIFICATION_REPORT' and f.id % 3 <> 0) then 'DONE'
         when f.type = 'KEY_INSPECTION_TARGET' and f.id % 2 = 0 then 'IN_PROGRESS'
         else 'OPEN' end)::supervisory_follow_up_status,
       completed_on = case
-        when f.type in ('WARNING_TALK_BRANCH_HEAD', 'TALK_HQ_BROKERAGE_EXEC_AND_CCO') or (f.type = 'RECTIFICATION_REPORT' and f.id % 3 <> 0)
+        when f.type in ('WARNING_TALK_BRANCH_HEAD', 'TALK_HQ_BROKERAGE_EXEC_AND_CCO', 'OBJECTION_TO_BRANCH_HEAD') or (f.type = 'RECTIFICATION_REPORT' and f.id % 3 <> 0)
         then f.due_on - (f.id % 7)::integer end`);
-  return { ratingGuidelines: guidelines.length, ratingCycles: cycles.length, branchRatings: ratings.length, ratingScoreLines: lineRows.length, supervisoryFollowUps: followUps };
+  // Each firm's 主要联系单位: one of its open Shenzhen branches, a 分公司 where it has one (DOMAIN.md §1.1).
+  const contactUnits = (await tx.execute(sql`
+    insert into ${primaryContactUnitsTable} (firm_id, branch_id)
+    select distinct on (b.firm_id) b.firm_id, b.id from ${branchesTable} b
+    where b.closed_on is null and b.district is not null
+    order by b.firm_id, (b.kind <> 'BRANCH_COMPANY'), b.id`)) as unknown as { rowCount?: number | null; affectedRows?: number };
+  return { primaryContactUnits: Number(contactUnits.rowCount ?? contactUnits.affectedRows ?? 0), ratingGuidelines: guidelines.length, ratingCycles: cycles.length, branchRatings: ratings.length, ratingScoreLines: lineRows.length, supervisoryFollowUps: followUps };
 }

@@ -15,7 +15,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { branchesTable } from '../members/members.table.js';
+import { branchesTable, organizationsTable } from '../members/members.table.js';
 
 export const ratingCycleStatusEnum = pgEnum('rating_cycle_status', [
   'PLANNED',
@@ -47,6 +47,7 @@ export const supervisoryFollowUpTypeEnum = pgEnum('supervisory_follow_up_type', 
   'RECTIFICATION_REPORT',
   'KEY_INSPECTION_TARGET',
   'TALK_HQ_BROKERAGE_EXEC_AND_CCO',
+  'OBJECTION_TO_BRANCH_HEAD',
 ]);
 export const followUpOwnerEnum = pgEnum('follow_up_owner', ['BUREAU', 'ASSOCIATION', 'FIRM_HQ', 'BRANCH']);
 export const supervisoryFollowUpStatusEnum = pgEnum('supervisory_follow_up_status', ['OPEN', 'IN_PROGRESS', 'DONE']);
@@ -128,6 +129,8 @@ export const ratingCyclesTable = pgTable(
       .notNull()
       .references(() => ratingGuidelinesTable.id, { onDelete: 'restrict' }),
     status: ratingCycleStatusEnum('status').notNull().default('PLANNED'),
+    /** The day the bureau's notice (关于开展分类监管工作的通知) opened the cycle: the end of January after the rated year. */
+    noticeOn: date('notice_on', { mode: 'string' }),
     selfAssessmentDueOn: date('self_assessment_due_on', { mode: 'string' }).notNull(),
     associationScoringDueOn: date('association_scoring_due_on', { mode: 'string' }).notNull(),
     bureauReviewDueOn: date('bureau_review_due_on', { mode: 'string' }).notNull(),
@@ -143,6 +146,7 @@ export const ratingCyclesTable = pgTable(
       'rating_cycles_deadlines_ordered',
       sql`${t.selfAssessmentDueOn} <= ${t.associationScoringDueOn} and ${t.associationScoringDueOn} <= ${t.bureauReviewDueOn} and ${t.bureauReviewDueOn} <= ${t.publicationDueOn}`,
     ),
+    check('rating_cycles_notice_first', sql`${t.noticeOn} is null or ${t.noticeOn} <= ${t.selfAssessmentDueOn}`),
     check('rating_cycles_published_at', sql`(${t.status} = 'PUBLISHED') = (${t.publishedAt} is not null)`),
   ],
 );
@@ -249,6 +253,27 @@ export const supervisoryFollowUpsTable = pgTable(
     uniqueIndex('supervisory_follow_ups_key').on(t.ratingId, t.type, t.owner),
     check('supervisory_follow_ups_completed', sql`(${t.status} = 'DONE') = (${t.completedOn} is not null)`),
   ],
+);
+
+/**
+ * Each firm's 主要联系单位 (primary contact unit): the one Shenzhen branch (preferably a 分公司 with management
+ * functions) its head office designates to coordinate all its Shenzhen branches with the bureau and the association
+ * (DOMAIN.md §1.1, [S 2]). One per firm; the branch is one of the firm's own.
+ */
+export const primaryContactUnitsTable = pgTable(
+  'primary_contact_units',
+  {
+    firmId: integer('firm_id')
+      .primaryKey()
+      .references(() => organizationsTable.id, { onDelete: 'cascade' }),
+    branchId: integer('branch_id')
+      .notNull()
+      .references(() => branchesTable.id, { onDelete: 'cascade' }),
+    /** The day the head office designated it, when known. */
+    designatedOn: date('designated_on', { mode: 'string' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('primary_contact_units_branch_key').on(t.branchId)],
 );
 
 export type RatingGuidelineRow = typeof ratingGuidelinesTable.$inferSelect;

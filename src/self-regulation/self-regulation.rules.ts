@@ -10,7 +10,7 @@ import { afterCursor, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from '../policies/document-number.js';
-import { buildSearchVector, parseSearchQuery } from '../policies/policies.search.js';
+import { buildSearchVector, parseSearchQuery, searchMatches } from '../policies/policies.search.js';
 import { cleanText } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import {
@@ -63,9 +63,9 @@ export interface RuleFilter {
 function listConditions(viewer: Viewer, filter: RuleFilter): SQL | undefined | null {
   const conditions: (SQL | undefined)[] = [visible(viewer)];
   if (filter.search != null && filter.search.trim() !== '') {
-    const query = parseSearchQuery(filter.search);
-    if (!query.matchQuery) return null;
-    conditions.push(sql`${selfRegulatoryRulesTable.searchVector} @@ ${query.matchQuery}::tsquery`);
+    const matches = searchMatches(selfRegulatoryRulesTable.searchVector, parseSearchQuery(filter.search));
+    if (!matches) return null;
+    conditions.push(matches);
   }
   return and(...conditions);
 }

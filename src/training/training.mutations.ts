@@ -155,7 +155,7 @@ export function programmeSearchVector(title: string, series: string | null): str
 export function sessionSearchVector(title: string, lecturers: readonly string[]): string {
   return buildSearchVector([
     { text: title, weight: 'A' },
-    { text: lecturers.join('，'), weight: 'B' },
+    { text: lecturers.join('\n'), weight: 'B' },
   ]);
 }
 

@@ -21,7 +21,7 @@ import { keyArray, rowsOf } from '../db/sql/index.js';
 import { membershipsTable } from '../members/members.table.js';
 import { ratingCyclesTable, branchRatingsTable } from '../ratings/ratings.table.js';
 import { branchesTable } from '../members/members.table.js';
-import { parseSearchQuery } from '../policies/policies.search.js';
+import { parseSearchQuery, searchMatches } from '../policies/policies.search.js';
 import { escapeLike } from '../text.js';
 import { creditSummary, hoursMet, shanghaiYearRange, VIEW_COMPLETION_SHARE, type CompletedSession, type CreditSummary } from './training.hours.js';
 import {
@@ -153,12 +153,10 @@ export async function surveyResults(db: DbOrTx, surveyIds: readonly number[]): P
 
 // ---------------------------------------------------------------- programmes and sessions
 
-/** The search condition over a tsvector column: every term of the query (policies.search.ts), or null when empty. */
+/** The search condition over a tsvector column: any word of the query, synonyms included (policies.search.ts), or null when empty. */
 function searchCondition(vector: SQL | PgColumn, search: string | null | undefined): SQL | null | undefined {
   if (search == null || search.trim() === '') return undefined;
-  const query = parseSearchQuery(search);
-  if (!query.matchQuery) return null;
-  return sql`${vector} @@ ${query.matchQuery}::tsquery`;
+  return searchMatches(vector, parseSearchQuery(search));
 }
 
 /** Programmes matching a search: by their own title and series, or by one of their sessions' titles and lecturers. */
@@ -166,9 +164,9 @@ function programmeSearch(search: string | null | undefined): SQL | undefined {
   const own = searchCondition(trainingProgrammesTable.searchVector, search);
   if (own === undefined) return undefined;
   if (own === null) return sql`false`;
-  const query = parseSearchQuery(search!);
+  const sessions = searchCondition(trainingSessionsTable.searchVector, search)!;
   return sql`(${own} or exists (select 1 from ${trainingSessionsTable} where ${trainingSessionsTable.programmeId} = ${trainingProgrammesTable.id}
-    and ${trainingSessionsTable.searchVector} @@ ${query.matchQuery}::tsquery))`;
+    and ${sessions}))`;
 }
 
 export async function listProgrammes(db: DbOrTx, viewer: Viewer, search: string | null | undefined, page: PageRequest): Promise<TrainingProgrammeRow[]> {

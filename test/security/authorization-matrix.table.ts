@@ -745,8 +745,18 @@ export const matrix: MatrixRow[] = [
     probes: [
       viaQuery('list', 'ratingCycles', '{ ratingCycles { id } }', (d, w) => d.ratingCycles.some((c: any) => c.id === w.cycle.id)),
       viaQuery('root', 'ratingCycle(year: 2026)', '{ ratingCycle(year: 2026) { id } }', (d, w) => d.ratingCycle?.id === w.cycle.id),
+      viaQuery('root', 'ratingCycle(year: 2026) { noticeOn }', '{ ratingCycle(year: 2026) { id noticeOn } }', (d, w) => d.ratingCycle?.id === w.cycle.id && d.ratingCycle.noticeOn === '2027-01-29'),
       viaNode((w) => w.cycle.id),
       viaNodes((w) => w.cycle.id),
+    ],
+  },
+  {
+    // Issue 24: each firm's 主要联系单位 is directory data, like the branches themselves.
+    object: "Primary contact unit of firm A's branches (Branch.primaryContactUnit, directory, public)",
+    seenBy: ALL,
+    probes: [
+      viaQuery('nested', 'Branch.primaryContactUnit', 'query($id: ID!) { node(id: $id) { ... on Branch { primaryContactUnit { id firm { id } } firm { id } } } }', (d) => !!d.node?.primaryContactUnit && d.node.primaryContactUnit.firm.id === d.node.firm.id, (w) => ({ id: w.branchA.id })),
+      viaQuery('nested', 'nodes([branch]) { primaryContactUnit }', 'query($id: ID!) { nodes(ids: [$id]) { ... on Branch { primaryContactUnit { kind } } } }', (d) => !!d.nodes?.[0]?.primaryContactUnit?.kind, (w) => ({ id: w.branchA.id })),
     ],
   },
   {

@@ -116,7 +116,10 @@ export function userErrorsOf(res: { body: { data?: any; errors?: unknown } }, fi
   return res.body.data[field].userErrors as { field: string[] | null; code: string; message: string }[];
 }
 
-/** Creates a cycle for `year` under `version` with deadlines in that year's future, and moves it to `status`. */
+/**
+ * Creates a cycle for `year` under `version` on the real rhythm (the rating of a year runs early the next year:
+ * self-assessment by mid-February, results by 15 March), so its deadlines are in the future, and moves it to `status`.
+ */
 export async function cycleAt(t: TestApp, tokens: Cast['tokens'], year: number, status: string, version = 2) {
   const created = await t.gql(
     CREATE_CYCLE,
@@ -124,10 +127,10 @@ export async function cycleAt(t: TestApp, tokens: Cast['tokens'], year: number, 
       input: {
         year,
         guidelineVersion: version,
-        selfAssessmentDueOn: `${year}-09-30`,
-        associationScoringDueOn: `${year}-11-15`,
-        bureauReviewDueOn: `${year}-12-15`,
-        publicationDueOn: `${year}-12-31`,
+        selfAssessmentDueOn: `${year + 1}-02-13`,
+        associationScoringDueOn: `${year + 1}-02-27`,
+        bureauReviewDueOn: `${year + 1}-03-10`,
+        publicationDueOn: `${year + 1}-03-15`,
       },
     },
     { token: tokens.association },
