@@ -19,8 +19,8 @@ describe('GraphQL over HTTP: the server audit', () => {
     const results = await Promise.all(audits.map(async (audit) => ({ audit, result: await audit.fn() })));
     const failedMust = results.filter(({ audit, result }) => audit.name.startsWith('MUST') && result.status !== 'ok');
     const others = results.filter(({ audit, result }) => !audit.name.startsWith('MUST') && result.status !== 'ok');
-    if (others.length) console.info(`graphql-http audit, not MUST and not ok:\n${others.map(({ audit, result }) => `  ${result.status}: ${audit.name} — ${"reason" in result ? result.reason : ""}`).join('\n')}`);
+    if (others.length) console.info(`graphql-http audit, not MUST and not ok:\n${others.map(({ audit, result }) => `  ${result.status}: ${audit.name} — ${'reason' in result ? result.reason : ''}`).join('\n')}`);
     expect(results.filter(({ audit }) => audit.name.startsWith('MUST')).length).toBeGreaterThan(10);
-    expect(failedMust.map(({ audit, result }) => `${audit.name}: ${"reason" in result ? result.reason : ""}`)).toEqual([]);
+    expect(failedMust.map(({ audit, result }) => `${audit.name}: ${'reason' in result ? result.reason : ''}`)).toEqual([]);
   });
 });
