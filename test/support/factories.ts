@@ -15,7 +15,7 @@ import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { ASSOCIATION_IDS, primaryAssociationOf } from '../../src/associations/associations.table.js';
 import { serviceAccountSecretsTable, serviceAccountsTable } from '../../src/clients/clients.table.js';
 import { hashSecret } from '../../src/clients/secrets.js';
-import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../../src/committees/committees.table.js';
+import { committeePeopleTable, committeeSeatsTable, committeesTable, committeeTermsTable } from '../../src/committees/committees.table.js';
 import { dataAccessLogTable } from '../../src/data-access/data-access.table.js';
 import type { DbOrTx } from '../../src/db/client.js';
 import { creditCodeCheckCharacter } from '../../src/members/identifiers.js';
@@ -226,17 +226,31 @@ export async function insertCommitteeTerm(tx: DbOrTx, overrides: Overrides<typeo
   return one(tx.insert(committeeTermsTable).values({ startsOn: '2025-01-01', ...overrides, committeeId, number }).returning());
 }
 
-/** A held MEMBER seat, appointed the day its term starts; a term and an organization are created unless given. */
+/** A person of an association's committees (SZSA unless given). */
+export async function insertCommitteePerson(tx: DbOrTx, overrides: Overrides<typeof committeePeopleTable> = {}): Promise<Row<typeof committeePeopleTable>> {
+  const n = nextNumber();
+  return one(tx.insert(committeePeopleTable).values({ associationId: ASSOCIATION_IDS.SZSA, name: `委员${chineseNumber(n)}`, ...overrides }).returning());
+}
+
+/**
+ * A held MEMBER seat, appointed the day its term starts; a term and an organization are created unless given, and a
+ * new person of the committee's association (named `personName` when given) unless `personId` is.
+ */
 export async function insertCommitteeSeat(tx: DbOrTx, overrides: Overrides<typeof committeeSeatsTable> = {}): Promise<Row<typeof committeeSeatsTable>> {
   const term = overrides.termId
     ? await one(tx.select().from(committeeTermsTable).where(eq(committeeTermsTable.id, overrides.termId)))
     : await insertCommitteeTerm(tx);
   const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
-  const n = nextNumber();
+  const person = overrides.personId
+    ? await one(tx.select().from(committeePeopleTable).where(eq(committeePeopleTable.id, overrides.personId)))
+    : await insertCommitteePerson(tx, {
+        associationId: (await one(tx.select({ a: committeesTable.associationId }).from(committeesTable).where(eq(committeesTable.id, term.committeeId)))).a,
+        ...(overrides.personName ? { name: overrides.personName } : {}),
+      });
   return one(
     tx
       .insert(committeeSeatsTable)
-      .values({ personName: `委员${chineseNumber(n)}`, role: 'MEMBER', appointedOn: term.startsOn, ...overrides, termId: term.id, organizationId })
+      .values({ role: 'MEMBER', appointedOn: term.startsOn, ...overrides, personName: overrides.personName ?? person.name, personId: person.id, termId: term.id, organizationId })
       .returning(),
   );
 }
