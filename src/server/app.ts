@@ -23,6 +23,7 @@ import { noteErrorCodes, startRequestLog } from './request-log.js';
 import { countRequestStatements } from '../db/instrumentation.js';
 import { csvRoute } from './routes/csv.route.js';
 import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
+import { FORWARDING_LETTER_PREFIX, forwardingLetterRoute } from './routes/forwarding-letter.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
 import { graphqlRoute, schemaRoute } from './routes/graphql.route.js';
 import { healthRoute, readinessRoute } from './routes/health.route.js';
@@ -130,6 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const csv = csvRoute({ db: database.db, resolveViewer, logger, limiter: rateLimiter });
   for (const path of CSV_PATHS) routes.set(path, csv);
   const developmentReport = developmentReportRoute({ db: database.db, resolveViewer });
+  const forwardingLetter = forwardingLetterRoute({ db: database.db, resolveViewer });
   routes.set(VIEW_EVENTS_PATH, trainingViewEventsRoute({ db: database.db, resolveViewer, logger }));
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
@@ -154,7 +156,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         res.end();
         return;
       }
-      const route = routes.get(url.pathname) ?? (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : undefined);
+      const route =
+        routes.get(url.pathname) ??
+        (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : url.pathname.startsWith(FORWARDING_LETTER_PREFIX) ? forwardingLetter : undefined);
       if (route) {
         if (config.LOG_STATEMENT_COUNTS) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));
         else await route(req, res, url, requestId, cors);
