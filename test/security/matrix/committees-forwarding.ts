@@ -69,7 +69,7 @@ export const committeesForwardingPart = definePart('committees-forwarding', buil
     seenBy: RECIPIENT_SEERS,
     marker: (w) => of(w).recipient.name,
     probes: [
-      viaNode((w) => of(w).recipient.id, 'id name'),
+      viaNode((w) => of(w).recipient.id, '... on SuggestionRecipient { id name }'),
       viaNodes((w) => of(w).recipient.id, '... on SuggestionRecipient { id name }'),
       viaList('suggestionRecipients', `{ suggestionRecipients(first: 100) { edges { node { id } } ${PAGE} } }`, (d) => d.suggestionRecipients, (w) => of(w).recipient.id),
       viaTotalCount('suggestionRecipients.totalCount', `{ suggestionRecipients(first: 100) { totalCount edges { node { id } } ${PAGE} } }`, (d) => d.suggestionRecipients, (w) => of(w).recipient.id),
