@@ -72,12 +72,9 @@ export const committeesForwardingPart = definePart('committees-forwarding', buil
       viaNode((w) => of(w).recipient.id, '... on SuggestionRecipient { id name }'),
       viaNodes((w) => of(w).recipient.id, '... on SuggestionRecipient { id name }'),
       viaList('suggestionRecipients', `{ suggestionRecipients(first: 100) { edges { node { id } } ${PAGE} } }`, (d) => d.suggestionRecipients, (w) => of(w).recipient.id),
+      // The letter of the batch forwarded to it: its own readers (the probe's seenBy).
+      viaLetter(of),
       viaTotalCount('suggestionRecipients.totalCount', `{ suggestionRecipients(first: 100) { totalCount edges { node { id } } ${PAGE} } }`, (d) => d.suggestionRecipients, (w) => of(w).recipient.id),
     ],
-  },
-  {
-    object: 'SuggestionForwarding letter (汇总报告)',
-    seenBy: LETTER_READERS,
-    probes: [viaLetter(of)],
   },
 ]);
