@@ -5,7 +5,7 @@ import {
   appointCommitteeSeat,
   currentTerm,
   endCommitteeSeat,
-  loadActiveSeatsByTermIds,
+  loadSeatsByTermIds,
   loadTermsByCommitteeIds,
   openCommitteeTerm,
   type AppointCommitteeSeatInput,
@@ -16,7 +16,16 @@ import type { DbOrTx } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/global-id.js';
 import { anonymousViewer, associationViewer, execute, firmViewer, makeContext, regulatorViewer, userErrorsOf } from './support/context.js';
 import { describe, expect, test } from './support/db.js';
-import { insertCommittee, insertCommitteeSeat, insertCommitteeTerm, insertOrganization } from './support/factories.js';
+import {
+  insertCommittee,
+  insertCommitteePerson,
+  insertCommitteeSeat,
+  insertCommitteeTerm,
+  insertDisciplinaryCase,
+  insertDisciplinaryMeasure,
+  insertOrganization,
+} from './support/factories.js';
+import { membershipsTable } from '../src/members/members.table.js';
 
 const association = associationViewer();
 /** Staff of the listed companies association (SZLCA). */
@@ -138,13 +147,58 @@ describe('seats', () => {
     expect(await appointCommitteeSeat(tx, association, appointment(term.id, org.id, { personName: '副主任', role: 'VICE_CHAIR' }))).toMatchObject({ role: 'VICE_CHAIR' });
   });
 
-  test('a person sits on one committee at a time', async ({ tx }) => {
+  test('a person sits on one committee at a time; a namesake is another person', async ({ tx }) => {
     const compliance = await termAndOrg(tx, { code: 'COMPLIANCE' });
     const fintech = await termAndOrg(tx, { code: 'FINTECH' });
-    await insertCommitteeSeat(tx, { termId: compliance.term.id, personName: '李合规' });
-    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(fintech.term.id, fintech.org.id, { personName: '李合规' })))).toEqual([
-      { code: 'DUPLICATE', field: ['input', 'personName'] },
+    const held = await insertCommitteeSeat(tx, { termId: compliance.term.id, personName: '李合规' });
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(fintech.term.id, fintech.org.id, { personName: undefined, personId: held.personId })))).toEqual([
+      { code: 'DUPLICATE', field: ['input', 'personId'] },
     ]);
+    // Appointing by name records a new person: two people called 李合规 are two people.
+    const namesake = await appointCommitteeSeat(tx, association, appointment(fintech.term.id, fintech.org.id, { personName: '李合规' }));
+    expect(namesake.personName).toBe('李合规');
+    expect(namesake.personId).not.toBe(held.personId);
+  });
+
+  test('re-appointment keeps the person record; another association\'s person and both or neither of personId/personName are refused', async ({ tx }) => {
+    const { committee, term: first, org } = await termAndOrg(tx, { code: 'COMPLIANCE' });
+    const seat = await appointCommitteeSeat(tx, association, appointment(first.id, org.id, { personName: '陈振华', appointedOn: '2025-01-01' }));
+    const second = await openCommitteeTerm(tx, association, { committeeId: committee.id, startsOn: '2026-01-01' });
+    const again = await appointCommitteeSeat(tx, association, appointment(second.id, org.id, { personName: undefined, personId: seat.personId, appointedOn: '2026-01-01' }));
+    expect(again.personId).toBe(seat.personId);
+    expect(again.id).not.toBe(seat.id);
+
+    const szlcaPerson = await insertCommitteePerson(tx, { associationId: ASSOCIATION_IDS.SZLCA, name: '上协人员' });
+    const other = await insertOrganization(tx);
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(second.id, other.id, { personName: undefined, personId: szlcaPerson.id, appointedOn: '2026-01-02' })))).toEqual([
+      { code: 'NOT_FOUND', field: ['input', 'personId'] },
+    ]);
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(second.id, other.id, { personName: '两者', personId: seat.personId, appointedOn: '2026-01-02' })))).toEqual([
+      { code: 'INVALID', field: ['input', 'personId'] },
+    ]);
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(second.id, other.id, { personName: undefined, appointedOn: '2026-01-02' })))).toEqual([
+      { code: 'REQUIRED', field: ['input', 'personName'] },
+    ]);
+  });
+
+  test("a member whose rights are suspended, or whose membership is not active, cannot be appointed", async ({ tx }) => {
+    const { term, org } = await termAndOrg(tx);
+    const [before] = await tx.select({ n: count() }).from(committeeSeatsTable);
+    // A FINAL case with SUSPEND_MEMBERSHIP_RIGHTS in force.
+    const kase = await insertDisciplinaryCase(tx, { organizationId: org.id, stage: 'FINAL', decidedOn: '2026-01-05', decisionNumber: `深证协纪〔2026〕${org.id}号`, decidedBy: 'test:decider' });
+    await insertDisciplinaryMeasure(tx, { caseId: kase.id, type: 'SUSPEND_MEMBERSHIP_RIGHTS', endsOn: '2099-12-31' });
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(term.id, org.id)))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'organizationId'] }]);
+    // A suspension that ended is no bar.
+    const lapsed = await insertOrganization(tx);
+    const old = await insertDisciplinaryCase(tx, { organizationId: lapsed.id, stage: 'FINAL', decidedOn: '2019-08-01', decisionNumber: `深证协纪〔2019〕${lapsed.id}号`, decidedBy: 'test:decider' });
+    await insertDisciplinaryMeasure(tx, { caseId: old.id, type: 'SUSPEND_MEMBERSHIP_RIGHTS', endsOn: '2020-01-31' });
+    expect(await appointCommitteeSeat(tx, association, appointment(term.id, lapsed.id, { personName: '权利已恢复' }))).toMatchObject({ organizationId: lapsed.id });
+    // A membership SUSPENDED (or withdrawn) in the committee's association.
+    const suspended = await insertOrganization(tx);
+    await tx.update(membershipsTable).set({ status: 'SUSPENDED' }).where(eq(membershipsTable.organizationId, suspended.id));
+    expect(await userErrorsOf(appointCommitteeSeat(tx, association, appointment(term.id, suspended.id)))).toEqual([{ code: 'INVALID_STATE', field: ['input', 'organizationId'] }]);
+    const [after] = await tx.select({ n: count() }).from(committeeSeatsTable);
+    expect(after!.n).toBe(before!.n + 1);
   });
 
   test('refuses bad names, dates and ids over GraphQL with a userError for the field, and writes nothing', async ({ tx }) => {
@@ -195,7 +249,35 @@ describe('terms (换届)', () => {
       [held.id, '2026-08-31', 'TERM_EXPIRED'],
       [alreadyEnded.id, '2025-06-30', 'JOB_CHANGE'],
     ]);
-    expect(await loadActiveSeatsByTermIds(tx, [previous.id, next.id])).toEqual([]);
+    // While the previous term ran it showed its held seats; once it has ended, its final roster (early leavers included).
+    expect(await loadSeatsByTermIds(tx, [previous.id, next.id], '2026-08-15')).toEqual([]);
+    expect((await loadSeatsByTermIds(tx, [previous.id, next.id], '2026-09-02')).map((s) => s.id)).toEqual([held.id, alreadyEnded.id]);
+  });
+
+  test("a past term's final roster reads back through GraphQL, people as person records", async ({ tx }) => {
+    const { committee, term: first, org } = await termAndOrg(tx, { code: 'BROKERAGE_WEALTH' });
+    const chair = await insertCommitteeSeat(tx, { termId: first.id, role: 'CHAIR', organizationId: org.id, personName: '林振华' });
+    const leaver = await insertCommitteeSeat(tx, { termId: first.id, personName: '黄晓燕', endedOn: '2025-06-30', endReason: 'JOB_CHANGE' });
+    const second = await openCommitteeTerm(tx, association, { committeeId: committee.id, startsOn: '2025-09-01' });
+    await insertCommitteeSeat(tx, { termId: second.id, role: 'CHAIR', organizationId: org.id, personId: chair.personId });
+    const res = await execute(
+      makeContext(tx, anonymousViewer),
+      `query($id: ID!) { node(id: $id) { ... on Committee { terms { number endsOn seats { personName endedOn endReason role person { id name } } } } } }`,
+      { id: encodeGlobalId('Committee', committee.id) },
+    );
+    expect(res.errors).toBeUndefined();
+    const chairPerson = { id: encodeGlobalId('CommitteePerson', chair.personId), name: '林振华' };
+    expect(res.data.node.terms).toEqual([
+      { number: second.number, endsOn: null, seats: [{ personName: '林振华', endedOn: null, endReason: null, role: 'CHAIR', person: chairPerson }] },
+      {
+        number: first.number,
+        endsOn: '2025-08-31',
+        seats: [
+          { personName: '林振华', endedOn: '2025-08-31', endReason: 'TERM_EXPIRED', role: 'CHAIR', person: chairPerson },
+          { personName: '黄晓燕', endedOn: '2025-06-30', endReason: 'JOB_CHANGE', role: 'MEMBER', person: { id: encodeGlobalId('CommitteePerson', leaver.personId), name: '黄晓燕' } },
+        ],
+      },
+    ]);
   });
 
   test('the committees query shows the current term with its held seats, chair first', async ({ tx }) => {
@@ -225,7 +307,7 @@ describe('under concurrency', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     const refusals = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { errors?: { code: string }[] }).errors?.[0]?.code] : []));
     expect(refusals).toEqual(Array(4).fill('LIMIT_EXCEEDED'));
-    const seats = await loadActiveSeatsByTermIds(database.db, [term.id]);
+    const seats = await loadSeatsByTermIds(database.db, [term.id], '2025-06-01');
     expect(seats.filter((s) => s.role === 'VICE_CHAIR')).toHaveLength(7);
   });
 

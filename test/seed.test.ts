@@ -8,12 +8,14 @@ import { checkCreditCode, isValidCreditCode, parseStockCode } from '../src/membe
 import { associationsTable, ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import { branchesTable, listingsTable, membershipsTable, organizationsTable } from '../src/members/members.table.js';
 import { seedDemoData } from '../src/seed/demo-data.js';
+import { seedCommittees } from '../src/committees/committees.seed.js';
 
 async function seededDatabase() {
   const pg = new PGlite();
   const database = await openDatabase({ dataDir: 'unused', pglite: pg });
   await database.migrate();
   const counts = await seedDemoData(database.db);
+  await seedCommittees(database.db);
   return { database, counts };
 }
 
@@ -123,7 +125,7 @@ describe('seedDemoData', () => {
       expect(codesOf(ASSOCIATION_IDS.SZLCA)).toEqual(['BOARD_SECRETARIES', 'INVESTOR_RELATIONS']);
       const terms = await db.select().from(committeeTermsTable);
       const seats = await db.select().from(committeeSeatsTable);
-      const currentPeople: string[] = [];
+      const currentPeople: number[] = [];
       for (const committee of committees) {
         const current = terms.filter((t) => t.committeeId === committee.id && t.endsOn === null);
         expect(current).toHaveLength(1);
@@ -134,8 +136,26 @@ describe('seedDemoData', () => {
         // Seats are held by people of the committee's association's members.
         for (const seat of held) expect(associationsOf(seat.organizationId), `${committee.code} seat ${seat.personName}`).toContain(committee.associationId);
         if (committee.associationId === ASSOCIATION_IDS.SZLCA) expect(held.filter((s) => s.role === 'VICE_CHAIR').length).toBeGreaterThanOrEqual(1);
-        currentPeople.push(...held.map((s) => s.personName));
+        currentPeople.push(...held.map((s) => s.personId));
+        // Every past term keeps its final roster: every seat ended, on the term's last day (TERM_EXPIRED) or earlier.
+        for (const past of terms.filter((t) => t.committeeId === committee.id && t.endsOn !== null)) {
+          const roster = seats.filter((s) => s.termId === past.id);
+          expect(roster.filter((s) => s.role === 'CHAIR').length).toBeGreaterThanOrEqual(1);
+          for (const seat of roster) expect(seat.endedOn !== null && seat.endedOn <= past.endsOn!).toBe(true);
+          expect(roster.filter((s) => s.endReason === 'TERM_EXPIRED').every((s) => s.endedOn === past.endsOn)).toBe(true);
+          // People who left early, each followed by a successor from the same member.
+          const early = roster.filter((s) => s.endReason !== 'TERM_EXPIRED');
+          expect(early.length).toBeGreaterThanOrEqual(1);
+          for (const left of early) expect(roster.some((s) => s.organizationId === left.organizationId && s.appointedOn > left.appointedOn)).toBe(true);
+        }
       }
+      // Some people carry on into the 第二届 with the same person record; two different people share a name.
+      const terms1 = new Set(terms.filter((t) => t.number === 1 && t.endsOn !== null).map((t) => t.id));
+      const terms2 = new Set(terms.filter((t) => t.number === 2).map((t) => t.id));
+      const inBoth = new Set(seats.filter((s) => terms1.has(s.termId)).map((s) => s.personId));
+      expect(seats.filter((s) => terms2.has(s.termId) && inBoth.has(s.personId)).length).toBeGreaterThan(0);
+      const namesakes = new Set(seats.filter((s) => s.personName === '王磊').map((s) => s.personId));
+      expect(namesakes.size).toBe(2);
       // One committee per person among the current terms.
       expect(new Set(currentPeople).size).toBe(currentPeople.length);
 
@@ -155,7 +175,7 @@ describe('seedDemoData', () => {
         const membershipKey = (rows: typeof memberships) => rows.map((m) => `${m.associationId}|${m.organizationId}|${m.category}|${m.since}`).sort();
         expect(membershipKey(againMemberships)).toEqual(membershipKey(memberships));
         const againSeats = await second.database.db.select().from(committeeSeatsTable).orderBy(asc(committeeSeatsTable.id));
-        const seatKey = (rows: typeof seats) => rows.map((s) => `${s.termId}|${s.organizationId}|${s.personName}|${s.role}`);
+        const seatKey = (rows: typeof seats) => rows.map((s) => `${s.termId}|${s.organizationId}|${s.personId}|${s.personName}|${s.role}|${s.endedOn}`);
         expect(seatKey(againSeats)).toEqual(seatKey(await db.select().from(committeeSeatsTable).orderBy(asc(committeeSeatsTable.id))));
       } finally {
         await second.database.close();

@@ -189,6 +189,30 @@ export function committeeAdminScope(viewer: Viewer): { kind: 'association'; asso
   return associationId === null ? { kind: 'none' } : { kind: 'association', associationId };
 }
 
+/**
+ * The bodies suggestions are forwarded to (suggestion_recipients): an association's staff their association's, the
+ * regulator every association's (a service account only with suggestions:read); a firm or listed company those of the
+ * associations it is a member of (where its suggestions went: the rows' association among its memberships); anonymous
+ * viewers none.
+ */
+export function suggestionRecipientScope(viewer: Viewer): OrgScope {
+  if (!viewerHasScope(viewer, 'suggestions:read')) return none;
+  const association = ownAssociation(viewer);
+  if (association) return association;
+  if (isStaff(viewer)) return all;
+  if (isMember(viewer)) return own(viewer);
+  return none;
+}
+
+/**
+ * The consolidated forwarding letter (汇总报告) of a batch lists other members' suggestions: the forwarding
+ * association's staff and the regulator (a service account only with suggestions:read); nobody else.
+ */
+export function mayReadForwardingLetter(viewer: Viewer, batchAssociationId: number): boolean {
+  const scope = suggestionScope(viewer);
+  return scope.kind === 'all' || (scope.kind === 'association' && scope.associationId === batchAssociationId);
+}
+
 /** A forwarding batch's internal note: the association and the regulator only. */
 export function maySeeForwardingNote(viewer: Viewer): boolean {
   return isStaff(viewer);

@@ -8,7 +8,7 @@ import { registerNodeType } from '../graphql/node.js';
 import { OrganizationRef } from '../members/members.schema.js';
 import { todayInShanghai } from '../time.js';
 import * as committees from './committees.service.js';
-import type { CommitteeRow, CommitteeSeatRow, CommitteeTermRow } from './committees.table.js';
+import type { CommitteePersonRow, CommitteeRow, CommitteeSeatRow, CommitteeTermRow } from './committees.table.js';
 
 export const CommitteeCodeEnum = builder.enumType('CommitteeCode', {
   description: '专业委员会代码 / Committee code',
@@ -33,12 +33,41 @@ export const CommitteeRoleEnum = builder.enumType('CommitteeRole', {
   } as const,
 });
 
+export const CommitteeSeatEndReasonEnum = builder.enumType('CommitteeSeatEndReason', {
+  description: '离任原因 / Why a seat ended',
+  values: {
+    TERM_EXPIRED: { description: '任期届满 / The term expired' },
+    RESIGNED: { description: '主动辞任 / Resigned' },
+    JOB_CHANGE: { description: '工作变动 / Changed jobs' },
+    LEFT_INDUSTRY: { description: '离开行业 / Left the industry' },
+    DISMISSED: { description: '解聘 / Dismissed' },
+    OTHER: { description: '其他 / Other' },
+  } as const,
+});
+
+export const CommitteePersonRef = builder.loadableNode('CommitteePerson', {
+  description:
+    '专业委员会人员：每人一条记录，同名的两人是两条记录，同一人跨届保持同一记录（公开名录） / A person on an association\'s committees: one record per person — namesakes are two records, and one person keeps one record across terms (public directory)',
+  id: { resolve: (p: CommitteePersonRow) => p.id },
+  loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+  load: (ids: number[], ctx) => committees.loadPeopleByIds(ctx.db, ids),
+  sort: (p) => p.id,
+  fields: (t) => ({
+    name: t.exposeString('name', { description: '姓名 / Name' }),
+    association: t.field({ type: AssociationRef, description: '所属协会 / The association whose committees the person sits on', resolve: (p) => p.associationId }),
+  }),
+});
+
+registerNodeType('CommitteePerson', (ctx, id) => CommitteePersonRef.getDataloader(ctx).load(id));
+
 export const CommitteeSeatRef = builder.objectRef<CommitteeSeatRow>('CommitteeSeat').implement({
   description: '委员会席位 / A seat on a committee',
   fields: (t) => ({
     id: t.globalID({ description: '全局 ID / Global ID', resolve: (s) => ({ type: 'CommitteeSeat', id: s.id }) }),
     role: t.expose('role', { type: CommitteeRoleEnum, description: '职务 / Role' }),
-    personName: t.exposeString('personName', { description: '姓名 / Name of the person' }),
+    personName: t.exposeString('personName', { description: '姓名（任命时记录） / Name of the person, as recorded on appointment' }),
+    person: t.field({ type: CommitteePersonRef, description: '在席人员（人员记录） / The person on the seat (a person record)', resolve: (s) => s.personId }),
+    endReason: t.expose('endReason', { type: CommitteeSeatEndReasonEnum, nullable: true, description: '离任原因；在任时为 null / Why the seat ended; null while held' }),
     appointedOn: t.expose('appointedOn', { type: 'Date', description: '任职日期 / Appointed on' }),
     endedOn: t.expose('endedOn', { type: 'Date', nullable: true, description: '离任日期；在任时为 null / Ended on; null while the seat is held' }),
     organization: t.field({ type: OrganizationRef, description: '所在会员单位 / The member organization', resolve: (s) => s.organizationId }),
@@ -54,10 +83,21 @@ export const CommitteeTermRef = builder.objectRef<CommitteeTermRow>('CommitteeTe
     endsOn: t.expose('endsOn', { type: 'Date', nullable: true, description: '结束日期 / Ends on' }),
     seats: t.loadableList({
       type: CommitteeSeatRef,
-      description: '在任席位（主任委员在前） / Seats currently held, chair first',
+      description:
+        '席位（主任委员在前）：已结束的届次为其最终名单（含提前离任者及其离任日期）；本届为在任席位 / Seats, chair first: for a term that has ended, its final roster (people who left early included, with their end dates); for a running term, the seats held',
       loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
       load: async (termIds: number[], ctx) => {
-        const rows = await committees.loadActiveSeatsByTermIds(ctx.db, termIds);
+        const rows = await committees.loadSeatsByTermIds(ctx.db, termIds, todayInShanghai());
+        return termIds.map((id) => rows.filter((s) => s.termId === id));
+      },
+      resolve: (term) => term.id,
+    }),
+    roster: t.loadableList({
+      type: CommitteeSeatRef,
+      description: '本届全部席位（在任与已离任，主任委员在前） / Every seat the term has had, held or ended, chair first',
+      loaderOptions: { maxBatchSize: MAX_BATCH_SIZE },
+      load: async (termIds: number[], ctx) => {
+        const rows = await committees.loadAllSeatsByTermIds(ctx.db, termIds);
         return termIds.map((id) => rows.filter((s) => s.termId === id));
       },
       resolve: (term) => term.id,
@@ -108,18 +148,6 @@ builder.queryFields((t) => ({
 
 // ---------------------------------------------------------------- mutations (the committee's association only)
 
-const CommitteeSeatEndReasonEnum = builder.enumType('CommitteeSeatEndReason', {
-  description: '离任原因 / Why a seat ended',
-  values: {
-    TERM_EXPIRED: { description: '任期届满 / The term expired' },
-    RESIGNED: { description: '主动辞任 / Resigned' },
-    JOB_CHANGE: { description: '工作变动 / Changed jobs' },
-    LEFT_INDUSTRY: { description: '离开行业 / Left the industry' },
-    DISMISSED: { description: '解聘 / Dismissed' },
-    OTHER: { description: '其他 / Other' },
-  } as const,
-});
-
 const OpenCommitteeTermInput = builder.inputType('OpenCommitteeTermInput', {
   description: '换届：开启专业委员会的下一届 / Open the next term of a committee (换届)',
   fields: (t) => ({
@@ -138,9 +166,11 @@ const AppointCommitteeSeatInput = builder.inputType('AppointCommitteeSeatInput',
   fields: (t) => ({
     termId: t.id({ required: true, description: '委员会届次全局 ID / Committee term global ID' }),
     organizationId: t.id({ required: true, description: '所在会员单位全局 ID / Global ID of the person\'s member organization' }),
+    personId: t.id({
+      description: '已有人员的全局 ID（连任、再任命时用，保持同一人员记录）；与 personName 二选一 / Global ID of an existing person (re-appointment keeps the same person record); give this or personName',
+    }),
     personName: t.string({
-      required: true,
-      description: `姓名（1–${committees.MAX_PERSON_NAME_LENGTH} 字） / Name of the person (1–${committees.MAX_PERSON_NAME_LENGTH} characters)`,
+      description: `新人员的姓名（1–${committees.MAX_PERSON_NAME_LENGTH} 字），总是新建一条人员记录（同名者是不同的人）；与 personId 二选一 / A new person's name (1–${committees.MAX_PERSON_NAME_LENGTH} characters); always records a new person (namesakes are different people); give this or personId`,
     }),
     role: t.field({ type: CommitteeRoleEnum, required: true, description: '职务 / Role' }),
     appointedOn: t.field({ type: 'Date', required: true, description: '任职日期，不早于本届开始日期 / Appointed on, not before the term starts' }),
@@ -203,6 +233,8 @@ builder.mutationFields((t) => ({
             ...input,
             termId: parseGlobalIdOf(String(input.termId), 'CommitteeTerm'),
             organizationId: parseGlobalIdOf(String(input.organizationId), 'Organization'),
+            personId: input.personId == null ? undefined : parseGlobalIdOf(String(input.personId), 'CommitteePerson'),
+            personName: input.personName ?? null,
           }),
         (committeeSeat) => ({ committeeSeat }),
         { committeeSeat: null },

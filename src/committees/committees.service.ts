@@ -1,14 +1,24 @@
 // Business rules of the professional committees: terms (换届) and seats.
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
-import { committeeAdminScope } from '../auth/policy.js';
+import { committeeAdminScope, membershipRightsSuspendedCondition } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { membershipsTable, organizationsTable } from '../members/members.table.js';
 import { cleanText } from '../text.js';
-import { committeeSeatsTable, committeesTable, committeeTermsTable, type CommitteeRow, type CommitteeSeatRow, type CommitteeTermRow } from './committees.table.js';
+import { todayInShanghai } from '../time.js';
+import {
+  committeePeopleTable,
+  committeeSeatsTable,
+  committeesTable,
+  committeeTermsTable,
+  type CommitteePersonRow,
+  type CommitteeRow,
+  type CommitteeSeatRow,
+  type CommitteeTermRow,
+} from './committees.table.js';
 
 export async function listCommittees(db: DbOrTx): Promise<CommitteeRow[]> {
   return db.select().from(committeesTable).orderBy(asc(committeesTable.id));
@@ -32,13 +42,46 @@ export function currentTerm(terms: CommitteeTermRow[], today: string): Committee
   return terms.find((t) => t.startsOn <= today && (t.endsOn === null || t.endsOn >= today)) ?? null;
 }
 
-/** Seats of many terms that are still held, chair first. */
-export async function loadActiveSeatsByTermIds(db: DbOrTx, termIds: readonly number[]): Promise<CommitteeSeatRow[]> {
+/**
+ * The seats of many terms, chair first, in one statement: for a term that has ended (its endsOn is before `today`) its
+ * final roster — every seat it had, including people who left early, each with its end date and reason; for a term
+ * still running (or not yet started) the seats still held.
+ */
+export async function loadSeatsByTermIds(db: DbOrTx, termIds: readonly number[], today: string): Promise<CommitteeSeatRow[]> {
+  return db
+    .select(getTableColumns(committeeSeatsTable))
+    .from(committeeSeatsTable)
+    .innerJoin(committeeTermsTable, eq(committeeTermsTable.id, committeeSeatsTable.termId))
+    .where(
+      and(
+        inArray(committeeSeatsTable.termId, [...termIds]),
+        or(isNull(committeeSeatsTable.endedOn), and(isNotNull(committeeTermsTable.endsOn), lt(committeeTermsTable.endsOn, today))),
+      ),
+    )
+    .orderBy(asc(committeeSeatsTable.role), asc(committeeSeatsTable.id));
+}
+
+/** Every seat of many terms (held or ended), chair first: a term's whole roster over its life. */
+export async function loadAllSeatsByTermIds(db: DbOrTx, termIds: readonly number[]): Promise<CommitteeSeatRow[]> {
   return db
     .select()
     .from(committeeSeatsTable)
-    .where(and(inArray(committeeSeatsTable.termId, [...termIds]), isNull(committeeSeatsTable.endedOn)))
+    .where(inArray(committeeSeatsTable.termId, [...termIds]))
     .orderBy(asc(committeeSeatsTable.role), asc(committeeSeatsTable.id));
+}
+
+/** Committee people by id (public directory data, like the seats they hold). */
+export async function loadPeopleByIds(db: DbOrTx, ids: readonly number[]): Promise<CommitteePersonRow[]> {
+  return db.select().from(committeePeopleTable).where(inArray(committeePeopleTable.id, [...ids]));
+}
+
+/** Every seat of many people, across terms and committees, newest appointment first. */
+export async function loadSeatsByPersonIds(db: DbOrTx, personIds: readonly number[]): Promise<CommitteeSeatRow[]> {
+  return db
+    .select()
+    .from(committeeSeatsTable)
+    .where(inArray(committeeSeatsTable.personId, [...personIds]))
+    .orderBy(desc(committeeSeatsTable.appointedOn), desc(committeeSeatsTable.id));
 }
 
 export async function findCommitteeById(db: DbOrTx, id: number): Promise<CommitteeRow | null> {
@@ -61,6 +104,7 @@ const NOT_FOUND_COMMITTEE = { zh: '专业委员会不存在', en: 'Committee not
 const NOT_FOUND_TERM = { zh: '委员会届次不存在', en: 'Committee term not found' };
 const NOT_FOUND_SEAT = { zh: '委员会席位不存在', en: 'Committee seat not found' };
 const NOT_FOUND_ORG = { zh: '机构不存在', en: 'Organization not found' };
+const NOT_FOUND_PERSON = { zh: '委员会人员不存在', en: 'Committee person not found' };
 
 /** Namespace of the transaction-level advisory locks that serialize appointments of one person across committees. */
 const PERSON_LOCK_NAMESPACE = 0x636d7400; // "cmt\0"
@@ -175,20 +219,23 @@ export async function openCommitteeTerm(db: DbOrTx, actor: Viewer, input: OpenCo
 export interface AppointCommitteeSeatInput {
   termId: number | null;
   organizationId: number | null;
-  personName: string;
+  /** An existing person of the committee's association (re-appointment keeps the person); null when unparseable. */
+  personId?: number | null;
+  /** A new person's name: appointing by name always records a new person (namesakes are different people). */
+  personName?: string | null;
   role: CommitteeRole;
   appointedOn: string;
 }
 
-function mapSeatConflict(error: unknown): never {
+function mapSeatConflict(error: unknown, personField: string): never {
   if (isUniqueViolation(error, 'committee_seats_one_chair')) {
     throw new DomainError('LIMIT_EXCEEDED', ['input', 'role'], {
       zh: '本届已有在任主任委员，每届只能有一名主任委员',
       en: 'This term already has a chair; a term has one chair at a time',
     });
   }
-  if (isUniqueViolation(error, 'committee_seats_one_per_person')) {
-    throw new DomainError('DUPLICATE', ['input', 'personName'], {
+  if (isUniqueViolation(error, 'committee_seats_one_per_person_record')) {
+    throw new DomainError('DUPLICATE', ['input', personField], {
       zh: '该人员在本届已有在任席位',
       en: 'This person already holds a seat in this term',
     });
@@ -197,21 +244,30 @@ function mapSeatConflict(error: unknown): never {
 }
 
 /**
- * Appoints a person to a seat in a term. The term row is locked first, so the per-term rules
- * (one chair, at most 7 vice chairs, one seat per person and per organization) hold under concurrency;
- * an advisory lock on the person's name does the same for "one committee per person".
+ * Appoints a person to a seat in a term: an existing person (`personId`, of the committee's association) or a new
+ * person record (`personName`); exactly one of the two. The term row is locked first, so the per-term rules (one
+ * chair, at most 7 vice chairs, one seat per person and per organization) hold under concurrency; an advisory lock on
+ * the person does the same for "one committee per person". The organization must be an ACTIVE member of the
+ * committee's association whose membership rights are not suspended (a FINAL SUSPEND_MEMBERSHIP_RIGHTS in force).
  */
-export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: AppointCommitteeSeatInput): Promise<CommitteeSeatRow> {
+export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: AppointCommitteeSeatInput, today = todayInShanghai()): Promise<CommitteeSeatRow> {
   const errors = new ErrorCollector();
-  const personName = cleanText(errors, input.personName, {
-    field: ['input', 'personName'],
-    max: MAX_PERSON_NAME_LENGTH,
-    required: true,
-    labelZh: '姓名',
-    labelEn: 'personName',
-  });
+  const byId = input.personId !== undefined;
+  const byName = input.personName !== undefined && input.personName !== null;
+  if (byId && byName) {
+    errors.add('INVALID', ['input', 'personId'], { zh: '请只填写 personId 或 personName 之一', en: 'Give personId or personName, not both' });
+  }
+  const personName = byId
+    ? null
+    : cleanText(errors, input.personName ?? null, {
+        field: ['input', 'personName'],
+        max: MAX_PERSON_NAME_LENGTH,
+        required: true,
+        labelZh: '姓名',
+        labelEn: 'personName',
+      });
   errors.throwIfAny();
-  const name = personName!;
+  const personField = byId ? 'personId' : 'personName';
   try {
     return await runInTransaction(db, async (tx) => {
       const [found] =
@@ -253,7 +309,12 @@ export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: App
         input.organizationId === null
           ? []
           : await tx
-              .select({ id: organizationsTable.id, memberOf: membershipsTable.associationId })
+              .select({
+                id: organizationsTable.id,
+                memberOf: membershipsTable.associationId,
+                status: membershipsTable.status,
+                suspended: sql<boolean>`${membershipRightsSuspendedCondition(organizationsTable.id, today)}`,
+              })
               .from(organizationsTable)
               .leftJoin(membershipsTable, and(eq(membershipsTable.organizationId, organizationsTable.id), eq(membershipsTable.associationId, found!.associationId)))
               .where(eq(organizationsTable.id, input.organizationId));
@@ -265,31 +326,49 @@ export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: App
           en: 'This organization is not a member of the committee\'s association',
         });
       }
-
-      await tx.execute(sql`select pg_advisory_xact_lock(${PERSON_LOCK_NAMESPACE}::int4, hashtext(${name}))`);
-      // A seat held in any term that has not ended by appointedOn overlaps the new one.
-      const [other] = await tx
-        .select({ termId: committeeTermsTable.id, number: committeeTermsTable.number, committeeName: committeesTable.name })
-        .from(committeeSeatsTable)
-        .innerJoin(committeeTermsTable, eq(committeeTermsTable.id, committeeSeatsTable.termId))
-        .innerJoin(committeesTable, eq(committeesTable.id, committeeTermsTable.committeeId))
-        .where(
-          and(
-            eq(committeeSeatsTable.personName, name),
-            isNull(committeeSeatsTable.endedOn),
-            or(isNull(committeeTermsTable.endsOn), gte(committeeTermsTable.endsOn, input.appointedOn)),
-          ),
-        )
-        .orderBy(sql`${committeeTermsTable.id} = ${term.id} desc`)
-        .limit(1);
-      if (other?.termId === term.id) {
-        throw new DomainError('DUPLICATE', ['input', 'personName'], { zh: '该人员在本届已有在任席位', en: 'This person already holds a seat in this term' });
-      }
-      if (other) {
-        throw new DomainError('DUPLICATE', ['input', 'personName'], {
-          zh: `该人员已在“${other.committeeName}”第 ${other.number} 届任职；一人不得同时在两个以上专业委员会任职`,
-          en: `This person already sits on ${other.committeeName} (term ${other.number}); a person sits on one committee at a time`,
+      if (org.status !== 'ACTIVE' || org.suspended === true || (org.suspended as unknown) === 't') {
+        throw new DomainError('INVALID_STATE', ['input', 'organizationId'], {
+          zh: '该会员单位的会员资格或会员权利暂停中（或已退会），不能任命其人员',
+          en: 'This member\'s membership or membership rights are suspended (or it has left); its people cannot be appointed',
         });
+      }
+
+      let person: CommitteePersonRow | null = null;
+      if (byId) {
+        const [existing] =
+          input.personId === null
+            ? []
+            : await tx
+                .select()
+                .from(committeePeopleTable)
+                .where(and(eq(committeePeopleTable.id, input.personId!), eq(committeePeopleTable.associationId, found!.associationId)));
+        if (!existing) throw new DomainError('NOT_FOUND', ['input', 'personId'], NOT_FOUND_PERSON);
+        person = existing;
+        await tx.execute(sql`select pg_advisory_xact_lock(${PERSON_LOCK_NAMESPACE}::int4, ${person.id}::int4)`);
+        // A seat held in any term that has not ended by appointedOn overlaps the new one.
+        const [other] = await tx
+          .select({ termId: committeeTermsTable.id, number: committeeTermsTable.number, committeeName: committeesTable.name })
+          .from(committeeSeatsTable)
+          .innerJoin(committeeTermsTable, eq(committeeTermsTable.id, committeeSeatsTable.termId))
+          .innerJoin(committeesTable, eq(committeesTable.id, committeeTermsTable.committeeId))
+          .where(
+            and(
+              eq(committeeSeatsTable.personId, person.id),
+              isNull(committeeSeatsTable.endedOn),
+              or(isNull(committeeTermsTable.endsOn), gte(committeeTermsTable.endsOn, input.appointedOn)),
+            ),
+          )
+          .orderBy(sql`${committeeTermsTable.id} = ${term.id} desc`)
+          .limit(1);
+        if (other?.termId === term.id) {
+          throw new DomainError('DUPLICATE', ['input', 'personId'], { zh: '该人员在本届已有在任席位', en: 'This person already holds a seat in this term' });
+        }
+        if (other) {
+          throw new DomainError('DUPLICATE', ['input', 'personId'], {
+            zh: `该人员已在“${other.committeeName}”第 ${other.number} 届任职；一人不得同时在两个以上专业委员会任职`,
+            en: `This person already sits on ${other.committeeName} (term ${other.number}); a person sits on one committee at a time`,
+          });
+        }
       }
 
       const [sameOrg] = await tx
@@ -319,15 +398,19 @@ export async function appointCommitteeSeat(db: DbOrTx, actor: Viewer, input: App
         }
       }
 
+      if (person === null) {
+        [person] = (await tx.insert(committeePeopleTable).values({ associationId: found!.associationId, name: personName! }).returning()) as [CommitteePersonRow];
+        await recordAudit(tx, actor, { action: 'committeePerson.create', entityType: 'CommitteePerson', entityId: person.id, after: person });
+      }
       const [seat] = await tx
         .insert(committeeSeatsTable)
-        .values({ termId: term.id, organizationId: org.id, personName: name, role: input.role, appointedOn: input.appointedOn })
+        .values({ termId: term.id, organizationId: org.id, personId: person.id, personName: person.name, role: input.role, appointedOn: input.appointedOn })
         .returning();
       await recordAudit(tx, actor, { action: 'committeeSeat.appoint', entityType: 'CommitteeSeat', entityId: seat!.id, after: seat });
       return seat!;
     });
   } catch (error) {
-    mapSeatConflict(error);
+    mapSeatConflict(error, personField);
   }
 }
 

@@ -64,6 +64,23 @@ export const committeeTermsTable = pgTable(
   ],
 );
 
+/**
+ * A person who sits (or sat) on an association's committees: one record per person, so two people with the same name
+ * are two records and one person keeps the same record across terms and committees. Kept by the association.
+ */
+export const committeePeopleTable = pgTable(
+  'committee_people',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('committee_people_association_idx').on(t.associationId, t.id)],
+);
+
 export const committeeSeatsTable = pgTable(
   'committee_seats',
   {
@@ -74,6 +91,11 @@ export const committeeSeatsTable = pgTable(
     organizationId: integer('organization_id')
       .notNull()
       .references(() => organizationsTable.id, { onDelete: 'restrict' }),
+    /** The person on the seat. */
+    personId: integer('person_id')
+      .notNull()
+      .references(() => committeePeopleTable.id, { onDelete: 'restrict' }),
+    /** The person's name as recorded on appointment (the roster shows it as it was). */
     personName: text('person_name').notNull(),
     role: committeeRoleEnum('role').notNull(),
     appointedOn: date('appointed_on', { mode: 'string' }).notNull(),
@@ -86,10 +108,12 @@ export const committeeSeatsTable = pgTable(
     // The database, not a check-then-insert, keeps one chair and one seat per person in a term.
     uniqueIndex('committee_seats_one_chair').on(t.termId).where(sql`role = 'CHAIR' and ended_on is null`),
     check('committee_seats_end_reason', sql`(${t.endedOn} is null) = (${t.endReason} is null)`),
-    uniqueIndex('committee_seats_one_per_person').on(t.termId, t.personName).where(sql`ended_on is null`),
+    uniqueIndex('committee_seats_one_per_person_record').on(t.termId, t.personId).where(sql`ended_on is null`),
+    index('committee_seats_person_idx').on(t.personId),
   ],
 );
 
 export type CommitteeRow = typeof committeesTable.$inferSelect;
 export type CommitteeTermRow = typeof committeeTermsTable.$inferSelect;
+export type CommitteePersonRow = typeof committeePeopleTable.$inferSelect;
 export type CommitteeSeatRow = typeof committeeSeatsTable.$inferSelect;

@@ -19,6 +19,7 @@ import '../ratings/ratings.mutations.schema.js';
 import '../policies/policies.schema.js';
 import '../suggestions/suggestions.schema.js';
 import '../suggestions/suggestions.association.schema.js';
+import '../suggestions/suggestions.forwarding.schema.js';
 import '../self-regulation/self-regulation.schema.js';
 import '../statistics/statistics.schema.js';
 import '../early-reports/early-reports.schema.js';

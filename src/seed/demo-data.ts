@@ -1,13 +1,13 @@
 // The demo data set: fictitious securities firms, their Shenzhen branches, other members, listed companies, their
 // memberships of the two associations (深证协 SZSA, 深圳上市公司协会 SZLCA; a listed securities firm is a member of
-// both) and each association's professional committees, at Shenzhen's scale (18 securities firms, 560 branches, 547
+// both), at Shenzhen's scale (18 securities firms, 560 branches, 547
 // open; DOMAIN.md §15.6). Every name is invented (no real firm may appear: ratings get attached later, which is why
 // 招商证券's real A + H listings are test vectors, not demo rows); identifiers are made-up but valid under every rule
 // (GB 32100 credit codes with GB 11714 organization codes, in-range listings). Deterministic: a seeded PRNG, no clock.
+// The associations' professional committees are seeded by src/committees/committees.seed.ts.
 import { mulberry32 } from './prng.js';
 import { count } from 'drizzle-orm';
 import { ASSOCIATION_IDS, primaryAssociationOf } from '../associations/associations.table.js';
-import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../committees/committees.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { checkCreditCode, creditCodeCheckCharacter, organizationCodeCheckCharacter, parseListing, type StockExchange } from '../members/identifiers.js';
 import {
@@ -27,8 +27,6 @@ type Category = NonNullable<OrgInsert['membershipCategory']>;
 type BranchInsert = typeof branchesTable.$inferInsert;
 type ContactInsert = typeof contactsTable.$inferInsert;
 type EventInsert = typeof membershipEventsTable.$inferInsert;
-type SeatRole = (typeof committeeSeatsTable.$inferInsert)['role'];
-type CommitteeCode = (typeof committeesTable.$inferInsert)['code'];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -381,52 +379,6 @@ function contactTitles(spec: OrgSpec): [string, string][] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Committees
-
-const TERM_1 = { number: 1, startsOn: '2020-06-01', endsOn: '2024-05-31' as string | null };
-const TERM_2 = { number: 2, startsOn: '2024-06-01', endsOn: null as string | null };
-
-interface CommitteeSpec {
-  code: CommitteeCode;
-  name: string;
-  nameEn: string;
-  /** Chair's organization in term 1 and term 2. */
-  chairs: [string, string];
-  /** Kinds besides securities firms that may hold seats, and how many such seats a term gets. */
-  otherKinds: OrgKind[];
-  otherSeats: [number, number];
-}
-
-const COMMITTEES: CommitteeSpec[] = [
-  { code: 'COMPLIANCE', name: '合规专业委员会', nameEn: 'Compliance Committee', chairs: ['莲花山证券股份有限公司', '鹏城证券股份有限公司'], otherKinds: ['FUTURES_FIRM'], otherSeats: [0, 1] },
-  { code: 'INVESTMENT_BANKING', name: '投资银行专业委员会', nameEn: 'Investment Banking Committee', chairs: ['鹏城证券股份有限公司', '深南证券股份有限公司'], otherKinds: [], otherSeats: [0, 0] },
-  { code: 'BROKERAGE_WEALTH', name: '经纪与财富管理专业委员会', nameEn: 'Brokerage & Wealth Management Committee', chairs: ['深南证券股份有限公司', '莲花山证券股份有限公司'], otherKinds: ['FUTURES_FIRM', 'FUND_MANAGER', 'INVESTMENT_ADVISORY'], otherSeats: [2, 3] },
-  { code: 'FINTECH', name: '金融科技专业委员会', nameEn: 'Fintech Committee', chairs: ['梧桐山证券股份有限公司', '前海汇通证券有限责任公司'], otherKinds: ['FUND_MANAGER', 'FUTURES_FIRM'], otherSeats: [1, 3] },
-];
-
-/**
- * The listed companies association's committees: one current term, seats held by people of its members (listed
- * companies and listed securities firms). 中国上市公司协会 runs committees of these kinds; the Shenzhen ones are a
- * demo convention.
- */
-interface SzlcaCommitteeSpec {
-  code: CommitteeCode;
-  name: string;
-  nameEn: string;
-  chair: string;
-  viceChairs: number;
-  members: number;
-}
-const SZLCA_TERM = { number: 1, startsOn: '2023-06-01', endsOn: null as string | null };
-const SZLCA_COMMITTEES: SzlcaCommitteeSpec[] = [
-  { code: 'BOARD_SECRETARIES', name: '董事会秘书专业委员会', nameEn: 'Board Secretaries Committee', chair: '深圳市光羽智造科技股份有限公司', viceChairs: 2, members: 4 },
-  { code: 'INVESTOR_RELATIONS', name: '投资者关系专业委员会', nameEn: 'Investor Relations Committee', chair: '深圳市盐港湾物流控股股份有限公司', viceChairs: 2, members: 3 },
-];
-
-/** Advisors come from the research institute. */
-const ADVISOR_ORG = '深圳市鹏城金融研究院';
-
-// ---------------------------------------------------------------------------------------------------------------
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`seed: ${message}`);
@@ -444,8 +396,6 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
   const placeRng = new Rng(SEED + 2);
   const branchRng = new Rng(SEED + 3);
   const peopleRng = new Rng(SEED + 4);
-  const committeeRng = new Rng(SEED + 5);
-  const szlcaCommitteeRng = new Rng(SEED + 6);
   const nextCreditCode = creditCodeFactory(codeRng);
   const nextPerson = personNameFactory(peopleRng);
 
@@ -579,102 +529,7 @@ export async function seedDemoData(db: DbOrTx): Promise<{ organizations: number;
   // Contacts
   await db.insert(contactsTable).values(ORGS.flatMap((spec) => contactsOf(spec, idOf(spec.name), peopleRng, nextPerson)));
 
-  // Committees, their two terms and seats
-  const committeeRows = await db
-    .insert(committeesTable)
-    .values(COMMITTEES.map((c) => ({ associationId: ASSOCIATION_IDS.SZSA, code: c.code, name: c.name, nameEn: c.nameEn })))
-    .returning({ id: committeesTable.id, code: committeesTable.code });
-  const committeeId = new Map(committeeRows.map((r) => [r.code, r.id]));
-  const termRows = await db
-    .insert(committeeTermsTable)
-    .values(COMMITTEES.flatMap((c) => [TERM_1, TERM_2].map((t) => ({ committeeId: committeeId.get(c.code)!, ...t }))))
-    .returning({ id: committeeTermsTable.id, committeeId: committeeTermsTable.committeeId, number: committeeTermsTable.number });
-  const termId = (code: CommitteeCode, number: number): number => {
-    const row = termRows.find((t) => t.committeeId === committeeId.get(code) && t.number === number);
-    check(row, `missing term ${number} of ${code}`);
-    return row.id;
-  };
-
-  const seats: (typeof committeeSeatsTable.$inferInsert)[] = [];
-  for (const committee of COMMITTEES) {
-    /** The person each organization sent in the previous term; some continue into the next. */
-    let previous = new Map<string, string>();
-    for (const [i, term] of [TERM_1, TERM_2].entries()) {
-      const eligible = (spec: OrgSpec) =>
-        !spec.suspendedOn && spec.memberSince !== null && spec.memberSince <= term.startsOn;
-      const chair = committee.chairs[i]!;
-      const securities = committeeRng.shuffle(
-        ORGS.filter((o) => o.kind === 'SECURITIES_FIRM' && o.name !== chair && eligible(o)).map((o) => o.name),
-      );
-      const others = committeeRng.shuffle(
-        ORGS.filter((o) => committee.otherKinds.includes(o.kind) && eligible(o)).map((o) => o.name),
-      );
-      const viceChairs = committeeRng.int(2, 4);
-      const members = committeeRng.int(5, 8);
-      const advisors = committeeRng.float() < 0.6 ? 1 : 0;
-      const otherSeats = Math.min(others.length, committeeRng.int(...committee.otherSeats));
-      const securitiesSeats = viceChairs + 1 + members - otherSeats;
-      check(securities.length >= securitiesSeats, `not enough securities firms for ${committee.code} term ${term.number}`);
-
-      const roles: [string, SeatRole][] = [[chair, 'CHAIR']];
-      const secPicks = securities.slice(0, securitiesSeats);
-      // Vice chairs and the secretary general come from securities firms; the members mix in the other kinds.
-      for (const org of secPicks.slice(0, viceChairs)) roles.push([org, 'VICE_CHAIR']);
-      roles.push([secPicks[viceChairs]!, 'SECRETARY_GENERAL']);
-      const memberOrgs = committeeRng.shuffle([...secPicks.slice(viceChairs + 1), ...others.slice(0, otherSeats)]);
-      for (const org of memberOrgs) roles.push([org, 'MEMBER']);
-      if (advisors) roles.push([ADVISOR_ORG, 'ADVISOR']);
-
-      check(new Set(roles.map(([org]) => org)).size === roles.length, `two seats for one organization in ${committee.code}`);
-      const current = new Map<string, string>();
-      for (const [org, role] of roles) {
-        const carried = previous.get(org);
-        const person = carried && committeeRng.float() < 0.6 ? carried : nextPerson();
-        current.set(org, person);
-        seats.push({
-          termId: termId(committee.code, term.number),
-          organizationId: idOf(org),
-          personName: person,
-          role,
-          appointedOn: term.startsOn,
-          endedOn: term.endsOn,
-          endReason: term.endsOn ? 'TERM_EXPIRED' : null,
-        });
-      }
-      previous = current;
-    }
-  }
-
-  // The listed companies association's committees: one current term each, seats for its members' people.
-  const szlcaCommitteeRows = await db
-    .insert(committeesTable)
-    .values(SZLCA_COMMITTEES.map((c) => ({ associationId: ASSOCIATION_IDS.SZLCA, code: c.code, name: c.name, nameEn: c.nameEn })))
-    .returning({ id: committeesTable.id, code: committeesTable.code });
-  const szlcaTermRows = await db
-    .insert(committeeTermsTable)
-    .values(szlcaCommitteeRows.map((c) => ({ committeeId: c.id, ...SZLCA_TERM })))
-    .returning({ id: committeeTermsTable.id, committeeId: committeeTermsTable.committeeId });
-  const szlcaMembers = ORGS.filter((spec) => {
-    const since = spec.kind === 'LISTED_COMPANY' ? spec.memberSince : spec.alsoSzlca?.since;
-    return since !== undefined && since !== null && since <= SZLCA_TERM.startsOn && !spec.suspendedOn;
-  }).map((spec) => spec.name);
-  for (const committee of SZLCA_COMMITTEES) {
-    check(szlcaMembers.includes(committee.chair), `${committee.code}: the chair's organization is not an SZLCA member`);
-    const term = szlcaTermRows.find((t) => t.committeeId === szlcaCommitteeRows.find((c) => c.code === committee.code)!.id)!;
-    const others = szlcaCommitteeRng.shuffle(szlcaMembers.filter((name) => name !== committee.chair));
-    check(others.length >= committee.viceChairs + committee.members, `not enough SZLCA members for ${committee.code}`);
-    const roles: [string, SeatRole][] = [
-      [committee.chair, 'CHAIR'],
-      ...others.slice(0, committee.viceChairs).map((org): [string, SeatRole] => [org, 'VICE_CHAIR']),
-      ...others.slice(committee.viceChairs, committee.viceChairs + committee.members).map((org): [string, SeatRole] => [org, 'MEMBER']),
-    ];
-    for (const [org, role] of roles) {
-      seats.push({ termId: term.id, organizationId: idOf(org), personName: nextPerson(), role, appointedOn: SZLCA_TERM.startsOn, endedOn: null, endReason: null });
-    }
-  }
-  await db.insert(committeeSeatsTable).values(seats);
-
-  // The later firms' contacts, drawn after the seats so that the committees keep their people.
+  // The later firms' contacts.
   await db.insert(contactsTable).values(LATER_FIRMS.flatMap((spec) => contactsOf(spec, idOf(spec.name), peopleRng, nextPerson)));
 
   return { organizations: orgRows.length, branches: branches.length };

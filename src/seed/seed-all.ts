@@ -6,12 +6,14 @@ import { seedSelfRegulation } from '../self-regulation/self-regulation.seed.js';
 import { seedStatistics } from '../statistics/statistics.seed.js';
 import { seedSuggestions } from '../suggestions/suggestions.seed.js';
 import { seedTraining } from '../training/training.seed.js';
+import { seedCommittees } from '../committees/committees.seed.js';
 import { seedDemoData } from './demo-data.js';
 import { seedEarlyReports } from '../early-reports/early-reports.seed.js';
 
 export async function seedAll(tx: DbOrTx): Promise<Record<string, number>> {
   const counts: Record<string, number> = { ...(await seedDemoData(tx)) };
   // Domain seeds register below, in dependency order.
+  Object.assign(counts, await seedCommittees(tx));
   Object.assign(counts, await seedRatings(tx));
   Object.assign(counts, await seedSuggestions(tx));
   Object.assign(counts, await seedPolicyInterpretations(tx));

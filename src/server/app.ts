@@ -24,6 +24,7 @@ import { countRequestStatements } from '../db/instrumentation.js';
 import { otelContext, otelTrace, SpanKind, SpanStatusCode, traceResponseHeader, type Tracing } from '../tracing.js';
 import { csvRoute } from './routes/csv.route.js';
 import { DEVELOPMENT_REPORT_PREFIX, developmentReportRoute } from './routes/development-report.route.js';
+import { FORWARDING_LETTER_PREFIX, forwardingLetterRoute } from './routes/forwarding-letter.route.js';
 import { RURU_STATIC, serveExplorerAsset } from './routes/explorer.route.js';
 import { graphqlRoute, schemaRoute } from './routes/graphql.route.js';
 import { healthRoute, readinessRoute } from './routes/health.route.js';
@@ -144,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   for (const path of CSV_PATHS) routes.set(path, csv);
   const developmentReport = developmentReportRoute({ db: database.db, resolveViewer });
   const exportFiles = exportsRoute({ db: database.db, resolveViewer, logger });
+  const forwardingLetter = forwardingLetterRoute({ db: database.db, resolveViewer });
   routes.set(VIEW_EVENTS_PATH, trainingViewEventsRoute({ db: database.db, resolveViewer, logger }));
   if (deps.issuerKeys) {
     routes.set('/oauth/token', tokenRoute({ db: database.db, config, logger, issuerKeys: deps.issuerKeys, limiter: rateLimiter }));
@@ -202,7 +204,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       const route =
         routes.get(url.pathname) ??
-        (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX) ? developmentReport : url.pathname.startsWith(EXPORTS_PREFIX) ? exportFiles : undefined);
+        (url.pathname.startsWith(DEVELOPMENT_REPORT_PREFIX)
+          ? developmentReport
+          : url.pathname.startsWith(EXPORTS_PREFIX)
+            ? exportFiles
+            : url.pathname.startsWith(FORWARDING_LETTER_PREFIX)
+              ? forwardingLetter
+              : undefined);
       if (route) {
         // With tracing on, its statement spans count the statements already (Tracing.incoming's tally).
         if (config.LOG_STATEMENT_COUNTS && !tracing) await countRequestStatements(fields, async () => route(req, res, url, requestId, cors));

@@ -83,9 +83,10 @@ const SuggestionEventRef = builder.objectRef<SuggestionEventRow>('SuggestionEven
   }),
 });
 
-const SuggestionForwardingRef = builder.objectRef<SuggestionForwardBatchRow>('SuggestionForwarding').implement({
-  description: '报送批次 / The batch a suggestion was forwarded in',
+export const SuggestionForwardingRef = builder.objectRef<SuggestionForwardBatchRow>('SuggestionForwarding').implement({
+  description: '报送批次：一次报送给一个对象的一批建议，有自己的文号 / A batch: suggestions forwarded to one recipient under one reference number',
   fields: (t) => ({
+    id: t.globalID({ description: '全局 ID / Global ID', resolve: (b) => ({ type: 'SuggestionForwarding', id: b.id }) }),
     referenceNumber: t.exposeString('referenceNumber', { description: '报送文号，如 深证协〔2026〕12号、深上协〔2026〕3号 / Reference number, e.g. 深证协〔2026〕12号, 深上协〔2026〕3号' }),
     recipient: t.expose('recipient', { type: GovernmentRecipientEnum, description: '报送对象 / Recipient' }),
     forwardedAt: t.expose('forwardedAt', { type: 'DateTime', description: '报送时间 / When it was forwarded' }),
@@ -324,7 +325,13 @@ const ForwardSuggestionsInput = builder.inputType('ForwardSuggestionsInput', {
   description: `将已采纳的建议成批报送政府部门（每批最多 ${suggestions.MAX_FORWARD_BATCH} 条） / Forward accepted suggestions to a government body as one batch (at most ${suggestions.MAX_FORWARD_BATCH})`,
   fields: (t) => ({
     ids: t.idList({ required: true, description: '建议全局 ID 列表 / Suggestion global IDs' }),
-    recipient: t.field({ type: GovernmentRecipientEnum, required: true, description: '报送对象 / Recipient' }),
+    recipient: t.field({
+      type: GovernmentRecipientEnum,
+      description: '报送对象（合同中的枚举值，对应本协会该值的报送对象）；与 recipientIds 二选一 / Recipient (the contract\'s value, mapped to your association\'s recipient for it); give this or recipientIds',
+    }),
+    recipientIds: t.idList({
+      description: `报送对象全局 ID 列表（本协会在用的，最多 ${suggestions.MAX_RECIPIENTS_PER_FORWARD} 个），每个对象各成一批、各有文号；与 recipient 二选一 / Recipient global IDs (your association's, in use; at most ${suggestions.MAX_RECIPIENTS_PER_FORWARD}), one batch with its own reference number each; give this or recipient`,
+    }),
     note: t.string({ description: '报送说明 / Note' }),
   }),
 });
@@ -369,8 +376,15 @@ const SuggestionPayload = builder.objectRef<SuggestionPayloadShape>('SuggestionP
   }),
 });
 
-const ForwardSuggestionsPayload = builder
-  .objectRef<{ suggestions: SuggestionRow[] | null; referenceNumber: string | null; userErrors: never[] }>('ForwardSuggestionsPayload')
+export type ForwardSuggestionsPayloadShape = {
+  suggestions: SuggestionRow[] | null;
+  referenceNumber: string | null;
+  batches: SuggestionForwardBatchRow[] | null;
+  userErrors: never[];
+};
+
+export const ForwardSuggestionsPayload = builder
+  .objectRef<ForwardSuggestionsPayloadShape>('ForwardSuggestionsPayload')
   .implement({
     description: '报送结果 / Result of forwarding a batch',
     fields: (t) => ({
@@ -487,9 +501,15 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) =>
       mutationPayload(
         ctx,
-        () => suggestions.forwardSuggestions(ctx.db, ctx.viewer, { ids: input.ids.map(suggestionId), recipient: input.recipient, note: input.note }),
-        (result) => ({ suggestions: result.suggestions, referenceNumber: result.batch.referenceNumber }),
-        { suggestions: null, referenceNumber: null },
+        () =>
+          suggestions.forwardSuggestions(ctx.db, ctx.viewer, {
+            ids: input.ids.map(suggestionId),
+            recipient: input.recipient ?? null,
+            recipientIds: input.recipientIds == null ? null : input.recipientIds.map((id) => parseGlobalIdOf(String(id), 'SuggestionRecipient')),
+            note: input.note,
+          }),
+        (result) => ({ suggestions: result.suggestions, referenceNumber: result.batch.referenceNumber, batches: result.batches }),
+        { suggestions: null, referenceNumber: null, batches: null },
       ) as never,
   }),
   recordSuggestionResponse: t.field({

@@ -4,7 +4,7 @@
 // companies, four suggestions from listed companies, one forwarded batch (深上协〔2026〕1号). With their status
 // history. Deterministic.
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { organizationsTable } from '../members/members.table.js';
 import {
@@ -12,6 +12,8 @@ import {
   suggestionCampaignsTable,
   suggestionEventsTable,
   suggestionForwardBatchesTable,
+  suggestionForwardingsTable,
+  suggestionRecipientsTable,
   suggestionReferenceCountersTable,
   suggestionsTable,
   type ResponseOutcome,
@@ -61,7 +63,7 @@ const CAMPAIGNS: Record<CampaignKey, typeof suggestionCampaignsTable.$inferInser
 type Association = keyof typeof ASSOCIATION_IDS;
 
 /** Each association's forwarded batch (its first of 2026) and its counter. */
-const BATCHES: Record<Association, Omit<typeof suggestionForwardBatchesTable.$inferInsert, 'associationId'> & { referenceNumber: string }> = {
+const BATCHES: Record<Association, Omit<typeof suggestionForwardBatchesTable.$inferInsert, 'associationId' | 'recipientId'> & { referenceNumber: string }> = {
   SZSA: {
     year: 2026,
     number: 1,
@@ -293,9 +295,17 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
   // SZSA's batch first (its ids come first, as before several associations).
   const associations: Association[] = ['SZSA', 'SZLCA'];
   const batchId = new Map<Association, number>();
+  const recipientId = new Map<Association, number>();
   for (const association of associations) {
     const associationId = ASSOCIATION_IDS[association];
-    const [batch] = await db.insert(suggestionForwardBatchesTable).values({ ...BATCHES[association], associationId }).returning({ id: suggestionForwardBatchesTable.id });
+    // The recipient row the migration gave the association for the batch's GovernmentRecipient value.
+    const [recipient] = await db
+      .select({ id: suggestionRecipientsTable.id })
+      .from(suggestionRecipientsTable)
+      .where(and(eq(suggestionRecipientsTable.associationId, associationId), eq(suggestionRecipientsTable.code, BATCHES[association].recipient)));
+    check(recipient, `no recipient row ${BATCHES[association].recipient} for ${association}`);
+    recipientId.set(association, recipient.id);
+    const [batch] = await db.insert(suggestionForwardBatchesTable).values({ ...BATCHES[association], associationId, recipientId: recipient.id }).returning({ id: suggestionForwardBatchesTable.id });
     batchId.set(association, batch!.id);
   }
   await db
@@ -329,6 +339,14 @@ export async function seedSuggestions(db: DbOrTx): Promise<{ suggestionCampaigns
     };
   });
   const rows = await db.insert(suggestionsTable).values(values).returning({ id: suggestionsTable.id, title: suggestionsTable.title });
+  // Each forwarded suggestion's (primary) forwarding, with the response it has.
+  const forwardings = rows.flatMap((row) => {
+    const v = values.find((x) => x.title === row.title)!;
+    if (v.forwardBatchId === null) return [];
+    const association = (Object.keys(ASSOCIATION_IDS) as Association[]).find((a) => ASSOCIATION_IDS[a] === v.associationId)!;
+    return [{ suggestionId: row.id, batchId: v.forwardBatchId, recipientId: recipientId.get(association)!, response: v.response, responseOutcome: v.responseOutcome, respondedAt: v.respondedAt, createdAt: BATCHES[association].forwardedAt! as Date }];
+  });
+  if (forwardings.length > 0) await db.insert(suggestionForwardingsTable).values(forwardings);
   const idOf = new Map(SPECS.map((spec) => [spec.key, rows.find((r) => r.title === spec.title)!.id]));
 
   for (const spec of SPECS.filter((s) => s.duplicateOf)) {

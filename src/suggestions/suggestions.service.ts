@@ -1,10 +1,10 @@
 // Business rules of the dual-zone suggestions: campaigns, exactly-once submission, and the
 // review → forward → response status machine, each change with its events, audit entry and outbox event.
 import { createHash } from 'node:crypto';
-import { and, asc, count, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { auditEntriesFrom, recordAudit } from '../audit/audit.service.js';
-import { activeMemberOf, scopeCondition, suggestionCampaignScope, suggestionScope } from '../auth/policy.js';
+import { activeMemberOf, mayReadForwardingLetter, scopeCondition, suggestionCampaignScope, suggestionRecipientScope, suggestionScope } from '../auth/policy.js';
 import { isMember, staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { ASSOCIATION_CODES, ASSOCIATION_IDS, associationsTable, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
@@ -25,6 +25,8 @@ import {
   suggestionCampaignsTable,
   suggestionEventsTable,
   suggestionForwardBatchesTable,
+  suggestionForwardingsTable,
+  suggestionRecipientsTable,
   suggestionReferenceCountersTable,
   suggestionsTable,
   type GovernmentRecipient,
@@ -32,6 +34,8 @@ import {
   type SuggestionCampaignRow,
   type SuggestionEventRow,
   type SuggestionForwardBatchRow,
+  type SuggestionForwardingRow,
+  type SuggestionRecipientRow,
   type SuggestionRow,
   type SuggestionStatus,
   type SuggestionTopic,
@@ -830,28 +834,62 @@ function referenceNumberSql(associationId: number, year: number, number: number)
   return sql`(select ${associationsTable.shortName} from ${associationsTable} where ${associationsTable.id} = ${associationId}) || ${`〔${year}〕${number}号`}::text`;
 }
 
+export const MAX_RECIPIENTS_PER_FORWARD = 10;
+/** A suggestion goes to at most this many recipients over its life (Suggestion.forwardings' bound). */
+export const MAX_RECIPIENTS_PER_SUGGESTION = 20;
+export { mayReadForwardingLetter };
+export const MAX_RECIPIENT_NAME_LENGTH = 100;
+export const MAX_RECIPIENT_SHORT_NAME_LENGTH = 30;
+
 export interface ForwardResult {
   suggestions: SuggestionRow[];
+  /** The first batch (the first recipient's): the payload's referenceNumber. */
   batch: SuggestionForwardBatchRow;
+  /** One batch per recipient, in the order the recipients were named. */
+  batches: SuggestionForwardBatchRow[];
+  forwardings: SuggestionForwardingRow[];
 }
 
+const NOT_FOUND_RECIPIENT = { zh: '报送对象不存在', en: 'Recipient not found' };
+
 /**
- * Forwards accepted suggestions to a government body as one batch with the next reference number of the forwarding
- * staff's association and the year (the staff see only their association's suggestions, so the batch is all
- * theirs). The suggestions are locked (in id order) and checked before the per-association, per-year counter row is
- * incremented with `insert … on conflict do update … returning`: the counter's row lock serializes
- * concurrent forwards, and a forward that fails rolls its increment back, so numbers never repeat or skip.
+ * Forwards suggestions to one or more recipients (`recipient`: the contract's GovernmentRecipient value, mapped to the
+ * association's row for it; or `recipientIds`: rows of the association; exactly one of the two). Each recipient gets
+ * its own batch, with the next reference number of the forwarding staff's association and the year (the staff see only
+ * their association's suggestions, so the batch is all theirs), and each suggestion one forwarding per recipient with
+ * its own response. An ACCEPTED suggestion moves to FORWARDED and its first forwarding is its primary one. With
+ * `recipientIds` a FORWARDED or RESPONDED one may also be forwarded to further recipients (its status and primary
+ * forwarding stay; no status event), never twice to the same; with the contract's `recipient` only ACCEPTED ones move,
+ * as the contract's status machine says.
+ * The suggestions are locked (in id order) and checked before the per-association, per-year counter row is incremented
+ * with `insert … on conflict do update … returning`: the counter's row lock serializes concurrent forwards, and a
+ * forward that fails rolls its increment back, so numbers never repeat or skip.
  */
 export async function forwardSuggestions(
   db: DbOrTx,
   actor: Viewer,
-  input: { ids: (number | null)[]; recipient: GovernmentRecipient; note?: string | null },
+  input: { ids: (number | null)[]; recipient?: GovernmentRecipient | null; recipientIds?: (number | null)[] | null; note?: string | null },
 ): Promise<ForwardResult> {
   const errors = new ErrorCollector();
   const note = cleanNote(errors, input.note);
   if (input.ids.length === 0) errors.add('REQUIRED', ['input', 'ids'], { zh: '至少选择一条建议', en: 'ids must name at least one suggestion' });
   if (input.ids.length > MAX_FORWARD_BATCH) {
     errors.add('LIMIT_EXCEEDED', ['input', 'ids'], { zh: `每批最多报送 ${MAX_FORWARD_BATCH} 条建议`, en: `A batch holds at most ${MAX_FORWARD_BATCH} suggestions` });
+  }
+  const byCode = input.recipient !== undefined && input.recipient !== null;
+  const byIds = input.recipientIds !== undefined && input.recipientIds !== null;
+  if (byCode === byIds) {
+    errors.add(byCode ? 'INVALID' : 'REQUIRED', ['input', 'recipientIds'], {
+      zh: '请填写 recipient 或 recipientIds 之一（且只填一个）',
+      en: 'Give exactly one of recipient and recipientIds',
+    });
+  } else if (byIds && input.recipientIds!.length === 0) {
+    errors.add('REQUIRED', ['input', 'recipientIds'], { zh: '至少选择一个报送对象', en: 'recipientIds must name at least one recipient' });
+  } else if (byIds && input.recipientIds!.length > MAX_RECIPIENTS_PER_FORWARD) {
+    errors.add('LIMIT_EXCEEDED', ['input', 'recipientIds'], {
+      zh: `一次最多报送 ${MAX_RECIPIENTS_PER_FORWARD} 个对象`,
+      en: `At most ${MAX_RECIPIENTS_PER_FORWARD} recipients at a time`,
+    });
   }
   errors.throwIfAny();
   const ids = [...new Set(input.ids.filter((id): id is number => id !== null))].sort((a, b) => a - b);
@@ -861,77 +899,147 @@ export async function forwardSuggestions(
   }
 
   const forwarded = await runInTransaction(db, async (tx) => {
+    // The recipients: the association's own, active rows (in the order named, once each).
+    const wanted = byIds ? input.recipientIds! : [null];
+    const recipientRows = await tx
+      .select()
+      .from(suggestionRecipientsTable)
+      .where(
+        and(
+          eq(suggestionRecipientsTable.associationId, associationId),
+          byCode
+            ? eq(suggestionRecipientsTable.code, input.recipient!)
+            : inArray(suggestionRecipientsTable.id, wanted.filter((id): id is number => id !== null)),
+        ),
+      );
+    const recipients: SuggestionRecipientRow[] = [];
+    const recipientProblems: UserErrorShape[] = [];
+    wanted.forEach((id, i) => {
+      const field = byCode ? ['input', 'recipient'] : ['input', 'recipientIds', String(i)];
+      const row = byCode ? recipientRows[0] : id === null ? undefined : recipientRows.find((r) => r.id === id);
+      if (!row) recipientProblems.push({ code: 'NOT_FOUND', field, message: NOT_FOUND_RECIPIENT });
+      else if (row.retiredAt !== null) {
+        recipientProblems.push({ code: 'INVALID_STATE', field, message: { zh: `报送对象“${row.name}”已停用`, en: `The recipient ${row.name} is retired` } });
+      } else if (!recipients.includes(row)) recipients.push(row);
+    });
+    if (recipientProblems.length > 0) throw new DomainError(recipientProblems);
+
     const rows = await tx
       .select()
       .from(suggestionsTable)
       .where(and(inArray(suggestionsTable.id, ids), visibleSuggestions(actor)))
       .orderBy(asc(suggestionsTable.id))
       .for('update');
+    // Every forwarding the suggestions already have: a recipient twice is refused, and so is going past the cap.
+    const existing = await tx
+      .select({ suggestionId: suggestionForwardingsTable.suggestionId, recipientId: suggestionForwardingsTable.recipientId })
+      .from(suggestionForwardingsTable)
+      .where(inArray(suggestionForwardingsTable.suggestionId, ids));
+    const already = existing.filter((f) => recipients.some((r) => r.id === f.recipientId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const problems: UserErrorShape[] = [];
     input.ids.forEach((id, i) => {
       const row = id === null ? undefined : byId.get(id);
       const field = ['input', 'ids', String(i)];
       if (!row) problems.push({ code: 'NOT_FOUND', field, message: NOT_FOUND_SUGGESTION });
-      else if (!movePath(row.status, 'FORWARDED')) {
+      else if (!movePath(row.status, 'FORWARDED') && !(byIds && (row.status === 'FORWARDED' || row.status === 'RESPONDED'))) {
         problems.push({
           code: 'INVALID_STATE',
           field,
           message: { zh: `建议当前状态为“${statusZh[row.status]}”，只有已采纳的建议可以报送`, en: `The suggestion is ${row.status}; only ACCEPTED suggestions can be forwarded` },
         });
+      } else {
+        const twice = already.find((f) => f.suggestionId === row.id);
+        if (existing.filter((f) => f.suggestionId === row.id).length + recipients.length > MAX_RECIPIENTS_PER_SUGGESTION) {
+          problems.push({
+            code: 'LIMIT_EXCEEDED',
+            field,
+            message: { zh: `每条建议最多报送 ${MAX_RECIPIENTS_PER_SUGGESTION} 个对象`, en: `A suggestion goes to at most ${MAX_RECIPIENTS_PER_SUGGESTION} recipients` },
+          });
+        } else if (twice) {
+          const name = recipients.find((r) => r.id === twice.recipientId)!.name;
+          problems.push({ code: 'DUPLICATE', field, message: { zh: `该建议已报送“${name}”`, en: `The suggestion was already forwarded to ${name}` } });
+        }
       }
     });
     if (problems.length > 0) throw new DomainError(problems);
 
     const year = Number(todayInShanghai().slice(0, 4));
-    const [counter] = await tx
-      .insert(suggestionReferenceCountersTable)
-      .values({ associationId, year, lastNumber: 1 })
-      .onConflictDoUpdate({
-        target: [suggestionReferenceCountersTable.associationId, suggestionReferenceCountersTable.year],
-        set: { lastNumber: sql`${suggestionReferenceCountersTable.lastNumber} + 1` },
-      })
-      .returning();
-    const number = counter!.lastNumber;
-    const [batch] = await tx
-      .insert(suggestionForwardBatchesTable)
-      .values({ associationId, year, number, referenceNumber: referenceNumberSql(associationId, year, number), recipient: input.recipient, note })
-      .returning();
-    const updated = await tx
-      .update(suggestionsTable)
-      .set({ status: 'FORWARDED', forwardBatchId: batch!.id, updatedAt: sql`now()` })
-      .where(inArray(suggestionsTable.id, ids))
-      .returning();
-    updated.sort((a, b) => a.id - b.id);
+    const batches: SuggestionForwardBatchRow[] = [];
+    const forwardings: SuggestionForwardingRow[] = [];
+    for (const recipient of recipients) {
+      const [counter] = await tx
+        .insert(suggestionReferenceCountersTable)
+        .values({ associationId, year, lastNumber: 1 })
+        .onConflictDoUpdate({
+          target: [suggestionReferenceCountersTable.associationId, suggestionReferenceCountersTable.year],
+          set: { lastNumber: sql`${suggestionReferenceCountersTable.lastNumber} + 1` },
+        })
+        .returning();
+      const number = counter!.lastNumber;
+      const [batch] = await tx
+        .insert(suggestionForwardBatchesTable)
+        .values({
+          associationId,
+          year,
+          number,
+          referenceNumber: referenceNumberSql(associationId, year, number),
+          recipient: recipient.code ?? 'OTHER',
+          recipientId: recipient.id,
+          note,
+        })
+        .returning();
+      batches.push(batch!);
+      forwardings.push(
+        ...(await tx
+          .insert(suggestionForwardingsTable)
+          .values(ids.map((suggestionId) => ({ suggestionId, batchId: batch!.id, recipientId: recipient.id, createdAt: batch!.forwardedAt })))
+          .returning()),
+      );
+    }
+    const first = batches[0]!;
+    const fresh = rows.filter((r) => r.status !== 'FORWARDED' && r.status !== 'RESPONDED');
+    const updated =
+      fresh.length === 0
+        ? []
+        : await tx
+            .update(suggestionsTable)
+            .set({ status: 'FORWARDED', forwardBatchId: first.id, updatedAt: sql`now()` })
+            .where(inArray(suggestionsTable.id, fresh.map((r) => r.id)))
+            .returning();
+    const after = rows.map((r) => updated.find((u) => u.id === r.id) ?? r);
+    const sentTo = batches.map((b, i) => `以${b.referenceNumber}报送${recipients[i]!.name}`).join('；');
     await appendEvents(
       tx,
       actor,
-      rows.map((r) => ({ suggestionId: r.id, from: r.status, path: ['FORWARDED'], note: `以${batch!.referenceNumber}报送${recipientZh[input.recipient]}` })),
+      fresh.map((r) => ({ suggestionId: r.id, from: r.status, path: ['FORWARDED'], note: sentTo })),
     );
-    await recordAudit(tx, actor, {
-      action: 'suggestion.forward',
-      entityType: 'SuggestionForwardBatch',
-      entityId: batch!.id,
-      after: { batch, suggestionIds: ids },
-    });
-    await enqueueEvent(tx, {
-      type: 'suggestion.forwarded',
-      entityType: 'SuggestionForwardBatch',
-      entityId: batch!.id,
-      associationId: batch!.associationId,
-      payload: {
-        referenceNumber: batch!.referenceNumber,
-        recipient: batch!.recipient,
-        forwardedAt: batch!.forwardedAt,
-        suggestions: updated.map((r) => ({
-          suggestion: encodeGlobalId('Suggestion', r.id),
-          organization: encodeGlobalId('Organization', r.organizationId),
-          topic: r.topic,
-          title: r.title,
-        })),
-      },
-    });
-    return { suggestions: updated, batch: batch! };
+    for (const [i, batch] of batches.entries()) {
+      await recordAudit(tx, actor, {
+        action: 'suggestion.forward',
+        entityType: 'SuggestionForwardBatch',
+        entityId: batch.id,
+        after: { batch, recipient: recipients[i], suggestionIds: ids },
+      });
+      await enqueueEvent(tx, {
+        type: 'suggestion.forwarded',
+        entityType: 'SuggestionForwardBatch',
+        entityId: batch.id,
+        associationId: batch.associationId,
+        payload: {
+          referenceNumber: batch.referenceNumber,
+          recipient: batch.recipient,
+          forwardedAt: batch.forwardedAt,
+          suggestions: after.map((r) => ({
+            suggestion: encodeGlobalId('Suggestion', r.id),
+            organization: encodeGlobalId('Organization', r.organizationId),
+            topic: r.topic,
+            title: r.title,
+          })),
+        },
+      });
+    }
+    return { suggestions: after, batch: first, batches, forwardings };
   });
   signalLiveChange('Suggestion', forwarded.suggestions.map((row) => row.id));
   return forwarded;
@@ -951,6 +1059,13 @@ export async function recordSuggestionResponse(
     note: `${outcomeZh[input.outcome]}：${response}`,
     set: { response, responseOutcome: input.outcome, respondedAt: sql`now()` as never },
     after: async (tx, _before, after) => {
+      // The suggestion's response is its primary forwarding's.
+      if (after.forwardBatchId !== null) {
+        await tx
+          .update(suggestionForwardingsTable)
+          .set({ response: after.response, responseOutcome: after.responseOutcome, respondedAt: after.respondedAt })
+          .where(and(eq(suggestionForwardingsTable.suggestionId, after.id), eq(suggestionForwardingsTable.batchId, after.forwardBatchId)));
+      }
       const [batch] = after.forwardBatchId === null ? [] : await loadForwardBatchesByIds(tx, [after.forwardBatchId]);
       await enqueueEvent(tx, {
         type: 'suggestion.responded',
@@ -968,4 +1083,249 @@ export async function recordSuggestionResponse(
       });
     },
   });
+}
+
+// ---------------------------------------------------------------- recipients (kept by each association)
+
+/** The recipients the viewer may see (suggestionRecipientScope); a member's are its associations'. */
+function visibleRecipients(viewer: Viewer): SQL | undefined {
+  const scope = suggestionRecipientScope(viewer);
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'association') return eq(suggestionRecipientsTable.associationId, scope.associationId);
+  if (scope.kind === 'orgs') {
+    return sql`exists (select 1 from ${membershipsTable} where ${membershipsTable.associationId} = ${suggestionRecipientsTable.associationId}
+      and ${inArray(membershipsTable.organizationId, scope.organizationIds)})`;
+  }
+  return sql`false`;
+}
+
+export interface RecipientFilter {
+  /** Include retired recipients (default: only those in use). */
+  includeRetired?: boolean | null;
+}
+
+function recipientConditions(viewer: Viewer, filter: RecipientFilter): SQL | undefined {
+  return and(visibleRecipients(viewer), filter.includeRetired ? undefined : isNull(suggestionRecipientsTable.retiredAt));
+}
+
+export async function listRecipients(db: DbOrTx, viewer: Viewer, filter: RecipientFilter, page: PageRequest): Promise<SuggestionRecipientRow[]> {
+  return db
+    .select()
+    .from(suggestionRecipientsTable)
+    .where(and(recipientConditions(viewer, filter), afterCursor(page, suggestionRecipientsTable.id)))
+    .orderBy(asc(suggestionRecipientsTable.id))
+    .limit(page.limit + 1);
+}
+
+export async function countRecipients(db: DbOrTx, viewer: Viewer, filter: RecipientFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(suggestionRecipientsTable).where(recipientConditions(viewer, filter));
+  return Number(row?.n ?? 0);
+}
+
+export async function loadRecipientsByIds(db: DbOrTx, viewer: Viewer, ids: readonly number[]): Promise<SuggestionRecipientRow[]> {
+  return db
+    .select()
+    .from(suggestionRecipientsTable)
+    .where(and(inArray(suggestionRecipientsTable.id, [...ids]), visibleRecipients(viewer)));
+}
+
+/** Forwardings of many suggestions (reached through a visible suggestion), oldest first: the primary one first. */
+export async function loadForwardingsBySuggestionIds(db: DbOrTx, suggestionIds: readonly number[]): Promise<SuggestionForwardingRow[]> {
+  return db
+    .select()
+    .from(suggestionForwardingsTable)
+    .where(inArray(suggestionForwardingsTable.suggestionId, [...suggestionIds]))
+    .orderBy(asc(suggestionForwardingsTable.id));
+}
+
+function requireStaffAssociation(actor: Viewer): number {
+  const associationId = staffAssociationOf(actor);
+  if (associationId === null) throw new DomainError('NOT_FOUND', null, { zh: '只有协会工作人员可以维护报送对象', en: 'Only an association\'s staff keep recipients' });
+  return associationId;
+}
+
+function cleanRecipientNames(errors: ErrorCollector, input: { name?: string | null; shortName?: string | null }, nameRequired: boolean) {
+  const name = cleanText(errors, input.name, { field: ['input', 'name'], max: MAX_RECIPIENT_NAME_LENGTH, required: nameRequired, labelZh: '名称', labelEn: 'name' }) ?? null;
+  const shortName =
+    cleanText(errors, input.shortName, { field: ['input', 'shortName'], max: MAX_RECIPIENT_SHORT_NAME_LENGTH, required: false, labelZh: '简称', labelEn: 'shortName' }) ?? null;
+  return { name, shortName };
+}
+
+function mapRecipientConflict(error: unknown): never {
+  if (isUniqueViolation(error, 'suggestion_recipients_name_key')) {
+    throw new DomainError('DUPLICATE', ['input', 'name'], { zh: '本协会已有同名的报送对象', en: 'Your association already has a recipient of this name' });
+  }
+  throw error;
+}
+
+/** Adds a body to the staff's association's recipients. */
+export async function createRecipient(db: DbOrTx, actor: Viewer, input: { name: string; shortName?: string | null }): Promise<SuggestionRecipientRow> {
+  const errors = new ErrorCollector();
+  const { name, shortName } = cleanRecipientNames(errors, input, true);
+  errors.throwIfAny();
+  const associationId = requireStaffAssociation(actor);
+  try {
+    return await runInTransaction(db, async (tx) => {
+      const [row] = await tx.insert(suggestionRecipientsTable).values({ associationId, name: name!, shortName }).returning();
+      await recordAudit(tx, actor, { action: 'suggestionRecipient.create', entityType: 'SuggestionRecipient', entityId: row!.id, after: row });
+      return row!;
+    });
+  } catch (error) {
+    mapRecipientConflict(error);
+  }
+}
+
+/** Renames one of the staff's association's recipients (the body's name changed); past batches keep the recipient. */
+export async function renameRecipient(
+  db: DbOrTx,
+  actor: Viewer,
+  input: { id: number | null; name: string; shortName?: string | null },
+): Promise<SuggestionRecipientRow> {
+  const errors = new ErrorCollector();
+  const { name, shortName } = cleanRecipientNames(errors, input, true);
+  errors.throwIfAny();
+  const associationId = requireStaffAssociation(actor);
+  try {
+    return await runInTransaction(db, async (tx) => {
+      const before = await lockRecipient(tx, associationId, input.id);
+      const [after] = await tx
+        .update(suggestionRecipientsTable)
+        .set({ name: name!, shortName: input.shortName === undefined ? before.shortName : shortName, updatedAt: sql`now()` })
+        .where(eq(suggestionRecipientsTable.id, before.id))
+        .returning();
+      await recordAudit(tx, actor, { action: 'suggestionRecipient.rename', entityType: 'SuggestionRecipient', entityId: before.id, before, after });
+      return after!;
+    });
+  } catch (error) {
+    mapRecipientConflict(error);
+  }
+}
+
+/** Retires a recipient: no new forwardings to it; its past ones stay. */
+export async function retireRecipient(db: DbOrTx, actor: Viewer, input: { id: number | null }): Promise<SuggestionRecipientRow> {
+  const associationId = requireStaffAssociation(actor);
+  return runInTransaction(db, async (tx) => {
+    const before = await lockRecipient(tx, associationId, input.id);
+    if (before.retiredAt !== null) {
+      throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '该报送对象已停用', en: 'The recipient is already retired' });
+    }
+    const [after] = await tx
+      .update(suggestionRecipientsTable)
+      .set({ retiredAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(suggestionRecipientsTable.id, before.id))
+      .returning();
+    await recordAudit(tx, actor, { action: 'suggestionRecipient.retire', entityType: 'SuggestionRecipient', entityId: before.id, before, after });
+    return after!;
+  });
+}
+
+async function lockRecipient(tx: DbOrTx, associationId: number, id: number | null): Promise<SuggestionRecipientRow> {
+  const [row] =
+    id === null
+      ? []
+      : await tx
+          .select()
+          .from(suggestionRecipientsTable)
+          .where(and(eq(suggestionRecipientsTable.id, id), eq(suggestionRecipientsTable.associationId, associationId)))
+          .for('update');
+  if (!row) throw new DomainError('NOT_FOUND', ['input', 'id'], NOT_FOUND_RECIPIENT);
+  return row;
+}
+
+/**
+ * Records one recipient's response to one forwarding. On a suggestion's primary forwarding this is
+ * recordSuggestionResponse (the suggestion moves FORWARDED → RESPONDED and carries the response); on another it is the
+ * forwarding's own, with its audit entry and a suggestion.responded event naming that batch. A forwarding is answered once.
+ */
+export async function recordForwardingResponse(
+  db: DbOrTx,
+  actor: Viewer,
+  input: { id: number | null; response: string; outcome: ResponseOutcome },
+): Promise<SuggestionForwardingRow> {
+  const errors = new ErrorCollector();
+  const response = cleanNote(errors, input.response, 'response', '反馈内容', MAX_RESPONSE_LENGTH, true);
+  errors.throwIfAny();
+  return runInTransaction(db, async (tx) => {
+    const [found] =
+      input.id === null
+        ? []
+        : await tx
+            .select({ forwarding: suggestionForwardingsTable, suggestion: suggestionsTable })
+            .from(suggestionForwardingsTable)
+            .innerJoin(suggestionsTable, eq(suggestionsTable.id, suggestionForwardingsTable.suggestionId))
+            .where(and(eq(suggestionForwardingsTable.id, input.id), visibleSuggestions(actor), staffOnly(actor)))
+            .for('update', { of: suggestionForwardingsTable });
+    if (!found) throw new DomainError('NOT_FOUND', ['input', 'id'], { zh: '报送记录不存在', en: 'Forwarding not found' });
+    const { forwarding, suggestion } = found;
+    if (forwarding.responseOutcome !== null) {
+      throw new DomainError('INVALID_STATE', ['input', 'id'], { zh: '该报送对象的反馈已记录', en: 'This recipient\'s response is already recorded' });
+    }
+    if (suggestion.forwardBatchId === forwarding.batchId) {
+      await recordSuggestionResponse(tx, actor, { id: suggestion.id, response: response!, outcome: input.outcome });
+      const [after] = await tx.select().from(suggestionForwardingsTable).where(eq(suggestionForwardingsTable.id, forwarding.id));
+      return after!;
+    }
+    const [after] = await tx
+      .update(suggestionForwardingsTable)
+      .set({ response, responseOutcome: input.outcome, respondedAt: sql`now()` })
+      .where(eq(suggestionForwardingsTable.id, forwarding.id))
+      .returning();
+    await recordAudit(tx, actor, { action: 'suggestion.forwarding.respond', entityType: 'SuggestionForwardingEntry', entityId: forwarding.id, before: forwarding, after });
+    const [batch] = await loadForwardBatchesByIds(tx, [forwarding.batchId]);
+    await enqueueEvent(tx, {
+      type: 'suggestion.responded',
+      entityType: 'Suggestion',
+      entityId: suggestion.id,
+      associationId: suggestion.associationId,
+      payload: {
+        suggestion: encodeGlobalId('Suggestion', suggestion.id),
+        organization: encodeGlobalId('Organization', suggestion.organizationId),
+        topic: suggestion.topic,
+        referenceNumber: batch?.referenceNumber ?? null,
+        outcome: after!.responseOutcome,
+        respondedAt: after!.respondedAt,
+      },
+    });
+    return after!;
+  });
+}
+
+/** Responses are recorded by the forwarding association's staff only (the regulator reads them). */
+function staffOnly(actor: Viewer): SQL {
+  const associationId = staffAssociationOf(actor);
+  return associationId === null ? sql`false` : eq(suggestionsTable.associationId, associationId);
+}
+
+// ---------------------------------------------------------------- the consolidated forwarding letter (汇总报告)
+
+export interface ForwardingLetter {
+  batch: SuggestionForwardBatchRow;
+  associationName: string;
+  recipientName: string;
+  suggestions: { index: number; topic: SuggestionTopic; title: string; body: string; organizationName: string }[];
+}
+
+/**
+ * One batch's letter: the batch, its association and recipient, and its suggestions with their topics and submitting
+ * members, in two statements. Null when the batch does not exist or the viewer may not read it
+ * (mayReadForwardingLetter: the forwarding association's staff and the regulator) — the two look the same.
+ */
+export async function findForwardingLetter(db: DbOrTx, viewer: Viewer, batchId: number | null): Promise<ForwardingLetter | null> {
+  if (batchId === null) return null;
+  const [head] = await db
+    .select({ batch: suggestionForwardBatchesTable, associationName: associationsTable.name, recipientName: suggestionRecipientsTable.name })
+    .from(suggestionForwardBatchesTable)
+    .innerJoin(associationsTable, eq(associationsTable.id, suggestionForwardBatchesTable.associationId))
+    .innerJoin(suggestionRecipientsTable, eq(suggestionRecipientsTable.id, suggestionForwardBatchesTable.recipientId))
+    .where(eq(suggestionForwardBatchesTable.id, batchId));
+  if (!head || !mayReadForwardingLetter(viewer, head.batch.associationId)) return null;
+  const rows = await db
+    .select({ topic: suggestionsTable.topic, title: suggestionsTable.title, body: suggestionsTable.body, organizationName: organizationsTable.name })
+    .from(suggestionForwardingsTable)
+    .innerJoin(suggestionsTable, eq(suggestionsTable.id, suggestionForwardingsTable.suggestionId))
+    .innerJoin(organizationsTable, eq(organizationsTable.id, suggestionsTable.organizationId))
+    .where(eq(suggestionForwardingsTable.batchId, batchId))
+    .orderBy(asc(suggestionsTable.topic), asc(suggestionsTable.id));
+  await recordDataAccess(db, viewer, { resource: 'suggestion.forwardingLetter', details: { batch: batchId, rows: rows.length } });
+  return { ...head, suggestions: rows.map((r, i) => ({ index: i + 1, ...r })) };
 }

@@ -78,6 +78,32 @@ export const suggestionCampaignsTable = pgTable(
   ],
 );
 
+/**
+ * The bodies an association forwards suggestions to, kept current by its staff (names change: 深圳市地方金融监督管理局 →
+ * 深圳市地方金融管理局). `code` ties a row to the contract's GovernmentRecipient value (one row per association and code);
+ * bodies the enum does not name (市发展改革委, 前海管理局, 河套发展署, …) have none. Retired rows stay for history.
+ */
+export const suggestionRecipientsTable = pgTable(
+  'suggestion_recipients',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    associationId: integer('association_id')
+      .notNull()
+      .references(() => associationsTable.id, { onDelete: 'restrict' }),
+    code: governmentRecipientEnum('code'),
+    name: text('name').notNull(),
+    shortName: text('short_name'),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suggestion_recipients_code_key').on(t.associationId, t.code),
+    uniqueIndex('suggestion_recipients_name_key').on(t.associationId, t.name),
+    index('suggestion_recipients_association_idx').on(t.associationId, t.id),
+  ],
+);
+
 export const suggestionForwardBatchesTable = pgTable(
   'suggestion_forward_batches',
   {
@@ -90,7 +116,11 @@ export const suggestionForwardBatchesTable = pgTable(
     number: integer('number').notNull(),
     /** 深证协〔2026〕12号 */
     referenceNumber: text('reference_number').notNull(),
+    /** The contract's value: the recipient row's code, OTHER for a body the enum does not name. */
     recipient: governmentRecipientEnum('recipient').notNull(),
+    recipientId: integer('recipient_id')
+      .notNull()
+      .references(() => suggestionRecipientsTable.id, { onDelete: 'restrict' }),
     note: text('note'),
     forwardedAt: timestamp('forwarded_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -166,6 +196,35 @@ export const suggestionsTable = pgTable(
   ],
 );
 
+/**
+ * One suggestion forwarded to one recipient (in one batch), with that recipient's own response. The suggestion's first
+ * forwarding is its primary one (suggestions.forward_batch_id), whose response is also the suggestion's.
+ */
+export const suggestionForwardingsTable = pgTable(
+  'suggestion_forwardings',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    suggestionId: integer('suggestion_id')
+      .notNull()
+      .references(() => suggestionsTable.id, { onDelete: 'cascade' }),
+    batchId: integer('batch_id')
+      .notNull()
+      .references(() => suggestionForwardBatchesTable.id, { onDelete: 'restrict' }),
+    recipientId: integer('recipient_id')
+      .notNull()
+      .references(() => suggestionRecipientsTable.id, { onDelete: 'restrict' }),
+    response: text('response'),
+    responseOutcome: responseOutcomeEnum('response_outcome'),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suggestion_forwardings_recipient_key').on(t.suggestionId, t.recipientId),
+    index('suggestion_forwardings_batch_idx').on(t.batchId, t.suggestionId),
+    check('suggestion_forwardings_response', sql`(${t.responseOutcome} is null) = (${t.respondedAt} is null)`),
+  ],
+);
+
 export const suggestionEventsTable = pgTable(
   'suggestion_events',
   {
@@ -186,6 +245,8 @@ export type SuggestionCampaignRow = typeof suggestionCampaignsTable.$inferSelect
 export type SuggestionRow = typeof suggestionsTable.$inferSelect;
 export type SuggestionEventRow = typeof suggestionEventsTable.$inferSelect;
 export type SuggestionForwardBatchRow = typeof suggestionForwardBatchesTable.$inferSelect;
+export type SuggestionRecipientRow = typeof suggestionRecipientsTable.$inferSelect;
+export type SuggestionForwardingRow = typeof suggestionForwardingsTable.$inferSelect;
 export type SuggestionTopic = SuggestionRow['topic'];
 export type SuggestionStatus = SuggestionRow['status'];
 export type GovernmentRecipient = SuggestionForwardBatchRow['recipient'];

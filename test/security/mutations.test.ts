@@ -76,6 +76,19 @@ const MUTATIONS: Record<string, { allowed: Caller[]; doc: (ids: Ids) => string }
   reviewSuggestion: { allowed: ['ASSOCIATION'], doc: (i) => `reviewSuggestion(input: { id: "${i.suggestion}", decision: ACCEPT }) { suggestion { id } userErrors { code } }` },
   markSuggestionDuplicate: { allowed: ['ASSOCIATION'], doc: (i) => `markSuggestionDuplicate(input: { id: "${i.suggestion}", duplicateOfId: "${i.suggestion}" }) { suggestion { id } userErrors { code } }` },
   forwardSuggestions: { allowed: ['ASSOCIATION'], doc: (i) => `forwardSuggestions(input: { ids: ["${i.suggestion}"], recipient: SAC }) { referenceNumber userErrors { code } }` },
+  createSuggestionRecipient: { allowed: ['ASSOCIATION'], doc: () => `createSuggestionRecipient(input: { name: "越权报送对象" }) { suggestionRecipient { id } userErrors { code } }` },
+  renameSuggestionRecipient: {
+    allowed: ['ASSOCIATION'],
+    doc: () => `renameSuggestionRecipient(input: { id: "${Buffer.from('SuggestionRecipient:1').toString('base64url')}", name: "改名" }) { suggestionRecipient { id } userErrors { code } }`,
+  },
+  retireSuggestionRecipient: {
+    allowed: ['ASSOCIATION'],
+    doc: () => `retireSuggestionRecipient(input: { id: "${Buffer.from('SuggestionRecipient:1').toString('base64url')}" }) { suggestionRecipient { id } userErrors { code } }`,
+  },
+  recordForwardingResponse: {
+    allowed: ['ASSOCIATION'],
+    doc: () => `recordForwardingResponse(input: { id: "${Buffer.from('SuggestionForwardingEntry:1').toString('base64url')}", response: "已采纳", outcome: ADOPTED }) { forwardingEntry { id } userErrors { code } }`,
+  },
   recordSuggestionResponse: { allowed: ['ASSOCIATION'], doc: (i) => `recordSuggestionResponse(input: { id: "${i.suggestion}", response: "已采纳", outcome: ADOPTED }) { suggestion { id } userErrors { code } }` },
   createSuggestionCampaign: {
     allowed: ['ASSOCIATION'],

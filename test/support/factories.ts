@@ -10,12 +10,12 @@
 // - webhook_fanout_cursor: a single row (id = 1) the fan-out worker advances.
 // - suggestion_reference_counters: the per-year counter forwarding increments inside its own transaction; a row
 //   written beside it would hand out reference numbers the service then refuses as duplicates.
-import { eq, max, sql, type SQL } from 'drizzle-orm';
+import { and, eq, max, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { ASSOCIATION_IDS, primaryAssociationOf } from '../../src/associations/associations.table.js';
 import { serviceAccountSecretsTable, serviceAccountsTable } from '../../src/clients/clients.table.js';
 import { hashSecret } from '../../src/clients/secrets.js';
-import { committeeSeatsTable, committeesTable, committeeTermsTable } from '../../src/committees/committees.table.js';
+import { committeePeopleTable, committeeSeatsTable, committeesTable, committeeTermsTable } from '../../src/committees/committees.table.js';
 import { dataAccessLogTable } from '../../src/data-access/data-access.table.js';
 import type { DbOrTx } from '../../src/db/client.js';
 import { creditCodeCheckCharacter } from '../../src/members/identifiers.js';
@@ -40,6 +40,8 @@ import {
   suggestionCampaignsTable,
   suggestionEventsTable,
   suggestionForwardBatchesTable,
+  suggestionForwardingsTable,
+  suggestionRecipientsTable,
   suggestionsTable,
 } from '../../src/suggestions/suggestions.table.js';
 import {
@@ -226,17 +228,31 @@ export async function insertCommitteeTerm(tx: DbOrTx, overrides: Overrides<typeo
   return one(tx.insert(committeeTermsTable).values({ startsOn: '2025-01-01', ...overrides, committeeId, number }).returning());
 }
 
-/** A held MEMBER seat, appointed the day its term starts; a term and an organization are created unless given. */
+/** A person of an association's committees (SZSA unless given). */
+export async function insertCommitteePerson(tx: DbOrTx, overrides: Overrides<typeof committeePeopleTable> = {}): Promise<Row<typeof committeePeopleTable>> {
+  const n = nextNumber();
+  return one(tx.insert(committeePeopleTable).values({ associationId: ASSOCIATION_IDS.SZSA, name: `委员${chineseNumber(n)}`, ...overrides }).returning());
+}
+
+/**
+ * A held MEMBER seat, appointed the day its term starts; a term and an organization are created unless given, and a
+ * new person of the committee's association (named `personName` when given) unless `personId` is.
+ */
 export async function insertCommitteeSeat(tx: DbOrTx, overrides: Overrides<typeof committeeSeatsTable> = {}): Promise<Row<typeof committeeSeatsTable>> {
   const term = overrides.termId
     ? await one(tx.select().from(committeeTermsTable).where(eq(committeeTermsTable.id, overrides.termId)))
     : await insertCommitteeTerm(tx);
   const organizationId = overrides.organizationId ?? (await insertOrganization(tx)).id;
-  const n = nextNumber();
+  const person = overrides.personId
+    ? await one(tx.select().from(committeePeopleTable).where(eq(committeePeopleTable.id, overrides.personId)))
+    : await insertCommitteePerson(tx, {
+        associationId: (await one(tx.select({ a: committeesTable.associationId }).from(committeesTable).where(eq(committeesTable.id, term.committeeId)))).a,
+        ...(overrides.personName ? { name: overrides.personName } : {}),
+      });
   return one(
     tx
       .insert(committeeSeatsTable)
-      .values({ personName: `委员${chineseNumber(n)}`, role: 'MEMBER', appointedOn: term.startsOn, ...overrides, termId: term.id, organizationId })
+      .values({ role: 'MEMBER', appointedOn: term.startsOn, ...overrides, personName: overrides.personName ?? person.name, personId: person.id, termId: term.id, organizationId })
       .returning(),
   );
 }
@@ -454,10 +470,16 @@ export async function insertSuggestionCampaign(tx: DbOrTx, overrides: Overrides<
 export async function insertSuggestionForwardBatch(tx: DbOrTx, overrides: Overrides<typeof suggestionForwardBatchesTable> = {}): Promise<Row<typeof suggestionForwardBatchesTable>> {
   const year = overrides.year ?? 2026;
   const number = overrides.number ?? 9000 + nextNumber();
+  const associationId = overrides.associationId ?? ASSOCIATION_IDS.SZSA;
+  const recipient = overrides.recipient ?? 'CSRC_SZ_BUREAU';
+  // The association's recipient row for the value (the migration gives every association one per value).
+  const recipientId =
+    overrides.recipientId ??
+    (await one(tx.select({ id: suggestionRecipientsTable.id }).from(suggestionRecipientsTable).where(and(eq(suggestionRecipientsTable.associationId, associationId), eq(suggestionRecipientsTable.code, recipient))))).id;
   return one(
     tx
       .insert(suggestionForwardBatchesTable)
-      .values({ associationId: ASSOCIATION_IDS.SZSA, referenceNumber: `深证协〔${year}〕${number}号`, recipient: 'CSRC_SZ_BUREAU', forwardedAt: FIXED_INSTANT, ...overrides, year, number })
+      .values({ referenceNumber: `深证协〔${year}〕${number}号`, forwardedAt: FIXED_INSTANT, ...overrides, associationId, recipient, recipientId, year, number })
       .returning(),
   );
 }
@@ -487,7 +509,21 @@ export async function insertSuggestion(tx: DbOrTx, overrides: Overrides<typeof s
         forwardBatchId,
       })
       .returning(),
-  );
+  ).then(async (row) => {
+    // A forwarded suggestion has its primary forwarding, with its response.
+    if (row.forwardBatchId !== null) {
+      const [batch] = await tx.select().from(suggestionForwardBatchesTable).where(eq(suggestionForwardBatchesTable.id, row.forwardBatchId));
+      await tx.insert(suggestionForwardingsTable).values({
+        suggestionId: row.id,
+        batchId: row.forwardBatchId,
+        recipientId: batch!.recipientId,
+        response: row.response,
+        responseOutcome: row.responseOutcome,
+        respondedAt: row.responseOutcome === null ? null : (row.respondedAt ?? FIXED_INSTANT),
+      });
+    }
+    return row;
+  });
 }
 
 export async function insertSuggestionEvent(tx: DbOrTx, overrides: Overrides<typeof suggestionEventsTable> = {}): Promise<Row<typeof suggestionEventsTable>> {
