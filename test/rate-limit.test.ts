@@ -50,6 +50,16 @@ describe('operation cost', () => {
     }
   });
 
+  it('prices last like first: a backward page costs what a forward page of the same size does', () => {
+    expect(cost('{ organizations(last: 10) { edges { node { name } } } }')).toBe(cost(SMALL));
+    expect(cost('query($n: Int) { organizations(last: $n, before: "x") { edges { node { name } } } }', { n: 50 })).toBe(1 + 1 + 1 + 50);
+    expect(cost('{ organizations(last: 99999) { edges { node { name } } } }')).toBe(1 + 1 + 1 + 100);
+    // Nested: 10 organizations × (1 node + 1 branches + 1 edges + 5 branch nodes), whichever end each page is read from.
+    expect(cost('{ organizations(last: 10) { edges { node { branches(last: 5) { edges { node { name } } } } } } }')).toBe(1 + 1 + 1 + 10 * (1 + 1 + 1 + 5));
+    // Both (refused when run) price at the larger.
+    expect(cost('{ organizations(first: 2, last: 30) { edges { node { name } } } }')).toBe(1 + 1 + 1 + 30);
+  });
+
   it('prices nodes(ids) by the number of ids, and a page size beyond the maximum as the maximum', () => {
     expect(cost('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: ['a', 'b', 'c'] })).toBe(1 + 1 + 3);
     expect(cost('{ committees { code } }')).toBe(1 + 1 + 10);

@@ -1,7 +1,7 @@
 // Self-regulation (issue 20): a rule from draft to force with members' comments, amended as a new version with the
 // differences visible; a case from investigation to a published 纪律处分 whose suspension stops the member's
 // mutations; bad input refused with nothing written; the consequences of EXPEL and the ratings feed.
-import { count, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLInputType } from 'graphql';
 import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import { auditLogTable } from '../src/audit/audit.table.js';
@@ -18,7 +18,6 @@ import { decideCase, finalizeCase, openCase, startHearing, submitStatement } fro
 import { lineDiff } from '../src/self-regulation/self-regulation.diff.js';
 import { indicatorOccurrencesOfCase } from '../src/self-regulation/self-regulation.measures.js';
 import {
-  disciplinaryCaseEventsTable,
   disciplinaryCasesTable,
   disciplinaryMeasuresTable,
   selfRegulatoryRuleCommentsTable,

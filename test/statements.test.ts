@@ -58,6 +58,28 @@ describe('SQL statements per request do not grow with the page size', () => {
     expect(firms.body.data.organizations.totalCount).toBe(firmCount);
   });
 
+  it('backward pages cost what forward ones do: the last page with totalCount is one statement, nested pages stay constant', async () => {
+    const last = await t.countedExecute('{ organizations(last: 50) { totalCount pageInfo { startCursor } edges { node { id name } } } }', {}, anonymousViewer);
+    expect(last.body.errors).toBeUndefined();
+    expect(last.count).toBe(1);
+    const forward = await t.countedExecute('{ organizations(first: 100) { totalCount edges { node { id } } } }', {}, anonymousViewer);
+    expect(last.body.data.organizations.totalCount).toBe(forward.body.data.organizations.totalCount);
+    expect(last.body.data.organizations.edges.map((e: any) => e.node.id)).toEqual(forward.body.data.organizations.edges.slice(-50).map((e: any) => e.node.id));
+    const before = await t.countedExecute(
+      'query($before: String) { organizations(last: 5, before: $before) { totalCount edges { node { id } } } }',
+      { before: last.body.data.organizations.pageInfo.startCursor },
+      anonymousViewer,
+    );
+    expect(before.count).toBe(2); // the page, then the count (a cursor shrinks the window)
+    const BACKWARD_NESTED = NESTED.replace('organizations(first: $first)', 'organizations(last: $first)').replace('branches(first: 5)', 'branches(last: 5)');
+    const small = await t.countedExecute(BACKWARD_NESTED, { first: 10 }, regulator);
+    const large = await t.countedExecute(BACKWARD_NESTED, { first: 100 }, regulator);
+    expect(small.body.errors).toBeUndefined();
+    expect(large.count).toBe(small.count);
+    const forwardSmall = await t.countedExecute(NESTED, { first: 10 }, regulator);
+    expect(small.count).toBe(forwardSmall.count);
+  });
+
   it('nested batch loads fetch the union of what every path asks for, and each path gets its fields', async () => {
     const narrow = await t.countedExecute('{ organizations(first: 20) { edges { node { branches(first: 3) { edges { node { name ratings { grade } } } } } } } }', {}, regulator);
     expect(narrow.body.errors).toBeUndefined();

@@ -6,7 +6,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { cleanText } from '../text.js';
 import {
   serviceAccountSecretsTable,
@@ -214,8 +214,8 @@ export async function listServiceAccounts(db: DbOrTx, viewer: Viewer, page: Page
   return db
     .select()
     .from(serviceAccountsTable)
-    .where(and(manageableAccounts(viewer), afterCursor(page, serviceAccountsTable.id)))
-    .orderBy(asc(serviceAccountsTable.id))
+    .where(and(manageableAccounts(viewer), pageCondition(page, serviceAccountsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', serviceAccountsTable.id))
     .limit(page.limit + 1);
 }
 

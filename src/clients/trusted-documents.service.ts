@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { managedByStaffCondition, trustedDocumentsScope } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
 import {
@@ -177,8 +177,8 @@ export async function listTrustedDocumentManifests(db: DbOrTx, viewer: Viewer, a
     .select(manifestColumns)
     .from(trustedDocumentManifestsTable)
     .innerJoin(serviceAccountsTable, eq(serviceAccountsTable.id, trustedDocumentManifestsTable.serviceAccountId))
-    .where(and(eq(trustedDocumentManifestsTable.serviceAccountId, accountId), accountsOf(viewer), afterCursor(page, trustedDocumentManifestsTable.id, 'desc')))
-    .orderBy(desc(trustedDocumentManifestsTable.id))
+    .where(and(eq(trustedDocumentManifestsTable.serviceAccountId, accountId), accountsOf(viewer), pageCondition(page, trustedDocumentManifestsTable.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', trustedDocumentManifestsTable.id))
     .limit(page.limit + 1);
 }
 

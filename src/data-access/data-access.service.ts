@@ -1,11 +1,11 @@
 // The read audit: records reads of protected data by the regulator and by service accounts, and lists them for the association.
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { isRecordedReader } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { preparedStatement } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { dataAccessLogTable, type DataAccessLogRow } from './data-access.table.js';
 
 export interface DataAccess {
@@ -97,8 +97,8 @@ export async function listDataAccess(db: DbOrTx, filter: DataAccessFilter, page:
   return db
     .select()
     .from(dataAccessLogTable)
-    .where(and(conditions(filter), afterCursor(page, dataAccessLogTable.id, 'desc')))
-    .orderBy(desc(dataAccessLogTable.id))
+    .where(and(conditions(filter), pageCondition(page, dataAccessLogTable.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', dataAccessLogTable.id))
     .limit(page.limit + 1);
 }
 

@@ -1,14 +1,14 @@
 // Business rules of the best-practice library (优秀工作经验): members submit (optionally anonymously), the staff of the
 // association it was filed with review it — SUBMITTED → UNDER_REVIEW → PUBLISHED (to PUBLIC or MEMBERS) | REJECTED — and
 // the published ones are searchable in Chinese with the policy interpretations' search machinery (policies.search.ts).
-import { and, asc, count, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../audit/audit.service.js';
 import { bestPracticeCondition, earlyReportTriageAssociation } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import { ASSOCIATION_IDS, associationsTable, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageConditionByRow, pageOrderBy, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, type LocalizedMessage } from '../errors.js';
 import { membershipsTable } from '../members/members.table.js';
@@ -102,25 +102,28 @@ export async function listBestPractices(db: DbOrTx, viewer: Viewer, filter: Best
     return db
       .select(practiceColumns)
       .from(b)
-      .where(and(plan.conditions, afterCursor(page, b.id, 'desc')))
-      .orderBy(desc(b.id))
+      .where(and(plan.conditions, pageCondition(page, b.id, 'desc')))
+      .orderBy(pageOrderBy(page, 'desc', b.id))
       .limit(page.limit + 1);
   }
   const query = plan.query;
   const rank = rankExpression(b.searchVector, query);
-  let after: SQL | undefined;
-  if (page.afterKey !== null) {
-    const c = alias(b, 'cursor_row');
-    after = sql`(${rank}, ${b.id}) < (select ${rankExpression(c.searchVector, query)}, ${c.id} from ${b} as ${sql.identifier('cursor_row')} where ${and(
-      eq(c.id, page.afterKey),
-      visiblePractices(viewer, c as unknown as BestPracticeTable),
-    )})`;
-  }
+  const c = alias(b, 'cursor_row');
+  const window = pageConditionByRow(
+    page,
+    sql`(${rank}, ${b.id})`,
+    (key) =>
+      sql`select ${rankExpression(c.searchVector, query)}, ${c.id} from ${b} as ${sql.identifier('cursor_row')} where ${and(
+        eq(c.id, key),
+        visiblePractices(viewer, c as unknown as BestPracticeTable),
+      )}`,
+    'desc',
+  );
   const rows = await db
     .select({ ...practiceColumns, rank: sql<number>`${rank}`.as('rank') })
     .from(b)
-    .where(and(plan.conditions, after))
-    .orderBy(sql`"rank" desc`, desc(b.id))
+    .where(and(plan.conditions, window))
+    .orderBy(pageOrderBy(page, 'desc', sql`"rank"`, b.id))
     .limit(page.limit + 1);
   return rows.map(({ rank: _rank, ...row }) => row);
 }

@@ -15,7 +15,7 @@ import { isMember, type Viewer } from '../auth/viewer.js';
 import { ASSOCIATION_CODES, ASSOCIATION_IDS, associationsTable, primaryAssociationOf, type AssociationCode } from '../associations/associations.table.js';
 import { viewerHasScope } from '../clients/scopes.js';
 import type { DbOrTx } from '../db/client.js';
-import { type PageRequest } from '../db/page.js';
+import { pageConditionByRow, pageOrderBy, type PageRequest } from '../db/page.js';
 import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, type LocalizedMessage } from '../errors.js';
@@ -93,17 +93,19 @@ function reportConditions(viewer: Viewer, filter: EarlyReportFilter): SQL | unde
  * only if the viewer may see it (a forged cursor reveals nothing). One statement whatever the page size.
  */
 export async function listEarlyReports(db: DbOrTx, viewer: Viewer, filter: EarlyReportFilter, page: PageRequest): Promise<EarlyReportRow[]> {
-  let after: SQL | undefined;
-  if (page.afterKey !== null) {
-    const c = alias(r, 'cursor_row');
-    after = sql`(${r.severityRank}, ${r.reportedAt}, ${r.id}) > (select ${c.severityRank}, ${c.reportedAt}, ${c.id} from ${r} as ${sql.identifier('cursor_row')}
-      where ${and(eq(c.id, page.afterKey), visibleReports(viewer, c as unknown as typeof r))})`;
-  }
+  const c = alias(r, 'cursor_row');
+  const window = pageConditionByRow(
+    page,
+    sql`(${r.severityRank}, ${r.reportedAt}, ${r.id})`,
+    (key) => sql`select ${c.severityRank}, ${c.reportedAt}, ${c.id} from ${r} as ${sql.identifier('cursor_row')}
+      where ${and(eq(c.id, key), visibleReports(viewer, c as unknown as typeof r))}`,
+    'asc',
+  );
   return db
     .select()
     .from(r)
-    .where(and(reportConditions(viewer, filter), after))
-    .orderBy(asc(r.severityRank), asc(r.reportedAt), asc(r.id))
+    .where(and(reportConditions(viewer, filter), window))
+    .orderBy(pageOrderBy(page, 'asc', r.severityRank, r.reportedAt, r.id))
     .limit(page.limit + 1);
 }
 

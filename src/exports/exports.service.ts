@@ -1,12 +1,12 @@
 // Bulk export jobs (issue 22): starting one (what it may contain is the CSV exports' rule, src/reports/reports.csv.ts),
 // listing and loading them for the viewers who may see them, and reading a finished file. The background run is
 // exports.worker.ts.
-import { and, asc, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import { exportJobCondition, mayStartExportJob } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { staffAssociationOf } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError } from '../errors.js';
 import { exportSource, type ExportParameters } from '../reports/reports.csv.js';
@@ -85,8 +85,8 @@ export async function listExportJobs(db: DbOrTx, viewer: Viewer, page: PageReque
   return db
     .select()
     .from(j)
-    .where(and(exportJobCondition(viewer, { requestedBySub: j.requestedBySub, association: j.associationId }), afterCursor(page, j.id, 'desc')))
-    .orderBy(desc(j.id))
+    .where(and(exportJobCondition(viewer, { requestedBySub: j.requestedBySub, association: j.associationId }), pageCondition(page, j.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', j.id))
     .limit(page.limit + 1);
 }
 

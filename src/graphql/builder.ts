@@ -82,9 +82,9 @@ export const builder = new SchemaBuilder<{
     pageInfoFieldOptions: { description: '分页信息 / Pagination information' },
     cursorFieldOptions: { description: '此边的游标 / Cursor of this edge' },
     nodeFieldOptions: { description: '此边的对象 / The object of this edge' },
-    hasNextPageFieldOptions: { description: '是否还有下一页 / Whether more rows follow' },
-    hasPreviousPageFieldOptions: { description: '是否有上一页（以 after 分页时为真） / Whether rows precede this page' },
-    startCursorFieldOptions: { description: '本页第一条的游标 / Cursor of the first edge' },
+    hasNextPageFieldOptions: { description: '是否还有下一页（以 before 向前翻页时为真） / Whether more rows follow (true when paging backwards with before)' },
+    hasPreviousPageFieldOptions: { description: '是否有上一页（以 after 分页时为真） / Whether rows precede this page (true when paging with after)' },
+    startCursorFieldOptions: { description: '本页第一条的游标，作为上一页的 before / Cursor of the first edge; pass it as before' },
     endCursorFieldOptions: { description: '本页最后一条的游标，作为下一页的 after / Cursor of the last edge; pass it as after' },
   },
   complexity: {

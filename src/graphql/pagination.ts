@@ -1,7 +1,8 @@
-// The one pagination helper: first 1..100 (default 20), opaque keyset cursors over a stable integer key.
+// The one pagination helper: Relay paging both ways. `first`/`after` read forward, `last`/`before` backward, each
+// page 1..100 rows (default 20), opaque keyset cursors over a stable integer key (the same cursors both ways).
 import type { ArgBuilder, SchemaTypes } from '@pothos/core';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from '../db/page.js';
+import { DEFAULT_PAGE_SIZE, isBackward, MAX_PAGE_SIZE, type PageRequest } from '../db/page.js';
 import { builder } from './builder.js';
 import { requestedFields } from './selection.js';
 
@@ -26,12 +27,25 @@ export function decodeCursor(cursor: string): number {
   return key;
 }
 
-export function pageRequest(args: { first?: number | null; after?: string | null }): PageRequest {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
+/**
+ * The page the connection arguments ask for, as the Relay cursor connections spec reads them: `after` and `before`
+ * bound a window of the list (either, both or neither); `first` takes the window's first rows, `last` its last ones.
+ * `first` and `last` together are refused (the spec discourages them; no client needs both). Without either, a page
+ * is 20 rows: the last 20 before `before` when only `before` is given, otherwise the first 20.
+ */
+export function pageRequest(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }): PageRequest {
+  if (args.first != null && args.last != null) throw badInput('first and last cannot be used together');
+  const name = args.last != null ? 'last' : 'first';
+  const size = args.last ?? args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badInput(`${name} must be between 1 and ${MAX_PAGE_SIZE}`);
   }
-  return { limit: first, afterKey: args.after == null ? null : decodeCursor(args.after) };
+  return {
+    limit: size,
+    afterKey: args.after == null ? null : decodeCursor(args.after),
+    beforeKey: args.before == null ? null : decodeCursor(args.before),
+    backward: args.last != null || (args.first == null && args.before != null),
+  };
 }
 
 export interface Connection<T> {
@@ -50,20 +64,28 @@ export function wantsTotalCount(info: GraphQLResolveInfo): boolean {
   return requestedFields(info).has('totalCount');
 }
 
-/** Builds a connection from up to limit+1 rows fetched in key order. */
+/**
+ * Builds a connection from up to limit+1 rows fetched in read order (src/db/page.ts): the list's own order for a
+ * forward page, its reverse for a backward one, the extra row (if any) last. Edges come out in the list's own order.
+ * As the Relay spec allows, a forward page has a previous page when it starts after a cursor and a backward page a
+ * next one when it ends before a cursor; the other side comes from the extra row.
+ */
 export function toConnection<T>(
   rows: T[],
   page: PageRequest,
   keyOf: (row: T) => number,
   totalCount: () => Promise<number>,
 ): Connection<T> {
-  const hasNextPage = rows.length > page.limit;
-  const edges = rows.slice(0, page.limit).map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  const backward = isBackward(page);
+  const more = rows.length > page.limit;
+  const nodes = rows.slice(0, page.limit);
+  if (backward) nodes.reverse();
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {
     edges,
     pageInfo: {
-      hasNextPage,
-      hasPreviousPage: page.afterKey !== null,
+      hasNextPage: backward ? (page.beforeKey ?? null) !== null : more,
+      hasPreviousPage: backward ? more : page.afterKey !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
@@ -74,6 +96,8 @@ export function toConnection<T>(
 export const connectionArgs = (t: ArgBuilder<SchemaTypesOf<typeof builder>>) => ({
   first: t.int({ description: `每页条数，1–${MAX_PAGE_SIZE}，默认 ${DEFAULT_PAGE_SIZE} / Page size, 1–${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}` }),
   after: t.string({ description: '从此游标之后开始 / Start after this cursor' }),
+  last: t.int({ description: `从末尾取的条数，1–${MAX_PAGE_SIZE}，不可与 first 同用 / Page size counted from the end, 1–${MAX_PAGE_SIZE}; not with first` }),
+  before: t.string({ description: '到此游标之前为止（向前翻页） / End before this cursor (paging backwards)' }),
 });
 
 /** Declares an XConnection with edges, pageInfo and totalCount for a node type. */

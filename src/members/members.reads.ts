@@ -4,7 +4,7 @@ import { contactScope, memberRightsWithheldCondition, scopeAllows } from '../aut
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { isBackward, isWholeList, pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
@@ -84,18 +84,20 @@ export async function listOrganizations(
   options: { withTotal?: boolean; columns?: typeof organizationViewColumns } = {},
 ): Promise<{ rows: OrganizationView[]; total: number | null }> {
   const columns = options.columns ?? organizationViewColumns;
-  const withTotal = options.withTotal === true && page.afterKey === null;
+  const withTotal = options.withTotal === true && isWholeList(page);
   const conditions = organizationConditions(filter);
-  const rows = conditions
-    ? await selectRows<OrganizationView & { _total?: number }>(
-        db,
-        columns,
-        sql`from ${organizationsTable} where ${and(conditions, afterCursor(page, organizationsTable.id))} order by ${organizationsTable.id} limit ${page.limit + 1}`,
-        sql`q."id"`,
-        withTotal ? WINDOW_TOTAL : undefined,
-      )
-    : // The directory's plain pages (no filter): prepared per column set. Ids start at 1, so `id > 0` is the first page.
-      await organizationPages<OrganizationView & { _total?: number }>(db, { columns, withTotal }, { after: page.afterKey ?? 0, limit: page.limit + 1 });
+  const rows =
+    conditions || isBackward(page) || (page.beforeKey ?? null) !== null
+      ? await selectRows<OrganizationView & { _total?: number }>(
+          db,
+          columns,
+          sql`from ${organizationsTable} where ${and(conditions, pageCondition(page, organizationsTable.id)) ?? sql`true`} order by ${pageOrderBy(page, 'asc', organizationsTable.id)} limit ${page.limit + 1}`,
+          pageOrderBy(page, 'asc', sql`q."id"`),
+          withTotal ? WINDOW_TOTAL : undefined,
+        )
+      : // The directory's plain forward pages (no filter): prepared per column set. Ids start at 1, so `id > 0` is the
+        // first page. Backward pages (last/before) take the statement above.
+        await organizationPages<OrganizationView & { _total?: number }>(db, { columns, withTotal }, { after: page.afterKey ?? 0, limit: page.limit + 1 });
   return { rows, total: withTotal ? (rows[0]?._total ?? 0) : null };
 }
 
@@ -171,7 +173,19 @@ export async function listBranchesOfFirms(
   columns: typeof branchViewColumns = branchViewColumns,
 ): Promise<BranchView[]> {
   // Distinct keys: a repeated firm (its loader keeps no cache) would otherwise repeat its branches.
-  return branchPagesOfFirms<BranchView>(db, { columns }, { firmIds: arrayLiteral([...new Set(firmIds)]), after: page.afterKey ?? 0, limit: page.limit + 1 });
+  const firms = arrayLiteral([...new Set(firmIds)]);
+  if (isBackward(page) || (page.beforeKey ?? null) !== null) {
+    // Backward pages (last/before): the same LATERAL scan, read from the other end, not prepared.
+    const b = branchesTable;
+    return selectRows<BranchView>(
+      db,
+      columns,
+      sql`from unnest(${firms}::int[]) as f(id)
+      cross join lateral (select * from ${b} where ${b.firmId} = f.id and ${pageCondition(page, b.id) ?? sql`true`} order by ${pageOrderBy(page, 'asc', b.id)} limit ${page.limit + 1}) as ${b}`,
+      pageOrderBy(page, 'asc', sql`q."id"`),
+    );
+  }
+  return branchPagesOfFirms<BranchView>(db, { columns }, { firmIds: firms, after: page.afterKey ?? 0, limit: page.limit + 1 });
 }
 
 const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: number; limit: number }, { columns: typeof branchViewColumns }>(({ columns }) => ({

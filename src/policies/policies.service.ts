@@ -8,7 +8,7 @@ import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageConditionByRow, pageOrderBy, type PageRequest } from '../db/page.js';
 import { cleanText, hasControlCharacters } from '../text.js';
 import { todayInShanghai } from '../time.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from './document-number.js';
@@ -177,26 +177,29 @@ export async function listPolicyInterpretations(
     return db
       .select(interpretationColumns)
       .from(t)
-      .where(and(plan.conditions, afterCursor(page, t.id, 'desc')))
-      .orderBy(desc(t.id))
+      .where(and(plan.conditions, pageCondition(page, t.id, 'desc')))
+      .orderBy(pageOrderBy(page, 'desc', t.id))
       .limit(page.limit + 1);
   }
   const query = plan.query;
   const rank = rankExpression(t.searchVector, query);
-  let after: SQL | undefined;
-  if (page.afterKey !== null) {
-    // The cursor row counts only if the viewer may read it: a forged cursor reveals nothing about hidden rows.
-    const c = alias(t, 'cursor_row');
-    after = sql`(${rank}, ${t.id}) < (select ${rankExpression(c.searchVector, query)}, ${c.id} from ${t} as ${sql.identifier('cursor_row')} where ${and(
-      eq(c.id, page.afterKey),
-      readableCondition(policyInterpretationScope(viewer), c as unknown as InterpretationTable),
-    )})`;
-  }
+  // The cursor row counts only if the viewer may read it: a forged cursor reveals nothing about hidden rows.
+  const c = alias(t, 'cursor_row');
+  const window = pageConditionByRow(
+    page,
+    sql`(${rank}, ${t.id})`,
+    (key) =>
+      sql`select ${rankExpression(c.searchVector, query)}, ${c.id} from ${t} as ${sql.identifier('cursor_row')} where ${and(
+        eq(c.id, key),
+        readableCondition(policyInterpretationScope(viewer), c as unknown as InterpretationTable),
+      )}`,
+    'desc',
+  );
   const rows = await db
     .select({ ...interpretationColumns, rank: sql<number>`${rank}`.as('rank'), expansions: sql<string[]>`${searchExpansions(query)}`.as('expansions') })
     .from(t)
-    .where(and(plan.conditions, after))
-    .orderBy(sql`"rank" desc`, desc(t.id))
+    .where(and(plan.conditions, window))
+    .orderBy(pageOrderBy(page, 'desc', sql`"rank"`, t.id))
     .limit(page.limit + 1);
   return rows.map(({ rank: r, expansions, ...row }) => ({ ...row, search: { query, rank: Number(r), expansions: expansions ?? [] } }));
 }

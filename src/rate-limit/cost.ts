@@ -2,7 +2,7 @@
 //
 // Each object (non-leaf) field costs 1, leaf fields nothing, each item of a list 1 (a connection's edges 0), and a
 // list multiplies its selection by its expected size:
-// `first` on the field or its connection (default 20), the length of an `ids` list, or 10 for other lists.
+// `first` or `last` on the field or its connection (default 20), the length of an `ids` list, or 10 for other lists.
 // A field with an explicit Pothos `complexity` function is priced by it. Each mutation field adds 10, the whole
 // operation 1; introspection costs a flat 10 per __schema.
 import {
@@ -61,11 +61,16 @@ function argument(node: FieldNode, name: string, variables: Variables): unknown 
   return valueOf(node.arguments?.find((a) => a.name.value === name)?.value, variables);
 }
 
-/** `first` as requested (clamped to what pagination allows), or the default page size when absent or malformed. */
+/**
+ * The page size: `first` or `last` as requested (a backward page costs what a forward one does; both together are
+ * refused, priced at the larger), clamped to what pagination allows, or the default page size when absent or malformed.
+ */
 function pageSize(node: FieldNode, variables: Variables): number {
-  const first = argument(node, 'first', variables);
-  if (typeof first !== 'number' || !Number.isFinite(first)) return DEFAULT_PAGE_SIZE;
-  return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.floor(first)));
+  const sizes = ['first', 'last']
+    .map((name) => argument(node, name, variables))
+    .filter((size): size is number => typeof size === 'number' && Number.isFinite(size));
+  if (sizes.length === 0) return DEFAULT_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.floor(Math.max(...sizes))));
 }
 
 type PothosComplexity = number | { field?: number; multiplier?: number } | ((args: unknown, ctx: unknown, field: unknown) => number | { field?: number; multiplier?: number });
@@ -135,7 +140,7 @@ function fieldCost(node: FieldNode, parent: GraphQLNamedType, walk: Walk, connec
   }
   if (explicit) size = explicit.multiplier;
   size = Math.min(MAX_LIST_SIZE, Math.max(0, size));
-  // A connection (an object with `first`) hands its page size to its lists: edges and nodes.
+  // A connection (an object with `first` and `last`) hands its page size to its lists: edges and nodes.
   const childConnectionSize = hasFirst && !isListType(getNullableType(field.type)) ? pageSize(node, walk.variables) : undefined;
   const children = node.selectionSet ? selectionCost(node.selectionSet, named, walk, childConnectionSize) : 0;
   // Each item of a list is an object (1) plus its selection; a connection's edges are wrappers and add nothing themselves.

@@ -303,8 +303,9 @@ builder.queryFields((t) => ({
       await recordRatingsRead(ctx.db, ctx.viewer, 'branchRatings', {
         year: args.year,
         filter: { grade: filter.grade ?? null, district: filter.district ?? null },
-        first: page.limit,
+        ...(page.backward ? { last: page.limit } : { first: page.limit }),
         after: args.after ?? null,
+        ...(args.before != null ? { before: args.before } : {}),
         rows: Math.min(rows.length, page.limit),
       });
       return toConnection(rows, page, (r) => r.id, () => countBranchRatings(ctx.db, ctx.viewer, args.year, filter)) as never;

@@ -10,7 +10,7 @@ import {
   type DataAccessValues,
 } from '../data-access/data-access.service.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { arrayLiteral, preparedSelectRowsByShape, preparedStatementByShape } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
@@ -159,8 +159,8 @@ export async function listBranchRatings(
   const visible = ratingVisibility(viewer);
   if (visible === null) return [];
   return selectRatingViews(db)
-    .where(and(visible, listConditions(year, filter), afterCursor(page, branchRatingsTable.id)))
-    .orderBy(asc(branchRatingsTable.id))
+    .where(and(visible, listConditions(year, filter), pageCondition(page, branchRatingsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', branchRatingsTable.id))
     .limit(page.limit + 1);
 }
 

@@ -1,12 +1,12 @@
 // Disciplinary cases (DOMAIN.md §14.3–14.4): INVESTIGATION → HEARING → DECIDED → (UNDER_REVIEW →) FINAL, with the
 // member's statement, the decision's measures, separation of duties, and publication of a 纪律处分 at FINAL. Each move
 // is one transaction with its event row, audit entry and (at publication) outbox event.
-import { and, count, desc, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { disciplinaryCaseCondition, noteMembershipRightsChanged, RATINGS_ASSOCIATION_ID, selfRegulationAdminAssociation } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import type { DbOrTx, Tx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { encodeGlobalId } from '../global-id.js';
@@ -67,8 +67,8 @@ export async function listCases(db: DbOrTx, viewer: Viewer, filter: CaseFilter, 
   return db
     .select()
     .from(c)
-    .where(and(listConditions(viewer, filter), afterCursor(page, c.id, 'desc')))
-    .orderBy(desc(c.id))
+    .where(and(listConditions(viewer, filter), pageCondition(page, c.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', c.id))
     .limit(page.limit + 1);
 }
 

@@ -1,12 +1,12 @@
 // Self-regulatory rules (自律规则, DOMAIN.md §14.2): drafting, consultation with members' comments, adoption, filing,
 // force with a document number, amendment as a new version, repeal; who reads what, and Chinese search.
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { getTableColumns } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { activeMemberOf, selfRegulationAdminAssociation, selfRegulatoryRuleCondition } from '../auth/policy.js';
 import { isMember, type Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation } from '../errors.js';
 import { isValidDocumentNumber, normalizeDocumentNumber } from '../policies/document-number.js';
@@ -78,8 +78,8 @@ export async function listRules(db: DbOrTx, viewer: Viewer, filter: RuleFilter, 
   return db
     .select(ruleColumns)
     .from(t)
-    .where(and(conditions, afterCursor(page, t.id, 'desc')))
-    .orderBy(desc(t.id))
+    .where(and(conditions, pageCondition(page, t.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', t.id))
     .limit(page.limit + 1);
 }
 

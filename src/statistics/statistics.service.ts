@@ -1,11 +1,11 @@
 // Business rules of the statistics returns: what a firm owes, saving (validated against the metric definitions kept as
 // data, with warnings), the maker–checker submission, the association's review, and every read of returns and periods.
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { activeMemberOf, scopeCondition, statisticsReturnScope, statisticsStaffAssociationOf } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type LocalizedMessage, type UserErrorShape } from '../errors.js';
 import { encodeGlobalId } from '../global-id.js';
@@ -73,8 +73,8 @@ export async function listPeriods(db: DbOrTx, viewer: Viewer, page: PageRequest)
   return db
     .select()
     .from(p)
-    .where(and(periodConditions(viewer), afterCursor(page, p.id, 'desc')))
-    .orderBy(desc(p.id))
+    .where(and(periodConditions(viewer), pageCondition(page, p.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', p.id))
     .limit(page.limit + 1);
 }
 
@@ -121,8 +121,8 @@ export async function listReturns(db: DbOrTx, viewer: Viewer, filter: Statistics
   return db
     .select()
     .from(r)
-    .where(and(returnConditions(viewer, filter), afterCursor(page, r.id)))
-    .orderBy(asc(r.id))
+    .where(and(returnConditions(viewer, filter), pageCondition(page, r.id)))
+    .orderBy(pageOrderBy(page, 'asc', r.id))
     .limit(page.limit + 1);
 }
 
@@ -577,8 +577,8 @@ export async function listOutstandingFilers(
     where ${activeMemberOf(o.id, sql`${period.associationId}::integer`)}
       and ${o.kind} = any(${sql.param(period.owedByKinds)}::organization_kind[])
       and (lr.id is null or lr.status in ('DRAFT', 'RETURNED'))
-      ${page?.afterKey != null ? sql`and ${o.id} > ${page.afterKey}` : sql``}
-    order by ${o.id}
+      ${page ? sql`and ${pageCondition(page, o.id) ?? sql`true`}` : sql``}
+    order by ${page ? pageOrderBy(page, 'asc', o.id) : o.id}
     ${page ? sql`limit ${page.limit + 1}` : sql``}`;
   const result = (await db.execute(query)) as unknown as { rows: { organization_id: number; status: StatisticsReturnStatus | null; return_id: number | null }[] };
   return result.rows.map((row) => ({

@@ -12,7 +12,7 @@ import { runInTransaction } from '../db/transaction.js';
 import { columnList, preparedStatement, rowAsJson } from '../db/sql/index.js';
 import { DomainError, ErrorCollector, isUniqueViolation, type UserErrorShape } from '../errors.js';
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { membershipsTable, organizationsTable, type OrganizationRow } from '../members/members.table.js';
 import { enqueueEvent, outboxEventsFrom } from '../outbox/outbox.service.js';
 import { signalLiveChange } from '../outbox/outbox.signal.js';
@@ -166,8 +166,8 @@ export async function listSuggestions(db: DbOrTx, viewer: Viewer, filter: Sugges
   const rows = await db
     .select()
     .from(suggestionsTable)
-    .where(and(suggestionConditions(viewer, filter), afterCursor(page, suggestionsTable.id)))
-    .orderBy(asc(suggestionsTable.id))
+    .where(and(suggestionConditions(viewer, filter), pageCondition(page, suggestionsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', suggestionsTable.id))
     .limit(page.limit + 1);
   await recordSuggestionsRead(db, viewer, 'suggestions', rows.slice(0, page.limit));
   return rows;
@@ -199,14 +199,14 @@ export async function listSuggestionsOfOrganizations(
   const ranked = db
     .select({
       id: suggestionsTable.id,
-      rank: sql<number>`row_number() over (partition by ${suggestionsTable.organizationId} order by ${suggestionsTable.id})`.as('rank'),
+      rank: sql<number>`row_number() over (partition by ${suggestionsTable.organizationId} order by ${pageOrderBy(page, 'asc', suggestionsTable.id)})`.as('rank'),
     })
     .from(suggestionsTable)
     .where(
       and(
         inArray(suggestionsTable.organizationId, [...organizationIds]),
         suggestionConditions(viewer, filter),
-        afterCursor(page, suggestionsTable.id),
+        pageCondition(page, suggestionsTable.id),
       ),
     )
     .as('ranked');
@@ -215,7 +215,7 @@ export async function listSuggestionsOfOrganizations(
     .from(suggestionsTable)
     .innerJoin(ranked, eq(ranked.id, suggestionsTable.id))
     .where(sql`${ranked.rank} <= ${page.limit + 1}`)
-    .orderBy(asc(suggestionsTable.id));
+    .orderBy(pageOrderBy(page, 'asc', suggestionsTable.id));
   const suggestions = rows.map((r) => r.suggestion);
   await recordSuggestionsRead(db, viewer, 'Organization.suggestions', suggestions);
   return suggestions;
@@ -342,8 +342,8 @@ export async function listCampaigns(db: DbOrTx, viewer: Viewer, filter: Campaign
   return db
     .select()
     .from(suggestionCampaignsTable)
-    .where(and(campaignConditions(viewer, filter, today), afterCursor(page, suggestionCampaignsTable.id)))
-    .orderBy(asc(suggestionCampaignsTable.id))
+    .where(and(campaignConditions(viewer, filter, today), pageCondition(page, suggestionCampaignsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', suggestionCampaignsTable.id))
     .limit(page.limit + 1);
 }
 
@@ -811,14 +811,6 @@ export async function markSuggestionDuplicate(
   });
 }
 
-const recipientZh: Record<GovernmentRecipient, string> = {
-  CSRC_SZ_BUREAU: '深圳证监局',
-  SAC: '中国证券业协会',
-  SZ_FINANCIAL_REGULATOR: '深圳市地方金融管理局',
-  SZSE: '深圳证券交易所',
-  OTHER: '有关部门',
-};
-
 const outcomeZh: Record<ResponseOutcome, string> = {
   ADOPTED: '已采纳',
   PARTIALLY_ADOPTED: '部分采纳',
@@ -1112,8 +1104,8 @@ export async function listRecipients(db: DbOrTx, viewer: Viewer, filter: Recipie
   return db
     .select()
     .from(suggestionRecipientsTable)
-    .where(and(recipientConditions(viewer, filter), afterCursor(page, suggestionRecipientsTable.id)))
-    .orderBy(asc(suggestionRecipientsTable.id))
+    .where(and(recipientConditions(viewer, filter), pageCondition(page, suggestionRecipientsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', suggestionRecipientsTable.id))
     .limit(page.limit + 1);
 }
 

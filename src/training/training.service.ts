@@ -16,7 +16,7 @@ import {
 import type { Viewer } from '../auth/viewer.js';
 import { viewerHasScope } from '../clients/scopes.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { keyArray, rowsOf } from '../db/sql/index.js';
 import { membershipsTable } from '../members/members.table.js';
 import { ratingCyclesTable, branchRatingsTable } from '../ratings/ratings.table.js';
@@ -116,7 +116,7 @@ function visibleSurveys(viewer: Viewer): SQL | undefined {
 
 export async function listSurveys(db: DbOrTx, viewer: Viewer, page: PageRequest): Promise<TrainingNeedsSurveyRow[]> {
   const t = trainingNeedsSurveysTable;
-  return db.select().from(t).where(and(visibleSurveys(viewer), afterCursor(page, t.id))).orderBy(asc(t.id)).limit(page.limit + 1);
+  return db.select().from(t).where(and(visibleSurveys(viewer), pageCondition(page, t.id))).orderBy(pageOrderBy(page, 'asc', t.id)).limit(page.limit + 1);
 }
 
 export async function countSurveys(db: DbOrTx, viewer: Viewer): Promise<number> {
@@ -174,8 +174,8 @@ export async function listProgrammes(db: DbOrTx, viewer: Viewer, search: string 
   return db
     .select(programmeColumns)
     .from(t)
-    .where(and(visibleProgrammes(viewer), programmeSearch(search), afterCursor(page, t.id)))
-    .orderBy(asc(t.id))
+    .where(and(visibleProgrammes(viewer), programmeSearch(search), pageCondition(page, t.id)))
+    .orderBy(pageOrderBy(page, 'asc', t.id))
     .limit(page.limit + 1);
 }
 
@@ -209,8 +209,8 @@ export async function listSessions(db: DbOrTx, viewer: Viewer, filter: SessionFi
   return db
     .select(sessionColumns)
     .from(t)
-    .where(and(sessionConditions(viewer, filter), afterCursor(page, t.id)))
-    .orderBy(asc(t.id))
+    .where(and(sessionConditions(viewer, filter), pageCondition(page, t.id)))
+    .orderBy(pageOrderBy(page, 'asc', t.id))
     .limit(page.limit + 1);
 }
 
@@ -223,16 +223,16 @@ export async function countSessions(db: DbOrTx, viewer: Viewer, filter: SessionF
 export async function listSessionsOfProgrammes(db: DbOrTx, programmeIds: readonly number[], page: PageRequest): Promise<TrainingSessionRow[]> {
   const t = trainingSessionsTable;
   const ranked = db
-    .select({ id: t.id, rank: sql<number>`row_number() over (partition by ${t.programmeId} order by ${t.id})`.as('rank') })
+    .select({ id: t.id, rank: sql<number>`row_number() over (partition by ${t.programmeId} order by ${pageOrderBy(page, 'asc', t.id)})`.as('rank') })
     .from(t)
-    .where(and(inArray(t.programmeId, [...programmeIds]), afterCursor(page, t.id)))
+    .where(and(inArray(t.programmeId, [...programmeIds]), pageCondition(page, t.id)))
     .as('ranked');
   return db
     .select(sessionColumns)
     .from(t)
     .innerJoin(ranked, eq(ranked.id, t.id))
     .where(sql`${ranked.rank} <= ${page.limit + 1}`)
-    .orderBy(asc(t.id));
+    .orderBy(pageOrderBy(page, 'asc', t.id));
 }
 
 export async function countSessionsOfProgrammes(db: DbOrTx, programmeIds: readonly number[]): Promise<Map<number, number>> {
@@ -432,7 +432,7 @@ function practitionerConditions(viewer: Viewer, filter: PractitionerFilter): SQL
 
 export async function listPractitioners(db: DbOrTx, viewer: Viewer, filter: PractitionerFilter, page: PageRequest): Promise<PractitionerRow[]> {
   const p = practitionersTable;
-  return db.select().from(p).where(and(practitionerConditions(viewer, filter), afterCursor(page, p.id))).orderBy(asc(p.id)).limit(page.limit + 1);
+  return db.select().from(p).where(and(practitionerConditions(viewer, filter), pageCondition(page, p.id))).orderBy(pageOrderBy(page, 'asc', p.id)).limit(page.limit + 1);
 }
 
 export async function countPractitioners(db: DbOrTx, viewer: Viewer, filter: PractitionerFilter): Promise<number> {
@@ -494,7 +494,7 @@ function certificateConditions(viewer: Viewer, filter: CertificateFilter): SQL |
 
 export async function listCertificates(db: DbOrTx, viewer: Viewer, filter: CertificateFilter, page: PageRequest): Promise<TrainingCertificateRow[]> {
   const c = trainingCertificatesTable;
-  return db.select().from(c).where(and(certificateConditions(viewer, filter), afterCursor(page, c.id))).orderBy(asc(c.id)).limit(page.limit + 1);
+  return db.select().from(c).where(and(certificateConditions(viewer, filter), pageCondition(page, c.id))).orderBy(pageOrderBy(page, 'asc', c.id)).limit(page.limit + 1);
 }
 
 export async function countCertificates(db: DbOrTx, viewer: Viewer, filter: CertificateFilter): Promise<number> {
@@ -603,10 +603,10 @@ export async function obligationsOfOrganizations(db: DbOrTx, viewer: Viewer, org
   const rows = rowsOf<ObligationDbRow>(
     await db.execute(sql`
       select * from (
-        select ob.*, row_number() over (partition by ob.organization_id order by ob.key) as rank
+        select ob.*, row_number() over (partition by ob.organization_id order by ${pageOrderBy(page, 'asc', sql`ob.key`)}) as rank
         from (${obligationsSql(viewer, organizationIds)}) ob
-        where ${page.afterKey === null ? sql`true` : sql`ob.key > ${page.afterKey}`}
-      ) ranked where rank <= ${page.limit + 1} order by key`),
+        where ${pageCondition(page, sql`ob.key`) ?? sql`true`}
+      ) ranked where rank <= ${page.limit + 1} order by ${pageOrderBy(page, 'asc', sql`key`)}`),
   );
   return rows.map(toObligation);
 }
@@ -622,7 +622,7 @@ export async function countObligationsOfOrganizations(db: DbOrTx, viewer: Viewer
 export async function listObligations(db: DbOrTx, viewer: Viewer, page: PageRequest): Promise<TrainingObligationView[]> {
   const rows = rowsOf<ObligationDbRow>(
     await db.execute(sql`select * from (${obligationsSql(viewer, null)}) ob
-      where ${page.afterKey === null ? sql`true` : sql`ob.key > ${page.afterKey}`} order by ob.key limit ${page.limit + 1}`),
+      where ${pageCondition(page, sql`ob.key`) ?? sql`true`} order by ${pageOrderBy(page, 'asc', sql`ob.key`)} limit ${page.limit + 1}`),
   );
   return rows.map(toObligation);
 }

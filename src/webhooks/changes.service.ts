@@ -1,11 +1,11 @@
 // The change feed (Query.changes): the outbox events, the same ones the webhooks deliver, for systems that poll instead of
 // receiving webhooks. Scoped by the one rule the fan-out follows (eventAudience, eventReachesAssociation in
 // webhooks.service.ts); paged by the outbox id, ascending, over settled events only (see `settled`).
-import { and, asc, count, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/viewer.js';
 import { recordDataAccess } from '../data-access/data-access.service.js';
 import type { DbOrTx } from '../db/client.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { outboxEventsTable, type OutboxEventRow } from '../outbox/outbox.table.js';
 import { eventAudience, eventReachesAssociation, type WebhookEventType } from './webhooks.service.js';
 
@@ -44,8 +44,8 @@ export async function listChanges(db: DbOrTx, viewer: Viewer, types: readonly We
   const rows = await db
     .select()
     .from(outboxEventsTable)
-    .where(and(conditions, afterCursor(page, outboxEventsTable.id)))
-    .orderBy(asc(outboxEventsTable.id))
+    .where(and(conditions, pageCondition(page, outboxEventsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', outboxEventsTable.id))
     .limit(page.limit + 1);
   await recordFeedRead(db, viewer, 'changes', rows.slice(0, page.limit));
   return rows;

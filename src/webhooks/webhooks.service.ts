@@ -1,6 +1,6 @@
 // Business rules of webhook subscriptions and the delivery log; delivery itself is in webhooks.worker.ts.
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service.js';
 import { branchRatingScope, managedByStaffCondition, suggestionScope, webhookScope } from '../auth/policy.js';
 import { isStaff, staffAssociationOf, type Viewer } from '../auth/viewer.js';
@@ -8,7 +8,7 @@ import { viewerHasScope, type ServiceAccountScope } from '../clients/scopes.js';
 import type { DbOrTx } from '../db/client.js';
 import { runInTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCollector } from '../errors.js';
-import { afterCursor, type PageRequest } from '../db/page.js';
+import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import type { OutboxEventType } from '../outbox/outbox.service.js';
 import { cleanText } from '../text.js';
 import { isUnresolvable, resolveDestination, systemResolver, EMPTY_ALLOW_LIST, type DestinationAllowList, type Resolver } from './webhooks.destination.js';
@@ -292,8 +292,8 @@ export async function listWebhookSubscriptions(db: DbOrTx, viewer: Viewer, page:
   return db
     .select()
     .from(webhookSubscriptionsTable)
-    .where(and(visibleSubscriptions(viewer), afterCursor(page, webhookSubscriptionsTable.id)))
-    .orderBy(asc(webhookSubscriptionsTable.id))
+    .where(and(visibleSubscriptions(viewer), pageCondition(page, webhookSubscriptionsTable.id)))
+    .orderBy(pageOrderBy(page, 'asc', webhookSubscriptionsTable.id))
     .limit(page.limit + 1);
 }
 
@@ -336,8 +336,8 @@ export async function listWebhookDeliveries(db: DbOrTx, viewer: Viewer, filter: 
   return db
     .select()
     .from(webhookDeliveriesTable)
-    .where(and(deliveryConditions(viewer, filter), afterCursor(page, webhookDeliveriesTable.id, 'desc')))
-    .orderBy(desc(webhookDeliveriesTable.id))
+    .where(and(deliveryConditions(viewer, filter), pageCondition(page, webhookDeliveriesTable.id, 'desc')))
+    .orderBy(pageOrderBy(page, 'desc', webhookDeliveriesTable.id))
     .limit(page.limit + 1);
 }
 

@@ -55,6 +55,21 @@ describe('arguments: page sizes', () => {
     expect(res.body.data).toBeNull();
   });
 
+  it.each([101, 0, -1])('last: %i is BAD_USER_INPUT with the same bounds as first', async (last) => {
+    const res = await t.gql('query($last: Int) { organizations(last: $last) { totalCount edges { node { id } } } }', { last });
+    expectRefused(res, 200, 'BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toBe('last must be between 1 and 100');
+    expect(res.body.data).toBeNull();
+  });
+
+  it('first with last is BAD_USER_INPUT, at the root and nested', async () => {
+    const root = await t.gql('{ organizations(first: 2, last: 2) { totalCount } }');
+    expectRefused(root, 200, 'BAD_USER_INPUT');
+    expect(root.body.errors![0]!.message).toBe('first and last cannot be used together');
+    const nested = await t.gql('{ organizations(first: 2) { edges { node { branches(first: 1, last: 1) { totalCount } } } } }');
+    expectRefused(nested, 200, 'BAD_USER_INPUT');
+  });
+
   it('a nested connection refuses a huge first the same way', async () => {
     const res = await t.gql('{ organizations(first: 2) { edges { node { branches(first: 100000) { totalCount } } } } }');
     expectRefused(res, 200, 'BAD_USER_INPUT');
@@ -73,10 +88,13 @@ describe('arguments: forged cursors', () => {
     ['another version', b64('c2:10')],
     ['a global ID', encodeGlobalId('Organization', 1)],
     ['10,000 characters', 'A'.repeat(10_000)],
-  ])('%s is BAD_USER_INPUT "Invalid cursor"', async (_what, after) => {
-    const res = await t.gql(ORGS, { first: 5, after });
+  ])('%s is BAD_USER_INPUT "Invalid cursor", as after and as before', async (_what, cursor) => {
+    const res = await t.gql(ORGS, { first: 5, after: cursor });
     expectRefused(res, 200, 'BAD_USER_INPUT');
     expect(res.body.errors![0]!.message).toBe('游标无效');
+    const back = await t.gql('query($before: String) { organizations(last: 5, before: $before) { totalCount edges { node { id } } } }', { before: cursor });
+    expectRefused(back, 200, 'BAD_USER_INPUT');
+    expect(back.body.errors![0]!.message).toBe('游标无效');
   });
 });
 

@@ -3,7 +3,7 @@
 // (methods, Accept, CSRF as on /graphql, body limits), the bearer token (the same as /graphql; streams need one), the
 // cap of open streams per principal, the stream's end when its token expires, and every open stream of the app, so a
 // shutdown ends them cleanly. What a subscription sends, and its authorization, is src/live/live.schema.ts.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import {
   createSourceEventStream,
   execute,
