@@ -78,6 +78,20 @@ const fields = z
       .string()
       .regex(/^rediss?:\/\/[^\s]+$/, 'must start with redis:// or rediss://')
       .optional(),
+    /** PEM file of the CA that signed the Redis server's certificate (rediss://); the system's CAs when unset. */
+    REDIS_CA_FILE: z.string().min(1).optional(),
+    /** Redis Sentinel: "host:port,host:port"; REDIS_URL then gives the password and database, the sentinels the primary. */
+    REDIS_SENTINELS: z
+      .string()
+      .optional()
+      .transform((s) => (s ? s.split(',').map((h) => h.trim()).filter(Boolean) : undefined))
+      .pipe(z.array(z.string().regex(/^[^\s:]+(:\d{1,5})?$/, 'each sentinel must be host or host:port')).optional()),
+    /** The primary's name the sentinels know (their `sentinel monitor <name> …`). */
+    REDIS_SENTINEL_PRIMARY: z.string().min(1).default('mymaster'),
+    /** REDIS_URL names a node of a Redis Cluster (the budget keys are single keys, so any slot works). */
+    REDIS_CLUSTER: bool.default(false),
+    /** A rate-limit command waits at most this long on Redis before the request is charged per instance instead. */
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(500),
     /** The webhook delivery worker: on by default; turn it off on instances that should not deliver. */
     WEBHOOK_WORKER: bool.default(true),
     WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),

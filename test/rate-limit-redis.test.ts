@@ -1,8 +1,16 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../src/auth/tokens.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { REDIS_URL, redisAnswers } from './support/redis.js';
+import { waitFor } from './support/wait.js';
+import { freePort } from '../scripts/topology/topology.js';
+import { redisOptions } from '../src/rate-limit/redis.js';
 
 
 const reachable = await redisAnswers();
@@ -44,5 +52,74 @@ describe.skipIf(!reachable)('budgets in Redis (REDIS_URL)', () => {
     const token = await tokenFor(t, `redis-down:${randomUUID()}`);
     expect((await t.gql(SMALL, undefined, { token })).status).toBe(200);
     expect((await t.gql(SMALL, undefined, { token })).status).toBe(429);
+  });
+});
+
+/** A Redis server of our own on a free port, to stop and start again. */
+async function ownRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor('our Redis answering', async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 300 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  }, 10_000, 100);
+  return child;
+}
+
+const redisServerInstalled = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
+
+describe.skipIf(!redisServerInstalled)('when Redis goes away and comes back (ioredis)', () => {
+  it('requests are answered throughout: per-instance budgets while it is away, the shared one again once it is back', async () => {
+    const port = await freePort();
+    let server = await ownRedis(port);
+    try {
+      const env = { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_POINTS: '1000', RATE_LIMIT_WINDOW_SECONDS: '600', REDIS_COMMAND_TIMEOUT_MS: '300' };
+      const t = await createTestApp(env);
+      apps.push(t);
+      const token = await tokenFor(t, `redis-away:${randomUUID()}`);
+      const remaining = async () => {
+        const res = await t.gql(SMALL, undefined, { token });
+        expect(res.status).toBe(200);
+        return (res.body as { extensions: { cost: { remaining: number } } }).extensions.cost.remaining;
+      };
+      expect(await remaining()).toBe(987);
+      expect(await remaining()).toBe(974);
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+      // Redis gone: answered at once from this instance's own bucket (a fresh one: Redis held the budget).
+      const started = Date.now();
+      expect(await remaining()).toBe(987);
+      expect(Date.now() - started).toBeLessThan(5000);
+      server = await ownRedis(port);
+      // Back (empty: budgets are not persisted): ioredis reconnects by itself and the shared bucket is used again.
+      await waitFor('the limiter back on Redis', async () => (await remaining()) === 987, 15_000, 200);
+      expect(await remaining()).toBe(974);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('Redis connection options', () => {
+  it('rediss:// with a CA file, credentials and a database; Sentinel; plain host and port', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-redis-ca-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const tls = redisOptions({ url: 'rediss://user:p%40ss@cache.internal:6380/2', caFile: ca, commandTimeoutMs: 500 });
+    expect(tls).toMatchObject({ host: 'cache.internal', port: 6380, username: 'user', password: 'p@ss', db: 2, commandTimeout: 500, maxRetriesPerRequest: 0 });
+    expect(String((tls.tls as { ca: Buffer }).ca)).toContain('BEGIN CERTIFICATE');
+    const sentinel = redisOptions({ url: 'redis://:secret@ignored/0', sentinels: ['10.0.0.1:26379', '10.0.0.2'], sentinelPrimary: 'budgets', commandTimeoutMs: 500 });
+    expect(sentinel).toMatchObject({ sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26379 }], name: 'budgets', password: 'secret' });
+    expect(sentinel.host).toBeUndefined();
+    expect(redisOptions({ url: 'redis://127.0.0.1:6379', commandTimeoutMs: 500 })).toMatchObject({ host: '127.0.0.1', port: 6379 });
+    expect(redisOptions({ url: 'redis://127.0.0.1:6379', commandTimeoutMs: 500 }).tls).toBeUndefined();
   });
 });

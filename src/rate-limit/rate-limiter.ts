@@ -1,7 +1,7 @@
 // Per-principal budgets of query cost: a token bucket per principal, in memory or in Redis (shared by every instance).
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { RespClient } from './resp-client.js';
+import { openRedis, type RedisClient, type RedisSettings } from './redis.js';
 
 export interface Charge {
   allowed: boolean;
@@ -98,7 +98,7 @@ export const REDIS_KEY_PREFIX = 'mg:rate:';
 class RedisBuckets {
   private warnedAt = 0;
   constructor(
-    private readonly client: RespClient,
+    private readonly client: RedisClient,
     private readonly s: BucketSettings,
     private readonly fallback: MemoryBuckets,
     private readonly logger: Logger,
@@ -106,15 +106,14 @@ class RedisBuckets {
 
   async charge(principal: string, cost: number): Promise<Charge> {
     try {
-      const reply = (await this.client.command([
-        'EVAL',
+      const reply = (await this.client.eval(
         TOKEN_BUCKET_SCRIPT,
-        '1',
+        1,
         `${REDIS_KEY_PREFIX}${principal}`,
         String(this.s.capacity),
         String(this.s.pointsPerMs),
         String(cost),
-      ])) as [number, string];
+      )) as [number, string];
       return outcome(reply[0] === 1, Number(reply[1]), cost, this.s);
     } catch (error) {
       // Redis down: keep limiting, per instance, rather than refuse every request or limit nothing.
@@ -130,14 +129,15 @@ class RedisBuckets {
 export interface RateLimiterOptions {
   limit: number;
   windowSeconds: number;
-  redisUrl?: string;
+  /** Budgets in this Redis (shared by every instance); in memory when absent. */
+  redis?: RedisSettings;
   logger: Logger;
 }
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const s = settingsOf(options.limit, options.windowSeconds);
   const memory = new MemoryBuckets(s);
-  const client = options.redisUrl && options.limit > 0 ? new RespClient(options.redisUrl) : undefined;
+  const client = options.redis && options.limit > 0 ? openRedis(options.redis) : undefined;
   const store = client ? new RedisBuckets(client, s, memory, options.logger) : undefined;
   return {
     enabled: options.limit > 0,
@@ -148,7 +148,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return store ? store.charge(principal, cost) : memory.charge(principal, cost);
     },
     async close() {
-      client?.close();
+      client?.disconnect();
     },
   };
 }
@@ -157,7 +157,16 @@ export function rateLimiterFromConfig(config: Config, logger: Logger): RateLimit
   return createRateLimiter({
     limit: config.RATE_LIMIT_POINTS,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    redisUrl: config.REDIS_URL,
+    redis: config.REDIS_URL
+      ? {
+          url: config.REDIS_URL,
+          caFile: config.REDIS_CA_FILE,
+          sentinels: config.REDIS_SENTINELS,
+          sentinelPrimary: config.REDIS_SENTINEL_PRIMARY,
+          cluster: config.REDIS_CLUSTER,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+        }
+      : undefined,
     logger,
   });
 }

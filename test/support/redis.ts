@@ -1,15 +1,17 @@
 // Whether the Redis that shared-budget tests use answers; those tests skip with a message when it does not.
-import { RespClient } from '../../src/rate-limit/resp-client.js';
+import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export async function redisAnswers(): Promise<boolean> {
-  const client = new RespClient(REDIS_URL, 500);
+  const client = new Redis(REDIS_URL, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  client.on('error', () => {});
   try {
-    return (await client.command(['PING'])) === 'PONG';
+    await client.connect();
+    return (await client.ping()) === 'PONG';
   } catch {
     return false;
   } finally {
-    client.close();
+    client.disconnect();
   }
 }
