@@ -374,9 +374,16 @@ describe('the demo 2026 cycle in bureau review', () => {
   it('publishing it puts every C and D branch under daily supervision with its follow-ups, and no A or B branch', async () => {
     const res = await t.gql(PUBLISH, { year: 2026 }, { token: c.tokens.regulator });
     expect(userErrorsOf(res, 'publishRatingCycle')).toEqual([]);
-    const all = await t.gql(`{ branchRatings(year: 2026, first: 100) { totalCount edges { node { grade underDailySupervision followUps { type owner } } } }
+    const all = await t.gql(`{ branchRatings(year: 2026, first: 1) { totalCount }
       supervisionList(year: 2026) { id } reports { ratingDistribution(year: 2026) { grade count } } }`, undefined, { token: c.tokens.association });
-    const nodes = all.body.data.branchRatings.edges.map((e: any) => e.node);
+    // Every rating of the cycle (the demo rates about 550 branches): all pages of 100.
+    const nodes: any[] = [];
+    for (let after: string | null = null, more = true; more; ) {
+      const page: any = await t.gql(`query($after: String) { branchRatings(year: 2026, first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor } edges { node { grade underDailySupervision followUps { type owner } } } } }`, { after }, { token: c.tokens.association });
+      nodes.push(...page.body.data.branchRatings.edges.map((e: any) => e.node));
+      ({ hasNextPage: more, endCursor: after } = page.body.data.branchRatings.pageInfo);
+    }
     expect(nodes.length).toBe(all.body.data.branchRatings.totalCount);
     const kinds = (n: any) => n.followUps.map((f: any) => `${f.type}/${f.owner}`).sort();
     for (const n of nodes) {
