@@ -9,6 +9,7 @@ import { encodeCursor, pageRequest, toConnection } from '../src/graphql/paginati
 import { schema } from '../src/graphql/schema.js';
 import { ASSOCIATION_IDS } from '../src/associations/associations.table.js';
 import { enqueueEvent } from '../src/outbox/outbox.service.js';
+import { encodeGlobalId } from '../src/global-id.js';
 import { rowsOf } from '../src/db/sql/index.js';
 import { trainingObligationsTable } from '../src/training/training.table.js';
 import { fanOutEvents } from '../src/webhooks/webhooks.worker.js';
@@ -127,7 +128,30 @@ beforeAll(async () => {
       .insert(trainingObligationsTable)
       .values({ organizationId: Number(owner.firm_id), associationId: ASSOCIATION_IDS.SZSA, source: 'DISCIPLINARY_MEASURE', sourceId: 990_000 + i, reason: `翻页测试 ${i} / paging ${i}` });
   }
+  // A service account with several versions of its trusted documents manifest.
+  const pinned = await newServiceAccount(t, { name: '翻页测试清单系统' });
+  const pinnedId = encodeGlobalId('ServiceAccount', pinned.id);
+  for (let i = 0; i < 5; i++) {
+    const res = await t.gql(
+      'mutation($i: UploadTrustedDocumentManifestInput!) { uploadTrustedDocumentManifest(input: $i) { userErrors { code message } } }',
+      { i: { serviceAccountId: pinnedId, documents: [`query Version${i} { organizations(first: ${i + 1}) { totalCount } }`] } },
+      { token: tokens.staff },
+    );
+    expect(res.body.data?.uploadTrustedDocumentManifest.userErrors, JSON.stringify(res.body)).toEqual([]);
+  }
+  // Export jobs (queued; at most EXPORT_MAX_ACTIVE_JOBS, 3, per principal): three each for staff and the regulator.
+  for (const token of [tokens.staff, tokens.regulator]) {
+    for (const [i, format] of ['CSV', 'JSONL', 'CSV'].entries()) {
+      const res = await t.gql(
+        'mutation($i: StartExportInput!) { startExport(input: $i) { userErrors { code message } } }',
+        { i: { kind: 'SUGGESTIONS', format, from: `2026-0${i + 1}-01`, to: `2026-0${i + 1}-28` } },
+        { token },
+      );
+      expect(res.body.data?.startExport.userErrors, JSON.stringify(res.body)).toEqual([]);
+    }
+  }
   extraArgs = {
+    trustedDocumentManifests: [`serviceAccountId: ${JSON.stringify(pinnedId)}`],
     branchRatings: years.map((y) => `year: ${y}`),
     overdueStatisticsFilers: labels.slice(0, 3).map((l) => `period: ${JSON.stringify(l)}, includeNotYetDue: true`),
     // Search-ranked lists (rank, then id) besides their plain order.
