@@ -291,8 +291,10 @@ describe.each(drivers)('migration 0009 (associations) on existing data · $name'
     await d.exec(`insert into suggestion_reference_counters (association_id, year, last_number) values (${SZLCA}, 2025, 0)`);
     await expect(d.exec(`insert into suggestion_reference_counters (association_id, year, last_number) values (${SZSA}, 2025, 7)`)).rejects.toThrow();
     // And a forward batch numbered 1 in 2025 again, in the other association.
-    await d.exec(`insert into suggestion_forward_batches (association_id, year, number, reference_number, recipient) values (${SZLCA}, 2025, 1, '深上协〔2025〕1号', 'SAC')`);
-    await expect(d.exec(`insert into suggestion_forward_batches (association_id, year, number, reference_number, recipient) values (${SZSA}, 2025, 1, 'x', 'SAC')`)).rejects.toThrow();
+    // (A batch names its recipient row since migration 0021: each association has its own SAC row.)
+    const sac = (association: number) => `(select id from suggestion_recipients where association_id = ${association} and code = 'SAC')`;
+    await d.exec(`insert into suggestion_forward_batches (association_id, year, number, reference_number, recipient, recipient_id) values (${SZLCA}, 2025, 1, '深上协〔2025〕1号', 'SAC', ${sac(SZLCA)})`);
+    await expect(d.exec(`insert into suggestion_forward_batches (association_id, year, number, reference_number, recipient, recipient_id) values (${SZSA}, 2025, 1, 'x', 'SAC', ${sac(SZSA)})`)).rejects.toThrow();
     expect(await d.rows(`select association_id, year, last_number from suggestion_reference_counters order by association_id`)).toEqual([
       { association_id: SZSA, year: 2025, last_number: 1 },
       { association_id: SZLCA, year: 2025, last_number: 0 },
