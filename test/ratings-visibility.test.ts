@@ -66,7 +66,7 @@ async function expectedTotal(who: Who, year: number): Promise<number> {
 }
 
 const EVERY_PATH = `query($id: ID!, $branch: ID!, $year: Int!, $code: String!) {
-  list: branchRatings(year: $year, first: 100) { totalCount edges { node { id branch { firm { creditCode } } } } }
+  list: branchRatings(year: $year, first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node { id branch { firm { creditCode } } } } }
   node(id: $id) { id __typename ... on BranchRating { grade totalScore } }
   nodes(ids: [$id]) { id }
   branch: node(id: $branch) { ... on Branch { ratings { id year } } }
@@ -81,13 +81,24 @@ describe('every path to a rating answers the same visibility rule', () => {
         expect(res.body.errors, `${who} / ${target.label}`).toBeUndefined();
         const d = res.body.data;
         const visible = maySee(who, target);
-        const listIds = d.list.edges.map((e: any) => e.node.id);
+        // The demo rates about 550 branches a year: the rest of the list, page by page.
+        const edges = [...d.list.edges];
+        for (let page = d.list.pageInfo; page.hasNextPage; ) {
+          const more = await t.gql(
+            `query($year: Int!, $after: String) { branchRatings(year: $year, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id branch { firm { creditCode } } } } } }`,
+            { year: target.year, after: page.endCursor },
+            { token: c.tokens[who] },
+          );
+          edges.push(...more.body.data.branchRatings.edges);
+          page = more.body.data.branchRatings.pageInfo;
+        }
+        const listIds = edges.map((e: any) => e.node.id);
         expect(listIds.includes(target.id), `list: ${who} / ${target.label}`).toBe(visible);
         expect(d.list.totalCount, `totalCount: ${who} / ${target.label}`).toBe(await expectedTotal(who, target.year));
         expect(d.list.totalCount).toBe(listIds.length);
         if (who === 'firm' || who === 'otherFirm') {
           const own = who === 'firm' ? c.firmCode : c.otherFirmCode;
-          for (const e of d.list.edges) expect(e.node.branch.firm.creditCode).toBe(own);
+          for (const e of edges) expect(e.node.branch.firm.creditCode).toBe(own);
         }
         expect(d.node?.id ?? null, `node: ${who} / ${target.label}`).toBe(visible ? target.id : null);
         expect(d.nodes, `nodes: ${who} / ${target.label}`).toEqual([visible ? { id: target.id } : null]);
@@ -222,7 +233,7 @@ describe('ratings belong to the securities association: another association\'s s
       const res = await t.gql(EVERY_PATH, { id: target.id, branch: target.branchId, year: target.year, code: target.creditCode }, { token: szlca });
       expect(res.body.errors, target.label).toBeUndefined();
       const d = res.body.data;
-      expect(d.list).toEqual({ totalCount: 0, edges: [] });
+      expect(d.list).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
       expect(d.node).toBeNull();
       expect(d.nodes).toEqual([null]);
       expect(d.branch.ratings).toEqual([]);

@@ -47,7 +47,8 @@ const RULES: Rule[] = [
   [/^Query uses more than (\d+) directives$/, (m) => `查询使用的指令超过 ${m[1]} 个`],
   [/^This API has no (\w+) operations$/, (m) => `本 API 不支持 ${m[1]} 操作`],
   // Arguments and scalars.
-  [/^first must be between 1 and (\d+)$/, (m) => `first 须在 1 到 ${m[1]} 之间`],
+  [/^(first|last) must be between 1 and (\d+)$/, (m) => `${m[1]} 须在 1 到 ${m[2]} 之间`],
+  [/^first and last cannot be used together$/, () => 'first 与 last 不能同时使用'],
   [/^Invalid cursor$/, () => '游标无效'],
   [/^nodes accepts at most (\d+) ids$/, (m) => `nodes 至多接受 ${m[1]} 个 ID`],
   [/^Date must be a real date in YYYY-MM-DD form$/, () => '日期须为 YYYY-MM-DD 格式的真实日期'],

@@ -58,14 +58,14 @@ describe('arguments: page sizes', () => {
   it.each([101, 0, -1])('last: %i is BAD_USER_INPUT with the same bounds as first', async (last) => {
     const res = await t.gql('query($last: Int) { organizations(last: $last) { totalCount edges { node { id } } } }', { last });
     expectRefused(res, 200, 'BAD_USER_INPUT');
-    expect(res.body.errors![0]!.message).toBe('last must be between 1 and 100');
+    expect(res.body.errors![0]!.message).toBe('last 须在 1 到 100 之间');
     expect(res.body.data).toBeNull();
   });
 
   it('first with last is BAD_USER_INPUT, at the root and nested', async () => {
     const root = await t.gql('{ organizations(first: 2, last: 2) { totalCount } }');
     expectRefused(root, 200, 'BAD_USER_INPUT');
-    expect(root.body.errors![0]!.message).toBe('first and last cannot be used together');
+    expect(root.body.errors![0]!.message).toBe('first 与 last 不能同时使用');
     const nested = await t.gql('{ organizations(first: 2) { edges { node { branches(first: 1, last: 1) { totalCount } } } } }');
     expectRefused(nested, 200, 'BAD_USER_INPUT');
   });
