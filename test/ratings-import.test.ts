@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/global-id.js';
+import { MAX_IMPORT_ROWS } from '../src/ratings/ratings.scoring.js';
 import { createTestApp, type TestApp } from './support/harness.js';
 import { cast, cycleAt, expectNothingWritten, fingerprint, IMPORT, scalar, userErrorsOf, type Cast, type Who } from './support/ratings.js';
 
@@ -120,7 +121,7 @@ describe('bulk import of the association\'s scores', () => {
     expect(userErrorsOf(published, 'importBranchScores')).toEqual([expect.objectContaining({ code: 'ALREADY_PUBLISHED' })]);
     const empty = await importAs('association', 2027, []);
     expect(userErrorsOf(empty, 'importBranchScores')).toEqual([expect.objectContaining({ code: 'REQUIRED', field: ['input', 'rows'] })]);
-    const huge = Array.from({ length: 2001 }, () => ({ branchId: branchIds[0], indicator: 'CM_SYSTEM', value: 1 }));
+    const huge = Array.from({ length: MAX_IMPORT_ROWS + 1 }, () => ({ branchId: branchIds[0], indicator: 'CM_SYSTEM', value: 1 }));
     const tooMany = await importAs('association', 2027, huge);
     expect(userErrorsOf(tooMany, 'importBranchScores')).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', field: ['input', 'rows'] })]);
     await expectNothingWritten(t, before);

@@ -34,7 +34,8 @@ export const STAGE_STATUS: Record<Stage, RatingCycleStatus> = {
 };
 export const MAX_SCORES_PER_CALL = 100;
 export const MAX_OVERRIDES_PER_CALL = 20;
-export const MAX_IMPORT_ROWS = 2000;
+/** One cycle of the whole Shenzhen network: about 560 branches × the guideline's basic items (about 5,500 rows), with room. */
+export const MAX_IMPORT_ROWS = 10_000;
 
 const STAGE_LABEL: Record<Stage, LocalizedMessage> = {
   SELF: { zh: '机构自评', en: 'self-assessment' },

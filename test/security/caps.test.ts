@@ -43,7 +43,7 @@ const BOUNDS: Record<string, string> = {
   'ForwardSuggestionsPayload.forwardings': 'one batch per recipient of one call (MAX_RECIPIENTS_PER_FORWARD = 10)',
   'CommitteeTerm.seats': 'seats held in one term, appointed by the association only (vice chairs ≤ 7, one chair)',
   'ForwardSuggestionsPayload.suggestions': 'one batch (MAX_FORWARD_BATCH = 100)',
-  'ImportBranchScoresPayload.branchRatings': 'the rows of one import (MAX_IMPORT_ROWS = 2000)',
+  'ImportBranchScoresPayload.branchRatings': 'the rows of one import (MAX_IMPORT_ROWS = 10,000)',
   'Organization.contacts': 'MAX_CONTACTS_PER_ORGANIZATION = 20',
   'Organization.memberships': 'one per association (unique association and organization)',
   'Organization.listings': 'MAX_LISTINGS = 10 (positions 0–9, checked in the table)',
