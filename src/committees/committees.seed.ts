@@ -10,7 +10,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { ASSOCIATION_IDS } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
 import { membershipsTable, organizationsTable } from '../members/members.table.js';
-import { mulberry32 } from '../seed/prng.js';
+import { Rng } from '../seed/prng.js';
 import { committeePeopleTable, committeeSeatsTable, committeesTable, committeeTermsTable } from './committees.table.js';
 
 type SeatRole = (typeof committeeSeatsTable.$inferInsert)['role'];
@@ -68,29 +68,6 @@ const GIVEN = [
   '凯', '娜', '勇', '芳', '健', '琳', '峰', '蕾', '毅', '倩',
 ];
 
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[] | string): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-  shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  }
-}
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`seed: ${message}`);

@@ -5,7 +5,7 @@
 // 招商证券's real A + H listings are test vectors, not demo rows); identifiers are made-up but valid under every rule
 // (GB 32100 credit codes with GB 11714 organization codes, in-range listings). Deterministic: a seeded PRNG, no clock.
 // The associations' professional committees are seeded by src/committees/committees.seed.ts.
-import { mulberry32 } from './prng.js';
+import { Rng } from './prng.js';
 import { count } from 'drizzle-orm';
 import { ASSOCIATION_IDS, primaryAssociationOf } from '../associations/associations.table.js';
 import type { DbOrTx } from '../db/client.js';
@@ -31,39 +31,6 @@ type EventInsert = typeof membershipEventsTable.$inferInsert;
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  /** An integer in [min, max], both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[] | string): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-  shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  }
-  /** An ISO date (YYYY-MM-DD) in [fromYear-01-01, toYear-12-28]. */
-  date(fromYear: number, toYear: number): string {
-    const y = this.int(fromYear, toYear);
-    return `${y}-${pad2(this.int(1, 12))}-${pad2(this.int(1, 28))}`;
-  }
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
 
 // Separate streams per section, so editing one section does not reshuffle the others.
 const SEED = 0x5a0755;
