@@ -196,12 +196,8 @@ export function committeeAdminScope(viewer: Viewer): { kind: 'association'; asso
  * viewers none.
  */
 export function suggestionRecipientScope(viewer: Viewer): OrgScope {
-  if (!viewerHasScope(viewer, 'suggestions:read')) return none;
-  const association = ownAssociation(viewer);
-  if (association) return association;
-  if (isStaff(viewer)) return all;
-  if (isMember(viewer)) return own(viewer);
-  return none;
+  // The same reach as the suggestions themselves.
+  return suggestionScope(viewer);
 }
 
 /**
