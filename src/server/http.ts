@@ -1,7 +1,8 @@
 // How answers leave the HTTP layer: JSON bodies, `{"errors":[{message,extensions:{code}}]}` refusals, the mapping of
 // a thrown error to its answer, bounded body reading and CORS. Every route writes through these.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AuthenticationError } from '../auth/authenticate.js';
+import { AuthenticationError, type ViewerResolver } from '../auth/authenticate.js';
+import type { Viewer } from '../auth/viewer.js';
 import { isTransientDatabaseError } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import { localeOfRequest, localizeMessage } from './error-language.js';
@@ -39,6 +40,24 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
  * says, the database away 503 with Retry-After, anything else a masked 500. After the headers left, the connection is
  * cut so the client sees a broken answer rather than a complete-looking one.
  */
+/**
+ * The preamble of the GET-only download routes that need a token (CSV reports, export files): 405 for another method,
+ * 401 with `WWW-Authenticate: Bearer` without a token. Returns the viewer, or null once the refusal is sent.
+ */
+export async function authenticatedGet(req: IncomingMessage, res: ServerResponse, resolveViewer: ViewerResolver, cors: Record<string, string>): Promise<Viewer | null> {
+  const noStore = { 'cache-control': 'no-store' };
+  if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
+    sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { ...noStore, allow: 'GET', ...cors });
+    return null;
+  }
+  const viewer = await resolveViewer(req.headers.authorization);
+  if (viewer.role === 'ANONYMOUS') {
+    sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { ...noStore, 'www-authenticate': 'Bearer', ...cors });
+    return null;
+  }
+  return viewer;
+}
+
 export function answerThrown(res: ServerResponse, error: unknown, logger: Logger, requestId: string): string {
   if (res.headersSent) {
     res.destroy();

@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.js';
 import { chargeBudget } from '../../rate-limit/charge.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { CSV_EXPORT_COST, planCsvExport } from '../../reports/reports.csv.js';
-import { sendError, type Route } from '../http.js';
+import { authenticatedGet, sendError, type Route } from '../http.js';
 
 export interface CsvRouteDeps {
   db: Db;
@@ -52,15 +52,8 @@ export function writer(res: ServerResponse): (chunk: string | Buffer) => Promise
  */
 export function csvRoute(deps: CsvRouteDeps): Route {
   return async (req, res, url, requestId, cors) => {
-    if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
-      sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { ...NO_STORE, allow: 'GET', ...cors });
-      return;
-    }
-    const viewer = await deps.resolveViewer(req.headers.authorization);
-    if (viewer.role === 'ANONYMOUS') {
-      sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { ...NO_STORE, 'www-authenticate': 'Bearer', ...cors });
-      return;
-    }
+    const viewer = await authenticatedGet(req, res, deps.resolveViewer, cors);
+    if (!viewer) return;
     const plan = planCsvExport(deps.db, viewer, url);
     if ('status' in plan) {
       sendError(res, plan.status, plan.code, plan.message, { ...NO_STORE, ...cors });

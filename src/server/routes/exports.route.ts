@@ -10,7 +10,7 @@ import { CHUNKS_PER_READ, EXPORT_EXTENSIONS, EXPORT_MEDIA_TYPES, findExportJob, 
 import type { ExportJobRow } from '../../exports/exports.table.js';
 import { encodeGlobalId, parseGlobalIdOf } from '../../global-id.js';
 import type { Logger } from '../../logger.js';
-import { sendError, sendJson, type Route } from '../http.js';
+import { authenticatedGet, sendError, sendJson, type Route } from '../http.js';
 import { writer } from './csv.route.js';
 
 export const EXPORTS_PREFIX = '/exports/';
@@ -36,15 +36,8 @@ export function exportManifest(job: ExportJobRow) {
 
 export function exportsRoute(deps: { db: Db; resolveViewer: ViewerResolver; logger: Logger }): Route {
   return async (req, res, url, requestId, cors) => {
-    if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
-      sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { ...NO_STORE, allow: 'GET', ...cors });
-      return;
-    }
-    const viewer = await deps.resolveViewer(req.headers.authorization);
-    if (viewer.role === 'ANONYMOUS') {
-      sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { ...NO_STORE, 'www-authenticate': 'Bearer', ...cors });
-      return;
-    }
+    const viewer = await authenticatedGet(req, res, deps.resolveViewer, cors);
+    if (!viewer) return;
     const match = PATH.exec(url.pathname);
     const id = match ? parseGlobalIdOf(match[1]!, 'ExportJob') : null;
     const job = id === null || id > 2_147_483_647 ? null : await findExportJob(deps.db, viewer, id);
