@@ -193,7 +193,7 @@ describe('the known-query path is taken, and agrees with Apollo', () => {
   it('charges and reports on the path exactly what Apollo charges and reports, request after request', async () => {
     const tight = await createTestApp({ RATE_LIMIT_POINTS: '1000', RATE_LIMIT_WINDOW_SECONDS: '3600' });
     try {
-      expect(tight.app.knownQueries).toEqual({ hits: 0, misses: 0, handedToApollo: 0 });
+      expect(tight.app.knownQueries).toEqual({ hits: 0, statementAnswers: 0, misses: 0, handedToApollo: 0 });
       const query = unique('query($first: Int!) { organizations(first: $first) { edges { node { id branches(first: 2) { totalCount } } } } }');
       const byApollo = await watched(tight, () => post(tight, { query, variables: { first: 5 } }));
       const onPath = await watched(tight, () => post(tight, { query, variables: { first: 5 } }));

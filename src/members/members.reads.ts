@@ -195,6 +195,30 @@ const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: n
   order: sql`q."id"`,
 }));
 
+// One-statement answers (src/graphql/json-answer.ts) read the directory's lists as levels: `parent` the parent row's
+// key (0 for the root list), `rn` the position in the parent's list, then every column. Pages as the loaders read them:
+// keys after `after`, ascending, `limit` + 1 rows (the page and one more, for hasNextPage).
+
+/** A forward page of the whole directory (no filter), as organizations(first, after) reads it. */
+export function organizationPageRows(after: SQL, limit: SQL): SQL {
+  const o = organizationsTable;
+  return sql`select 0 as parent, row_number() over (order by page.id) as rn, page.*
+    from (select * from ${o} where ${o.id} > ${after}::integer order by ${o.id} limit ${limit}::integer + 1) as page`;
+}
+
+/** A forward page of branches for each firm of `firms` (a relation of keys, `id`), as Organization.branches reads them. */
+export function branchPageRowsOfFirms(firms: SQL, after: SQL, limit: SQL): SQL {
+  const b = branchesTable;
+  return sql`select firm.id as parent, row_number() over (partition by firm.id order by page.id) as rn, page.*
+    from ${firms} as firm cross join lateral (select * from ${b} where ${b.firmId} = firm.id and ${b.id} > ${after}::integer order by ${b.id} limit ${limit}::integer + 1) as page`;
+}
+
+/** The number of organizations in the directory (totalCount of an unfiltered list), as SQL. */
+export const organizationCountSql = (): SQL => sql`(select count(*)::integer from ${organizationsTable})`;
+
+/** The number of branches of the firm `firmId` (an integer SQL expression), as SQL. */
+export const branchCountOfFirmSql = (firmId: SQL): SQL => sql`(select count(*)::integer from ${branchesTable} where ${branchesTable.firmId} = ${firmId})`;
+
 export async function countBranchesOfFirms(db: DbOrTx, firmIds: readonly number[]): Promise<Map<number, number>> {
   const rows = await db
     .select({ firmId: branchesTable.firmId, n: count() })

@@ -5,9 +5,11 @@ import { staffAssociationOf, type Viewer } from '../auth/viewer.js';
 import { builder } from '../graphql/builder.js';
 import { ViewerRoleEnum } from '../graphql/viewer-role.js';
 import { mutationPayload, userErrorsField } from '../graphql/errors.js';
-import { parseGlobalIdOf } from '../global-id.js';
+import { globalIdSql, parseGlobalIdOf } from '../global-id.js';
 import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
+import { jsonColumn as column, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
+import { sql } from 'drizzle-orm';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { checkCreditCode, formatStockCode, normalizeCreditCode, type CreditCodeHolder } from './identifiers.js';
 import { maskEmail, maskPhone } from './masking.js';
@@ -313,6 +315,51 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
     },
   }),
 );
+
+// One-statement answers (src/graphql/json-answer.ts): the fields above whose value is a column as it is, and the
+// directory's unfiltered forward pages. Anything else (stockCode's formatting, contacts, filters, backward pages) is
+// answered by the resolvers.
+registerJsonObject('Organization', {
+  leaves: {
+    id: (row) => globalIdSql('Organization', sql`${row}.id`),
+    kind: column('kind'),
+    name: column('name'),
+    shortName: column('short_name'),
+    nameEn: column('name_en'),
+    creditCode: column('credit_code'),
+    district: column('district'),
+    address: column('address'),
+    memberSince: column('member_since'),
+    membershipStatus: column('membership_status'),
+    membershipCategory: column('membership_category'),
+  },
+});
+registerJsonObject('Branch', {
+  leaves: {
+    id: (row) => globalIdSql('Branch', sql`${row}.id`),
+    name: column('name'),
+    kind: column('kind'),
+    creditCode: column('credit_code'),
+    district: column('district'),
+    address: column('address'),
+    openedOn: column('opened_on'),
+    closedOn: column('closed_on'),
+  },
+});
+registerJsonRelation('Query.organizations', {
+  kind: 'connection',
+  type: 'Organization',
+  args: ['first', 'after'],
+  level: () => ({ rows: (_parents, p) => directory.organizationPageRows(p('after'), p('limit')), values: {}, shape: 'directory' }),
+  totalCount: () => directory.organizationCountSql(),
+});
+registerJsonRelation('Organization.branches', {
+  kind: 'connection',
+  type: 'Branch',
+  args: ['first', 'after'],
+  level: () => ({ rows: (firms, p) => directory.branchPageRowsOfFirms(firms, p('after'), p('limit')), values: {}, shape: 'branches' }),
+  totalCount: (firmId) => directory.branchCountOfFirmSql(firmId),
+});
 
 const OrganizationFilterInput = builder.inputType('OrganizationFilter', {
   description: '机构筛选条件 / Filter for organizations',

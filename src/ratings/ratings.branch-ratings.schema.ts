@@ -1,8 +1,14 @@
 // GraphQL shape of branch ratings: BranchRating with its scores, overrides and follow-ups, Branch.ratings, and the
 // root lists (branchRatings, supervisionList). Every path is filtered by the viewer's visibility (reads.ts).
+import { sql } from 'drizzle-orm';
+import { isRecordedReader } from '../auth/policy.js';
+import { dataAccessValues } from '../data-access/data-access.service.js';
+import { arrayLiteral } from '../db/sql/index.js';
+import { isTransaction } from '../db/transaction.js';
 import { builder } from '../graphql/builder.js';
+import { jsonColumn, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
 import type { Context } from '../graphql/context.js';
-import { encodeGlobalId } from '../global-id.js';
+import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
@@ -10,7 +16,7 @@ import { columnsFor, notedFields, noteRequestedFields } from '../graphql/selecti
 import { ViewerRoleEnum } from '../graphql/viewer-role.js';
 import { BranchRef, DistrictEnum } from '../members/members.schema.js';
 import { todayInShanghai } from '../time.js';
-import { effectiveOverrides, indicatorBreakdown, type Grade } from './ratings.grading.js';
+import { effectiveOverrides, indicatorBreakdown, SUPERVISED_GRADES, type Grade } from './ratings.grading.js';
 import {
   countBranchRatings,
   isUnderDailySupervision,
@@ -22,7 +28,10 @@ import {
   loadOverrideDecisionsByRatingIds,
   loadPrimaryContactUnitsOfBranches,
   loadScoreLinesByRatingIds,
+  ratingRowsOfBranches,
+  ratingsReadAuditSql,
   ratingViewColumns,
+  visibleRatings,
   recordRatingsRead,
   type BranchRatingView,
 } from './ratings.reads.js';
@@ -264,6 +273,40 @@ builder.objectField(BranchRef, 'ratings', (t) =>
     },
   }),
 );
+
+// One-statement answers (src/graphql/json-answer.ts): the rating's plain fields and Branch.ratings, with the same
+// visibility (visibleRatings) and the read recorded by the same statement, as the loader above does.
+registerJsonObject('BranchRating', {
+  leaves: {
+    id: (row) => globalIdSql('BranchRating', sql`${row}.id`),
+    year: jsonColumn('year'),
+    totalScore: jsonColumn('total_score', 'float8'),
+    selfScore: jsonColumn('self_score', 'float8'),
+    associationScore: jsonColumn('association_score', 'float8'),
+    bureauScore: jsonColumn('bureau_score', 'float8'),
+    grade: jsonColumn('grade'),
+    computedGrade: jsonColumn('computed_grade'),
+    underDailySupervision: (row) =>
+      sql`(${row}.cycle_status = 'PUBLISHED' and ${row}.grade in (${sql.join(SUPERVISED_GRADES.map((g) => sql.raw(`'${g}'`)), sql`, `)}))`,
+    version: jsonColumn('version'),
+  },
+});
+registerJsonRelation('Branch.ratings', {
+  kind: 'list',
+  type: 'BranchRating',
+  args: [],
+  level: ({ viewer, db }) => {
+    const visible = visibleRatings(viewer);
+    const recorded = visible !== null && isRecordedReader(viewer);
+    const asyncCommit = recorded && !isTransaction(db);
+    return {
+      rows: (branches, p) => ratingRowsOfBranches(branches, visible, p('firmIds')),
+      values: { firmIds: arrayLiteral(visible?.firmIds ?? []) },
+      shape: visible === null ? 'none' : `${visible.ofFirms ? 'firms' : 'all'}-${visible.publishedOnly ? 'published' : 'every'}${asyncCommit ? '-async' : ''}`,
+      alongside: recorded ? { sql: (branches, rows) => ratingsReadAuditSql(branches, rows, asyncCommit), values: { ...dataAccessValues(viewer, 'Branch.ratings') } } : undefined,
+    };
+  },
+});
 
 const primaryContactUnitOf = groupedLoader(
   (ctx, branchIds: readonly number[]) => loadPrimaryContactUnitsOfBranches(ctx.db, branchIds),

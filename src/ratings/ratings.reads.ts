@@ -67,17 +67,19 @@ export function visibleRatings(viewer: Viewer): RatingVisibility | null {
  * status written in. Both spellings of a condition stay side by side so they cannot drift apart; each is the text
  * its statements were planned and measured with (docs/PERFORMANCE.md).
  */
-function visibilityConditions(visible: VisibilityShape, binding: { values: readonly number[] } | 'placeholders'): SQL[] {
+function visibilityConditions(visible: VisibilityShape, binding: { values: readonly number[] } | 'placeholders' | { firmIds: SQL }): SQL[] {
   const conditions: SQL[] = [];
   if (visible.ofFirms) {
     conditions.push(
       binding === 'placeholders'
         ? sql`${branchesTable.firmId} = any(${sql.placeholder('firmIds')}::int[])`
-        : inArray(branchesTable.firmId, [...binding.values]),
+        : 'firmIds' in binding
+          ? sql`${branchesTable.firmId} = any(${binding.firmIds}::int[])`
+          : inArray(branchesTable.firmId, [...binding.values]),
     );
   }
   if (visible.publishedOnly) {
-    conditions.push(binding === 'placeholders' ? sql`${ratingCyclesTable.status} = 'PUBLISHED'` : eq(ratingCyclesTable.status, 'PUBLISHED'));
+    conditions.push(binding === 'placeholders' || 'firmIds' in binding ? sql`${ratingCyclesTable.status} = 'PUBLISHED'` : eq(ratingCyclesTable.status, 'PUBLISHED'));
   }
   return conditions;
 }
@@ -221,6 +223,34 @@ const ratingsOfBranches = preparedSelectRowsByShape<
   order: sql`q."year" desc, q."id"`,
   alongside: recorded ? dataAccessInsert(sql`jsonb_build_object('branches', ${sql.placeholder('branches')}::integer, 'rows', (select count(*)::integer from q))`, asyncCommit) : undefined,
 }));
+
+/**
+ * The ratings of the given branches the viewer may see, as one level of a one-statement answer
+ * (src/graphql/json-answer.ts): `parent` the branch, `rn` the position in the branch's list (newest year first, then
+ * id, as Branch.ratings orders), every column of the rating with its cycle's `year` and `status` as `cycle_status`.
+ * `branches` is a relation of branch keys (`id`); `firmIds` the placeholder of the visible firms (visible.firmIds as an
+ * array literal) when visible.ofFirms. Nothing when `visible` is null. The same joins and visibility conditions as
+ * loadBranchRatingsOfBranches, so both paths answer the same rows.
+ */
+export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | null, firmIds: SQL): SQL {
+  const r = branchRatingsTable;
+  const c = ratingCyclesTable;
+  const conditions = visible ? visibilityConditions(visible, { firmIds }) : [sql`false`];
+  return sql`select ${r.branchId} as parent, row_number() over (partition by ${r.branchId} order by ${c.year} desc, ${r.id}) as rn,
+      ${r}.*, ${c.year} as year, ${c.status} as cycle_status
+    from ${r} join ${c} on ${c.id} = ${r.cycleId} join ${branchesTable} on ${branchesTable.id} = ${r.branchId}
+    where ${r.branchId} in (select id from ${branches} as keys) and ${branchesTable.id} in (select id from ${branches} as keys)${sql.join(conditions.map((condition) => sql` and ${condition}`))}`;
+}
+
+/**
+ * The read audit entry of a one-statement read of ratings (see ratingRowsOfBranches): recorded by the same statement,
+ * as a data-modifying CTE, `{ branches, rows }` as the loader records it, only when some branch was read. Its values
+ * are dataAccessValues(viewer, resource). Asynchronous commit only when the statement is its own transaction.
+ */
+export function ratingsReadAuditSql(branches: SQL, rows: SQL, asyncCommit: boolean): SQL {
+  const details = sql`jsonb_build_object('branches', (select count(*)::integer from ${branches} as keys), 'rows', (select count(*)::integer from ${rows} as read))`;
+  return sql`${dataAccessInsert(details, asyncCommit)} where exists (select 1 from ${branches} as keys)`;
+}
 
 /** Branches under daily supervision in a year: rated C or D in a published cycle. */
 export async function listSupervision(db: DbOrTx, viewer: Viewer, year: number): Promise<BranchRatingView[]> {

@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context } from '../graphql/context.js';
-import type { JitEngine } from '../graphql/executor.js';
+import type { JitEngine, KnownQuery } from '../graphql/executor.js';
+import { planJsonAnswer, type JsonAnswerPlan } from '../graphql/json-answer.js';
 import { chargeOperation, rateLimitHeaders, withCost, type CostReport } from '../rate-limit/charge.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { requestLogOf } from './request-log.js';
@@ -16,6 +17,8 @@ import { requestLogOf } from './request-log.js';
  */
 export interface KnownQueryStats {
   hits: number;
+  /** Of the hits, those answered by one statement (src/graphql/json-answer.ts) instead of the resolvers. */
+  statementAnswers: number;
   misses: number;
   handedToApollo: number;
 }
@@ -65,7 +68,14 @@ function isPlainQueryBody(body: unknown): body is { query: string; variables?: R
 }
 
 export function createKnownQueryPath(engine: JitEngine, schema: GraphQLSchema, rateLimiter: RateLimiter): KnownQueryPath {
-  const stats: KnownQueryStats = { hits: 0, misses: 0, handedToApollo: 0 };
+  const stats: KnownQueryStats = { hits: 0, statementAnswers: 0, misses: 0, handedToApollo: 0 };
+  // Each known operation's one-statement plan (src/graphql/json-answer.ts), or null when it has none: made once.
+  const plans = new WeakMap<KnownQuery, JsonAnswerPlan | null>();
+  const planOf = (known: KnownQuery) => {
+    let plan = plans.get(known);
+    if (plan === undefined) plans.set(known, (plan = planJsonAnswer(schema, known.document, known.operation)));
+    return plan;
+  };
 
   /**
    * A POST of an operation (query or mutation) Apollo has already validated and run in this process (the same text and
@@ -89,6 +99,24 @@ export function createKnownQueryPath(engine: JitEngine, schema: GraphQLSchema, r
     } catch {
       return miss();
     }
+    // A whole answer from one statement, when the operation has a plan and these arguments fit it: its `data` as the
+    // database wrote it, the same bytes the resolvers' answer would have.
+    const plan = planOf(known);
+    if (plan) {
+      let data: string | undefined;
+      try {
+        data = await plan.run(context, variables);
+      } catch {
+        // The resolvers answer instead, and report the failure as they do.
+        data = undefined;
+      }
+      if (data !== undefined) {
+        send(res, cors, cost, `{"data":${data},"extensions":${JSON.stringify(withCost(undefined, cost))}}\n`, known, body.operationName);
+        stats.hits++;
+        stats.statementAnswers++;
+        return true;
+      }
+    }
     let result: ExecutionResult;
     try {
       result = await known.compiled.query(undefined, context, variables);
@@ -102,16 +130,19 @@ export function createKnownQueryPath(engine: JitEngine, schema: GraphQLSchema, r
       return false;
     }
     // Apollo's bytes, not the app's JSON writer: the same body with its trailing newline, the same headers.
-    const text = `${JSON.stringify({ data: result.data, extensions: withCost(result.extensions, cost) })}\n`;
+    send(res, cors, cost, `${JSON.stringify({ data: result.data, extensions: withCost(result.extensions, cost) })}\n`, known, body.operationName);
+    stats.hits++;
+    return true;
+  }
+
+  function send(res: ServerResponse, cors: Record<string, string>, cost: CostReport, text: string, known: KnownQuery, operationName: string | null | undefined): void {
     res.writeHead(200, { ...cors, ...rateLimitHeaders(cost), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
     const logFields = requestLogOf(res);
     if (logFields) {
-      logFields.operation = known.operation.name?.value ?? body.operationName ?? undefined;
+      logFields.operation = known.operation.name?.value ?? operationName ?? undefined;
       logFields.operationType = known.operation.operation;
     }
-    stats.hits++;
-    return true;
   }
 
   function miss(): false {

@@ -67,6 +67,15 @@ export function createMetrics(deps: { database: Database; knownQueries: () => Re
       this.inc({ outcome: 'handed_to_apollo' }, stats.handedToApollo);
     },
   });
+  new Counter({
+    name: 'member_graph_one_statement_answers_total',
+    help: 'Known-query hits whose whole answer came from one statement (src/graphql/json-answer.ts) instead of the resolvers',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(deps.knownQueries().statementAnswers);
+    },
+  });
   new Gauge({
     name: 'member_graph_db_pool_connections',
     help: 'node-postgres pool connections by state (PostgreSQL only): total, idle, and requests waiting for one',

@@ -1,0 +1,407 @@
+// Whole answers in one statement: a query whose every field has a SQL rendering (the directory's and the ratings'
+// nested lists, docs/PERFORMANCE.md "One statement per answer") is compiled once into a statement that returns the
+// `data` of the answer as JSON text, byte for byte what graphql-jit and JSON.stringify would write. The HTTP layer
+// (src/server/known-query.ts) sends that text as it comes; no field is resolved in JavaScript. Anything else — a
+// field without a rendering, a fragment, a directive, an argument the rendering does not take, a value the pagination
+// helper refuses — is answered by the resolvers and their batched loaders, as before: this path only ever answers what
+// they would answer, never an error.
+//
+// Domains register how their types and fields read (registerJsonObject, registerJsonRelation), beside their resolvers,
+// with the visibility rules of the one authorization place (src/auth/policy.ts) and the read audit in the statement.
+//
+// The statement reads level by level, as the loaders do: each list of the query is a CTE of its rows (`parent`, the
+// parent row's key; `rn`, the row's position among its parent's; the row's columns), whose parents are the rows of the
+// level above that are on their page. The answer is then assembled bottom-up: each level's items grouped by parent
+// (string_agg in list order) and joined into the level above, so every level is read and aggregated once.
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  isObjectType,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Viewer } from '../auth/viewer.js';
+import type { DbOrTx } from '../db/client.js';
+import { isBackward, type PageRequest } from '../db/page.js';
+import { preparedStatement } from '../db/sql/index.js';
+import type { Context } from './context.js';
+import { pageRequest } from './pagination.js';
+
+/** A leaf field's value as SQL over the level's row (`row` is the level's alias): rendered with to_json. */
+export type JsonLeaf = (row: SQL) => SQL;
+
+/** A leaf that is a column of the level's row as it is (`cast` e.g. 'float8' for a numeric shown as a Float). */
+export function jsonColumn(name: string, cast?: 'float8'): JsonLeaf {
+  return (row) => (cast ? sql`${row}.${sql.identifier(name)}::float8` : sql`${row}.${sql.identifier(name)}`);
+}
+
+/** How a type's fields read: its leaves, over the row its relations' levels give. */
+export interface JsonObjectSpec {
+  leaves: Readonly<Record<string, JsonLeaf>>;
+}
+
+/** Placeholders of one level's values, named apart from other levels'. */
+export type Placeholder = (name: string) => SQL;
+
+/** What a relation's level reads, for a viewer and the field's arguments: the statement's shape and its values. */
+export interface JsonLevel {
+  /**
+   * The level's rows: `parent` (integer key of the parent row; 0 at the root), `rn` (1-based position among the
+   * parent's items, in list order), and the type's columns with `id` its integer key. `parents` is a relation of the
+   * parent rows' keys (`id`). A connection's level reads, per parent, the rows with keys above
+   * `placeholder('after')::integer`, ascending, `placeholder('limit')::integer + 1` of them (the page and one more).
+   */
+  rows(parents: SQL, placeholder: Placeholder): SQL;
+  /** Values for this level's placeholders. */
+  values: Record<string, unknown>;
+  /** What the text of `rows` (and `alongside`) depends on besides the query: a few fixed choices, e.g. visibility. */
+  shape: string;
+  /**
+   * A data-modifying statement run with the read (the read audit), given the level's parents and rows as relations;
+   * its placeholders are its own (not per level), so at most one level of a statement may have one.
+   */
+  alongside?: { sql(parents: SQL, rows: SQL): SQL; values: Record<string, unknown> };
+}
+
+/**
+ * A list field with a SQL rendering: a `connection` (edges, pageInfo; forward pages by `first`/`after` over the rows'
+ * integer key, ascending) or a plain `list`, of the named object type. `level` answers undefined when the arguments
+ * ask for something the rendering does not do (the resolvers answer then).
+ */
+export interface JsonRelationSpec {
+  kind: 'connection' | 'list';
+  type: string;
+  /** The argument names the rendering takes; any other argument given leaves the field to the resolvers. */
+  args: readonly string[];
+  level(input: { viewer: Viewer; db: DbOrTx; args: Record<string, unknown>; page: PageRequest | null }): JsonLevel | undefined;
+  /** A connection's totalCount, when it can be counted apart from the page (keys of the parents → a count per parent). */
+  totalCount?: (parentId: SQL) => SQL;
+}
+
+const objects = new Map<string, JsonObjectSpec>();
+const relations = new Map<string, JsonRelationSpec>();
+
+/** Registers the leaves of an object type (by GraphQL type name) that have a SQL rendering. */
+export function registerJsonObject(typename: string, spec: JsonObjectSpec): void {
+  objects.set(typename, spec);
+}
+
+/** Registers a list field (`Type.field`, `Query.field` at the root) with a SQL rendering. */
+export function registerJsonRelation(coordinate: string, spec: JsonRelationSpec): void {
+  relations.set(coordinate, spec);
+}
+
+// ---------------------------------------------------------------- plans
+
+/** One list of the query: its field, rendering, the selection of its items and the lists below them. */
+interface RelationPlan {
+  index: number;
+  responseKey: string;
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+  spec: JsonRelationSpec;
+  itemType: GraphQLObjectType;
+  /** The selection on the list itself (a connection's edges/pageInfo/totalCount; the items for a list). */
+  selection: readonly Selected[];
+  children: RelationPlan[];
+}
+
+type Selected =
+  | { kind: 'typename'; key: string; typename: string }
+  | { kind: 'leaf'; key: string; leaf: JsonLeaf }
+  | { kind: 'relation'; key: string; relation: RelationPlan }
+  | { kind: 'edges'; key: string; selection: readonly Selected[] }
+  | { kind: 'cursor'; key: string }
+  | { kind: 'node'; key: string; selection: readonly Selected[] }
+  | { kind: 'pageInfo'; key: string; selection: readonly Selected[] }
+  | { kind: 'pageInfoField'; key: string; name: 'hasNextPage' | 'hasPreviousPage' | 'startCursor' | 'endCursor' }
+  | { kind: 'totalCount'; key: string };
+
+export interface JsonAnswerPlan {
+  /**
+   * The answer's `data` as JSON text, or undefined when this request is the resolvers' to answer (variables that do
+   * not coerce, arguments the renderings do not take or the pagination helper refuses).
+   */
+  run(ctx: Pick<Context, 'viewer' | 'db'>, variables: Record<string, unknown>): Promise<string | undefined>;
+}
+
+/** GraphQL names are [_A-Za-z][_0-9A-Za-z]*: safe inside a SQL string literal and a JSON string as they are. */
+const text = (value: string) => sql.raw(`'${value}'`);
+
+class NotCompilable extends Error {}
+
+/**
+ * The plan of a query operation whose one root field and everything below it have SQL renderings, or null. Made once
+ * per validated document (the caller keeps it); the document is assumed valid for the schema.
+ */
+export function planJsonAnswer(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): JsonAnswerPlan | null {
+  if (operation.operation !== 'query' || operation.directives?.length) return null;
+  if (document.definitions.length !== 1) return null;
+  const queryType = schema.getQueryType()!;
+  let index = 0;
+  const relationsOf: RelationPlan[] = [];
+
+  const fieldsOf = (set: SelectionSetNode): FieldNode[] => {
+    const seen = new Set<string>();
+    return set.selections.map((s) => {
+      if (s.kind !== 'Field' || s.directives?.length) throw new NotCompilable();
+      const key = s.alias?.value ?? s.name.value;
+      // The same key twice would merge selections: the resolvers' business.
+      if (seen.has(key)) throw new NotCompilable();
+      seen.add(key);
+      return s;
+    });
+  };
+
+  const relationPlan = (parentType: GraphQLObjectType, node: FieldNode): RelationPlan => {
+    const spec = relations.get(`${parentType.name}.${node.name.value}`);
+    const field = parentType.getFields()[node.name.value];
+    if (!spec || !field || !node.selectionSet) throw new NotCompilable();
+    for (const arg of node.arguments ?? []) if (!spec.args.includes(arg.name.value)) throw new NotCompilable();
+    const itemType = schema.getType(spec.type);
+    if (!isObjectType(itemType)) throw new NotCompilable();
+    const plan: RelationPlan = { index: index++, responseKey: node.alias?.value ?? node.name.value, field, node, spec, itemType, selection: [], children: [] };
+    relationsOf.push(plan);
+    const listType = getNamedType(field.type);
+    plan.selection = spec.kind === 'list' ? objectSelection(itemType, node.selectionSet, plan) : connectionSelection(listType as GraphQLObjectType, node.selectionSet, plan);
+    return plan;
+  };
+
+  const objectSelection = (type: GraphQLObjectType, set: SelectionSetNode, owner: RelationPlan): Selected[] =>
+    fieldsOf(set).map((f) => {
+      const key = f.alias?.value ?? f.name.value;
+      if (f.name.value === '__typename') return { kind: 'typename', key, typename: type.name };
+      const leaf = objects.get(type.name)?.leaves[f.name.value];
+      if (leaf) {
+        if (f.arguments?.length || f.selectionSet) throw new NotCompilable();
+        return { kind: 'leaf', key, leaf };
+      }
+      const child = relationPlan(type, f);
+      owner.children.push(child);
+      return { kind: 'relation', key, relation: child };
+    });
+
+  const connectionSelection = (type: GraphQLObjectType, set: SelectionSetNode, owner: RelationPlan): Selected[] => {
+    // One `edges` with one `node` at most: the items are rendered once per level.
+    const once = (nodes: readonly FieldNode[], name: string) => {
+      if (nodes.filter((n) => n.name.value === name).length > 1) throw new NotCompilable();
+      return nodes;
+    };
+    return once(fieldsOf(set), 'edges').map((f): Selected => {
+      const key = f.alias?.value ?? f.name.value;
+      const name = f.name.value;
+      if (name === '__typename') return { kind: 'typename', key, typename: type.name };
+      if (f.arguments?.length) throw new NotCompilable();
+      if (name === 'totalCount' && owner.spec.totalCount) return { kind: 'totalCount', key };
+      if (name === 'pageInfo') {
+        return {
+          kind: 'pageInfo',
+          key,
+          selection: fieldsOf(f.selectionSet!).map((p): Selected => {
+            const pKey = p.alias?.value ?? p.name.value;
+            if (p.name.value === '__typename') return { kind: 'typename', key: pKey, typename: 'PageInfo' };
+            if (p.name.value === 'hasNextPage' || p.name.value === 'hasPreviousPage' || p.name.value === 'startCursor' || p.name.value === 'endCursor') {
+              return { kind: 'pageInfoField', key: pKey, name: p.name.value };
+            }
+            throw new NotCompilable();
+          }),
+        };
+      }
+      if (name === 'edges') {
+        const edgeType = getNamedType(type.getFields().edges!.type) as GraphQLObjectType;
+        return {
+          kind: 'edges',
+          key,
+          selection: once(fieldsOf(f.selectionSet!), 'node').map((e): Selected => {
+            const eKey = e.alias?.value ?? e.name.value;
+            if (e.name.value === '__typename') return { kind: 'typename', key: eKey, typename: edgeType.name };
+            if (e.name.value === 'cursor') return { kind: 'cursor', key: eKey };
+            if (e.name.value === 'node') return { kind: 'node', key: eKey, selection: objectSelection(owner.itemType, e.selectionSet!, owner) };
+            throw new NotCompilable();
+          }),
+        };
+      }
+      throw new NotCompilable();
+    });
+  };
+
+  let root: RelationPlan;
+  try {
+    const fields = fieldsOf(operation.selectionSet);
+    if (fields.length !== 1) return null;
+    root = relationPlan(queryType, fields[0]!);
+  } catch (error) {
+    if (error instanceof NotCompilable) return null;
+    throw error;
+  }
+  if (!root) return null;
+  const all = relationsOf;
+  const statements = new Map<string, ReturnType<typeof preparedStatement<Record<string, unknown>>>>();
+
+  return {
+    async run(ctx, inputs) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 1 });
+      if (coerced.errors) return undefined;
+      const levels: JsonLevel[] = [];
+      const pages: (PageRequest | null)[] = [];
+      for (const relation of all) {
+        let args: Record<string, unknown>;
+        let page: PageRequest | null = null;
+        try {
+          args = getArgumentValues(relation.field as never, relation.node, coerced.coerced);
+          if (relation.spec.kind === 'connection') page = pageRequest(args);
+        } catch {
+          return undefined;
+        }
+        if (page && (isBackward(page) || (page.beforeKey ?? null) !== null)) return undefined;
+        const level = relation.spec.level({ viewer: ctx.viewer, db: ctx.db, args, page });
+        if (!level) return undefined;
+        levels.push(level);
+        pages.push(page);
+      }
+      if (levels.filter((l) => l.alongside).length > 1) return undefined;
+      const key = levels.map((l) => `${l.shape}${l.alongside ? '+' : ''}`).join('|');
+      let statement = statements.get(key);
+      if (!statement) statements.set(key, (statement = preparedStatement<Record<string, unknown>>(() => answerSql(root, levels))));
+      const values: Record<string, unknown> = {};
+      levels.forEach((level, i) => {
+        for (const [name, value] of Object.entries(level.values)) values[`l${i}_${name}`] = value;
+        Object.assign(values, level.alongside?.values);
+        const page = pages[i];
+        if (page) {
+          values[`l${i}_after`] = page.afterKey ?? 0;
+          values[`l${i}_hasAfter`] = page.afterKey !== null;
+          values[`l${i}_limit`] = page.limit;
+        }
+      });
+      const [row] = await statement<{ data: string }>(ctx.db, values);
+      return row!.data;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- SQL
+
+const level = (i: number) => sql`${sql.identifier(`l${i}`)}`;
+const grouped = (i: number) => sql`${sql.identifier(`j${i}`)}`;
+const ph = (i: number): Placeholder => (name) => sql`${sql.placeholder(`l${i}_${name}`)}`;
+/** base64url without padding, as encodeGlobalId and encodeCursor write it. */
+const base64url = (value: SQL) => sql`translate(rtrim(encode(convert_to(${value}, 'UTF8'), 'base64'), '='), '+/', '-_')`;
+const cursorOf = (id: SQL) => sql`to_json(${base64url(sql`'c1:' || ${id}::text`)})::text`;
+/** A JSON object's text from its members (key and value text each), in order. */
+function objectText(members: { key: string; value: SQL }[]): SQL {
+  if (members.length === 0) return text('{}');
+  const parts: SQL[] = [];
+  members.forEach((m, i) => {
+    parts.push(text(`${i === 0 ? '{' : ','}"${m.key}":`));
+    parts.push(m.value);
+  });
+  parts.push(text('}'));
+  return sql`(${sql.join(parts, sql` || `)})`;
+}
+const jsonValue = (value: SQL) => sql`coalesce(to_json(${value})::text, 'null')`;
+
+/** The statement: one CTE of rows per level, the audit beside them, the answer assembled bottom-up. */
+function answerSql(root: RelationPlan, levels: JsonLevel[]): SQL {
+  const ctes: SQL[] = [];
+  const parentsOf = new Map<number, SQL>();
+  const visit = (relation: RelationPlan, parents: SQL) => {
+    const i = relation.index;
+    parentsOf.set(i, parents);
+    ctes.push(sql`${level(i)} as (${levels[i]!.rows(parents, ph(i))})`);
+    const onPage = relation.spec.kind === 'connection' ? sql`${level(i)}.rn <= ${ph(i)('limit')}::integer` : sql`true`;
+    for (const child of relation.children) visit(child, sql`(select ${level(i)}.id from ${level(i)} where ${onPage})`);
+  };
+  visit(root, sql`(select 0 as id)`);
+  levels.forEach((l, i) => {
+    if (l.alongside) ctes.push(sql`${sql.identifier(`audit${i}`)} as (${l.alongside.sql(parentsOf.get(i)!, sql`(select * from ${level(i)})`)})`);
+  });
+  // Bottom-up: a level's items, grouped by parent, joined to the groups of the levels below it.
+  const assemble = (relation: RelationPlan) => {
+    for (const child of relation.children) assemble(child);
+    const i = relation.index;
+    const row = level(i);
+    const joins = relation.children.map((c) => sql` left join ${grouped(c.index)} on ${grouped(c.index)}.parent = ${row}.id`);
+    const isConnection = relation.spec.kind === 'connection';
+    const item = isConnection ? edgeText(relation, row) : nodeText(relation.selection, row);
+    const onPage = isConnection ? sql` filter (where ${row}.rn <= ${ph(i)('limit')}::integer)` : sql``;
+    ctes.push(sql`${grouped(i)} as (select ${row}.parent, string_agg(${item}, ',' order by ${row}.rn)${onPage} as items,
+      count(*) as n, min(${row}.id)${onPage} as first_id, max(${row}.id)${onPage} as last_id
+      from ${row}${sql.join(joins)} group by ${row}.parent)`);
+  };
+  assemble(root);
+  const data = objectText([{ key: root.responseKey, value: listText(root, sql`0`) }]);
+  return sql`with ${sql.join(ctes, sql`, `)} select ${data} as data from (select 1) as one left join ${grouped(root.index)} on ${grouped(root.index)}.parent = 0`;
+}
+
+/** A relation's value in its parent's row (`parentId`), from its group joined there. */
+function listText(relation: RelationPlan, parentId: SQL): SQL {
+  const g = grouped(relation.index);
+  const items = sql`'[' || coalesce(${g}.items, '') || ']'`;
+  if (relation.spec.kind === 'list') return sql`(${items})`;
+  const i = relation.index;
+  const members = relation.selection.map((s) => {
+    switch (s.kind) {
+      case 'typename':
+        return { key: s.key, value: text(`"${s.typename}"`) };
+      case 'edges':
+        return { key: s.key, value: items };
+      case 'totalCount':
+        return { key: s.key, value: jsonValue(relation.spec.totalCount!(parentId)) };
+      case 'pageInfo':
+        return {
+          key: s.key,
+          value: objectText(
+            s.selection.map((p) => {
+              if (p.kind === 'typename') return { key: p.key, value: text(`"${p.typename}"`) };
+              if (p.kind !== 'pageInfoField') throw new Error('unreachable');
+              switch (p.name satisfies 'hasNextPage' | 'hasPreviousPage' | 'startCursor' | 'endCursor') {
+                case 'hasNextPage':
+                  return { key: p.key, value: sql`(case when coalesce(${g}.n, 0) > ${ph(i)('limit')}::integer then 'true' else 'false' end)` };
+                case 'hasPreviousPage':
+                  return { key: p.key, value: sql`(case when ${ph(i)('hasAfter')}::boolean then 'true' else 'false' end)` };
+                case 'startCursor':
+                  return { key: p.key, value: sql`coalesce(${cursorOf(sql`${g}.first_id`)}, 'null')` };
+                case 'endCursor':
+                  return { key: p.key, value: sql`coalesce(${cursorOf(sql`${g}.last_id`)}, 'null')` };
+              }
+            }),
+          ),
+        };
+      default:
+        throw new Error('unreachable');
+    }
+  });
+  return objectText(members);
+}
+
+function edgeText(relation: RelationPlan, row: SQL): SQL {
+  const edges = relation.selection.find((s) => s.kind === 'edges');
+  if (!edges || edges.kind !== 'edges') return text('{}');
+  return objectText(
+    edges.selection.map((e) => {
+      if (e.kind === 'typename') return { key: e.key, value: text(`"${e.typename}"`) };
+      if (e.kind === 'cursor') return { key: e.key, value: cursorOf(sql`${row}.id`) };
+      if (e.kind === 'node') return { key: e.key, value: nodeText(e.selection, row) };
+      throw new Error('unreachable');
+    }),
+  );
+}
+
+function nodeText(selection: readonly Selected[], row: SQL): SQL {
+  return objectText(
+    selection.map((s) => {
+      if (s.kind === 'typename') return { key: s.key, value: text(`"${s.typename}"`) };
+      if (s.kind === 'leaf') return { key: s.key, value: jsonValue(s.leaf(row)) };
+      if (s.kind === 'relation') return { key: s.key, value: listText(s.relation, sql`${row}.id`) };
+      throw new Error('unreachable');
+    }),
+  );
+}
