@@ -13,9 +13,11 @@ const results = JSON.parse(readFileSync(new URL('bench/results/latest.json', roo
 const docPath = new URL('docs/PERFORMANCE.md', root);
 
 const size = (e: Entry) => (e.statementsBySize ? ` (${Object.entries(e.statementsBySize).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '');
-const heap = (e: Entry) => `${e.heapBytesPerRequest}${e.heapGated ? ` (gated, ${e.heapRequests.toLocaleString('en')} req)` : ''}`;
+const heap = (e: Entry) => (e.heapBytesPerRequest === null ? '—' : `${e.heapBytesPerRequest}${e.heapGated ? ` (gated, ${e.heapRequests.toLocaleString('en')} req)` : ''}`);
+// Results from before issue 25 have no `servers`: everything ran in the bench process then.
+const driver = (e: Entry) => `${e.driver}${(e.servers ?? 'in-process') === 'in-process' ? ' (in-process)' : ''}`;
 const scenarioRow = (e: Entry) =>
-  `| ${e.id} | ${e.name}${e.scale ? ` @ ${e.scale}` : ''} | ${e.driver} | ${e.statements}${size(e)} (≤${e.statementGate}) | ${e.ratio.toFixed(2)}× (≤${e.ratioGate}×) | ±${e.noise.toFixed(3)} | ${e.apiMedianMs} / ${e.floorMedianMs} | ${e.p50Ms} / ${e.p99Ms} | ${heap(e)} | ${e.pass ? 'ok' : `MISSED: ${e.failures.join('; ')}`} |`;
+  `| ${e.id} | ${e.name}${e.scale ? ` @ ${e.scale}` : ''} | ${driver(e)} | ${e.statements}${size(e)} (≤${e.statementGate}) | ${e.ratio.toFixed(2)}× (≤${e.ratioGate}×) | ±${e.noise.toFixed(3)} | ${e.apiMedianMs} / ${e.floorMedianMs} | ${e.p50Ms} / ${e.p99Ms} | ${heap(e)} | ${e.pass ? 'ok' : `MISSED: ${e.failures.join('; ')}`} |`;
 const domainRow = (d: DomainBenchResult) =>
   `| ${d.domain} | ${d.name} | ${d.driver} | ${Object.entries(d.figures).map(([k, v]) => `${k} ${v}`).join(', ')} | ${d.gates.map((g) => `${g.pass ? '✔' : '✘'} ${g.name}: ${g.detail}`).join('; ')} |`;
 
