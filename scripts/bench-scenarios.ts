@@ -53,6 +53,7 @@ function organizationById(orgId: number): Scenario {
     variables: { id: encodeGlobalId('Organization', orgId) },
     statementGate: { max: 1 },
     maxRatio: 1.5,
+    moreConnections: [8],
     baseline: {
       kind: 'floor',
       sameAnswer: true,
@@ -93,6 +94,8 @@ const branchesWithRatings: Scenario = {
   token: 'regulator',
   statementGate: { max: 4 },
   maxRatio: 2.5,
+  maxRatioOnPostgres: 1.5,
+  moreConnections: [8],
   baseline: {
     kind: 'floor',
     sameAnswer: true,
