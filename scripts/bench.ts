@@ -223,7 +223,10 @@ async function runDriver(driver: Driver, ids: Set<number>, domainBenches: Domain
   };
   try {
     const scenarios = (await benchScenarios(db)).filter((s) => ids.has(s.id));
+    const setupSeconds = seconds(started);
+    console.log(`${driver}: fresh database ready in ${setupSeconds} s`);
     if (!inProcess) {
+      const starting = performance.now();
       // The seeded (and, for scenario 5, enlarged) database is ready: the API and the floor start on it.
       const connections = Math.max(...scenarios.flatMap((s) => connectionCounts(driver, s, settings)));
       const firmCreditCode = scenarios.find((s) => s.id === 4)?.firmCreditCode;
@@ -233,10 +236,11 @@ async function runDriver(driver: Driver, ids: Set<number>, domainBenches: Domain
       addProcess(floor);
       bench.apiUrl = `${api.url}/graphql`;
       bench.floorUrl = floor.url;
-      console.log(`${driver}: the API (npm start, NODE_ENV=production) at ${api.url}, the floor (node floor-server.mjs, a pool of ${connections}) at ${floor.url}`);
+      console.log(
+        `${driver}: the API (npm start, NODE_ENV=production) at ${api.url} and the floor (node floor-server.mjs, a pool of ${connections}) at ${floor.url}, ` +
+          `each in its own process, ready in ${seconds(starting)} s`,
+      );
     }
-    const setupSeconds = seconds(started);
-    console.log(`${driver}: fresh database ready in ${setupSeconds} s`);
     const entries = await measureAll(scenarios, null);
     // The domains' entries keep to this process's app and their own in-process floors (their method is unchanged).
     const domains = async () => (domainBenches.length > 0 ? runDomainBenches({ ...bench, apiUrl: bench.inProcessApiUrl }, keys, domainBenches, args.quick!) : []);
