@@ -210,8 +210,8 @@ function firstTextDifference(api: string, floor: string): string | undefined {
 
 /**
  * The honest floor writes the JSON text its statement built: its `data` must be byte for byte the API's `data` as
- * JSON.stringify prints it (the API's own bytes may differ only in what re-serializing normalizes, which is nothing
- * for the JSON Apollo writes).
+ * JSON.stringify prints it. The API's `data` is taken out of its body and re-serialized, so that what may stand beside
+ * it (extensions) does not count; the floor's is cut out of its text as it came, never parsed.
  */
 async function compareAnswerBytes(bench: Bench, scenario: Scenario, body: string, headers: Record<string, string>) {
   const [apiText, floorText] = await Promise.all([postText(bench.apiUrl, body, headers), postText(`${bench.floorUrl}/${scenario.key}`, body, {})]);
