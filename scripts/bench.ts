@@ -1,7 +1,10 @@
-// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --domains training,… --rounds 9 --requests 200 --concurrency 4 --tracing]
+// npm run bench [-- --quick --driver pglite|postgres --scenario 1,3 --domains training,… --rounds 9 --requests 200 --concurrency 4 --tracing --in-process]
 // The six performance scenarios (scripts/bench-scenarios.ts) on PGlite and on PostgreSQL (DATABASE_URL's server, or a
 // local one when it answers), each driver on a fresh database prepared like the app's, then scenarios 2, 3 and 5 again
-// on that database scaled up. Prints a table and writes bench/results/latest.json (and a dated copy). A measurement:
+// on that database scaled up. On PostgreSQL the API runs as `npm start` runs it (compiled, NODE_ENV=production) and the
+// floor is the honest floor (scripts/bench/floor-server.mjs), each in a process of its own, and scenarios 1 and 3 are
+// measured at 4 and at 8 connections (issue 25). PGlite cannot be opened by two processes: there, and with
+// --in-process (or --tracing), the API and the in-process floors run in this process as before. Prints a table and writes bench/results/latest.json (and a dated copy). A measurement:
 // the exit code is 0 whether or not the gates are met; the last line says which. The domains' entries
 // (scripts/bench/domains.ts) run after the scenarios on the same app and database (`--domains none` skips them).
 // --tracing: the API runs with tracing on (every trace recorded, spans batched and handed to an exporter that drops
@@ -21,6 +24,7 @@ import { samplerFor, startTracing, type Tracing } from '../src/tracing.js';
 import { benchScenarios, scaleBenchDatabase, scaledBenchScenarios, type Floor, type Scenario } from './bench-scenarios.js';
 import { findPostgresServer, openBenchDatabase, type Driver } from './bench/databases.js';
 import { startFloorServer } from './bench/floor.js';
+import { startApiProcess, startFloorProcess } from './bench/processes.js';
 import { runDomainBenches, selectDomainBenches, type DomainBench, type DomainBenchResult } from './bench/domains.js';
 import { startLoadGenerator, type LoadGenerator } from './bench/load.js';
 import { checkGcExposed, measureScenario, measurementOrder, type Bench, type Entry, type Settings } from './bench/measure.js';
@@ -41,6 +45,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string' },
     concurrency: { type: 'string' },
     tracing: { type: 'boolean', default: false },
+    'in-process': { type: 'boolean', default: false },
   },
 });
 
@@ -96,7 +101,7 @@ function selectedIds(): Set<number> {
   return ids;
 }
 
-/** Databases still to remove when the run is interrupted. */
+/** Databases still to remove, and server processes still to stop, when the run is interrupted. */
 const disposers = new Set<() => Promise<void>>();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -116,17 +121,23 @@ interface DriverRun {
 
 const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
 
+const answerNote = (e: Entry) =>
+  e.floorAnswerMatches === null ? '' : `, answer ${e.floorAnswerCompared === 'bytes' ? 'byte-identical' : 'deep-equal'}: ${e.floorAnswerMatches ? 'yes' : 'NO'}`;
+
 function progress(e: Entry): void {
   const sizes = e.statementsBySize ? ` ${JSON.stringify(e.statementsBySize)}` : '';
   console.log(
     `  #${e.id} ${e.name}: ${e.statements} statements${sizes} (≤${e.statementGate}), ratio ${e.ratio}× (≤${e.ratioGate}×, noise ±${e.noise}), ` +
-      `api ${e.apiMedianMs} vs ${e.baseline} ${e.floorMedianMs} ms, p50 ${e.p50Ms} p99 ${e.p99Ms} ms at ${e.offeredRatePerSecond}/s, ` +
-      `heap ${e.heapBytesPerRequest} B/req over ${e.heapRequests}, errors ${e.graphqlErrors + e.httpErrors}, ${e.seconds} s — ${e.pass ? 'ok' : `MISSED: ${e.failures.join('; ')}`}`,
+      `api ${e.apiMedianMs} vs ${e.baseline} ${e.floorMedianMs} ms (${e.connections} connections, ${e.servers}${answerNote(e)}), p50 ${e.p50Ms} p99 ${e.p99Ms} ms at ${e.offeredRatePerSecond}/s, ` +
+      `heap ${e.heapBytesPerRequest ?? '—'} B/req over ${e.heapRequests}, errors ${e.graphqlErrors + e.httpErrors}, ${e.seconds} s — ${e.pass ? 'ok' : `MISSED: ${e.failures.join('; ')}`}`,
   );
 }
 
-/** The app over HTTP on loopback and the floor server beside it, on one driver's fresh database. */
-async function startBench(driver: Driver, settings: Settings, load: LoadGenerator, postgresServerUrl?: string) {
+/**
+ * The app over HTTP on loopback and the in-process floor server beside it, on one driver's fresh database. The app
+ * counts statements and takes the heap run in every mode; it is the API measured when `inProcess`.
+ */
+async function startBench(driver: Driver, settings: Settings, load: LoadGenerator, inProcess: boolean, postgresServerUrl?: string) {
   const logger = createLogger('silent');
   const tracing = benchTracing();
   const { config, database, dispose } = await openBenchDatabase(driver, logger, postgresServerUrl, tracing);
@@ -148,6 +159,7 @@ async function startBench(driver: Driver, settings: Settings, load: LoadGenerato
     const floors = new Map<string, Floor>();
     const floorServer = await startFloorServer(database.db, floors, config.HTTP_KEEP_ALIVE_TIMEOUT_MS);
     stops.push(floorServer.close);
+    const inProcessApiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
     const bench: Bench = {
       driver,
       settings,
@@ -157,38 +169,81 @@ async function startBench(driver: Driver, settings: Settings, load: LoadGenerato
       app,
       verifier,
       load,
-      apiUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`,
+      apiUrl: inProcessApiUrl,
+      inProcessApiUrl,
+      inProcess,
       floorUrl: floorServer.url,
+      defaultConcurrency: settings.concurrency,
       authorization: async (s) =>
         s.token && `Bearer ${await signAccessToken(keys, issuer, { sub: `bench:${s.token}`, role: s.token, org: s.firmCreditCode }, 6 * 3600)}`,
     };
-    return { bench, floors, stop, keys };
+    /** A server process to stop before the database goes (and on an interrupt). */
+    const addProcess = (child: { stop(): Promise<void> }) => {
+      stops.push(child.stop);
+      disposers.add(child.stop);
+    };
+    return { bench, floors, stop, keys, addProcess };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
+/** The connection counts a scenario is measured at: the default, and on PostgreSQL its extra ones (issue 25). */
+function connectionCounts(driver: Driver, scenario: Scenario, settings: Settings): number[] {
+  const more = driver === 'postgres' ? (scenario.moreConnections ?? []).filter((n) => n !== settings.concurrency) : [];
+  return [settings.concurrency, ...more];
+}
+
+/** API and floor in processes of their own (PostgreSQL), unless --in-process or --tracing (whose exporter lives here). */
+function runsInProcess(driver: Driver): boolean {
+  return driver === 'pglite' || args['in-process']! || args.tracing!;
+}
+
 async function runDriver(driver: Driver, ids: Set<number>, domainBenches: DomainBench[], settings: Settings, load: LoadGenerator, postgresServerUrl?: string): Promise<DriverRun> {
   const started = performance.now();
-  const { bench, floors, stop, keys } = await startBench(driver, settings, load, postgresServerUrl);
+  const inProcess = runsInProcess(driver);
+  const { bench, floors, stop, keys, addProcess } = await startBench(driver, settings, load, inProcess, postgresServerUrl);
   const db = bench.database.db;
   const measureAll = async (scenarios: Scenario[], scale: string | null) => {
-    const entries = new Map<Scenario, Entry>();
+    const entries = new Map<Scenario, Entry[]>();
     for (const scenario of measurementOrder(scenarios)) {
       if (scenario.baseline.kind === 'floor') floors.set(scenario.key, scenario.baseline);
-      const entry = await measureScenario(bench, scenario, scale);
-      progress(entry);
-      entries.set(scenario, entry);
+      // The default count last: scenario 1's heap run, at the default count, stays the last thing measured.
+      const counts = connectionCounts(driver, scenario, settings);
+      const measured: Entry[] = [];
+      for (const connections of [...counts.slice(1), counts[0]!]) {
+        const entry = await measureScenario({ ...bench, settings: { ...settings, concurrency: connections } }, scenario, scale);
+        progress(entry);
+        measured.push(entry);
+      }
+      entries.set(scenario, measured.sort((a, b) => counts.indexOf(a.connections) - counts.indexOf(b.connections)));
     }
-    return scenarios.map((s) => entries.get(s)!);
+    return scenarios.flatMap((s) => entries.get(s)!);
   };
   try {
     const scenarios = (await benchScenarios(db)).filter((s) => ids.has(s.id));
     const setupSeconds = seconds(started);
     console.log(`${driver}: fresh database ready in ${setupSeconds} s`);
+    if (!inProcess) {
+      const starting = performance.now();
+      // The seeded (and, for scenario 5, enlarged) database is ready: the API and the floor start on it.
+      const connections = Math.max(...scenarios.flatMap((s) => connectionCounts(driver, s, settings)));
+      const firmCreditCode = scenarios.find((s) => s.id === 4)?.firmCreditCode;
+      const api = await startApiProcess(bench.config);
+      addProcess(api);
+      const floor = await startFloorProcess({ databaseUrl: bench.config.DATABASE_URL!, connections, keepAliveTimeoutMs: bench.config.HTTP_KEEP_ALIVE_TIMEOUT_MS, firmCreditCode });
+      addProcess(floor);
+      bench.apiUrl = `${api.url}/graphql`;
+      bench.floorUrl = floor.url;
+      console.log(
+        `${driver}: the API (npm start, NODE_ENV=production) at ${api.url} and the floor (node floor-server.mjs, a pool of ${connections}) at ${floor.url}, ` +
+          `each in its own process, ready in ${seconds(starting)} s`,
+      );
+    }
     const entries = await measureAll(scenarios, null);
-    const domains = async () => (domainBenches.length > 0 ? runDomainBenches(bench, keys, domainBenches, args.quick!) : []);
+    // The domains' entries keep to this process's app and their own in-process floors (their method is unchanged).
+    const domains = async () => (domainBenches.length > 0 ? runDomainBenches({ ...bench, apiUrl: bench.inProcessApiUrl }, keys, domainBenches, args.quick!) : []);
     if (!SCALED_IDS.some((id) => ids.has(id))) return { driver, entries, domains: await domains(), setupSeconds, seconds: seconds(started) };
 
     const scaling = performance.now();
@@ -223,7 +278,7 @@ async function main() {
     }
   }
   console.log(
-    `${settings.rounds} rounds × ${settings.requests} requests per side, ${settings.concurrency} connections, ` +
+    `${settings.rounds} rounds × ${settings.requests} requests per side, ${settings.concurrency} connections (scenarios 1 and 3 on PostgreSQL also 8), ` +
       `heap run ${settings.heapRequests.toLocaleString('en')} requests after ${settings.heapWarmupRequests.toLocaleString('en')}, fixed-rate runs of ${settings.latencySeconds} s${args.quick ? ' (--quick)' : ''}${args.tracing ? ', tracing on (--tracing)' : ''}`,
   );
 

@@ -30,14 +30,15 @@ function row(e: Entry): string[] {
     `±${e.noise.toFixed(3)}`,
     e.p50Ms.toFixed(2),
     e.p99Ms.toFixed(2),
-    `${e.heapBytesPerRequest}${e.heapGated ? '*' : ''}`,
+    e.heapBytesPerRequest === null ? '—' : `${e.heapBytesPerRequest}${e.heapGated ? '*' : ''}`,
     e.httpErrors ? `${e.graphqlErrors}+${e.httpErrors} http` : String(e.graphqlErrors),
+    e.floorAnswerMatches === null ? '—' : `${e.floorAnswerMatches ? 'yes' : 'NO'}${e.floorAnswerCompared === 'bytes' ? ' (bytes)' : ''}`,
     e.pass ? 'ok' : `MISSED: ${e.failures.join('; ')}`,
   ];
 }
 
 export function printTable(entries: Entry[], settings: Settings): void {
-  const header = ['scenario', 'driver', 'statements', 'gate', 'ratio', 'gate', 'noise', 'p50 ms', 'p99 ms', 'heap B/req', 'errors', 'verdict'];
+  const header = ['scenario', 'driver', 'statements', 'gate', 'ratio', 'gate', 'noise', 'p50 ms', 'p99 ms', 'heap B/req', 'errors', 'same answer', 'verdict'];
   const rows = [header, ...entries.map(row)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
@@ -48,7 +49,9 @@ export function printTable(entries: Entry[], settings: Settings): void {
     `\nratio: median of the API's round medians over the baseline's (the floor; scenario 6: the same query anonymous); noise: the baseline against itself, |A/A − 1|.` +
       `\np50/p99: at a fixed offered rate of 70 % of the closed-loop throughput, from each request's due time.` +
       `\nheap: growth per API request between forced GCs. * = scenario 1's dedicated run of ${heapRun}, where the gate "near zero" applies as` +
-      ` ≤ ${HEAP_GATE_BYTES_PER_REQUEST} B/request; the other figures span only their rounds and are mostly warm-up and GC noise.`,
+      ` ≤ ${HEAP_GATE_BYTES_PER_REQUEST} B/request, taken on the bench process's app; the other figures span only their rounds and are mostly warm-up and GC noise` +
+      ` (— where the API ran in its own process, whose heap is out of reach).` +
+      `\nPostgreSQL: the API as \`npm start\` runs it and the honest floor (one prepared statement building the JSON), each in its own process; same answer (bytes): the floor's JSON text of data is the API's data, byte for byte. PGlite (and --in-process): both in the bench process, answers deep-equal.`,
   );
 }
 
