@@ -173,6 +173,42 @@ describe('one-statement answers', () => {
   });
 });
 
+describe('node(id) in one statement', () => {
+  const NODE = 'query($id: ID!) { node(id: $id) { __typename id ... on Organization { name creditCode district memberSince } ... on Branch { name openedOn } } }';
+
+  it('answers an organization, a branch and a missing or malformed id as the resolvers do', async () => {
+    const [org] = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from organizations order by id limit 1`));
+    const [branch] = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from branches order by id desc limit 1`));
+    const gid = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64url');
+    for (const [, viewer] of viewers) {
+      for (const id of [gid('Organization', org!.id), gid('Branch', branch!.id), gid('Organization', 99_999_999)]) {
+        const answer = await both(NODE, { id }, viewer);
+        expect(answer.statement).toBe(answer.resolvers);
+        expect(answer.statements).toBe(1);
+      }
+    }
+    const plan = planOf(NODE)!;
+    const ctx = { viewer: regulatorViewer(), db: t.database.db };
+    // Ids the resolvers answer without a row (malformed, too large, a type without a rendering) stay theirs.
+    for (const id of ['nonsense', gid('Organization', 3_000_000_000), gid('BranchRating', 1)]) expect(await plan.run(ctx, { id })).toBeUndefined();
+  });
+
+  it('leaves other selections to the resolvers', async () => {
+    const ctx = { viewer: regulatorViewer(), db: t.database.db };
+    const [org] = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from organizations order by id limit 1`));
+    const id = Buffer.from(`Organization:${org!.id}`).toString('base64url');
+    for (const query of [
+      'query($id: ID!) { node(id: $id) { ... on Organization { stockCode } } }',
+      'query($id: ID!) { node(id: $id) { ... on Organization { branches { edges { node { id } } } } } }',
+      'query($id: ID!) { node(id: $id) { ...F } } fragment F on Organization { name }',
+      'query($id: ID!) { node(id: $id) { id ... on Organization { id: name } } }',
+    ]) {
+      const plan = planOf(query);
+      expect(plan === null || (await plan.run(ctx, { id })) === undefined, query).toBe(true);
+    }
+  });
+});
+
 describe('over HTTP', () => {
   interface Raw {
     status: number;

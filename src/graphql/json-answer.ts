@@ -32,6 +32,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
 import { isBackward, type PageRequest } from '../db/page.js';
 import { preparedStatement } from '../db/sql/index.js';
+import { decodeGlobalId } from '../global-id.js';
 import type { Context } from './context.js';
 import { pageRequest } from './pagination.js';
 
@@ -46,6 +47,12 @@ export function jsonColumn(name: string, cast?: 'float8'): JsonLeaf {
 /** How a type's fields read: its leaves, over the row its relations' levels give. */
 export interface JsonObjectSpec {
   leaves: Readonly<Record<string, JsonLeaf>>;
+  /**
+   * For `node(id)`: the row of this key (an integer placeholder) with the type's columns, when every viewer may see
+   * every row of the type (the directory); absent for types whose rows are filtered by viewer, which node(id) then
+   * leaves to the resolvers.
+   */
+  byId?: (id: SQL) => SQL;
 }
 
 /** Placeholders of one level's values, named apart from other levels'. */
@@ -237,6 +244,7 @@ export function planJsonAnswer(schema: GraphQLSchema, document: DocumentNode, op
   try {
     const fields = fieldsOf(operation.selectionSet);
     if (fields.length !== 1) return null;
+    if (fields[0]!.name.value === 'node') return planNode(schema, operation, fields[0]!);
     root = relationPlan(queryType, fields[0]!);
   } catch (error) {
     if (error instanceof NotCompilable) return null;
@@ -287,6 +295,83 @@ export function planJsonAnswer(schema: GraphQLSchema, document: DocumentNode, op
     },
   };
 }
+
+/**
+ * `node(id)` with leaves only: the selection for the id's type is the node's own fields (`id`, `__typename`) and the
+ * inline fragments on that type or on Node, in document order, rendered from the type's `byId` row; null when there
+ * is no such row, as the resolvers answer. An id the resolvers would not look up (malformed, another type, too large)
+ * is theirs to answer.
+ */
+function planNode(schema: GraphQLSchema, operation: OperationDefinitionNode, field: FieldNode): JsonAnswerPlan | null {
+  if (field.directives?.length || !field.selectionSet || field.arguments?.length !== 1 || field.arguments[0]!.name.value !== 'id') return null;
+  const queryType = schema.getQueryType()!;
+  const nodeField = queryType.getFields().node;
+  if (!nodeField) return null;
+  const responseKey = field.alias?.value ?? field.name.value;
+  /** The leaves asked for on `typename`, or null when the selection has anything else. */
+  const selectionFor = (typename: string): Selected[] | null => {
+    const spec = objects.get(typename);
+    if (!spec?.byId) return null;
+    const selected: Selected[] = [];
+    const keys = new Set<string>();
+    const add = (set: SelectionSetNode): boolean => {
+      for (const s of set.selections) {
+        if (s.directives?.length || s.kind === 'FragmentSpread') return false;
+        if (s.kind === 'InlineFragment') {
+          const on = s.typeCondition?.name.value;
+          if (on === undefined || on === typename || on === 'Node') {
+            if (!add(s.selectionSet)) return false;
+          } else if (!isObjectType(schema.getType(on))) return false;
+          continue;
+        }
+        const key = s.alias?.value ?? s.name.value;
+        if (keys.has(key) || s.arguments?.length || s.selectionSet) return false;
+        keys.add(key);
+        if (s.name.value === '__typename') selected.push({ kind: 'typename', key, typename });
+        else if (spec.leaves[s.name.value]) selected.push({ kind: 'leaf', key, leaf: spec.leaves[s.name.value]! });
+        else return false;
+      }
+      return true;
+    };
+    return add(field.selectionSet!) ? selected : null;
+  };
+  const statements = new Map<string, ReturnType<typeof preparedStatement<{ id: number }>> | null>();
+  return {
+    async run(ctx, inputs) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 1 });
+      if (coerced.errors) return undefined;
+      let id: unknown;
+      try {
+        id = getArgumentValues(nodeField as never, field, coerced.coerced).id;
+      } catch {
+        return undefined;
+      }
+      const decoded = typeof id === 'string' ? decodeGlobalId(id) : null;
+      const key = decoded ? Number(decoded.id) : NaN;
+      if (!decoded || !(key <= MAX_KEY)) return undefined;
+      let statement = statements.get(decoded.typename);
+      if (statement === undefined) {
+        const selection = selectionFor(decoded.typename);
+        const byId = objects.get(decoded.typename)?.byId;
+        statement =
+          selection && byId
+            ? preparedStatement<{ id: number }>(() => {
+                const row = level(0);
+                const value = sql`coalesce((select ${nodeText(selection, [], row)} from (${byId(sql`${sql.placeholder('id')}::integer`)}) as ${row}), 'null')`;
+                return sql`select ${objectText([{ key: responseKey, value }])} as data`;
+              })
+            : null;
+        statements.set(decoded.typename, statement);
+      }
+      if (!statement) return undefined;
+      const [row] = await statement<{ data: string }>(ctx.db, { id: key });
+      return row!.data;
+    },
+  };
+}
+
+/** Keys are PostgreSQL integers (as node(id) checks). */
+const MAX_KEY = 2_147_483_647;
 
 // ---------------------------------------------------------------- SQL
 

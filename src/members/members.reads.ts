@@ -213,6 +213,12 @@ export function branchPageRowsOfFirms(firms: SQL, after: SQL, limit: SQL): SQL {
     from ${firms} as firm cross join lateral (select * from ${b} where ${b.firmId} = firm.id and ${b.id} > ${after}::integer order by ${b.id} limit ${limit}::integer + 1) as page`;
 }
 
+/** One organization by key, every column (node(id) in a one-statement answer). */
+export const organizationRowSql = (id: SQL): SQL => sql`select * from ${organizationsTable} where ${organizationsTable.id} = ${id}`;
+
+/** One branch by key, every column. */
+export const branchRowSql = (id: SQL): SQL => sql`select * from ${branchesTable} where ${branchesTable.id} = ${id}`;
+
 /** The number of organizations in the directory (totalCount of an unfiltered list), as SQL. */
 export const organizationCountSql = (): SQL => sql`(select count(*)::integer from ${organizationsTable})`;
 

@@ -320,6 +320,7 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
 // directory's unfiltered forward pages. Anything else (stockCode's formatting, contacts, filters, backward pages) is
 // answered by the resolvers.
 registerJsonObject('Organization', {
+  byId: (id) => directory.organizationRowSql(id),
   leaves: {
     id: (row) => globalIdSql('Organization', sql`${row}.id`),
     kind: column('kind'),
@@ -335,6 +336,7 @@ registerJsonObject('Organization', {
   },
 });
 registerJsonObject('Branch', {
+  byId: (id) => directory.branchRowSql(id),
   leaves: {
     id: (row) => globalIdSql('Branch', sql`${row}.id`),
     name: column('name'),
