@@ -191,7 +191,7 @@ export async function listBranchesOfFirms(
 const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: number; limit: number }, { columns: typeof branchViewColumns }>(({ columns }) => ({
   columns,
   rest: sql`from unnest(${sql.placeholder('firmIds')}::int[]) as f(id)
-      cross join lateral (select * from ${branchesTable} where firm_id = f.id and id > ${sql.placeholder('after')}::integer order by id limit ${sql.placeholder('limit')}::integer) as ${branchesTable}`,
+      cross join lateral (select * from ${branchesTable} where ${firmPageWindow(sql`f.id`, sql`${sql.placeholder('after')}::integer`)} order by firm_id, id limit ${sql.placeholder('limit')}::integer) as ${branchesTable}`,
   order: sql`q."id"`,
 }));
 
@@ -206,11 +206,21 @@ export function organizationPageRows(after: SQL, limit: SQL): SQL {
     from (select * from ${o} where ${o.id} > ${after}::integer order by ${o.id} limit ${limit}::integer + 1) as page`;
 }
 
+/**
+ * A firm's branches after a key, as a range of the (firm_id, id) index: `(firm_id, id) > (firm, after)` up to the
+ * firm's last, read in that index's order. Written as `firm_id = firm and id > after order by id`, a firm holding most
+ * branches (the benchmark's synthetic year) made the planner walk the primary key and filter thousands of other firms'
+ * rows per firm (0.5 ms per firm against 0.02).
+ */
+function firmPageWindow(firm: SQL, after: SQL): SQL {
+  return sql`(${branchesTable.firmId}, ${branchesTable.id}) > (${firm}, ${after}) and ${branchesTable.firmId} <= ${firm}`;
+}
+
 /** A forward page of branches for each firm of `firms` (a relation of keys, `id`), as Organization.branches reads them. */
 export function branchPageRowsOfFirms(firms: SQL, after: SQL, limit: SQL): SQL {
   const b = branchesTable;
   return sql`select firm.id as parent, row_number() over (partition by firm.id order by page.id) as rn, page.*
-    from ${firms} as firm cross join lateral (select * from ${b} where ${b.firmId} = firm.id and ${b.id} > ${after}::integer order by ${b.id} limit ${limit}::integer + 1) as page`;
+    from ${firms} as firm cross join lateral (select * from ${b} where ${firmPageWindow(sql`firm.id`, sql`${after}::integer`)} order by ${b.firmId}, ${b.id} limit ${limit}::integer + 1) as page`;
 }
 
 /** One organization by key, every column (node(id) in a one-statement answer). */
