@@ -8,6 +8,7 @@ import type { Viewer } from '../src/auth/viewer.js';
 import { countStatements } from '../src/db/instrumentation.js';
 import { rowsOf } from '../src/db/sql/index.js';
 import { planJsonAnswer } from '../src/graphql/json-answer.js';
+import { formatStockCode, formatStockCodeSql } from '../src/members/identifiers.js';
 import { schema } from '../src/graphql/schema.js';
 import { associationViewer, firmViewer, regulatorViewer, serviceAccountViewer, anonymousViewer } from './support/context.js';
 import { createTestApp, type TestApp } from './support/harness.js';
@@ -41,7 +42,7 @@ const NESTED = `query($first: Int!, $after: String) {
     edges {
       cursor
       node {
-        __typename id name kind district memberSince membershipStatus
+        __typename id name kind stockCode district memberSince membershipStatus
         branches(first: 10) {
           totalCount
           pageInfo { hasNextPage endCursor }
@@ -147,7 +148,7 @@ describe('one-statement answers', () => {
   it('leave to the resolvers what the renderings do not cover', () => {
     for (const query of [
       '{ organizations(first: 5, filter: { kind: SECURITIES_FIRM }) { edges { node { id } } } }',
-      '{ organizations(first: 5) { edges { node { id stockCode } } } }',
+      '{ organizations(first: 5) { edges { node { id listings { symbol } } } } }',
       '{ organizations(first: 5) { edges { node { id contacts { name } } } } }',
       '{ organizations(first: 5) { edges { node { ...F } } } } fragment F on Organization { id }',
       '{ organizations(first: 5) { edges { node { id @include(if: true) } } } }',
@@ -174,7 +175,7 @@ describe('one-statement answers', () => {
 });
 
 describe('node(id) in one statement', () => {
-  const NODE = 'query($id: ID!) { node(id: $id) { __typename id ... on Organization { name creditCode district memberSince } ... on Branch { name openedOn } } }';
+  const NODE = 'query($id: ID!) { node(id: $id) { __typename id ... on Organization { name creditCode stockCode district memberSince } ... on Branch { name openedOn } } }';
 
   it('answers an organization, a branch and a missing or malformed id as the resolvers do', async () => {
     const [org] = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from organizations order by id limit 1`));
@@ -198,13 +199,25 @@ describe('node(id) in one statement', () => {
     const [org] = rowsOf<{ id: number }>(await t.database.db.execute(sql`select id from organizations order by id limit 1`));
     const id = Buffer.from(`Organization:${org!.id}`).toString('base64url');
     for (const query of [
-      'query($id: ID!) { node(id: $id) { ... on Organization { stockCode } } }',
+      'query($id: ID!) { node(id: $id) { ... on Organization { listings { code } } } }',
       'query($id: ID!) { node(id: $id) { ... on Organization { branches { edges { node { id } } } } } }',
       'query($id: ID!) { node(id: $id) { ...F } } fragment F on Organization { name }',
       'query($id: ID!) { node(id: $id) { id ... on Organization { id: name } } }',
     ]) {
       const plan = planOf(query);
       expect(plan === null || (await plan.run(ctx, { id })) === undefined, query).toBe(true);
+    }
+  });
+});
+
+describe('stockCode in SQL', () => {
+  it('formats every listing as formatStockCode does', async () => {
+    const cases: [string | null, string | null][] = [['000001', 'SZ'], ['600999', 'SH'], ['920001', 'BJ'], ['06099', 'HK'], ['00700', 'HK'], ['12345', 'HK'], [null, 'SZ'], ['', 'SZ'], ['000001', null], [null, null]];
+    for (const [code, exchange] of cases) {
+      const [row] = rowsOf<{ formatted: string | null }>(
+        await t.database.db.execute(sql`select ${formatStockCodeSql(sql`${code}::text`, sql`${exchange}::stock_exchange`)} as formatted`),
+      );
+      expect(row!.formatted, `${code} ${exchange}`).toBe(formatStockCode(code, exchange as never));
     }
   });
 });

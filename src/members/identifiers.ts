@@ -1,5 +1,6 @@
 // Validation of the identifiers partners type in: unified social credit codes (GB 32100-2015) and listings (stock
 // codes with their exchange and board).
+import { sql, type SQL } from 'drizzle-orm';
 import type { LocalizedMessage } from '../errors.js';
 import { DIVISION_PREFECTURES } from './divisions.data.js';
 
@@ -235,4 +236,11 @@ export function parseStockCode(input: string): { code: string; exchange: StockEx
 export function formatStockCode(code: string | null, exchange: StockExchange | null): string | null {
   if (!code || !exchange) return null;
   return `${exchange === 'HK' && code.startsWith('0') ? code.slice(1) : code}.${exchange}`;
+}
+
+/** formatStockCode in SQL, over a code and an exchange column (one-statement answers); keep the two alike. */
+export function formatStockCodeSql(code: SQL, exchange: SQL): SQL {
+  return sql`(case when coalesce(${code}, '') = '' or ${exchange} is null then null
+    when ${exchange} = 'HK' and left(${code}, 1) = '0' then substr(${code}, 2) || '.HK'
+    else ${code} || '.' || ${exchange}::text end)`;
 }

@@ -11,7 +11,7 @@ import { registerNodeType } from '../graphql/node.js';
 import { jsonColumn as column, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
 import { sql } from 'drizzle-orm';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
-import { checkCreditCode, formatStockCode, normalizeCreditCode, type CreditCodeHolder } from './identifiers.js';
+import { checkCreditCode, formatStockCode, formatStockCodeSql, normalizeCreditCode, type CreditCodeHolder } from './identifiers.js';
 import { maskEmail, maskPhone } from './masking.js';
 import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
 import type { ContactRow, ListingRow } from './members.table.js';
@@ -316,9 +316,9 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
   }),
 );
 
-// One-statement answers (src/graphql/json-answer.ts): the fields above whose value is a column as it is, and the
-// directory's unfiltered forward pages. Anything else (stockCode's formatting, contacts, filters, backward pages) is
-// answered by the resolvers.
+// One-statement answers (src/graphql/json-answer.ts): the fields above whose value is a column as it is (stockCode
+// formatted in SQL as formatStockCode formats it), node(id) of both types, and the directory's unfiltered forward
+// pages. Anything else (listings, contacts, memberships, filters, backward pages) is answered by the resolvers.
 registerJsonObject('Organization', {
   byId: (id) => directory.organizationRowSql(id),
   leaves: {
@@ -328,6 +328,7 @@ registerJsonObject('Organization', {
     shortName: column('short_name'),
     nameEn: column('name_en'),
     creditCode: column('credit_code'),
+    stockCode: (row) => formatStockCodeSql(sql`${row}.stock_code`, sql`${row}.stock_exchange`),
     district: column('district'),
     address: column('address'),
     memberSince: column('member_since'),
