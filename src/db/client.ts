@@ -7,13 +7,13 @@ import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { databaseTimeoutDefaults, type Config } from '../config.js';
 import { fromProjectRoot } from '../project-root.js';
 import type { Db } from './handle.js';
 import * as schema from './schema.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { migratePglite } from './migrate-pglite.js';
 import { sendStatementsUnnamed } from './sql/prepared.js';
 import type { StatementObserver } from './instrumentation.js';
 
@@ -253,7 +253,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     driver: 'pglite',
-    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    migrate: () => migratePglite(pglite, migrationsFolder),
     isReady: async () => {
       try {
         return !pglite.closed && (await appliedMigrationCount(db)) >= expected;
