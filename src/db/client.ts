@@ -14,6 +14,7 @@ import type { Db } from './handle.js';
 import * as schema from './schema.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { migratePglite } from './migrate-pglite.js';
+import { pgliteClusterFor } from './pglite-cluster.js';
 import { sendStatementsUnnamed } from './sql/prepared.js';
 import type { StatementObserver } from './instrumentation.js';
 
@@ -230,7 +231,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     try {
       const dir = resolve(options.dataDir, 'pglite');
       mkdirSync(dir, { recursive: true });
-      client = await PGlite.create({ dataDir: dir });
+      // A new directory starts from the cluster the build made, when there is one (src/db/pglite-cluster.ts).
+      client = await PGlite.create({ dataDir: dir, loadDataDir: pgliteClusterFor(dir) });
     } catch (error) {
       lock.release();
       throw error;
