@@ -7,13 +7,14 @@ import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { databaseTimeoutDefaults, type Config } from '../config.js';
 import { fromProjectRoot } from '../project-root.js';
 import type { Db } from './handle.js';
 import * as schema from './schema.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { migratePglite } from './migrate-pglite.js';
+import { pgliteClusterFor } from './pglite-cluster.js';
 import { sendStatementsUnnamed } from './sql/prepared.js';
 import type { StatementObserver } from './instrumentation.js';
 
@@ -230,7 +231,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     try {
       const dir = resolve(options.dataDir, 'pglite');
       mkdirSync(dir, { recursive: true });
-      client = await PGlite.create({ dataDir: dir });
+      // A new directory starts from the cluster the build made, when there is one (src/db/pglite-cluster.ts).
+      client = await PGlite.create({ dataDir: dir, loadDataDir: pgliteClusterFor(dir) });
     } catch (error) {
       lock.release();
       throw error;
@@ -253,7 +255,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     driver: 'pglite',
-    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    migrate: () => migratePglite(pglite, migrationsFolder),
     isReady: async () => {
       try {
         return !pglite.closed && (await appliedMigrationCount(db)) >= expected;
