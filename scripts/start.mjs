@@ -45,6 +45,10 @@ async function start() {
         process.stderr.write('member-graph: the build failed (errors above); fix them, or use `npm run dev`\n');
         process.exit(1);
       }
+      // The rest of `npm run build`: the empty embedded cluster a fresh DATA_DIR starts from (src/db/pglite-cluster.ts).
+      // Without it the first start runs initdb, slower but the same database: a failure here is only reported.
+      const cluster = spawnSync(process.execPath, [join('dist', 'scripts', 'pglite-cluster.js')], { cwd: root, stdio: ['ignore', 'ignore', 2] });
+      if (cluster.status !== 0) process.stderr.write('member-graph: could not prebuild the embedded cluster; a fresh data directory will run initdb\n');
     } else if (existsSync(join(root, ENTRY))) {
       // Installed without dev dependencies (npm ci --omit=dev): run the build that is there.
       process.stderr.write('member-graph: dist/ looks older than the sources but TypeScript is not installed: running it as it is\n');
