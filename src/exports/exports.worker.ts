@@ -55,13 +55,17 @@ export interface ExportWorker {
 /** The claim lost (another worker took the job after our lease ran out), or the worker stopping: leave the job. */
 export class ExportClaimEnded extends Error {}
 
-/** Claims the oldest open job for `workerId`: a QUEUED one, or a RUNNING one whose lease has passed. */
+/**
+ * Claims the oldest open job for `workerId`: a QUEUED one, or a RUNNING one whose lease has passed or ends now (a
+ * stopping worker hands its job back with its lease ended at `now()`; on the embedded database the next claim can
+ * read the same clock tick).
+ */
 export async function claimExportJob(db: DbOrTx, workerId: string, leaseSeconds: number): Promise<ExportJobRow | null> {
   const claimed = rowsOf<{ id: number }>(
     await db.execute(sql`
       with next as (
         select j.id from ${exportJobsTable} j
-        where j.status = 'QUEUED' or (j.status = 'RUNNING' and j.lease_expires_at < now())
+        where j.status = 'QUEUED' or (j.status = 'RUNNING' and j.lease_expires_at <= now())
         order by j.id
         limit 1
         for update skip locked
