@@ -105,7 +105,7 @@ const branchesWithRatings: Scenario = {
         sql`select o.id, o.name, coalesce((select json_agg(json_build_object('id', b.id, 'name', b.name, 'ratings',
                 coalesce((select json_agg(json_build_object('year', c.year, 'totalScore', r.total_score, 'grade', r.grade) order by c.year desc)
                           from branch_ratings r join rating_cycles c on c.id = r.cycle_id where r.branch_id = b.id), '[]')) order by b.id)
-              from (select * from branches where firm_id = o.id order by id limit 10) b), '[]') as branches
+              from (select * from branches where (firm_id, id) > (o.id, 0) and firm_id <= o.id order by firm_id, id limit 10) b), '[]') as branches
             from organizations o order by o.id limit ${first(variables)}`,
       );
       return {

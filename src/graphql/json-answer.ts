@@ -72,10 +72,11 @@ export interface JsonLevel {
   /** What the text of `rows` (and `alongside`) depends on besides the query: a few fixed choices, e.g. visibility. */
   shape: string;
   /**
-   * A data-modifying statement run with the read (the read audit), given the level's parents and rows as relations;
-   * its placeholders are its own (not per level), so at most one level of a statement may have one.
+   * A data-modifying statement run with the read (the read audit), given the level's parents (every parent on its
+   * page, as a relation of keys `id`) and the placeholder of this level; its own placeholders are its own (not per
+   * level), so at most one level of a statement may have one.
    */
-  alongside?: { sql(parents: SQL, rows: SQL): SQL; values: Record<string, unknown> };
+  alongside?: { sql(parents: SQL, placeholder: Placeholder): SQL; values: Record<string, unknown> };
 }
 
 /**
@@ -397,7 +398,7 @@ const jsonValue = (value: SQL) => sql`coalesce(to_json(${value})::text, 'null')`
 /**
  * The statement: each list a subquery of its level's rows for one parent row (correlated, as a hand-written statement
  * nests them: every level reads its parent's rows by index), its items' text aggregated in list order. A level with a
- * read to record (alongside) gets the keys it read again in CTEs, for the entry's counts.
+ * read to record (alongside) gets the keys of the levels above it again in CTEs, for the entry's counts.
  */
 function answerSql(root: RelationPlan, levels: JsonLevel[]): SQL {
   const data = objectText([{ key: root.responseKey, value: listText(root, levels, ROOT_PARENTS, sql`0`) }]);
@@ -408,8 +409,8 @@ function answerSql(root: RelationPlan, levels: JsonLevel[]): SQL {
 const ROOT_PARENTS = sql`(select 0 as id)`;
 
 /**
- * For the level with an `alongside` (the read audit): the rows of every level down to it, as CTEs whose parents are
- * the rows of the level above on its page, then the data-modifying CTE given those parents and rows.
+ * For the level with an `alongside` (the read audit): the keys of every level above it, as CTEs whose parents are the
+ * keys of the level above on its page, then the data-modifying CTE given the parents of the recorded level.
  */
 function auditCtes(root: RelationPlan, levels: JsonLevel[]): SQL[] {
   const path = (relation: RelationPlan): RelationPlan[] | undefined => {
@@ -426,11 +427,12 @@ function auditCtes(root: RelationPlan, levels: JsonLevel[]): SQL[] {
   let parents = ROOT_PARENTS;
   for (const relation of chain) {
     const i = relation.index;
+    if (relation === chain.at(-1)) {
+      ctes.push(sql`${sql.identifier(`audit${i}`)} as (${levels[i]!.alongside!.sql(parents, ph(i))})`);
+      break;
+    }
     ctes.push(sql`${keys(i)} as (${levels[i]!.rows(parents, ph(i))})`);
     const onPage = relation.spec.kind === 'connection' ? sql` where ${keys(i)}.rn <= ${ph(i)('limit')}::integer` : sql``;
-    if (relation === chain.at(-1)) {
-      ctes.push(sql`${sql.identifier(`audit${i}`)} as (${levels[i]!.alongside!.sql(parents, sql`(select * from ${keys(i)})`)})`);
-    }
     parents = sql`(select ${keys(i)}.id from ${keys(i)}${onPage})`;
   }
   return ctes;

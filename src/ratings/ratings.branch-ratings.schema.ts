@@ -303,7 +303,9 @@ registerJsonRelation('Branch.ratings', {
       rows: (branches, p) => ratingRowsOfBranches(branches, visible, p('firmIds')),
       values: { firmIds: arrayLiteral(visible?.firmIds ?? []) },
       shape: visible === null ? 'none' : `${visible.ofFirms ? 'firms' : 'all'}-${visible.publishedOnly ? 'published' : 'every'}${asyncCommit ? '-async' : ''}`,
-      alongside: recorded ? { sql: (branches, rows) => ratingsReadAuditSql(branches, rows, asyncCommit), values: { ...dataAccessValues(viewer, 'Branch.ratings') } } : undefined,
+      alongside: recorded
+        ? { sql: (branches, p) => ratingsReadAuditSql(branches, visible, p('firmIds'), asyncCommit), values: { ...dataAccessValues(viewer, 'Branch.ratings') } }
+        : undefined,
     };
   },
 });

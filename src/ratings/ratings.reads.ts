@@ -249,11 +249,21 @@ export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | 
 
 /**
  * The read audit entry of a one-statement read of ratings (see ratingRowsOfBranches): recorded by the same statement,
- * as a data-modifying CTE, `{ branches, rows }` as the loader records it, only when some branch was read. Its values
- * are dataAccessValues(viewer, resource). Asynchronous commit only when the statement is its own transaction.
+ * as a data-modifying CTE, `{ branches, rows }` as the loader records it, only when some branch was read. The rows
+ * are counted by the same joins and conditions, without reading the ratings themselves. Its values are
+ * dataAccessValues(viewer, resource). Asynchronous commit only when the statement is its own transaction.
  */
-export function ratingsReadAuditSql(branches: SQL, rows: SQL, asyncCommit: boolean): SQL {
-  const details = sql`jsonb_build_object('branches', (select count(*)::integer from ${branches} as keys), 'rows', (select count(*)::integer from ${rows} as read))`;
+export function ratingsReadAuditSql(branches: SQL, visible: RatingVisibility | null, firmIds: SQL, asyncCommit: boolean): SQL {
+  const r = branchRatingsTable;
+  const c = ratingCyclesTable;
+  const conditions = visible ? visibilityConditions(visible, { firmIds }) : [sql`false`];
+  const ofCycles = visible?.publishedOnly ? sql` join ${c} on ${c.id} = ${r.cycleId}` : sql``;
+  const ofBranches = visible?.ofFirms ? sql` join ${branchesTable} on ${branchesTable.id} = ${r.branchId}` : sql``;
+  // `= any(array(…))`: the keys are a few hundred at most, each an index lookup; as `in (select …)` the planner hashed
+  // them against every rating.
+  const rows = sql`(select count(*)::integer from ${r}${ofCycles}${ofBranches}
+    where ${r.branchId} = any(array(select id from ${branches} as keys))${sql.join(conditions.map((condition) => sql` and ${condition}`))})`;
+  const details = sql`jsonb_build_object('branches', (select count(*)::integer from ${branches} as keys), 'rows', ${rows})`;
   return sql`${dataAccessInsert(details, asyncCommit)} where exists (select 1 from ${branches} as keys)`;
 }
 
