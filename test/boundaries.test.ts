@@ -25,7 +25,7 @@ type Layer = 'kernel' | 'tables' | 'db' | 'policy' | 'domain' | 'auth' | 'graphq
  * - composition: main.ts and bootstrap.ts, which build everything, and the demo-data loaders that seed every domain.
  */
 const layerRules: [RegExp, Layer][] = [
-  [/^(config|errors|text|time|logger|global-id|project-root|tracing|ingestion)\.ts$/, 'kernel'],
+  [/^(config|errors|text|time|logger|global-id|project-root|tracing|ingestion|poller)\.ts$/, 'kernel'],
   [/^seed\/prng\.ts$/, 'kernel'],
   [/\.table\.ts$/, 'tables'],
   [/^db\//, 'db'],

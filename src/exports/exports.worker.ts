@@ -8,6 +8,7 @@
 //   (same attempt number); a worker that lost its claim stops at its next batch without writing.
 // - A resumed job starts its file again (the hash is over the whole file and cannot be saved halfway): the chunks of
 //   the earlier attempt are deleted when the new attempt starts.
+import { startPoller } from '../poller.js';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -225,22 +226,18 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorker {
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_EXPORT_LEASE_SECONDS;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = options.logger.child({ component: 'exports', workerId });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<number> | undefined;
-
   async function round(): Promise<number> {
     let finished = 0;
-    while (!stopped) {
+    while (!poller.stopping) {
       const job = await claimExportJob(db, workerId, leaseSeconds);
       if (!job) break;
       try {
-        const status = await runExportJob(db, job, { maxRows: options.maxRows, leaseSeconds, stopping: () => stopped });
+        const status = await runExportJob(db, job, { maxRows: options.maxRows, leaseSeconds, stopping: () => poller.stopping });
         finished += 1;
         log.info({ exportJob: job.id, kind: job.kind, format: job.format, attempt: job.attempts, status }, 'export job finished');
       } catch (error) {
         if (error instanceof ExportClaimEnded) {
-          if (stopped) {
+          if (poller.stopping) {
             // Handed back: the lease ends now, so another instance (or this one after a restart) resumes it at once.
             await db.update(exportJobsTable).set({ leaseExpiresAt: sql`now()` }).where(stillOurs(job));
             log.info({ exportJob: job.id }, 'export job handed back at shutdown');
@@ -255,32 +252,9 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorker {
     return finished;
   }
 
-  function runOnce(): Promise<number> {
-    const run = (current ?? Promise.resolve(0)).catch(() => 0).then(() => round());
-    current = run;
-    return run;
-  }
-
-  function schedule(delayMs: number) {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        await runOnce();
-      } catch (error) {
-        log.error({ err: error }, 'export round failed');
-      }
-      schedule(options.pollIntervalMs);
-    }, delayMs);
-  }
-
-  schedule(0);
-  return {
-    workerId,
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await current?.catch(() => {});
-    },
-  };
+  const poller = startPoller(round, {
+    nextDelayMs: () => options.pollIntervalMs,
+    onError: (error) => log.error({ err: error }, 'export round failed'),
+  });
+  return { workerId, runOnce: poller.runOnce, stop: poller.stop };
 }

@@ -7,6 +7,7 @@
 //   same attempt. If the worker dies mid-attempt, the lease expires and the next attempt (n+1) is made:
 //   deliveries are at least once, with the same event id in every attempt.
 // - The HTTP call happens outside any transaction; its result is written only if the claim is still ours.
+import { startPoller } from '../poller.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
@@ -267,9 +268,6 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 30;
   const log = logger.child({ component: 'webhooks', workerId });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<number> | undefined;
   let cursorAdvancedAt = 0;
 
   /** One attempt, in a span of its own when tracing is on (a new trace: the event's request has long been answered). */
@@ -381,34 +379,10 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     return due.length;
   }
 
-  function runOnce(): Promise<number> {
-    const run = (current ?? Promise.resolve(0)).catch(() => 0).then(() => round());
-    current = run;
-    return run;
-  }
-
-  function schedule(delayMs: number) {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      let made = 0;
-      try {
-        made = await runOnce();
-      } catch (error) {
-        log.error({ err: error }, 'webhook round failed');
-      }
-      // A full batch means more are due: go again at once.
-      schedule(made >= batchSize ? 0 : options.pollIntervalMs);
-    }, delayMs);
-  }
-
-  schedule(0);
-  return {
-    workerId,
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await current?.catch(() => {});
-    },
-  };
+  const poller = startPoller(round, {
+    // A full batch means more are due: go again at once.
+    nextDelayMs: (made) => (made >= batchSize ? 0 : options.pollIntervalMs),
+    onError: (error) => log.error({ err: error }, 'webhook round failed'),
+  });
+  return { workerId, runOnce: poller.runOnce, stop: poller.stop };
 }
