@@ -3,6 +3,9 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/sql/index.js';
+import { cachePlansForBulkWrite, runInTransaction } from '../src/db/transaction.js';
+import { ingestViewEvents } from '../src/training/training.ingest.js';
+import { insertOrganization, insertPractitioner, insertTrainingSession } from './support/factories.js';
 import { DATABASE_URL } from './support/faults.js';
 import { createTestApp, creditCodeOf, type TestApp } from './support/harness.js';
 
@@ -49,6 +52,26 @@ describe.skipIf(!DATABASE_URL)('named statements on PostgreSQL', () => {
     expect(new Set(named.map((s) => s.statement)).size).toBe(named.length);
     expect(named.some((s) => /from "organizations"/.test(s.statement))).toBe(true);
     expect(named.some((s) => /insert into "suggestions"/i.test(s.statement))).toBe(true);
+  });
+
+  it('are planned from cache again inside a bulk write (its foreign-key checks), and only to the end of its transaction', async () => {
+    t = await createTestApp({ DB_POOL_SIZE: '1' });
+    const db = t.database.db;
+    const inside = await runInTransaction(db, async (tx) => {
+      await cachePlansForBulkWrite(tx);
+      return rowsOf<{ plan_cache_mode: string }>(await tx.execute(sql`show plan_cache_mode`))[0]!.plan_cache_mode;
+    });
+    expect(inside).toBe('auto');
+    expect((await connectionState(t)).planCacheMode).toBe('force_custom_plan');
+    // The view ingestion takes it (two batches, one transaction): the pooled connection is as it was afterwards.
+    const session = await insertTrainingSession(db, { mode: 'ONLINE_RECORDED' });
+    const practitioner = await insertPractitioner(db, { organizationId: (await insertOrganization(db)).id });
+    const rows = Array.from({ length: 1_500 }, (_, i) => ({
+      line: i + 1, eventId: `bulk-plan-${i}`, sessionId: session.id, practitionerId: practitioner.id, watchedSeconds: 60, at: '2026-04-28T06:05:00.000Z',
+    }));
+    const result = await ingestViewEvents(db, { kind: 'all' }, rows);
+    expect(result).toEqual({ accepted: 1_500, duplicates: 0, rejected: [] });
+    expect((await connectionState(t)).planCacheMode).toBe('force_custom_plan');
   });
 
   it('are sent unnamed with DB_NAMED_STATEMENTS=false, and the answers are the same', async () => {

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { viewEventIngestScope } from '../auth/policy.js';
 import type { DbOrTx } from '../db/client.js';
 import { rowsOf } from '../db/sql/index.js';
-import { runInTransaction } from '../db/transaction.js';
+import { cachePlansForBulkWrite, runInTransaction } from '../db/transaction.js';
 import { parseGlobalIdOf } from '../global-id.js';
 import { membershipsTable } from '../members/members.table.js';
 import { practitionersTable, trainingEnrolmentsTable, trainingSessionsTable, trainingViewEventsTable } from './training.table.js';
@@ -127,9 +127,9 @@ async function insertBatch(db: DbOrTx, scope: IngestScope, rows: ViewEventRow[])
  */
 export async function ingestViewEvents(db: DbOrTx, scope: IngestScope, rows: ViewEventRow[]): Promise<{ accepted: number; duplicates: number; rejected: RejectedLine[] }> {
   if (rows.length === 0) return { accepted: 0, duplicates: 0, rejected: [] };
-  // One batch is one statement, atomic by itself; several share one transaction.
-  const run = rows.length <= VIEW_EVENT_BATCH ? <T>(fn: (h: DbOrTx) => Promise<T>) => fn(db) : <T>(fn: (h: DbOrTx) => Promise<T>) => runInTransaction(db, fn);
-  const result = await run(async (tx) => {
+  // The batches share one transaction, whose foreign-key checks keep their cached plans.
+  const result = await runInTransaction(db, async (tx) => {
+    await cachePlansForBulkWrite(tx);
     let accepted = 0;
     let duplicates = 0;
     const rejected: RejectedLine[] = [];
