@@ -28,6 +28,7 @@ import {
   loadOverrideDecisionsByRatingIds,
   loadPrimaryContactUnitsOfBranches,
   loadScoreLinesByRatingIds,
+  ratingListOrder,
   ratingRowsOfBranches,
   ratingsReadAuditSql,
   ratingViewColumns,
@@ -301,6 +302,7 @@ registerJsonRelation('Branch.ratings', {
     const asyncCommit = recorded && !isTransaction(db);
     return {
       rows: (branches, p) => ratingRowsOfBranches(branches, visible, p('firmIds')),
+      order: ratingListOrder,
       values: { firmIds: arrayLiteral(visible?.firmIds ?? []) },
       shape: visible === null ? 'none' : `${visible.ofFirms ? 'firms' : 'all'}-${visible.publishedOnly ? 'published' : 'every'}${asyncCommit ? '-async' : ''}`,
       alongside: recorded

@@ -226,8 +226,8 @@ const ratingsOfBranches = preparedSelectRowsByShape<
 
 /**
  * The ratings of the given branches the viewer may see, as one level of a one-statement answer
- * (src/graphql/json-answer.ts): `parent` the branch, `rn` the position in the branch's list (newest year first, then
- * id, as Branch.ratings orders), every column of the rating with its cycle's `year` and `status` as `cycle_status`.
+ * (src/graphql/json-answer.ts): `parent` the branch, every column of the rating with its cycle's `year` and `status`
+ * as `cycle_status`; listed in ratingListOrder (newest year first, then id, as Branch.ratings orders).
  * `branches` is a relation of branch keys (`id`); `firmIds` the placeholder of the visible firms (visible.firmIds as an
  * array literal) when visible.ofFirms. Nothing when `visible` is null. The same joins and visibility conditions as
  * loadBranchRatingsOfBranches, so both paths answer the same rows.
@@ -241,11 +241,13 @@ export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | 
   const ofBranches = visible?.ofFirms
     ? sql` join ${branchesTable} on ${branchesTable.id} = ${r.branchId} and ${branchesTable.id} in (select id from ${branches} as keys)`
     : sql``;
-  return sql`select ${r.branchId} as parent, row_number() over (partition by ${r.branchId} order by ${c.year} desc, ${r.id}) as rn,
-      ${r}.*, ${c.year} as year, ${c.status} as cycle_status
+  return sql`select ${r.branchId} as parent, ${r}.*, ${c.year} as year, ${c.status} as cycle_status
     from ${r} join ${c} on ${c.id} = ${r.cycleId}${ofBranches}
     where ${r.branchId} in (select id from ${branches} as keys)${sql.join(conditions.map((condition) => sql` and ${condition}`))}`;
 }
+
+/** The order of a branch's ratings over a row of ratingRowsOfBranches (`row`): newest year first, then id. */
+export const ratingListOrder = (row: SQL): SQL => sql`${row}.year desc, ${row}.id`;
 
 /**
  * The read audit entry of a one-statement read of ratings (see ratingRowsOfBranches): recorded by the same statement,
