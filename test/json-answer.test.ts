@@ -42,11 +42,11 @@ const NESTED = `query($first: Int!, $after: String) {
     edges {
       cursor
       node {
-        __typename id name kind stockCode district memberSince membershipStatus
+        __typename id name shortName nameEn kind creditCode stockCode district address memberSince membershipStatus membershipCategory
         branches(first: 10) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          edges { node { id name kind openedOn closedOn ratings { id year totalScore grade computedGrade underDailySupervision selfScore } } }
+          edges { node { id name kind creditCode district address openedOn closedOn ratings { id year totalScore grade computedGrade underDailySupervision selfScore associationScore bureauScore version } } }
         }
       }
     }

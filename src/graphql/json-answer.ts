@@ -36,12 +36,23 @@ import { decodeGlobalId } from '../global-id.js';
 import type { Context } from './context.js';
 import { pageRequest } from './pagination.js';
 
-/** A leaf field's value as SQL over the level's row (`row` is the level's alias): rendered with to_json. */
-export type JsonLeaf = (row: SQL) => SQL;
+/**
+ * A leaf field's value as SQL over the level's row (`row` is the level's alias), rendered with to_json, and the
+ * columns of the row it reads: a level reads only the columns its selection's leaves name (and `id`).
+ */
+export interface JsonLeaf {
+  columns: readonly string[];
+  value: (row: SQL) => SQL;
+}
+
+/** A leaf computed from columns of the level's row. */
+export function jsonLeaf(columns: readonly string[], value: (row: SQL) => SQL): JsonLeaf {
+  return { columns, value };
+}
 
 /** A leaf that is a column of the level's row as it is (`cast` e.g. 'float8' for a numeric shown as a Float). */
 export function jsonColumn(name: string, cast?: 'float8'): JsonLeaf {
-  return (row) => (cast ? sql`${row}.${sql.identifier(name)}::float8` : sql`${row}.${sql.identifier(name)}`);
+  return jsonLeaf([name], (row) => (cast ? sql`${row}.${sql.identifier(name)}::float8` : sql`${row}.${sql.identifier(name)}`));
 }
 
 /** How a type's fields read: its leaves, over the row its relations' levels give. */
@@ -52,7 +63,7 @@ export interface JsonObjectSpec {
    * every row of the type (the directory); absent for types whose rows are filtered by viewer, which node(id) then
    * leaves to the resolvers.
    */
-  byId?: (id: SQL) => SQL;
+  byId?: (id: SQL, columns: readonly string[]) => SQL;
 }
 
 /** Placeholders of one level's values, named apart from other levels'. */
@@ -66,8 +77,10 @@ export interface JsonLevel {
    * key. `parents` is a relation of the
    * parent rows' keys (`id`). A connection's level reads, per parent, the rows with keys above
    * `placeholder('after')::integer`, ascending, `placeholder('limit')::integer + 1` of them (the page and one more).
+   * `columns` are the ones the selection's leaves read: the row needs no other (a narrow row is cheaper to number,
+   * sort and aggregate).
    */
-  rows(parents: SQL, placeholder: Placeholder): SQL;
+  rows(parents: SQL, placeholder: Placeholder, columns: readonly string[]): SQL;
   /**
    * A plain list's item order over the level's row (`row`), for rows that give no `rn`: numbering each parent's items
    * with a window is a sort of its own, and on the ratings' level it was about a quarter of the nested answer's time.
@@ -364,7 +377,7 @@ function planNode(schema: GraphQLSchema, operation: OperationDefinitionNode, fie
           selection && byId
             ? preparedStatement<{ id: number }>(() => {
                 const row = level(0);
-                const value = sql`coalesce((select ${nodeText(selection, [], row)} from (${byId(sql`${sql.placeholder('id')}::integer`)}) as ${row}), 'null')`;
+                const value = sql`coalesce((select ${nodeText(selection, [], row)} from (${byId(sql`${sql.placeholder('id')}::integer`, columnsRead(selection))}) as ${row}), 'null')`;
                 return sql`select ${objectText([{ key: responseKey, value }])} as data`;
               })
             : null;
@@ -437,11 +450,24 @@ function auditCtes(root: RelationPlan, levels: JsonLevel[]): SQL[] {
       ctes.push(sql`${sql.identifier(`audit${i}`)} as (${levels[i]!.alongside!.sql(parents, ph(i))})`);
       break;
     }
-    ctes.push(sql`${keys(i)} as (${levels[i]!.rows(parents, ph(i))})`);
+    ctes.push(sql`${keys(i)} as (${levels[i]!.rows(parents, ph(i), [])})`);
     const onPage = relation.spec.kind === 'connection' ? sql` where ${keys(i)}.rn <= ${ph(i)('limit')}::integer` : sql``;
     parents = sql`(select ${keys(i)}.id from ${keys(i)}${onPage})`;
   }
   return ctes;
+}
+
+/** The columns of a level's row its selection's leaves read (the lists below read their own rows). */
+function columnsRead(selection: readonly Selected[]): string[] {
+  const columns = new Set<string>();
+  const walk = (items: readonly Selected[]) => {
+    for (const s of items) {
+      if (s.kind === 'leaf') for (const c of s.leaf.columns) columns.add(c);
+      else if (s.kind === 'edges' || s.kind === 'node') walk(s.selection);
+    }
+  };
+  walk(selection);
+  return [...columns];
 }
 
 /** A list's value for one parent (`parents`, the one row's key as a relation; `parentId` that key). */
@@ -453,7 +479,7 @@ function listText(relation: RelationPlan, levels: JsonLevel[], parents: SQL, par
   const onPage = isConnection ? sql` filter (where ${row}.rn <= ${ph(i)('limit')}::integer)` : sql``;
   const order = (!isConnection && levels[i]!.order?.(row)) || sql`${row}.rn`;
   const items = sql`'[' || coalesce(string_agg(${item}, ',' order by ${order})${onPage}, '') || ']'`;
-  const from = sql` from (${levels[i]!.rows(parents, ph(i))}) as ${row}`;
+  const from = sql` from (${levels[i]!.rows(parents, ph(i), columnsRead(relation.selection))}) as ${row}`;
   if (!isConnection) return sql`(select ${items}${from})`;
   const cursor = (id: SQL) => sql`coalesce(${cursorOf(id)}, 'null')`;
   const members = relation.selection.map((s) => {
@@ -508,7 +534,7 @@ function nodeText(selection: readonly Selected[], levels: JsonLevel[], row: SQL)
   return objectText(
     selection.map((s) => {
       if (s.kind === 'typename') return { key: s.key, value: text(`"${s.typename}"`) };
-      if (s.kind === 'leaf') return { key: s.key, value: jsonValue(s.leaf(row)) };
+      if (s.kind === 'leaf') return { key: s.key, value: jsonValue(s.leaf.value(row)) };
       if (s.kind === 'relation') return { key: s.key, value: listText(s.relation, levels, sql`(select ${row}.id as id)`, sql`${row}.id`) };
       throw new Error('unreachable');
     }),

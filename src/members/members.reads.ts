@@ -3,7 +3,7 @@ import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from
 import { contactScope, memberRightsWithheldCondition, scopeAllows } from '../auth/policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { DbOrTx } from '../db/client.js';
-import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows } from '../db/sql/index.js';
+import { arrayLiteral, keyArray, preparedRowsByIds, preparedSelect, preparedSelectRowsByShape, selectRows, tableColumns } from '../db/sql/index.js';
 import { isBackward, isWholeList, pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
 import { escapeLike } from '../text.js';
 import { todayInShanghai } from '../time.js';
@@ -200,10 +200,10 @@ const branchPagesOfFirms = preparedSelectRowsByShape<{ firmIds: string; after: n
 // keys after `after`, ascending, `limit` + 1 rows (the page and one more, for hasNextPage).
 
 /** A forward page of the whole directory (no filter), as organizations(first, after) reads it. */
-export function organizationPageRows(after: SQL, limit: SQL): SQL {
+export function organizationPageRows(after: SQL, limit: SQL, columns: readonly string[]): SQL {
   const o = organizationsTable;
   return sql`select 0 as parent, row_number() over (order by page.id) as rn, page.*
-    from (select * from ${o} where ${o.id} > ${after}::integer order by ${o.id} limit ${limit}::integer + 1) as page`;
+    from (select ${tableColumns(o, columns)} from ${o} where ${o.id} > ${after}::integer order by ${o.id} limit ${limit}::integer + 1) as page`;
 }
 
 /**
@@ -217,17 +217,19 @@ function firmPageWindow(firm: SQL, after: SQL): SQL {
 }
 
 /** A forward page of branches for each firm of `firms` (a relation of keys, `id`), as Organization.branches reads them. */
-export function branchPageRowsOfFirms(firms: SQL, after: SQL, limit: SQL): SQL {
+export function branchPageRowsOfFirms(firms: SQL, after: SQL, limit: SQL, columns: readonly string[]): SQL {
   const b = branchesTable;
   return sql`select firm.id as parent, row_number() over (partition by firm.id order by page.id) as rn, page.*
-    from ${firms} as firm cross join lateral (select * from ${b} where ${firmPageWindow(sql`firm.id`, sql`${after}::integer`)} order by ${b.firmId}, ${b.id} limit ${limit}::integer + 1) as page`;
+    from ${firms} as firm cross join lateral (select ${tableColumns(b, columns)} from ${b} where ${firmPageWindow(sql`firm.id`, sql`${after}::integer`)} order by ${b.firmId}, ${b.id} limit ${limit}::integer + 1) as page`;
 }
 
-/** One organization by key, every column (node(id) in a one-statement answer). */
-export const organizationRowSql = (id: SQL): SQL => sql`select * from ${organizationsTable} where ${organizationsTable.id} = ${id}`;
+/** One organization by key, with the named columns (node(id) in a one-statement answer). */
+export const organizationRowSql = (id: SQL, columns: readonly string[]): SQL =>
+  sql`select ${tableColumns(organizationsTable, columns)} from ${organizationsTable} where ${organizationsTable.id} = ${id}`;
 
-/** One branch by key, every column. */
-export const branchRowSql = (id: SQL): SQL => sql`select * from ${branchesTable} where ${branchesTable.id} = ${id}`;
+/** One branch by key, with the named columns. */
+export const branchRowSql = (id: SQL, columns: readonly string[]): SQL =>
+  sql`select ${tableColumns(branchesTable, columns)} from ${branchesTable} where ${branchesTable.id} = ${id}`;
 
 /** The number of organizations in the directory (totalCount of an unfiltered list), as SQL. */
 export const organizationCountSql = (): SQL => sql`(select count(*)::integer from ${organizationsTable})`;

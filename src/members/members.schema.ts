@@ -8,7 +8,7 @@ import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { globalIdSql, parseGlobalIdOf } from '../global-id.js';
 import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
-import { jsonColumn as column, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
+import { jsonColumn as column, jsonLeaf, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
 import { sql } from 'drizzle-orm';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { checkCreditCode, formatStockCode, formatStockCodeSql, normalizeCreditCode, type CreditCodeHolder } from './identifiers.js';
@@ -320,15 +320,15 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
 // formatted in SQL as formatStockCode formats it), node(id) of both types, and the directory's unfiltered forward
 // pages. Anything else (listings, contacts, memberships, filters, backward pages) is answered by the resolvers.
 registerJsonObject('Organization', {
-  byId: (id) => directory.organizationRowSql(id),
+  byId: (id, columns) => directory.organizationRowSql(id, columns),
   leaves: {
-    id: (row) => globalIdSql('Organization', sql`${row}.id`),
+    id: jsonLeaf(['id'], (row) => globalIdSql('Organization', sql`${row}.id`)),
     kind: column('kind'),
     name: column('name'),
     shortName: column('short_name'),
     nameEn: column('name_en'),
     creditCode: column('credit_code'),
-    stockCode: (row) => formatStockCodeSql(sql`${row}.stock_code`, sql`${row}.stock_exchange`),
+    stockCode: jsonLeaf(['stock_code', 'stock_exchange'], (row) => formatStockCodeSql(sql`${row}.stock_code`, sql`${row}.stock_exchange`)),
     district: column('district'),
     address: column('address'),
     memberSince: column('member_since'),
@@ -337,9 +337,9 @@ registerJsonObject('Organization', {
   },
 });
 registerJsonObject('Branch', {
-  byId: (id) => directory.branchRowSql(id),
+  byId: (id, columns) => directory.branchRowSql(id, columns),
   leaves: {
-    id: (row) => globalIdSql('Branch', sql`${row}.id`),
+    id: jsonLeaf(['id'], (row) => globalIdSql('Branch', sql`${row}.id`)),
     name: column('name'),
     kind: column('kind'),
     creditCode: column('credit_code'),
@@ -353,14 +353,14 @@ registerJsonRelation('Query.organizations', {
   kind: 'connection',
   type: 'Organization',
   args: ['first', 'after'],
-  level: () => ({ rows: (_parents, p) => directory.organizationPageRows(p('after'), p('limit')), values: {}, shape: 'directory' }),
+  level: () => ({ rows: (_parents, p, columns) => directory.organizationPageRows(p('after'), p('limit'), columns), values: {}, shape: 'directory' }),
   totalCount: () => directory.organizationCountSql(),
 });
 registerJsonRelation('Organization.branches', {
   kind: 'connection',
   type: 'Branch',
   args: ['first', 'after'],
-  level: () => ({ rows: (firms, p) => directory.branchPageRowsOfFirms(firms, p('after'), p('limit')), values: {}, shape: 'branches' }),
+  level: () => ({ rows: (firms, p, columns) => directory.branchPageRowsOfFirms(firms, p('after'), p('limit'), columns), values: {}, shape: 'branches' }),
   totalCount: (firmId) => directory.branchCountOfFirmSql(firmId),
 });
 

@@ -6,7 +6,7 @@ import { dataAccessValues } from '../data-access/data-access.service.js';
 import { arrayLiteral } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
 import { builder } from '../graphql/builder.js';
-import { jsonColumn, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
+import { jsonColumn, jsonLeaf, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
 import type { Context } from '../graphql/context.js';
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
@@ -279,7 +279,7 @@ builder.objectField(BranchRef, 'ratings', (t) =>
 // visibility (visibleRatings) and the read recorded by the same statement, as the loader above does.
 registerJsonObject('BranchRating', {
   leaves: {
-    id: (row) => globalIdSql('BranchRating', sql`${row}.id`),
+    id: jsonLeaf(['id'], (row) => globalIdSql('BranchRating', sql`${row}.id`)),
     year: jsonColumn('year'),
     totalScore: jsonColumn('total_score', 'float8'),
     selfScore: jsonColumn('self_score', 'float8'),
@@ -287,8 +287,10 @@ registerJsonObject('BranchRating', {
     bureauScore: jsonColumn('bureau_score', 'float8'),
     grade: jsonColumn('grade'),
     computedGrade: jsonColumn('computed_grade'),
-    underDailySupervision: (row) =>
-      sql`(${row}.cycle_status = 'PUBLISHED' and ${row}.grade in (${sql.join(SUPERVISED_GRADES.map((g) => sql.raw(`'${g}'`)), sql`, `)}))`,
+    underDailySupervision: jsonLeaf(
+      ['cycle_status', 'grade'],
+      (row) => sql`(${row}.cycle_status = 'PUBLISHED' and ${row}.grade in (${sql.join(SUPERVISED_GRADES.map((g) => sql.raw(`'${g}'`)), sql`, `)}))`,
+    ),
     version: jsonColumn('version'),
   },
 });
@@ -301,7 +303,7 @@ registerJsonRelation('Branch.ratings', {
     const recorded = visible !== null && isRecordedReader(viewer);
     const asyncCommit = recorded && !isTransaction(db);
     return {
-      rows: (branches, p) => ratingRowsOfBranches(branches, visible, p('firmIds')),
+      rows: (branches, p, columns) => ratingRowsOfBranches(branches, visible, p('firmIds'), columns),
       order: ratingListOrder,
       values: { firmIds: arrayLiteral(visible?.firmIds ?? []) },
       shape: visible === null ? 'none' : `${visible.ofFirms ? 'firms' : 'all'}-${visible.publishedOnly ? 'published' : 'every'}${asyncCommit ? '-async' : ''}`,

@@ -11,7 +11,7 @@ import {
 } from '../data-access/data-access.service.js';
 import type { DbOrTx } from '../db/client.js';
 import { pageCondition, pageOrderBy, type PageRequest } from '../db/page.js';
-import { arrayLiteral, preparedSelectRowsByShape, preparedStatementByShape } from '../db/sql/index.js';
+import { arrayLiteral, preparedSelectRowsByShape, preparedStatementByShape, tableColumns } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
 import { branchesTable, organizationsTable, type BranchRow } from '../members/members.table.js';
 import { SUPERVISED_GRADES } from './ratings.grading.js';
@@ -226,13 +226,13 @@ const ratingsOfBranches = preparedSelectRowsByShape<
 
 /**
  * The ratings of the given branches the viewer may see, as one level of a one-statement answer
- * (src/graphql/json-answer.ts): `parent` the branch, every column of the rating with its cycle's `year` and `status`
- * as `cycle_status`; listed in ratingListOrder (newest year first, then id, as Branch.ratings orders).
+ * (src/graphql/json-answer.ts): `parent` the branch, the named `columns` of the rating with its cycle's `year` and
+ * `status` as `cycle_status`; listed in ratingListOrder (newest year first, then id, as Branch.ratings orders).
  * `branches` is a relation of branch keys (`id`); `firmIds` the placeholder of the visible firms (visible.firmIds as an
  * array literal) when visible.ofFirms. Nothing when `visible` is null. The same joins and visibility conditions as
  * loadBranchRatingsOfBranches, so both paths answer the same rows.
  */
-export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | null, firmIds: SQL): SQL {
+export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | null, firmIds: SQL, columns: readonly string[]): SQL {
   const r = branchRatingsTable;
   const c = ratingCyclesTable;
   const conditions = visible ? visibilityConditions(visible, { firmIds }) : [sql`false`];
@@ -241,7 +241,8 @@ export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | 
   const ofBranches = visible?.ofFirms
     ? sql` join ${branchesTable} on ${branchesTable.id} = ${r.branchId} and ${branchesTable.id} in (select id from ${branches} as keys)`
     : sql``;
-  return sql`select ${r.branchId} as parent, ${r}.*, ${c.year} as year, ${c.status} as cycle_status
+  const own = columns.filter((name) => name !== 'year' && name !== 'cycle_status');
+  return sql`select ${r.branchId} as parent, ${tableColumns(r, own)}, ${c.year} as year, ${c.status} as cycle_status
     from ${r} join ${c} on ${c.id} = ${r.cycleId}${ofBranches}
     where ${r.branchId} in (select id from ${branches} as keys)${sql.join(conditions.map((condition) => sql` and ${condition}`))}`;
 }

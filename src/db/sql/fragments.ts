@@ -20,3 +20,17 @@ export function rowAsJson(table: PgTable): SQL {
     sql`, `,
   )})`;
 }
+
+/**
+ * `"t"."id", "t"."name"`: the named columns (SQL names) of `table`, its `id` always among them, for a statement that
+ * reads only what its caller shows. A name that is no column of the table throws.
+ */
+export function tableColumns(table: PgTable, names: Iterable<string>): SQL {
+  const known = new Set(Object.values(getTableColumns(table)).map((c) => c.name));
+  const wanted = new Set(['id', ...names]);
+  for (const name of wanted) if (!known.has(name)) throw new Error(`tableColumns: no column ${name}`);
+  return sql.join(
+    [...wanted].map((name) => sql`${table}.${sql.identifier(name)}`),
+    sql`, `,
+  );
+}

@@ -11,7 +11,8 @@
 //   picks the statement by the number of keys).
 // - keyArray(ids) / arrayLiteral(ids): a list of keys as one array parameter (`= any(...)`).
 // - rowsOf(result): the rows of `db.execute` for hand-written SQL, typed by the caller.
-// - columnList(...columns) / rowAsJson(table): fragments for hand-written inserts and data-modifying CTEs.
+// - columnList(...columns) / rowAsJson(table): fragments for hand-written inserts and data-modifying CTEs;
+//   tableColumns(table, names): the few columns a one-statement answer's level reads.
 //
 // Values come back as JSON or the driver gives them: dates and timestamps as strings, on both drivers.
 export { rowsOf, selectList, selectRows } from './rows.js';
@@ -26,4 +27,4 @@ export {
   type StatementShape,
 } from './prepared.js';
 export { arrayLiteral, keyArray } from './keys.js';
-export { columnList, rowAsJson } from './fragments.js';
+export { columnList, rowAsJson, tableColumns } from './fragments.js';
