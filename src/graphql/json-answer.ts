@@ -74,11 +74,10 @@ export interface JsonLevel {
   /**
    * The level's rows: `parent` (integer key of the parent row; 0 at the root), `rn` (1-based position among the
    * parent's items, in list order; a plain list with `order` gives none), and the type's columns with `id` its integer
-   * key. `parents` is a relation of the
-   * parent rows' keys (`id`). A connection's level reads, per parent, the rows with keys above
-   * `placeholder('after')::integer`, ascending, `placeholder('limit')::integer + 1` of them (the page and one more).
-   * `columns` are the ones the selection's leaves read: the row needs no other (a narrow row is cheaper to number,
-   * sort and aggregate).
+   * key. `parents` is a relation of the parent rows' keys (`id`). A connection's level reads, per parent, the rows
+   * with keys above `placeholder('after')::integer`, ascending, `placeholder('limit')::integer + 1` of them (the page
+   * and one more). `columns` are the ones the selection's leaves read: the row needs no other (a narrow row is cheaper
+   * to number, sort and aggregate).
    */
   rows(parents: SQL, placeholder: Placeholder, columns: readonly string[]): SQL;
   /**
