@@ -36,28 +36,22 @@ import { decodeGlobalId } from '../global-id.js';
 import type { Context } from './context.js';
 import { pageRequest } from './pagination.js';
 
-/**
- * A leaf field's value as SQL over the level's row (`row` is the level's alias), rendered with to_json, and the
- * columns of the row it reads: a level reads only the columns its selection's leaves name (and `id`).
- */
-export interface JsonLeaf {
-  columns: readonly string[];
-  value: (row: SQL) => SQL;
-}
-
-/** A leaf computed from columns of the level's row. */
-export function jsonLeaf(columns: readonly string[], value: (row: SQL) => SQL): JsonLeaf {
-  return { columns, value };
-}
+/** A leaf field's value as SQL over the level's row (`row` is the level's alias): rendered with to_json. */
+export type JsonLeaf = (row: SQL) => SQL;
 
 /** A leaf that is a column of the level's row as it is (`cast` e.g. 'float8' for a numeric shown as a Float). */
 export function jsonColumn(name: string, cast?: 'float8'): JsonLeaf {
-  return jsonLeaf([name], (row) => (cast ? sql`${row}.${sql.identifier(name)}::float8` : sql`${row}.${sql.identifier(name)}`));
+  return (row) => (cast ? sql`${row}.${sql.identifier(name)}::float8` : sql`${row}.${sql.identifier(name)}`);
 }
 
 /** How a type's fields read: its leaves, over the row its relations' levels give. */
 export interface JsonObjectSpec {
   leaves: Readonly<Record<string, JsonLeaf>>;
+  /**
+   * The row's columns (SQL names) each field reads: the loaders' own field → column map, as rowColumnsOf gives it. A
+   * level selects only its selection's columns; a leaf without an entry leaves the query to the resolvers.
+   */
+  columns: Readonly<Record<string, readonly string[]>>;
   /**
    * For `node(id)`: the row of this key (an integer placeholder) with the type's columns, when every viewer may see
    * every row of the type (the directory); absent for types whose rows are filtered by viewer, which node(id) then
@@ -142,7 +136,7 @@ interface RelationPlan {
 
 type Selected =
   | { kind: 'typename'; key: string; typename: string }
-  | { kind: 'leaf'; key: string; leaf: JsonLeaf }
+  | { kind: 'leaf'; key: string; leaf: JsonLeaf; columns: readonly string[] }
   | { kind: 'relation'; key: string; relation: RelationPlan }
   | { kind: 'edges'; key: string; selection: readonly Selected[] }
   | { kind: 'cursor'; key: string }
@@ -205,10 +199,12 @@ export function planJsonAnswer(schema: GraphQLSchema, document: DocumentNode, op
     fieldsOf(set).map((f) => {
       const key = f.alias?.value ?? f.name.value;
       if (f.name.value === '__typename') return { kind: 'typename', key, typename: type.name };
-      const leaf = objects.get(type.name)?.leaves[f.name.value];
+      const spec = objects.get(type.name);
+      const leaf = spec?.leaves[f.name.value];
       if (leaf) {
-        if (f.arguments?.length || f.selectionSet) throw new NotCompilable();
-        return { kind: 'leaf', key, leaf };
+        const columns = spec!.columns[f.name.value];
+        if (f.arguments?.length || f.selectionSet || !columns) throw new NotCompilable();
+        return { kind: 'leaf', key, leaf, columns };
       }
       const child = relationPlan(type, f);
       owner.children.push(child);
@@ -347,8 +343,9 @@ function planNode(schema: GraphQLSchema, operation: OperationDefinitionNode, fie
         if (keys.has(key) || s.arguments?.length || s.selectionSet) return false;
         keys.add(key);
         if (s.name.value === '__typename') selected.push({ kind: 'typename', key, typename });
-        else if (spec.leaves[s.name.value]) selected.push({ kind: 'leaf', key, leaf: spec.leaves[s.name.value]! });
-        else return false;
+        else if (spec.leaves[s.name.value] && spec.columns[s.name.value]) {
+          selected.push({ kind: 'leaf', key, leaf: spec.leaves[s.name.value]!, columns: spec.columns[s.name.value]! });
+        } else return false;
       }
       return true;
     };
@@ -461,7 +458,7 @@ function columnsRead(selection: readonly Selected[]): string[] {
   const columns = new Set<string>();
   const walk = (items: readonly Selected[]) => {
     for (const s of items) {
-      if (s.kind === 'leaf') for (const c of s.leaf.columns) columns.add(c);
+      if (s.kind === 'leaf') for (const c of s.columns) columns.add(c);
       else if (s.kind === 'edges' || s.kind === 'node') walk(s.selection);
     }
   };
@@ -533,7 +530,7 @@ function nodeText(selection: readonly Selected[], levels: JsonLevel[], row: SQL)
   return objectText(
     selection.map((s) => {
       if (s.kind === 'typename') return { key: s.key, value: text(`"${s.typename}"`) };
-      if (s.kind === 'leaf') return { key: s.key, value: jsonValue(s.leaf.value(row)) };
+      if (s.kind === 'leaf') return { key: s.key, value: jsonValue(s.leaf(row)) };
       if (s.kind === 'relation') return { key: s.key, value: listText(s.relation, levels, sql`(select ${row}.id as id)`, sql`${row}.id`) };
       throw new Error('unreachable');
     }),

@@ -51,6 +51,17 @@ export function columnsFor<C extends Record<string, unknown>>(
   return chosen as C;
 }
 
+/**
+ * A field → columns map as columnsFor takes it (keys of `all`), as the SQL names of those columns: what a level of a
+ * one-statement answer selects for each field (src/graphql/json-answer.ts), from the same map the loaders use.
+ */
+export function rowColumnsOf<C extends Record<string, { name: string }>>(
+  all: C,
+  byField: Readonly<Record<string, readonly (keyof C)[]>>,
+): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(byField).map(([field, keys]) => [field, keys.map((k) => all[k]!.name)]));
+}
+
 const notes = new WeakMap<object, Map<string, { fields: Set<string>; seen: WeakSet<object> }>>();
 
 /**

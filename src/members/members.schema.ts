@@ -8,12 +8,12 @@ import { mutationPayload, userErrorsField } from '../graphql/errors.js';
 import { globalIdSql, parseGlobalIdOf } from '../global-id.js';
 import { columnSetLoader, groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
-import { jsonColumn as column, jsonLeaf, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
+import { jsonColumn as column, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
 import { sql } from 'drizzle-orm';
 import { connectionArgs, defineConnection, pageRequest, toConnection, wantsTotalCount } from '../graphql/pagination.js';
 import { checkCreditCode, formatStockCode, formatStockCodeSql, normalizeCreditCode, type CreditCodeHolder } from './identifiers.js';
 import { maskEmail, maskPhone } from './masking.js';
-import { columnsFor, notedFields, noteRequestedFields, requestedFields } from '../graphql/selection.js';
+import { columnsFor, notedFields, noteRequestedFields, requestedFields, rowColumnsOf } from '../graphql/selection.js';
 import type { ContactRow, ListingRow } from './members.table.js';
 import { boardOf } from './identifiers.js';
 import * as directory from './members.reads.js';
@@ -321,14 +321,15 @@ builder.objectField(OrganizationRef, 'branches', (t) =>
 // pages. Anything else (listings, contacts, memberships, filters, backward pages) is answered by the resolvers.
 registerJsonObject('Organization', {
   byId: (id, columns) => directory.organizationRowSql(id, columns),
+  columns: rowColumnsOf(directory.organizationViewColumns, ORGANIZATION_COLUMNS),
   leaves: {
-    id: jsonLeaf(['id'], (row) => globalIdSql('Organization', sql`${row}.id`)),
+    id: (row) => globalIdSql('Organization', sql`${row}.id`),
     kind: column('kind'),
     name: column('name'),
     shortName: column('short_name'),
     nameEn: column('name_en'),
     creditCode: column('credit_code'),
-    stockCode: jsonLeaf(['stock_code', 'stock_exchange'], (row) => formatStockCodeSql(sql`${row}.stock_code`, sql`${row}.stock_exchange`)),
+    stockCode: (row) => formatStockCodeSql(sql`${row}.stock_code`, sql`${row}.stock_exchange`),
     district: column('district'),
     address: column('address'),
     memberSince: column('member_since'),
@@ -338,8 +339,9 @@ registerJsonObject('Organization', {
 });
 registerJsonObject('Branch', {
   byId: (id, columns) => directory.branchRowSql(id, columns),
+  columns: rowColumnsOf(directory.branchViewColumns, BRANCH_COLUMNS),
   leaves: {
-    id: jsonLeaf(['id'], (row) => globalIdSql('Branch', sql`${row}.id`)),
+    id: (row) => globalIdSql('Branch', sql`${row}.id`),
     name: column('name'),
     kind: column('kind'),
     creditCode: column('credit_code'),

@@ -6,13 +6,13 @@ import { dataAccessValues } from '../data-access/data-access.service.js';
 import { arrayLiteral } from '../db/sql/index.js';
 import { isTransaction } from '../db/transaction.js';
 import { builder } from '../graphql/builder.js';
-import { jsonColumn, jsonLeaf, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
+import { jsonColumn, registerJsonObject, registerJsonRelation } from '../graphql/json-answer.js';
 import type { Context } from '../graphql/context.js';
 import { encodeGlobalId, globalIdSql } from '../global-id.js';
 import { groupedLoader, MAX_BATCH_SIZE } from '../graphql/loader.js';
 import { registerNodeType } from '../graphql/node.js';
 import { connectionArgs, defineConnection, pageRequest, toConnection } from '../graphql/pagination.js';
-import { columnsFor, notedFields, noteRequestedFields } from '../graphql/selection.js';
+import { columnsFor, notedFields, noteRequestedFields, rowColumnsOf } from '../graphql/selection.js';
 import { ViewerRoleEnum } from '../graphql/viewer-role.js';
 import { BranchRef, DistrictEnum } from '../members/members.schema.js';
 import { todayInShanghai } from '../time.js';
@@ -278,8 +278,9 @@ builder.objectField(BranchRef, 'ratings', (t) =>
 // One-statement answers (src/graphql/json-answer.ts): the rating's plain fields and Branch.ratings, with the same
 // visibility (visibleRatings) and the read recorded by the same statement, as the loader above does.
 registerJsonObject('BranchRating', {
+  columns: rowColumnsOf(ratingViewColumns, RATING_COLUMNS),
   leaves: {
-    id: jsonLeaf(['id'], (row) => globalIdSql('BranchRating', sql`${row}.id`)),
+    id: (row) => globalIdSql('BranchRating', sql`${row}.id`),
     year: jsonColumn('year'),
     totalScore: jsonColumn('total_score', 'float8'),
     selfScore: jsonColumn('self_score', 'float8'),
@@ -287,10 +288,9 @@ registerJsonObject('BranchRating', {
     bureauScore: jsonColumn('bureau_score', 'float8'),
     grade: jsonColumn('grade'),
     computedGrade: jsonColumn('computed_grade'),
-    underDailySupervision: jsonLeaf(
-      ['cycle_status', 'grade'],
-      (row) => sql`(${row}.cycle_status = 'PUBLISHED' and ${row}.grade in (${sql.join(SUPERVISED_GRADES.map((g) => sql.raw(`'${g}'`)), sql`, `)}))`,
-    ),
+    // `status` is the cycle's (the view's cycleStatus): a rating row has none of its own.
+    underDailySupervision: (row) =>
+      sql`(${row}.status = 'PUBLISHED' and ${row}.grade in (${sql.join(SUPERVISED_GRADES.map((g) => sql.raw(`'${g}'`)), sql`, `)}))`,
     version: jsonColumn('version'),
   },
 });

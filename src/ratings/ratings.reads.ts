@@ -226,8 +226,9 @@ const ratingsOfBranches = preparedSelectRowsByShape<
 
 /**
  * The ratings of the given branches the viewer may see, as one level of a one-statement answer
- * (src/graphql/json-answer.ts): `parent` the branch, the named `columns` of the rating with its cycle's `year` and
- * `status` as `cycle_status`; listed in ratingListOrder (newest year first, then id, as Branch.ratings orders).
+ * (src/graphql/json-answer.ts): `parent` the branch, the named `columns` of the rating, and its cycle's `year` and
+ * `status` (the names ratingViewColumns' year and cycleStatus have); listed in ratingListOrder (newest year first,
+ * then id, as Branch.ratings orders).
  * `branches` is a relation of branch keys (`id`); `firmIds` the placeholder of the visible firms (visible.firmIds as an
  * array literal) when visible.ofFirms. Nothing when `visible` is null. The same joins and visibility conditions as
  * loadBranchRatingsOfBranches, so both paths answer the same rows.
@@ -241,8 +242,8 @@ export function ratingRowsOfBranches(branches: SQL, visible: RatingVisibility | 
   const ofBranches = visible?.ofFirms
     ? sql` join ${branchesTable} on ${branchesTable.id} = ${r.branchId} and ${branchesTable.id} in (select id from ${branches} as keys)`
     : sql``;
-  const own = columns.filter((name) => name !== 'year' && name !== 'cycle_status');
-  return sql`select ${r.branchId} as parent, ${tableColumns(r, own)}, ${c.year} as year, ${c.status} as cycle_status
+  const own = columns.filter((name) => name !== c.year.name && name !== c.status.name);
+  return sql`select ${r.branchId} as parent, ${tableColumns(r, own)}, ${c.year} as year, ${c.status} as status
     from ${r} join ${c} on ${c.id} = ${r.cycleId}${ofBranches}
     where ${r.branchId} in (select id from ${branches} as keys)${sql.join(conditions.map((condition) => sql` and ${condition}`))}`;
 }
